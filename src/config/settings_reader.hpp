@@ -1,0 +1,42 @@
+#pragma once
+// Reads one object of the configuration with errors that name the field, e.g.
+// `sources[0].destinations.gist.apiKey: must be {"secret": "BINDING_NAME"}`.
+#include <boost/json/object.hpp>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/problem.hpp"
+
+namespace ajs {
+
+problem config_problem(std::string message);
+
+class settings_reader {
+ public:
+  settings_reader(boost::json::object const& object, std::string path) : object_(object), path_(std::move(path)) {}
+
+  boost::json::object const& object() const { return object_; }
+  std::string const& path() const { return path_; }
+  std::string field(std::string_view key) const;  // "path.key"
+
+  // Every key must be one of `known` (typos in a config are errors, not silence).
+  result<void> only_keys(std::initializer_list<std::string_view> known) const;
+
+  result<std::string> string(std::string_view key, bool required, std::string fallback = {}) const;
+  result<bool> boolean(std::string_view key, bool fallback) const;
+  result<std::vector<std::string>> string_list(std::string_view key) const;
+  // {"secret": "NAME"}: the name of a Worker secret binding. Literal credentials are refused.
+  result<std::string> secret(std::string_view key, bool required) const;
+  // An http(s) base URL without a trailing slash; `fallback` when absent.
+  result<std::string> base_url(std::string_view key, std::string fallback) const;
+  // A nested object, or nullptr when absent.
+  result<boost::json::object const*> object_or_null(std::string_view key) const;
+
+ private:
+  boost::json::object const& object_;
+  std::string path_;
+};
+
+}  // namespace ajs

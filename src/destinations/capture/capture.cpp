@@ -1,0 +1,40 @@
+// capture: the demo destination. Every routed event becomes one planned call carrying the
+// normalized Segment message. Without an `endpoint` the call goes to `capture:log`, which hosts
+// print instead of sending; with one, it is a plain JSON webhook.
+#include "destinations/destination.hpp"
+
+namespace ajs {
+namespace {
+
+constexpr std::string_view log_url = "capture:log";
+
+class capture final : public destination {
+ public:
+  explicit capture(std::string url) : url_(std::move(url)) {}
+
+  void plan(event const& e, plan_writer& out) const override {
+    out.begin_request({"capture", "POST", url_, e.message_id, e.order_key()});
+    out.header("content-type", "application/json");
+    out.body(e.passthrough_body(out));
+  }
+
+ private:
+  std::string url_;
+};
+
+result<std::unique_ptr<destination>> make_capture(settings_reader const& settings) {
+  if (auto r = settings.only_keys({"endpoint", "consentCategories"}); !r) return r.error();
+  std::string url(log_url);
+  if (settings.object().contains("endpoint")) {
+    auto endpoint = settings.base_url("endpoint", {});
+    if (!endpoint) return endpoint.error();
+    url = std::move(*endpoint);
+  }
+  return std::unique_ptr<destination>(new capture(std::move(url)));
+}
+
+}  // namespace
+
+extern destination_kind const capture_destination{"capture", {"Capture"}, make_capture};
+
+}  // namespace ajs

@@ -1,0 +1,44 @@
+#pragma once
+// One accepted, normalized Segment message as destinations see it.
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <string_view>
+
+#include "plan/plan_writer.hpp"
+
+namespace ajs {
+
+enum class event_type : std::uint8_t { track, identify, page, screen, group, alias };
+
+std::string_view type_name(event_type t);
+
+struct event {
+  event(boost::json::object const& m, event_type t, std::string_view id, std::string_view user,
+        std::string_view anonymous, std::int64_t timestamp)
+      : message(m), type(t), message_id(id), user_id(user), anonymous_id(anonymous), timestamp_ms(timestamp) {}
+
+  boost::json::object const& message;  // normalized: type, messageId, timestamp, receivedAt, context.ip
+  event_type type;
+  std::string_view message_id;
+  std::string_view user_id;       // "" when absent (numbers arrive as their text)
+  std::string_view anonymous_id;  // "" when absent
+  std::int64_t timestamp_ms;      // the skew-corrected timestamp
+
+  // Calls for one person keep their order: userId when known, else anonymousId.
+  std::string_view order_key() const { return user_id.empty() ? anonymous_id : user_id; }
+
+  // The message serialized once per plan, however many destinations pass it through.
+  byte_span passthrough_body(plan_writer& out) const {
+    if (!serialized_) {
+      body_ = out.serialize(message);
+      serialized_ = true;
+    }
+    return body_;
+  }
+
+ private:
+  mutable byte_span body_{};
+  mutable bool serialized_ = false;
+};
+
+}  // namespace ajs

@@ -1,0 +1,196 @@
+#include "ingest/ingest.hpp"
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+
+#include "http/reply.hpp"
+#include "ingest/basic_auth.hpp"
+#include "ingest/limits.hpp"
+#include "ingest/normalize.hpp"
+#include "ingest/timestamp.hpp"
+#include "json/access.hpp"
+#include "json/serialized_size.hpp"
+#include "route/routing.hpp"
+
+namespace ajs {
+
+namespace {
+
+namespace bj = boost::json;
+
+problem unauthorized(std::string message) { return {401, "unauthorized", std::move(message)}; }
+
+void route_event(event const& e, source_config const& source, plan_writer& out) {
+  for (auto const& d : source.destinations) {
+    if (!consent_allows(e.message, d.consent_categories)) {
+      out.note(note_kind::skipped, d.kind->config_key, e.message_id, "consent");
+    } else if (!integrations_allow(e.message, *d.kind)) {
+      out.note(note_kind::skipped, d.kind->config_key, e.message_id, "integrations");
+    } else {
+      d.impl->plan(e, out);
+    }
+  }
+}
+
+// Envelope `context` and `integrations` fill what an item does not set itself.
+void merge_envelope(bj::object& item, bj::object const& envelope, std::string_view key) {
+  auto const* from = json::object_at(envelope, key);
+  if (!from) return;
+  auto* into = json::object_at(item, key);
+  if (!into) {
+    item[key] = bj::object(*from, item.storage());
+    return;
+  }
+  for (auto const& kv : *from)
+    if (!into->contains(kv.key())) into->emplace(kv.key(), kv.value());
+}
+
+struct request_state {
+  request_meta const& meta;
+  config const& cfg;
+  plan_writer& out;
+  ingest_clock clock;
+  std::string basic_key;
+};
+
+// The writeKey: the message's own, else the envelope's, else Basic auth.
+result<source_config const*> find_source(request_state& st, std::string_view own_key) {
+  std::string_view key = own_key.empty() ? std::string_view(st.basic_key) : own_key;
+  if (key.empty()) return unauthorized("writeKey missing: send it in the body or as Basic auth (base64 of 'writeKey:')");
+  auto const* source = st.cfg.find_source(key);
+  if (!source) return unauthorized("unknown writeKey");
+  if (!st.meta.origin.empty() && !source->origin_allowed(st.meta.origin))
+    return problem{403, "forbidden_origin", "origin not allowed for this writeKey"};
+  return source;
+}
+
+void accept(request_state& st, bj::object& message, normalized_fields const& f, source_config const& source) {
+  event e{message, f.type, f.message_id, f.user_id, f.anonymous_id, f.timestamp_ms};
+  ++st.out.counters().events_accepted;
+  route_event(e, source, st.out);
+}
+
+// CORS headers go on every reply an allowed origin gets, errors included, so that the page
+// can read them; a refused origin gets none.
+void cors(request_state& st, bool origin_refused) {
+  if (!st.meta.origin.empty() && !origin_refused && st.cfg.any_source_allows_origin(st.meta.origin))
+    allow_origin(st.out, st.meta.origin);
+}
+
+void reply_ok(request_state& st) {
+  reply_success(st.out);
+  cors(st, false);
+}
+
+void reply_error(request_state& st, problem const& p) {
+  reply_problem(st.out, p);
+  cors(st, p.code == "forbidden_origin");
+}
+
+void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
+  auto source = find_source(st, json::string_or_empty(message, "writeKey"));
+  if (!source) return reply_error(st, source.error());
+  ++st.out.counters().events_received;
+  auto n = normalize_message(message, ep.type, {}, st.clock);
+  if (!n.fields) {
+    ++st.out.counters().events_rejected;
+    return reply_error(st, invalid_request(std::string(n.why.message)));
+  }
+  accept(st, message, *n.fields, **source);
+  reply_ok(st);
+}
+
+void ingest_batch(request_state& st, bj::object& envelope) {
+  auto* items = envelope.if_contains("batch");
+  if (!items || !items->is_array()) {
+    return reply_error(st, invalid_request("batch must be an array of messages"));
+  }
+  auto& batch = items->get_array();
+  auto const envelope_key = json::string_or_empty(envelope, "writeKey");
+  std::size_t const count = batch.size() < limits::batch_items ? batch.size() : limits::batch_items;
+
+  // Pass 1, before anything is planned: every key known and every message within the limit,
+  // else the whole request is refused (Segment: 401 / 400).
+  std::vector<source_config const*> sources(count, nullptr);
+  for (std::size_t i = 0; i < count; ++i) {
+    auto const* item = batch[i].if_object();
+    if (!item) continue;
+    auto own = json::string_or_empty(*item, "writeKey");
+    auto source = find_source(st, own.empty() ? envelope_key : own);
+    if (!source) return reply_error(st, source.error());
+    sources[i] = *source;
+    if (json::serialized_size(batch[i], limits::event_bytes) > limits::event_bytes) {
+      return reply_error(st, invalid_request("batch[" + std::to_string(i) + "] exceeds the 32 KB limit per message"));
+    }
+  }
+  if (count == 0 && !envelope_key.empty() && !st.cfg.find_source(envelope_key)) {
+    return reply_error(st, unauthorized("unknown writeKey"));
+  }
+  if (count == 0 && envelope_key.empty() && st.basic_key.empty()) {
+    return reply_error(st, unauthorized("writeKey missing: send it in the body or as Basic auth (base64 of 'writeKey:')"));
+  }
+
+  // Pass 2: invalid messages are dropped and counted; valid ones go on, in order.
+  auto const sent_at = json::string_or_empty(envelope, "sentAt");
+  for (std::size_t i = 0; i < count; ++i) {
+    ++st.out.counters().events_received;
+    auto* item = batch[i].if_object();
+    if (!item) {
+      ++st.out.counters().events_rejected;
+      st.out.note(note_kind::dropped, {}, {}, "not_an_object");
+      continue;
+    }
+    merge_envelope(*item, envelope, "context");
+    merge_envelope(*item, envelope, "integrations");
+    auto n = normalize_message(*item, std::nullopt, sent_at, st.clock);
+    if (!n.fields) {
+      ++st.out.counters().events_rejected;
+      st.out.note(note_kind::dropped, {}, json::string_or_empty(*item, "messageId"), n.why.code);
+      continue;
+    }
+    accept(st, *item, *n.fields, *sources[i]);
+  }
+  for (std::size_t i = count; i < batch.size(); ++i) {
+    ++st.out.counters().events_received;
+    ++st.out.counters().events_rejected;
+    st.out.note(note_kind::dropped, {}, {}, "batch_item_limit");
+  }
+  reply_ok(st);
+}
+
+}  // namespace
+
+void ingest(request_meta const& meta, std::string_view body, config const& cfg, endpoint const& ep, plan_writer& out) {
+  request_state st{meta, cfg, out, {}, {}};
+  std::size_t const limit = ep.kind == endpoint_kind::batch ? limits::batch_bytes : limits::event_bytes;
+  if (meta.body_too_large || body.size() > limit) {
+    return reply_error(st, invalid_request(ep.kind == endpoint_kind::batch ? "request body exceeds the 500 KB batch limit"
+                                                                  : "message exceeds the 32 KB limit"));
+  }
+
+  // One arena per request: the whole parsed body and every string normalization adds are
+  // released at once when this function returns.
+  bj::monotonic_resource arena(body.size() * 2 + 1024);
+  bj::parse_options options;
+  options.max_depth = limits::json_depth;
+  boost::system::error_code ec;
+  bj::value root = bj::parse(body, ec, &arena, options);
+  if (ec) {
+    return reply_error(st, invalid_request("malformed JSON: " + ec.message()));
+  }
+  auto* message = root.if_object();
+  if (!message) {
+    return reply_error(st, invalid_request("body must be a JSON object"));
+  }
+
+  if (auto user = basic_auth_username(meta.authorization)) st.basic_key = std::move(*user);
+  st.clock.received_at_ms = meta.received_at_ms;
+  st.clock.received_at = format_iso8601_ms(meta.received_at_ms);
+  st.clock.client_ip = meta.client_ip;
+  st.clock.seed = meta.seed;
+
+  if (ep.kind == endpoint_kind::batch) ingest_batch(st, *message);
+  else ingest_single(st, *message, ep);
+}
+
+}  // namespace ajs

@@ -1,0 +1,53 @@
+#pragma once
+// One Segment message: validated, then normalized in place the way Segment's tracking API does
+// before destinations see it.
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "destinations/event.hpp"
+
+namespace ajs {
+
+// What every message of one request shares.
+struct ingest_clock {
+  std::int64_t received_at_ms = 0;
+  std::string received_at;  // ISO form of received_at_ms
+  std::string_view client_ip;
+  std::uint64_t seed = 0;
+  std::uint32_t generated_ids = 0;
+};
+
+struct normalized_fields {
+  event_type type;
+  std::string_view message_id;
+  std::string_view user_id;
+  std::string_view anonymous_id;
+  std::int64_t timestamp_ms;
+};
+
+// Why a message is refused; stable codes that reach the client's error message and the logs.
+struct rejection {
+  std::string_view code;
+  std::string_view message;
+};
+
+std::optional<event_type> parse_event_type(std::string_view name);
+
+// `fixed_type`: the type named by the endpoint (/v1/t → track), which wins over the body's.
+// `sent_at`: the request's sentAt when the message has none (batch envelopes carry it).
+// Rules: userId or anonymousId required (numbers become strings); track needs `event`; group
+// needs `groupId`; alias needs `previousId`. Then: `type` set, `messageId` kept or generated,
+// `receivedAt` set, `timestamp = receivedAt − (sentAt − timestamp)` with the client's value kept
+// as `originalTimestamp`, `context.ip` from CF-Connecting-IP when absent, `writeKey` removed
+// (a Segment credential is not a destination's business).
+struct normalize_result {
+  std::optional<normalized_fields> fields;
+  rejection why{};
+};
+normalize_result normalize_message(boost::json::object& message, std::optional<event_type> fixed_type,
+                                   std::string_view sent_at, ingest_clock& clock);
+
+}  // namespace ajs

@@ -1,0 +1,18 @@
+#pragma once
+// ISO-8601 timestamps without a clock or a locale: parse to ms since the Unix epoch, format back
+// as UTC with milliseconds and `Z` (the form Segment and Gainsight use).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ajs {
+
+// Accepts YYYY-MM-DD, and YYYY-MM-DD[T ]hh:mm[:ss[.fraction]][Z|±hh:mm|±hhmm|±hh].
+// Without a zone the time is read as UTC.
+std::optional<std::int64_t> parse_iso8601_ms(std::string_view text);
+
+// "2026-08-01T10:00:00.000Z"
+std::string format_iso8601_ms(std::int64_t ms_since_epoch);
+
+}  // namespace ajs

@@ -1,0 +1,2 @@
+// Boost.JSON, header-only: compiled once here for every build (native and both wasm toolchains).
+#include <boost/json/src.hpp>

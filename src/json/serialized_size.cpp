@@ -1,0 +1,65 @@
+#include "json/serialized_size.hpp"
+
+namespace ajs::json {
+
+namespace {
+
+std::size_t string_size(boost::json::string_view s) {
+  std::size_t n = 2;
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') n += 2;
+    else if (c < 0x20) n += 6;
+    else n += 1;
+  }
+  return n;
+}
+
+std::size_t digits(unsigned long long u) {
+  std::size_t n = 1;
+  while (u >= 10) {
+    u /= 10;
+    ++n;
+  }
+  return n;
+}
+
+void add(boost::json::value const& v, std::size_t& total, std::size_t limit) {
+  if (total > limit) return;
+  switch (v.kind()) {
+    case boost::json::kind::null: total += 4; break;
+    case boost::json::kind::bool_: total += v.get_bool() ? 4 : 5; break;
+    case boost::json::kind::int64: {
+      auto const i = v.get_int64();
+      total += i < 0 ? 1 + digits(0ull - static_cast<unsigned long long>(i)) : digits(static_cast<unsigned long long>(i));
+      break;
+    }
+    case boost::json::kind::uint64: total += digits(v.get_uint64()); break;
+    case boost::json::kind::double_: total += 24; break;
+    case boost::json::kind::string: total += string_size(v.get_string()); break;
+    case boost::json::kind::array: {
+      auto const& a = v.get_array();
+      total += 2 + (a.empty() ? 0 : a.size() - 1);
+      for (auto const& e : a) add(e, total, limit);
+      break;
+    }
+    case boost::json::kind::object: {
+      auto const& o = v.get_object();
+      total += 2 + (o.empty() ? 0 : o.size() - 1);
+      for (auto const& kv : o) {
+        total += string_size(kv.key()) + 1;
+        add(kv.value(), total, limit);
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+std::size_t serialized_size(boost::json::value const& v, std::size_t limit) {
+  std::size_t total = 0;
+  add(v, total, limit);
+  return total;
+}
+
+}  // namespace ajs::json

@@ -1,0 +1,73 @@
+#pragma once
+// The plan: what the core decided for one request. The reply to the client, the outgoing
+// requests the host must send (bodies already serialized), and notes for the operator (what was
+// dropped and why). Hosts receive it as bytes (plan/plan_encoding.hpp) and never re-parse bodies.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ajs {
+
+// How the host turns a named secret into a header value. Secrets never enter the core.
+enum class secret_format : std::uint32_t {
+  none = 0,            // literal value, no secret
+  raw = 1,             // value = secret
+  bearer = 2,          // value = "Bearer " + secret
+  basic_username = 3,  // value = "Basic " + base64(secret + ":")
+};
+
+// A reference into plan::bytes: every string and body of a plan lives in one buffer.
+struct byte_span {
+  std::uint32_t offset = 0;
+  std::uint32_t length = 0;
+};
+
+struct planned_header {
+  byte_span name;
+  byte_span value;   // literal value (empty when a secret fills it)
+  byte_span secret;  // binding name, e.g. "GIST_API_KEY"; empty for a literal header
+  secret_format format = secret_format::none;
+};
+
+struct planned_request {
+  byte_span destination;  // config key of the destination: "gist", "gainsight", …
+  byte_span method;
+  byte_span url;
+  std::uint32_t first_header = 0;
+  std::uint32_t header_count = 0;
+  byte_span body;
+  byte_span message_id;   // the Segment messageId this call carries (dedup key with destination)
+  byte_span order_key;    // calls with one order key must be delivered in plan order
+};
+
+enum class note_kind : std::uint32_t { dropped = 0, skipped = 1, info = 2 };
+
+// Something an operator should see: an event not sent to a destination, and why.
+struct plan_note {
+  note_kind kind = note_kind::dropped;
+  byte_span destination;  // empty when the note is about ingest itself
+  byte_span message_id;
+  byte_span reason;       // stable code, e.g. "gist.email_required"
+};
+
+struct plan_counters {
+  std::uint32_t events_received = 0;
+  std::uint32_t events_accepted = 0;
+  std::uint32_t events_rejected = 0;
+};
+
+struct plan {
+  std::uint32_t status = 200;
+  std::vector<planned_header> reply_headers;  // secret/format unused
+  byte_span reply_body;
+  std::vector<planned_request> requests;
+  std::vector<planned_header> request_headers;
+  std::vector<plan_note> notes;
+  plan_counters counters;
+  std::string bytes;  // every span above points here
+
+  std::string_view view(byte_span s) const { return std::string_view(bytes).substr(s.offset, s.length); }
+};
+
+}  // namespace ajs

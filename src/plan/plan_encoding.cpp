@@ -1,0 +1,173 @@
+#include "plan/plan_encoding.hpp"
+
+#include <cstring>
+
+namespace ajs {
+
+namespace {
+
+// Every field is a little-endian u32 (wasm is little-endian, so are our native targets).
+constexpr std::size_t header_words = 14;
+constexpr std::size_t reply_header_words = 4;
+constexpr std::size_t request_words = 16;
+constexpr std::size_t request_header_words = 8;
+constexpr std::size_t note_words = 8;
+
+struct word_writer {
+  std::string& out;
+  void put(std::uint32_t w) {
+    char b[4];
+    std::memcpy(b, &w, 4);
+    out.append(b, 4);
+  }
+  void put(byte_span s) {
+    put(s.offset);
+    put(s.length);
+  }
+};
+
+struct word_reader {
+  std::string_view in;
+  std::size_t at = 0;
+  bool ok = true;
+  std::uint32_t get() {
+    if (at + 4 > in.size()) {
+      ok = false;
+      return 0;
+    }
+    std::uint32_t w;
+    std::memcpy(&w, in.data() + at, 4);
+    at += 4;
+    return w;
+  }
+  byte_span span() {
+    byte_span s;
+    s.offset = get();
+    s.length = get();
+    return s;
+  }
+};
+
+}  // namespace
+
+void encode_plan(plan const& p, std::string& out) {
+  out.clear();
+  std::size_t const tables = p.reply_headers.size() * reply_header_words + p.requests.size() * request_words +
+                             p.request_headers.size() * request_header_words + p.notes.size() * note_words;
+  std::size_t const bytes_offset = (header_words + tables) * 4;
+  out.reserve(bytes_offset + p.bytes.size());
+  word_writer w{out};
+  w.put(plan_magic);
+  w.put(plan_format_version);
+  w.put(p.status);
+  w.put(static_cast<std::uint32_t>(p.reply_headers.size()));
+  w.put(static_cast<std::uint32_t>(p.requests.size()));
+  w.put(static_cast<std::uint32_t>(p.request_headers.size()));
+  w.put(static_cast<std::uint32_t>(p.notes.size()));
+  w.put(p.counters.events_received);
+  w.put(p.counters.events_accepted);
+  w.put(p.counters.events_rejected);
+  w.put(p.reply_body);
+  w.put(static_cast<std::uint32_t>(bytes_offset));
+  w.put(static_cast<std::uint32_t>(p.bytes.size()));
+  for (auto const& h : p.reply_headers) {
+    w.put(h.name);
+    w.put(h.value);
+  }
+  for (auto const& r : p.requests) {
+    w.put(r.destination);
+    w.put(r.method);
+    w.put(r.url);
+    w.put(r.first_header);
+    w.put(r.header_count);
+    w.put(r.body);
+    w.put(r.message_id);
+    w.put(r.order_key);
+    w.put(0);
+    w.put(0);
+  }
+  for (auto const& h : p.request_headers) {
+    w.put(h.name);
+    w.put(h.value);
+    w.put(h.secret);
+    w.put(static_cast<std::uint32_t>(h.format));
+    w.put(0);
+  }
+  for (auto const& n : p.notes) {
+    w.put(static_cast<std::uint32_t>(n.kind));
+    w.put(n.destination);
+    w.put(n.message_id);
+    w.put(n.reason);
+    w.put(0);
+  }
+  out.append(p.bytes);
+}
+
+result<plan> decode_plan(std::string_view encoded) {
+  word_reader r{encoded};
+  plan p;
+  if (r.get() != plan_magic || r.get() != plan_format_version) return invalid_request("not a plan");
+  p.status = r.get();
+  std::size_t const reply_headers = r.get(), requests = r.get(), request_headers = r.get(), notes = r.get();
+  p.counters.events_received = r.get();
+  p.counters.events_accepted = r.get();
+  p.counters.events_rejected = r.get();
+  p.reply_body = r.span();
+  std::size_t const bytes_offset = r.get(), bytes_length = r.get();
+  if (!r.ok || bytes_offset > encoded.size() || bytes_length != encoded.size() - bytes_offset)
+    return invalid_request("plan header out of bounds");
+  std::size_t const tables = reply_headers * reply_header_words + requests * request_words +
+                             request_headers * request_header_words + notes * note_words;
+  if ((header_words + tables) * 4 != bytes_offset) return invalid_request("plan tables out of bounds");
+  p.bytes.assign(encoded.substr(bytes_offset));
+  auto in_bounds = [&](byte_span s) { return std::size_t{s.offset} + s.length <= bytes_length; };
+  bool ok = in_bounds(p.reply_body);
+  for (std::size_t i = 0; i < reply_headers; ++i) {
+    planned_header h;
+    h.name = r.span();
+    h.value = r.span();
+    ok = ok && in_bounds(h.name) && in_bounds(h.value);
+    p.reply_headers.push_back(h);
+  }
+  for (std::size_t i = 0; i < requests; ++i) {
+    planned_request q;
+    q.destination = r.span();
+    q.method = r.span();
+    q.url = r.span();
+    q.first_header = r.get();
+    q.header_count = r.get();
+    q.body = r.span();
+    q.message_id = r.span();
+    q.order_key = r.span();
+    r.get();
+    r.get();
+    ok = ok && in_bounds(q.destination) && in_bounds(q.method) && in_bounds(q.url) && in_bounds(q.body) &&
+         in_bounds(q.message_id) && in_bounds(q.order_key) &&
+         std::size_t{q.first_header} + q.header_count <= request_headers;
+    p.requests.push_back(q);
+  }
+  for (std::size_t i = 0; i < request_headers; ++i) {
+    planned_header h;
+    h.name = r.span();
+    h.value = r.span();
+    h.secret = r.span();
+    h.format = static_cast<secret_format>(r.get());
+    r.get();
+    ok = ok && in_bounds(h.name) && in_bounds(h.value) && in_bounds(h.secret);
+    p.request_headers.push_back(h);
+  }
+  for (std::size_t i = 0; i < notes; ++i) {
+    plan_note n;
+    n.kind = static_cast<note_kind>(r.get());
+    n.destination = r.span();
+    n.message_id = r.span();
+    n.reason = r.span();
+    r.get();
+    ok = ok && in_bounds(n.destination) && in_bounds(n.message_id) && in_bounds(n.reason);
+    p.notes.push_back(n);
+  }
+  if (!r.ok || !ok) return invalid_request("plan span out of bounds");
+  return p;
+}
+
+}  // namespace ajs

@@ -1,0 +1,83 @@
+#include "plan/plan_writer.hpp"
+
+#include <boost/json/serializer.hpp>
+#include <boost/json/value.hpp>
+#include <functional>
+
+namespace ajs {
+
+namespace {
+constexpr std::size_t max_interned_length = 200;
+}
+
+byte_span plan_writer::append(std::string_view s) {
+  byte_span span{static_cast<std::uint32_t>(plan_.bytes.size()), static_cast<std::uint32_t>(s.size())};
+  plan_.bytes.append(s.data(), s.size());
+  return span;
+}
+
+byte_span plan_writer::text(std::string_view s) {
+  if (s.empty()) return {};
+  if (s.size() > max_interned_length) return append(s);
+  auto const hash = std::hash<std::string_view>{}(s);
+  auto [first, last] = interned_.equal_range(hash);
+  for (auto it = first; it != last; ++it)
+    if (plan_.view(it->second) == s) return it->second;
+  auto span = append(s);
+  interned_.emplace(hash, span);
+  return span;
+}
+
+void plan_writer::reply(std::uint32_t status, std::string_view body) {
+  plan_.status = status;
+  plan_.reply_body = append(body);
+}
+
+void plan_writer::reply_header(std::string_view name, std::string_view value) {
+  plan_.reply_headers.push_back({text(name), text(value), {}, secret_format::none});
+}
+
+void plan_writer::begin_request(outgoing_call const& call) {
+  planned_request r;
+  r.destination = text(call.destination);
+  r.method = text(call.method);
+  r.url = text(call.url);
+  r.first_header = static_cast<std::uint32_t>(plan_.request_headers.size());
+  r.message_id = text(call.message_id);
+  r.order_key = text(call.order_key);
+  plan_.requests.push_back(r);
+}
+
+void plan_writer::header(std::string_view name, std::string_view value) {
+  plan_.request_headers.push_back({text(name), text(value), {}, secret_format::none});
+  ++plan_.requests.back().header_count;
+}
+
+void plan_writer::secret_header(std::string_view name, std::string_view secret_binding, secret_format format) {
+  plan_.request_headers.push_back({text(name), {}, text(secret_binding), format});
+  ++plan_.requests.back().header_count;
+}
+
+void plan_writer::body(byte_span bytes) { plan_.requests.back().body = bytes; }
+
+byte_span plan_writer::serialize(boost::json::value const& v) {
+  auto& out = plan_.bytes;
+  auto const start = out.size();
+  boost::json::serializer sr;
+  sr.reset(&v);
+  while (!sr.done()) {
+    auto const used = out.size();
+    std::size_t const room = out.capacity() - used > 4096 ? out.capacity() - used : 16384;
+    out.resize(used + room);
+    auto written = sr.read(&out[used], room);
+    out.resize(used + written.size());
+  }
+  return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(out.size() - start)};
+}
+
+void plan_writer::note(note_kind kind, std::string_view destination, std::string_view message_id,
+                       std::string_view reason) {
+  plan_.notes.push_back({kind, text(destination), text(message_id), text(reason)});
+}
+
+}  // namespace ajs

@@ -1,0 +1,53 @@
+#pragma once
+// Builds a plan in place: strings are interned (a URL or a messageId shared by many calls is
+// stored once) and bodies are serialized straight into the plan's one byte buffer.
+#include <boost/json/fwd.hpp>
+#include <cstddef>
+#include <string_view>
+#include <unordered_map>
+
+#include "plan/plan.hpp"
+
+namespace ajs {
+
+struct outgoing_call {
+  std::string_view destination;
+  std::string_view method;
+  std::string_view url;
+  std::string_view message_id;
+  std::string_view order_key;
+};
+
+class plan_writer {
+ public:
+  explicit plan_writer(plan& p) : plan_(p) {}
+
+  // Reply to the client.
+  void reply(std::uint32_t status, std::string_view body);
+  void reply_header(std::string_view name, std::string_view value);
+
+  // Outgoing calls: begin one, then add its headers and body.
+  void begin_request(outgoing_call const& call);
+  void header(std::string_view name, std::string_view value);
+  void secret_header(std::string_view name, std::string_view secret_binding, secret_format format);
+  void body(byte_span bytes);
+  void body_json(boost::json::value const& v) { body(serialize(v)); }
+
+  // Appends v serialized as JSON and returns where it is, so that one serialized event can be
+  // the body of several calls (Gainsight and PX both pass the event through).
+  byte_span serialize(boost::json::value const& v);
+
+  void note(note_kind kind, std::string_view destination, std::string_view message_id, std::string_view reason);
+  plan_counters& counters() { return plan_.counters; }
+
+  byte_span text(std::string_view s);  // interned when short
+  std::size_t request_count() const { return plan_.requests.size(); }
+
+ private:
+  byte_span append(std::string_view s);
+
+  plan& plan_;
+  std::unordered_multimap<std::size_t, byte_span> interned_;
+};
+
+}  // namespace ajs

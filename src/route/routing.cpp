@@ -1,0 +1,37 @@
+#include "route/routing.hpp"
+
+#include "json/access.hpp"
+
+namespace ajs {
+
+bool integrations_allow(boost::json::object const& message, destination_kind const& kind) {
+  auto const* integrations = json::object_at(message, "integrations");
+  if (!integrations) return true;
+  bool named = false, named_on = false;
+  for (auto name : kind.integration_names) {
+    if (name.empty()) continue;
+    if (auto const* v = integrations->if_contains(name)) {
+      named = true;
+      named_on = named_on || (v->is_bool() ? v->get_bool() : v->is_object());
+    }
+  }
+  if (named) return named_on;
+  if (auto const* all = integrations->if_contains("All"))
+    if (all->is_bool()) return all->get_bool();
+  return true;
+}
+
+bool consent_allows(boost::json::object const& message, std::vector<std::string> const& categories) {
+  if (categories.empty()) return true;
+  auto const* context = json::object_at(message, "context");
+  auto const* consent = context ? json::object_at(*context, "consent") : nullptr;
+  auto const* preferences = consent ? json::object_at(*consent, "categoryPreferences") : nullptr;
+  if (!preferences) return true;
+  for (auto const& category : categories) {
+    auto const* v = preferences->if_contains(category);
+    if (!v || !v->is_bool() || !v->get_bool()) return false;
+  }
+  return true;
+}
+
+}  // namespace ajs

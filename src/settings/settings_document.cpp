@@ -1,0 +1,45 @@
+#include "settings/settings_document.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace ajs {
+
+std::string settings_document(source_config const& source, request_meta const& meta, std::string_view base_path) {
+  namespace bj = boost::json;
+  std::string api_host = source.api_host;
+  if (api_host.empty()) {
+    api_host = meta.host;
+    api_host += base_path;
+    api_host += "/v1";
+  }
+
+  bj::object segment;
+  segment["apiKey"] = source.write_key;
+  segment["apiHost"] = api_host;
+  segment["protocol"] = meta.scheme == "http" ? "http" : "https";
+  segment["addBundledMetadata"] = true;
+  segment["unbundledIntegrations"] = bj::array();
+  segment["maybeBundledConfigIds"] = bj::object();
+  segment["versionSettings"] = bj::object{{"version", "4.4.7"}, {"componentTypes", bj::array{"browser"}}};
+  if (!source.delivery_strategy.is_null()) segment["deliveryStrategy"] = source.delivery_strategy;
+  if (!source.http_config.is_null()) segment["httpConfig"] = source.http_config;
+
+  bj::object doc;
+  doc["integrations"] = bj::object{{"Segment.io", std::move(segment)}};
+  doc["plan"] = bj::object{
+      {"track", bj::object{{"__default", bj::object{{"enabled", true}, {"integrations", bj::object()}}}}},
+      {"identify", bj::object{{"__default", bj::object{{"enabled", true}}}}},
+      {"group", bj::object{{"__default", bj::object{{"enabled", true}}}}},
+  };
+  doc["metrics"] = bj::object{{"sampleRate", 0}, {"host", api_host}};
+  doc["remotePlugins"] = bj::array();
+  doc["enabledMiddleware"] = bj::object();
+  doc["middlewareSettings"] = bj::object();
+  doc["legacyVideoPluginsEnabled"] = false;
+  doc["edgeFunction"] = bj::object();
+  doc["analyticsNextEnabled"] = true;
+  return bj::serialize(doc);
+}
+
+}  // namespace ajs

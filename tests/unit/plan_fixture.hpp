@@ -1,0 +1,104 @@
+#pragma once
+// Runs the core the way a host does (meta JSON in, encoded plan out, decoded again) and gives
+// tests readable access to the result.
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "handler.hpp"
+#include "plan/plan_encoding.hpp"
+#include <boost/json/serialize.hpp>
+#include <doctest/doctest.h>
+
+namespace ajs::test {
+
+inline constexpr std::int64_t received_at = 1785578400500;  // 2026-08-01T10:00:00.500Z
+
+struct header_pair {
+  std::string name, value, secret;
+  secret_format format;
+};
+
+struct call {
+  std::string destination, method, url, body, message_id, order_key;
+  std::vector<header_pair> headers;
+  boost::json::value json() const { return boost::json::parse(body); }
+  std::string header(std::string_view name) const {
+    for (auto const& h : headers)
+      if (h.name == name) return h.secret.empty() ? h.value : "<secret " + h.secret + ">";
+    return "";
+  }
+};
+
+struct outcome {
+  std::uint32_t status = 0;
+  std::string body;
+  std::vector<header_pair> reply_headers;
+  std::vector<call> calls;
+  std::vector<std::string> notes;  // "kind destination messageId reason"
+  plan_counters counters;
+  std::string reply_header(std::string_view name) const {
+    for (auto const& h : reply_headers)
+      if (h.name == name) return h.value;
+    return "";
+  }
+  boost::json::value json() const { return boost::json::parse(body); }
+};
+
+struct request {
+  std::string method = "POST";
+  std::string url = "https://edge.example.com/v1/t";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  bool body_too_large = false;
+};
+
+inline std::string meta_json(request const& r) {
+  boost::json::object headers;
+  for (auto const& [k, v] : r.headers) headers[k] = v;
+  boost::json::object meta{{"method", r.method}, {"url", r.url},         {"headers", headers},
+                           {"receivedAt", received_at}, {"seed", "00000000000000ff"},
+                           {"bodyTooLarge", r.body_too_large}};
+  return boost::json::serialize(meta);
+}
+
+inline outcome run(config const& cfg, request const& r) {
+  auto meta = parse_request_meta(meta_json(r));
+  plan p;
+  handle_request(*meta, r.body, cfg, p);
+  std::string encoded;
+  encode_plan(p, encoded);
+  auto decoded = decode_plan(encoded);
+  outcome o;
+  if (!decoded) return o;
+  auto const& d = *decoded;
+  o.status = d.status;
+  o.body = std::string(d.view(d.reply_body));
+  o.counters = d.counters;
+  for (auto const& h : d.reply_headers) o.reply_headers.push_back({std::string(d.view(h.name)), std::string(d.view(h.value)), "", secret_format::none});
+  for (auto const& q : d.requests) {
+    call c{std::string(d.view(q.destination)), std::string(d.view(q.method)), std::string(d.view(q.url)),
+           std::string(d.view(q.body)), std::string(d.view(q.message_id)), std::string(d.view(q.order_key)), {}};
+    for (std::uint32_t i = 0; i < q.header_count; ++i) {
+      auto const& h = d.request_headers[q.first_header + i];
+      c.headers.push_back({std::string(d.view(h.name)), std::string(d.view(h.value)), std::string(d.view(h.secret)), h.format});
+    }
+    o.calls.push_back(std::move(c));
+  }
+  static constexpr char const* kinds[] = {"dropped", "skipped", "info"};
+  for (auto const& n : d.notes)
+    o.notes.push_back(std::string(kinds[static_cast<int>(n.kind) % 3]) + " " + std::string(d.view(n.destination)) + " " +
+                      std::string(d.view(n.message_id)) + " " + std::string(d.view(n.reason)));
+  return o;
+}
+
+inline config make_config(std::string_view json) {
+  auto c = parse_config(json);
+  REQUIRE_MESSAGE(c.has_value(), (c ? std::string() : c.error().message));
+  return std::move(*c);
+}
+
+}  // namespace ajs::test

@@ -1,0 +1,10 @@
+# Native doctest unit tests, one file per unit, discovered by ctest.
+find_package(doctest REQUIRED)
+include(doctest)
+file(GLOB AJS_UNIT_TESTS CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tests/unit/*.cpp")
+add_executable(unit_tests ${AJS_UNIT_TESTS})
+target_link_libraries(unit_tests PRIVATE ajs_core doctest::doctest)
+target_compile_definitions(unit_tests PRIVATE DOCTEST_CONFIG_NO_EXCEPTIONS_BUT_WITH_ALL_ASSERTS)
+target_include_directories(unit_tests PRIVATE "${CMAKE_SOURCE_DIR}/tests/unit")
+enable_testing()
+doctest_discover_tests(unit_tests)

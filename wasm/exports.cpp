@@ -1,0 +1,78 @@
+// The C ABI both wasm toolchains export (documented in wasm/README.md). It holds the one piece
+// of state an instance keeps between calls: the parsed configuration, and the last output.
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "handler.hpp"
+#include "plan/plan_encoding.hpp"
+
+#define AJS_EXPORT(name) extern "C" __attribute__((export_name(#name), used)) 
+
+namespace {
+
+constexpr int abi_version = 1;
+
+struct instance_state {
+  std::optional<ajs::config> config;
+  std::string output;
+};
+
+instance_state& state() {
+  static instance_state s;
+  return s;
+}
+
+int fail(ajs::problem const& p) {
+  std::string& out = state().output;
+  out = R"({"status":)" + std::to_string(p.status) + R"(,"code":")" + std::string(p.code) + R"(","message":")";
+  for (char c : p.message) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) out += c;
+  }
+  out += "\"}";
+  return 1;
+}
+
+}  // namespace
+
+AJS_EXPORT(ajs_abi_version) int ajs_abi_version() { return abi_version; }
+
+AJS_EXPORT(ajs_alloc) void* ajs_alloc(std::size_t n) { return std::malloc(n ? n : 1); }
+
+AJS_EXPORT(ajs_free) void ajs_free(void* p) { std::free(p); }
+
+AJS_EXPORT(ajs_output_ptr) char const* ajs_output_ptr() { return state().output.data(); }
+
+AJS_EXPORT(ajs_output_len) std::size_t ajs_output_len() { return state().output.size(); }
+
+// Parses and keeps the configuration; an empty text selects the built-in demo configuration.
+// Returns 0, or 1 with {"status","code","message"} as output.
+AJS_EXPORT(ajs_configure) int ajs_configure(char const* text, std::size_t length) {
+  auto& s = state();
+  if (length == 0) {
+    s.config = ajs::default_config();
+    s.output.clear();
+    return 0;
+  }
+  auto parsed = ajs::parse_config(std::string_view(text, length));
+  if (!parsed) return fail(parsed.error());
+  s.config = std::move(*parsed);
+  s.output.clear();
+  return 0;
+}
+
+// Plans one request. Returns 0 with the encoded plan as output, or 1 with an error as output.
+AJS_EXPORT(ajs_handle)
+int ajs_handle(char const* meta_text, std::size_t meta_length, char const* body, std::size_t body_length) {
+  auto& s = state();
+  if (!s.config) return fail({500, "not_configured", "ajs_configure was not called"});
+  auto meta = ajs::parse_request_meta(std::string_view(meta_text, meta_length));
+  if (!meta) return fail(meta.error());
+  ajs::plan plan;
+  ajs::handle_request(*meta, std::string_view(body, body_length), *s.config, plan);
+  ajs::encode_plan(plan, s.output);
+  return 0;
+}

@@ -1,0 +1,24 @@
+# Link settings of the two wasm toolchains. Same exports, same ABI (wasm/README.md).
+set(AJS_WASM_EXPORTS ajs_abi_version ajs_alloc ajs_free ajs_output_ptr ajs_output_len ajs_configure ajs_handle)
+
+target_compile_definitions(ajs_core PUBLIC NDEBUG)
+
+add_executable(ajs_edge wasm/exports.cpp)
+target_link_libraries(ajs_edge PRIVATE ajs_core)
+
+if(WASI)
+  # Reactor: crt1-reactor.o exports _initialize, which runs static constructors; hosts call it
+  # once after instantiation. Stripped: Debian's wasm libc++.a carries DWARF.
+  target_compile_options(ajs_core PUBLIC -Oz)
+  target_link_options(ajs_edge PRIVATE -Oz -mexec-model=reactor -Wl,--strip-all -Wl,--gc-sections
+                      -Wl,-z,stack-size=262144)
+  set_target_properties(ajs_edge PROPERTIES OUTPUT_NAME "ajs_edge" SUFFIX ".wasm")
+elseif(EMSCRIPTEN)
+  # -O2, not -Oz: emcc's -Oz turns off inlining and runs about 2x slower (toolchain.md §3).
+  list(TRANSFORM AJS_WASM_EXPORTS PREPEND "_" OUTPUT_VARIABLE em_exports)
+  list(JOIN em_exports "," em_exports)
+  target_compile_options(ajs_core PUBLIC -O2)
+  target_link_options(ajs_edge PRIVATE -O2 -sSTANDALONE_WASM --no-entry -sALLOW_MEMORY_GROWTH
+                      -sEXPORTED_FUNCTIONS=${em_exports} -sTOTAL_STACK=262144)
+  set_target_properties(ajs_edge PROPERTIES OUTPUT_NAME "ajs_edge" SUFFIX ".wasm")
+endif()

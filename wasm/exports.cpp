@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/serialize.hpp>
+
 #include "config/config.hpp"
 #include "handler.hpp"
 #include "plan/plan_encoding.hpp"
@@ -36,6 +38,14 @@ int fail(ajs::problem const& p) {
   return 1;
 }
 
+// What the host must check before serving: {"demo":bool,"secrets":[{"binding","field","pattern"}]}.
+void describe_config(ajs::config const& c, std::string& out) {
+  boost::json::array secrets;
+  for (auto const& s : c.secrets)
+    secrets.push_back(boost::json::object{{"binding", s.binding}, {"field", s.field}, {"pattern", s.pattern}});
+  out = boost::json::serialize(boost::json::object{{"demo", c.is_default}, {"secrets", std::move(secrets)}});
+}
+
 }  // namespace
 
 AJS_EXPORT(ajs_abi_version) int ajs_abi_version() { return abi_version; }
@@ -49,18 +59,18 @@ AJS_EXPORT(ajs_output_ptr) char const* ajs_output_ptr() { return state().output.
 AJS_EXPORT(ajs_output_len) std::size_t ajs_output_len() { return state().output.size(); }
 
 // Parses and keeps the configuration; an empty text selects the built-in demo configuration.
-// Returns 0, or 1 with {"status","code","message"} as output.
+// Returns 0 with the config's description as output, or 1 with {"status","code","message"}.
 AJS_EXPORT(ajs_configure) int ajs_configure(char const* text, std::size_t length) {
   auto& s = state();
   if (length == 0) {
     s.config = ajs::default_config();
-    s.output.clear();
+    describe_config(*s.config, s.output);
     return 0;
   }
   auto parsed = ajs::parse_config(std::string_view(text, length));
   if (!parsed) return fail(parsed.error());
   s.config = std::move(*parsed);
-  s.output.clear();
+  describe_config(*s.config, s.output);
   return 0;
 }
 

@@ -28,8 +28,8 @@ bool config::any_source_allows_origin(std::string_view origin) const {
 namespace {
 
 result<configured_destination> parse_destination(destination_kind const& kind, boost::json::object const& settings,
-                                                 std::string const& path) {
-  settings_reader reader(settings, path);
+                                                 std::string const& path, std::vector<secret_requirement>& secrets) {
+  settings_reader reader(settings, path, &secrets);
   configured_destination d;
   d.kind = &kind;
   auto consent = reader.string_list("consentCategories");
@@ -41,7 +41,8 @@ result<configured_destination> parse_destination(destination_kind const& kind, b
   return d;
 }
 
-result<source_config> parse_source(boost::json::object const& o, std::string const& path) {
+result<source_config> parse_source(boost::json::object const& o, std::string const& path,
+                                   std::vector<secret_requirement>& secrets) {
   settings_reader reader(o, path);
   if (auto r = reader.only_keys({"writeKey", "name", "allowedOrigins", "apiHost", "deliveryStrategy", "httpConfig",
                                  "destinations"});
@@ -74,7 +75,7 @@ result<source_config> parse_source(boost::json::object const& o, std::string con
       if (!kind) return config_problem(dpath + ": unknown destination (known: " + known_destination_keys() + ")");
       auto const* settings = kv.value().if_object();
       if (!settings) return config_problem(dpath + ": must be an object");
-      auto d = parse_destination(*kind, *settings, dpath);
+      auto d = parse_destination(*kind, *settings, dpath, secrets);
       if (!d) return d.error();
       s.destinations.push_back(std::move(*d));
     }
@@ -106,7 +107,7 @@ result<config> parse_config(std::string_view json_text) {
     std::string const path = "sources[" + std::to_string(i) + "]";
     auto const* so = (*sources)[i].if_object();
     if (!so) return config_problem(path + ": must be an object");
-    auto s = parse_source(*so, path);
+    auto s = parse_source(*so, path, c.secrets);
     if (!s) return s.error();
     if (c.find_source(s->write_key)) return config_problem(path + ".writeKey: duplicate writeKey");
     c.sources.push_back(std::move(*s));

@@ -34,6 +34,7 @@ struct config {
   std::vector<source_config> sources;
   std::string base_path;  // prefix before /v1 (e.g. "/collect"), "" by default
   bool is_default = false;
+  std::vector<secret_requirement> secrets;  // checked by the host against its bindings
 
   source_config const* find_source(std::string_view write_key) const;
   bool any_source_allows_origin(std::string_view origin) const;

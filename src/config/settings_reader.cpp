@@ -71,7 +71,7 @@ result<std::vector<std::string>> settings_reader::string_list(std::string_view k
   return out;
 }
 
-result<std::string> settings_reader::secret(std::string_view key, bool required) const {
+result<std::string> settings_reader::secret(std::string_view key, bool required, std::string_view pattern) const {
   auto const* v = object_.if_contains(key);
   if (!v || v->is_null()) {
     if (required) return config_problem(field(key) + R"(: required, as {"secret": "BINDING_NAME"})");
@@ -87,6 +87,7 @@ result<std::string> settings_reader::secret(std::string_view key, bool required)
   if (!name) return name.error();
   if (!valid_binding_name(*name))
     return config_problem(ref.field("secret") + ": not a binding name (letters, digits and _)");
+  if (secrets_) secrets_->push_back({*name, field(key), std::string(pattern)});
   return *name;
 }
 

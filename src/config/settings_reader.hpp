@@ -13,9 +13,19 @@ namespace ajs {
 
 problem config_problem(std::string message);
 
+// A secret the host must find among its bindings at config load, and the shape its value must
+// have (an ECMAScript regular expression, "" for any). The core never sees the value itself.
+struct secret_requirement {
+  std::string binding;
+  std::string field;    // where the config names it, for the error message
+  std::string pattern;
+};
+
 class settings_reader {
  public:
-  settings_reader(boost::json::object const& object, std::string path) : object_(object), path_(std::move(path)) {}
+  settings_reader(boost::json::object const& object, std::string path,
+                  std::vector<secret_requirement>* secrets = nullptr)
+      : object_(object), path_(std::move(path)), secrets_(secrets) {}
 
   boost::json::object const& object() const { return object_; }
   std::string const& path() const { return path_; }
@@ -28,7 +38,8 @@ class settings_reader {
   result<bool> boolean(std::string_view key, bool fallback) const;
   result<std::vector<std::string>> string_list(std::string_view key) const;
   // {"secret": "NAME"}: the name of a Worker secret binding. Literal credentials are refused.
-  result<std::string> secret(std::string_view key, bool required) const;
+  // `pattern`: what the host must check the secret's value against at config load.
+  result<std::string> secret(std::string_view key, bool required, std::string_view pattern = {}) const;
   // An http(s) base URL without a trailing slash; `fallback` when absent.
   result<std::string> base_url(std::string_view key, std::string fallback) const;
   // A nested object, or nullptr when absent.
@@ -37,6 +48,7 @@ class settings_reader {
  private:
   boost::json::object const& object_;
   std::string path_;
+  std::vector<secret_requirement>* secrets_;
 };
 
 }  // namespace ajs

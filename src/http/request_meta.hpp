@@ -22,9 +22,11 @@ struct request_meta {
   std::int64_t received_at_ms = 0;  // host clock, ms since the Unix epoch
   std::uint64_t seed = 0;           // host randomness for generated messageIds
   bool body_too_large = false;      // the host stopped reading (or inflating) past the limit
+  std::string body_error;           // the host could not read the body (e.g. corrupt gzip)
 };
 
-// {"method","url","headers":{name:value},"receivedAt":ms,"seed":"16 hex digits","bodyTooLarge":bool}
+// {"method","url","headers":{name:value},"receivedAt":ms,"seed":"16 hex digits",
+//  "bodyTooLarge":bool,"bodyError":"…"}
 result<request_meta> parse_request_meta(std::string_view json_text);
 
 }  // namespace ajs

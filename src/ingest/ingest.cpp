@@ -162,6 +162,7 @@ void ingest_batch(request_state& st, bj::object& envelope) {
 
 void ingest(request_meta const& meta, std::string_view body, config const& cfg, endpoint const& ep, plan_writer& out) {
   request_state st{meta, cfg, out, {}, {}};
+  if (!meta.body_error.empty()) return reply_error(st, invalid_request(meta.body_error));
   std::size_t const limit = ep.kind == endpoint_kind::batch ? limits::batch_bytes : limits::event_bytes;
   if (meta.body_too_large || body.size() > limit) {
     return reply_error(st, invalid_request(ep.kind == endpoint_kind::batch ? "request body exceeds the 500 KB batch limit"

@@ -1,0 +1,79 @@
+// One instance of the C++ core (either toolchain's module: same exports, same ABI).
+import { wasmImports } from "./wasi_shim.mjs";
+import { decodePlan } from "./plan.mjs";
+
+const ABI_VERSION = 1;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class CoreError extends Error {
+  constructor(detail) {
+    super(detail.message);
+    this.status = detail.status;
+    this.code = detail.code;
+  }
+}
+
+export class Core {
+  // `module` is a compiled WebAssembly.Module: workerd refuses to compile bytes, so Workers
+  // import the .wasm as a module; Node compiles it once and passes it in.
+  static async instantiate(module) {
+    let memory;
+    const instance = await WebAssembly.instantiate(module, wasmImports(() => memory));
+    memory = instance.exports.memory;
+    instance.exports._initialize?.(); // reactor: runs the C++ static constructors
+    if (instance.exports.ajs_abi_version() !== ABI_VERSION) throw new Error("ajs-edge: wasm ABI version mismatch");
+    return new Core(instance.exports);
+  }
+
+  constructor(exports) {
+    this.x = exports;
+  }
+
+  // Parses the configuration text ("" = the built-in demo). Returns its description
+  // ({demo, secrets:[{binding, field, pattern}]}); throws CoreError naming the bad field.
+  configure(text) {
+    const bytes = encoder.encode(text ?? "");
+    const rc = this.#call(bytes, (p, n) => this.x.ajs_configure(p, n));
+    const out = JSON.parse(decoder.decode(this.#output()));
+    if (rc !== 0) throw new CoreError(out);
+    return out;
+  }
+
+  // meta: {method, url, headers, receivedAt, seed, bodyTooLarge, bodyError}; body: Uint8Array.
+  handle(meta, body) {
+    const metaBytes = encoder.encode(JSON.stringify(meta));
+    const x = this.x;
+    const metaPtr = x.ajs_alloc(metaBytes.length);
+    const bodyPtr = x.ajs_alloc(body.length);
+    try {
+      new Uint8Array(x.memory.buffer, metaPtr, metaBytes.length).set(metaBytes);
+      new Uint8Array(x.memory.buffer, bodyPtr, body.length).set(body);
+      const rc = x.ajs_handle(metaPtr, metaBytes.length, bodyPtr, body.length);
+      const out = this.#output();
+      if (rc !== 0) throw new CoreError(JSON.parse(decoder.decode(out)));
+      return decodePlan(out);
+    } finally {
+      x.ajs_free(metaPtr);
+      x.ajs_free(bodyPtr);
+    }
+  }
+
+  #call(bytes, fn) {
+    const ptr = this.x.ajs_alloc(bytes.length);
+    try {
+      new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
+      return fn(ptr, bytes.length);
+    } finally {
+      this.x.ajs_free(ptr);
+    }
+  }
+
+  // A copy of the output: memory.buffer may have grown (and been replaced) during the call,
+  // and the next call reuses the output buffer.
+  #output() {
+    const ptr = this.x.ajs_output_ptr();
+    const len = this.x.ajs_output_len();
+    return new Uint8Array(this.x.memory.buffer, ptr, len).slice();
+  }
+}

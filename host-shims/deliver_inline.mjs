@@ -1,0 +1,52 @@
+// Delivery without a queue (the local default): after the reply, in ctx.waitUntil, with a few
+// bounded retries. Durability is off in this mode and the log says so.
+import { sendCall } from "./send.mjs";
+import { backoffSeconds } from "./outcome.mjs";
+
+const MAX_ATTEMPTS = 3;
+const MAX_WAIT_S = 5;
+const PARALLEL_CHAINS = 6; // Workers allow six simultaneous outgoing connections
+
+// Calls with one destination and order key go one after the other, in plan order.
+export function orderedChains(calls) {
+  const chains = new Map();
+  for (const call of calls) {
+    const key = `${call.destination}\u0000${call.orderKey}`;
+    let chain = chains.get(key);
+    if (!chain) chains.set(key, (chain = []));
+    chain.push(call);
+  }
+  return [...chains.values()];
+}
+
+export async function deliverInline(calls, env, log, options = {}) {
+  const chains = orderedChains(calls);
+  let next = 0;
+  const worker = async () => {
+    while (next < chains.length) {
+      const chain = chains[next++];
+      for (const call of chain) await deliverWithRetries(call, env, log, options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_CHAINS, chains.length) }, worker));
+}
+
+async function deliverWithRetries(call, env, log, options) {
+  for (let attempt = 1; ; attempt++) {
+    const result = await sendCall(call, env, options);
+    log({
+      at: "delivery",
+      mode: "inline",
+      destination: call.destination,
+      messageId: call.messageId,
+      status: result.status,
+      outcome: result.outcome,
+      attempt,
+      latencyMs: result.latencyMs,
+      error: result.error,
+    });
+    if (result.outcome !== "retry" || attempt >= MAX_ATTEMPTS) return result;
+    const wait = Math.min(MAX_WAIT_S, result.retryAfter ?? backoffSeconds(attempt, { base: 0.25, cap: MAX_WAIT_S }));
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+  }
+}

@@ -1,0 +1,65 @@
+// Reads the plan the core returns (layout: wasm/README.md). One copy of the output leaves wasm
+// memory; bodies are views into that copy, never re-encoded or re-parsed.
+const MAGIC = 0x31504a41; // "AJP1"
+const VERSION = 1;
+export const SECRET_FORMAT = ["none", "raw", "bearer", "basic_username"];
+export const NOTE_KIND = ["dropped", "skipped", "info"];
+
+const HEADER_WORDS = 14;
+const REPLY_HEADER_WORDS = 4;
+const REQUEST_WORDS = 16;
+const REQUEST_HEADER_WORDS = 8;
+const NOTE_WORDS = 8;
+
+export function decodePlan(bytes) {
+  const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u32 = (i) => words.getUint32(i * 4, true);
+  if (u32(0) !== MAGIC || u32(1) !== VERSION) throw new Error("ajs-edge: not a plan");
+  const [status, nReplyHeaders, nRequests, nRequestHeaders, nNotes] = [u32(2), u32(3), u32(4), u32(5), u32(6)];
+  const counters = { received: u32(7), accepted: u32(8), rejected: u32(9) };
+  const dataStart = u32(12);
+  const data = bytes.subarray(dataStart, dataStart + u32(13));
+  const decoder = new TextDecoder();
+  const strings = new Map(); // offset → string: interned spans decode once
+  const text = (off, len) => {
+    if (len === 0) return "";
+    if (len >= 65536) return decoder.decode(data.subarray(off, off + len));
+    const key = off * 65536 + len;
+    let s = strings.get(key);
+    if (s === undefined) {
+      s = decoder.decode(data.subarray(off, off + len));
+      strings.set(key, s);
+    }
+    return s;
+  };
+  const span = (w) => text(u32(w), u32(w + 1));
+
+  let w = HEADER_WORDS;
+  const replyHeaders = [];
+  for (let i = 0; i < nReplyHeaders; i++, w += REPLY_HEADER_WORDS) replyHeaders.push([span(w), span(w + 2)]);
+  const requestWords = w;
+  w += nRequests * REQUEST_WORDS;
+  const headers = [];
+  for (let i = 0; i < nRequestHeaders; i++, w += REQUEST_HEADER_WORDS) {
+    headers.push({ name: span(w), value: span(w + 2), secret: span(w + 4), format: SECRET_FORMAT[u32(w + 6)] ?? "none" });
+  }
+  const requests = [];
+  for (let i = 0, r = requestWords; i < nRequests; i++, r += REQUEST_WORDS) {
+    const first = u32(r + 6);
+    requests.push({
+      destination: span(r),
+      method: span(r + 2),
+      url: span(r + 4),
+      headers: headers.slice(first, first + u32(r + 7)),
+      body: data.subarray(u32(r + 8), u32(r + 8) + u32(r + 9)),
+      messageId: span(r + 10),
+      orderKey: span(r + 12),
+    });
+  }
+  const notes = [];
+  for (let i = 0; i < nNotes; i++, w += NOTE_WORDS) {
+    notes.push({ kind: NOTE_KIND[u32(w)] ?? "info", destination: span(w + 1), messageId: span(w + 3), reason: span(w + 5) });
+  }
+  const replyBody = data.subarray(u32(10), u32(10) + u32(11));
+  return { status, replyHeaders, replyBody, requests, notes, counters };
+}

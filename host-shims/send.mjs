@@ -1,0 +1,41 @@
+// Sends one planned call: secrets filled in, a timeout, the answer classified. The capture
+// destination's `capture:log` calls are printed instead of sent.
+import { headerValue, redactedHeaders } from "./secrets.mjs";
+import { classifyStatus, retryAfterSeconds } from "./outcome.mjs";
+
+const decoder = new TextDecoder();
+
+export async function sendCall(call, env, { timeoutMs = 10_000, fetchImpl = fetch } = {}) {
+  const started = Date.now();
+  if (call.url === "capture:log") {
+    console.log(
+      JSON.stringify({
+        capture: { destination: call.destination, method: call.method, url: call.url, messageId: call.messageId },
+        headers: redactedHeaders(call),
+        body: JSON.parse(decoder.decode(call.body)),
+      }),
+    );
+    return { outcome: "ok", status: 200, latencyMs: 0 };
+  }
+  const headers = new Headers();
+  for (const h of call.headers) headers.set(h.name, headerValue(h, env));
+  try {
+    const response = await fetchImpl(call.url, {
+      method: call.method,
+      headers,
+      body: call.body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text().catch(() => "");
+    return {
+      outcome: classifyStatus(response.status),
+      status: response.status,
+      retryAfter: retryAfterSeconds(response.headers.get("retry-after")),
+      error: response.ok ? undefined : text.slice(0, 500),
+      latencyMs: Date.now() - started,
+    };
+  } catch (e) {
+    const timeout = e?.name === "TimeoutError" || e?.name === "AbortError";
+    return { outcome: "retry", status: 0, error: timeout ? "timeout" : `network: ${e?.message ?? e}`, latencyMs: Date.now() - started };
+  }
+}

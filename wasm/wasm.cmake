@@ -4,6 +4,7 @@ set(AJS_WASM_EXPORTS ajs_abi_version ajs_alloc ajs_free ajs_output_ptr ajs_outpu
 target_compile_definitions(ajs_core PUBLIC NDEBUG)
 
 add_executable(ajs_edge wasm/exports.cpp)
+target_compile_options(ajs_edge PRIVATE -fno-exceptions -fno-rtti)
 target_link_libraries(ajs_edge PRIVATE ajs_core)
 
 if(WASI)

@@ -1,0 +1,75 @@
+#include <doctest/doctest.h>
+
+#include "config/config.hpp"
+
+using ajs::parse_config;
+
+namespace {
+std::string error_of(std::string_view json) {
+  auto c = parse_config(json);
+  return c ? std::string("<ok>") : c.error().message;
+}
+}  // namespace
+
+TEST_CASE("config: a minimal source parses") {
+  auto c = parse_config(R"({"sources":[{"writeKey":"wk","allowedOrigins":["https://a.example"],
+                             "destinations":{"capture":{}}}]})");
+  REQUIRE(c.has_value());
+  REQUIRE(c->sources.size() == 1);
+  CHECK(c->find_source("wk") != nullptr);
+  CHECK(c->find_source("other") == nullptr);
+  CHECK(c->find_source("") == nullptr);
+  CHECK(c->sources[0].destinations.size() == 1);
+}
+
+TEST_CASE("config: errors name the field") {
+  CHECK(error_of("not json").find("AJS_EDGE_CONFIG: not valid JSON") == 0);
+  CHECK(error_of("[]") == "AJS_EDGE_CONFIG: must be a JSON object");
+  CHECK(error_of("{}") == "sources: required, a non-empty list of sources");
+  CHECK(error_of(R"({"sources":[{}]})") == "sources[0].writeKey: required");
+  CHECK(error_of(R"({"sources":[{"writeKey":""}]})") == "sources[0].writeKey: must not be empty");
+  CHECK(error_of(R"({"sources":[{"writeKey":"a"},{"writeKey":"a"}]})") == "sources[1].writeKey: duplicate writeKey");
+  CHECK(error_of(R"({"sources":[{"writeKey":"a","allowedOrigins":"x"}]})") ==
+        "sources[0].allowedOrigins: must be a list of strings");
+  CHECK(error_of(R"({"sources":[{"writeKey":"a","typo":1}]})").find("sources[0].typo: unknown setting") == 0);
+  CHECK(error_of(R"({"sources":[{"writeKey":"a","destinations":{"nope":{}}}]})")
+            .find("sources[0].destinations.nope: unknown destination") == 0);
+  CHECK(error_of(R"({"sources":[{"writeKey":"a","destinations":{"capture":{"endpoint":"ftp://x"}}}]})") ==
+        "sources[0].destinations.capture.endpoint: must be an http:// or https:// URL");
+}
+
+TEST_CASE("config: a credential written literally is refused, a secret binding is recorded") {
+  CHECK(error_of(R"({"sources":[{"writeKey":"a","destinations":{"gist":{"apiKey":"sk_live_123"}}}]})")
+            .find(R"(sources[0].destinations.gist.apiKey: must be {"secret": "BINDING_NAME"})") == 0);
+  CHECK(error_of(R"({"sources":[{"writeKey":"a","destinations":{"gist":{"apiKey":{"secret":"bad name"}}}}]})") ==
+        "sources[0].destinations.gist.apiKey.secret: not a binding name (letters, digits and _)");
+  auto c = parse_config(R"({"sources":[{"writeKey":"a","destinations":{"gist":{"apiKey":{"secret":"GIST_API_KEY"}}}}]})");
+  REQUIRE(c.has_value());
+  REQUIRE(c->secrets.size() == 1);
+  CHECK(c->secrets[0].binding == "GIST_API_KEY");
+  CHECK(c->secrets[0].field == "sources[0].destinations.gist.apiKey");
+}
+
+TEST_CASE("config: allowedOrigins empty or * allows any origin, otherwise exact match") {
+  auto c = parse_config(R"({"sources":[{"writeKey":"a","allowedOrigins":["https://a.example"]},
+                                       {"writeKey":"b"}]})");
+  REQUIRE(c.has_value());
+  CHECK(c->sources[0].origin_allowed("https://a.example"));
+  CHECK(!c->sources[0].origin_allowed("https://a.example.evil"));
+  CHECK(!c->sources[0].origin_allowed("http://a.example"));
+  CHECK(c->sources[1].origin_allowed("https://anything.example"));
+}
+
+TEST_CASE("config: the built-in default is the demo source with the capture destination") {
+  auto c = ajs::default_config();
+  CHECK(c.is_default);
+  REQUIRE(c.find_source(ajs::demo_write_key));
+  CHECK(c.find_source(ajs::demo_write_key)->destinations.at(0).kind->config_key == "capture");
+}
+
+TEST_CASE("config: basePath is normalized and must be absolute") {
+  auto c = parse_config(R"({"basePath":"/collect/","sources":[{"writeKey":"a"}]})");
+  REQUIRE(c.has_value());
+  CHECK(c->base_path == "/collect");
+  CHECK(error_of(R"({"basePath":"collect","sources":[{"writeKey":"a"}]})") == "basePath: must start with /");
+}

@@ -1,0 +1,112 @@
+#include <doctest/doctest.h>
+
+#include "plan_fixture.hpp"
+
+using namespace ajs;
+using namespace ajs::test;
+
+namespace {
+
+config const& cors_config() {
+  static config c = make_config(R"({"sources":[
+      {"writeKey":"wk","allowedOrigins":["https://shop.example"],
+       "deliveryStrategy":{"strategy":"batching","config":{"size":10,"timeout":5000}},
+       "httpConfig":{"backoffConfig":{"maxRetryCount":5}},
+       "destinations":{"capture":{"endpoint":"http://127.0.0.1:9/cap"}}}]})");
+  return c;
+}
+
+outcome send(std::string method, std::string path, std::vector<std::pair<std::string, std::string>> headers = {},
+             std::string body = {}) {
+  request r;
+  r.method = std::move(method);
+  r.url = "https://edge.example.com" + path;
+  r.headers = std::move(headers);
+  r.body = std::move(body);
+  return run(cors_config(), r);
+}
+
+}  // namespace
+
+TEST_CASE("endpoints: an unknown path is 404") {
+  auto o = send("POST", "/v2/t");
+  CHECK(o.status == 404);
+  CHECK(o.json().at("code") == "not_found");
+  CHECK(send("POST", "/v1/x").status == 404);
+  CHECK(send("GET", "/").status == 404);
+}
+
+TEST_CASE("endpoints: a wrong method is 405 with Allow") {
+  auto o = send("GET", "/v1/t");
+  CHECK(o.status == 405);
+  CHECK(o.reply_header("allow") == "POST, OPTIONS");
+  auto s = send("POST", "/v1/projects/wk/settings");
+  CHECK(s.status == 405);
+  CHECK(s.reply_header("allow") == "GET, HEAD, OPTIONS");
+}
+
+TEST_CASE("endpoints: preflight from an allowed origin allows what analytics.js sends") {
+  auto o = send("OPTIONS", "/v1/t",
+                {{"origin", "https://shop.example"}, {"access-control-request-headers", "authorization,content-type,x-retry-count"}});
+  CHECK(o.status == 204);
+  CHECK(o.reply_header("access-control-allow-origin") == "https://shop.example");
+  CHECK(o.reply_header("access-control-allow-credentials") == "true");
+  CHECK(o.reply_header("access-control-allow-methods") == "POST, OPTIONS");
+  auto const allowed = o.reply_header("access-control-allow-headers");
+  for (auto h : {"authorization", "content-type", "x-retry-count"}) CHECK(allowed.find(h) != std::string::npos);
+  CHECK(o.reply_header("access-control-max-age") == "86400");
+}
+
+TEST_CASE("endpoints: a disallowed origin gets no CORS headers, and its POST is refused") {
+  auto pre = send("OPTIONS", "/v1/t", {{"origin", "https://evil.example"}});
+  CHECK(pre.status == 403);
+  CHECK(pre.reply_header("access-control-allow-origin").empty());
+  auto post = send("POST", "/v1/t", {{"origin", "https://evil.example"}}, R"({"writeKey":"wk","event":"E","userId":"u"})");
+  CHECK(post.status == 403);
+  CHECK(post.reply_header("access-control-allow-origin").empty());
+  CHECK(post.calls.empty());
+}
+
+TEST_CASE("endpoints: a POST from an allowed origin carries CORS headers, errors included") {
+  auto ok = send("POST", "/v1/t", {{"origin", "https://shop.example"}}, R"({"writeKey":"wk","event":"E","userId":"u"})");
+  CHECK(ok.status == 200);
+  CHECK(ok.reply_header("access-control-allow-origin") == "https://shop.example");
+  auto bad = send("POST", "/v1/t", {{"origin", "https://shop.example"}}, "{");
+  CHECK(bad.status == 400);
+  CHECK(bad.reply_header("access-control-allow-origin") == "https://shop.example");
+}
+
+TEST_CASE("endpoints: settings make analytics.js talk to this Worker alone") {
+  auto o = send("GET", "/v1/projects/wk/settings");
+  CHECK(o.status == 200);
+  CHECK(o.reply_header("access-control-allow-origin") == "*");
+  CHECK(o.reply_header("cache-control").find("max-age=") != std::string::npos);
+  auto const doc = o.json();
+  auto const& seg = doc.at("integrations").at("Segment.io");
+  CHECK(seg.at("apiKey") == "wk");
+  CHECK(seg.at("apiHost") == "edge.example.com/v1");
+  CHECK(seg.at("protocol") == "https");
+  CHECK(seg.at("deliveryStrategy").at("strategy") == "batching");
+  CHECK(seg.at("httpConfig").at("backoffConfig").at("maxRetryCount") == 5);
+  CHECK(doc.at("integrations").as_object().size() == 1);
+  CHECK(doc.at("metrics").at("sampleRate") == 0);
+  CHECK(doc.at("metrics").at("host") == "edge.example.com/v1");
+  CHECK(doc.at("remotePlugins").as_array().empty());
+}
+
+TEST_CASE("endpoints: settings for an unknown writeKey are 404") {
+  CHECK(send("GET", "/v1/projects/nope/settings").status == 404);
+}
+
+TEST_CASE("endpoints: a basePath prefixes every endpoint and the settings' apiHost") {
+  auto c = make_config(R"({"basePath":"/collect","sources":[{"writeKey":"wk"}]})");
+  request r;
+  r.method = "GET";
+  r.url = "http://127.0.0.1:8787/collect/v1/projects/wk/settings";
+  auto o = run(c, r);
+  CHECK(o.status == 200);
+  CHECK(o.json().at("integrations").at("Segment.io").at("apiHost") == "127.0.0.1:8787/collect/v1");
+  CHECK(o.json().at("integrations").at("Segment.io").at("protocol") == "http");
+  r.url = "http://127.0.0.1:8787/v1/projects/wk/settings";
+  CHECK(run(c, r).status == 404);
+}

@@ -1,0 +1,263 @@
+#include <doctest/doctest.h>
+
+#include "ingest/basic_auth.hpp"
+#include "plan_fixture.hpp"
+
+using namespace ajs;
+using namespace ajs::test;
+
+namespace {
+
+config const& capture_config() {
+  static config c = make_config(R"({"sources":[
+      {"writeKey":"wk","allowedOrigins":["https://shop.example"],
+       "destinations":{"capture":{"endpoint":"http://127.0.0.1:9/cap"}}},
+      {"writeKey":"wk2","destinations":{"capture":{"endpoint":"http://127.0.0.1:9/two"}}}]})");
+  return c;
+}
+
+outcome post(std::string path, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+  request r;
+  r.url = "https://edge.example.com" + path;
+  r.body = std::move(body);
+  r.headers = std::move(headers);
+  return run(capture_config(), r);
+}
+
+std::string batch_of(std::size_t n, std::string const& item) {
+  std::string body = R"({"writeKey":"wk","batch":[)";
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i) body += ',';
+    body += item;
+  }
+  return body + "]}";
+}
+
+}  // namespace
+
+TEST_CASE("ingest: a track on /v1/t is accepted and passed to the destination normalized") {
+  auto o = post("/v1/t", R"({"writeKey":"wk","event":"Signed Up","userId":"u1","messageId":"m1",
+                            "timestamp":"2026-08-01T10:00:00.000Z","sentAt":"2026-08-01T10:00:00.100Z"})",
+                {{"cf-connecting-ip", "203.0.113.7"}});
+  CHECK(o.status == 200);
+  CHECK(o.body == R"({"success":true})");
+  REQUIRE(o.calls.size() == 1);
+  CHECK(o.calls[0].url == "http://127.0.0.1:9/cap");
+  CHECK(o.calls[0].message_id == "m1");
+  CHECK(o.calls[0].order_key == "u1");
+  // timestamp = receivedAt − (sentAt − timestamp) = 10:00:00.500 − 0.100 s
+  CHECK(o.calls[0].body ==
+        R"({"event":"Signed Up","userId":"u1","messageId":"m1","timestamp":"2026-08-01T10:00:00.400Z",)"
+        R"("sentAt":"2026-08-01T10:00:00.100Z","type":"track","originalTimestamp":"2026-08-01T10:00:00.000Z",)"
+        R"("receivedAt":"2026-08-01T10:00:00.500Z","context":{"ip":"203.0.113.7"}})");
+}
+
+TEST_CASE("ingest: every short and long single path sets the type") {
+  struct path_type {
+    char const* path;
+    char const* type;
+  };
+  for (auto pt : {path_type{"/v1/t", "track"}, {"/v1/i", "identify"}, {"/v1/p", "page"}, {"/v1/s", "screen"},
+                            {"/v1/g", "group"}, {"/v1/a", "alias"}, {"/v1/track", "track"}, {"/v1/identify", "identify"},
+                            {"/v1/page", "page"}, {"/v1/screen", "screen"}, {"/v1/group", "group"}, {"/v1/alias", "alias"}}) {
+    auto o = post(pt.path, R"({"writeKey":"wk","userId":"u","event":"E","groupId":"g","previousId":"p","type":"identify"})");
+    CHECK_MESSAGE(o.status == 200, pt.path);
+    REQUIRE(o.calls.size() == 1);
+    CHECK(o.calls[0].json().at("type") == pt.type);
+  }
+}
+
+TEST_CASE("ingest: the writeKey comes from the body, Basic auth with or without the colon") {
+  std::string const msg = R"({"event":"E","userId":"u"})";
+  CHECK(post("/v1/t", msg, {{"authorization", "Basic " + base64_encode("wk:")}}).status == 200);
+  CHECK(post("/v1/t", msg, {{"authorization", "Basic " + base64_encode("wk")}}).status == 200);
+  CHECK(post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u"})").status == 200);
+}
+
+TEST_CASE("ingest: a missing or unknown writeKey is 401 and nothing is planned") {
+  auto missing = post("/v1/t", R"({"event":"E","userId":"u"})");
+  CHECK(missing.status == 401);
+  CHECK(missing.json().at("code") == "unauthorized");
+  CHECK(missing.calls.empty());
+  auto unknown = post("/v1/t", R"({"writeKey":"nope","event":"E","userId":"u"})");
+  CHECK(unknown.status == 401);
+  CHECK(unknown.calls.empty());
+  auto bad_basic = post("/v1/t", R"({"event":"E","userId":"u"})", {{"authorization", "Basic " + base64_encode("nope:")}});
+  CHECK(bad_basic.status == 401);
+}
+
+TEST_CASE("ingest: malformed input is 400 invalid_request") {
+  for (auto const& body : {std::string("{"), std::string("[]"), std::string("\"x\""), std::string(""),
+                           std::string("{\"writeKey\":\"wk\",\"event\":\"\xff\xfe\",\"userId\":\"u\"}"),
+                           std::string(200, '[') + std::string(200, ']')}) {
+    auto o = post("/v1/t", body);
+    CHECK(o.status == 400);
+    CHECK(o.json().at("success") == false);
+    CHECK(o.json().at("code") == "invalid_request");
+    CHECK(o.calls.empty());
+  }
+}
+
+TEST_CASE("ingest: nesting deeper than the limit is refused, within it accepted") {
+  auto nest = [](int depth) {
+    std::string p;
+    for (int i = 0; i < depth; ++i) p += R"({"a":)";
+    p += "1";
+    for (int i = 0; i < depth; ++i) p += "}";
+    return R"({"writeKey":"wk","event":"E","userId":"u","properties":)" + p + "}";
+  };
+  CHECK(post("/v1/t", nest(60)).status == 200);
+  CHECK(post("/v1/t", nest(64)).status == 400);
+}
+
+TEST_CASE("ingest: a single message over 32 KB is 400") {
+  std::string const pad(32 * 1024, 'x');
+  auto o = post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u","properties":{"p":")" + pad + R"("}})");
+  CHECK(o.status == 400);
+  CHECK(o.json().at("message") == "message exceeds the 32 KB limit");
+}
+
+TEST_CASE("ingest: a single message without userId or anonymousId is 400 with the reason") {
+  auto o = post("/v1/i", R"({"writeKey":"wk","traits":{}})");
+  CHECK(o.status == 400);
+  CHECK(o.json().at("message") == "userId or anonymousId is required");
+  CHECK(post("/v1/t", R"({"writeKey":"wk","userId":"u"})").json().at("message") == "track requires an event name");
+  CHECK(post("/v1/g", R"({"writeKey":"wk","userId":"u"})").json().at("message") == "group requires a groupId");
+  CHECK(post("/v1/a", R"({"writeKey":"wk","userId":"u"})").json().at("message") == "alias requires a previousId");
+}
+
+TEST_CASE("ingest: numeric ids become strings") {
+  auto o = post("/v1/i", R"({"writeKey":"wk","userId":12345,"anonymousId":7})");
+  REQUIRE(o.calls.size() == 1);
+  CHECK(o.calls[0].json().at("userId") == "12345");
+  CHECK(o.calls[0].json().at("anonymousId") == "7");
+  CHECK(o.calls[0].order_key == "12345");
+}
+
+TEST_CASE("ingest: a missing messageId is generated, an existing context.ip kept") {
+  auto o = post("/v1/p", R"({"writeKey":"wk","anonymousId":"a1","context":{"ip":"198.51.100.1"}})",
+                {{"cf-connecting-ip", "203.0.113.7"}});
+  REQUIRE(o.calls.size() == 1);
+  auto const body = o.calls[0].json();
+  CHECK(body.at("context").at("ip") == "198.51.100.1");
+  std::string const id(body.at("messageId").as_string());
+  CHECK(id.rfind("ajs-edge-1785578400500-", 0) == 0);
+  CHECK(id.size() == std::string("ajs-edge-1785578400500-").size() + 36);
+  CHECK(o.calls[0].message_id == id);
+}
+
+TEST_CASE("ingest: writeKey is not forwarded to destinations") {
+  auto o = post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u"})");
+  REQUIRE(o.calls.size() == 1);
+  CHECK(!o.calls[0].json().as_object().contains("writeKey"));
+}
+
+TEST_CASE("ingest: a batch merges the envelope's context and integrations into each item") {
+  auto o = post("/v1/batch", R"({"writeKey":"wk","sentAt":"2026-08-01T10:00:00.500Z",
+      "context":{"library":{"name":"env"},"locale":"fr"},"integrations":{"All":true},
+      "batch":[{"type":"track","event":"A","userId":"u","messageId":"m1","context":{"locale":"en"}},
+               {"type":"identify","userId":"u","messageId":"m2"}]})");
+  CHECK(o.status == 200);
+  REQUIRE(o.calls.size() == 2);
+  auto const a = o.calls[0].json(), b = o.calls[1].json();
+  CHECK(a.at("context").at("locale") == "en");
+  CHECK(a.at("context").at("library").at("name") == "env");
+  CHECK(b.at("context").at("locale") == "fr");
+  CHECK(b.at("integrations").at("All") == true);
+  CHECK(o.calls[0].message_id == "m1");
+  CHECK(o.calls[1].message_id == "m2");
+}
+
+TEST_CASE("ingest: /v1/b, /v1/batch and /v1/import are the same batch endpoint") {
+  for (auto path : {"/v1/b", "/v1/batch", "/v1/import"}) {
+    auto o = post(path, R"({"writeKey":"wk","batch":[{"type":"page","anonymousId":"a"}]})");
+    CHECK(o.status == 200);
+    CHECK(o.calls.size() == 1);
+  }
+}
+
+TEST_CASE("ingest: the envelope sentAt corrects each item's clock skew") {
+  auto o = post("/v1/b", R"({"writeKey":"wk","sentAt":"2026-08-01T09:00:01.000Z",
+      "batch":[{"type":"track","event":"A","userId":"u","timestamp":"2026-08-01T09:00:00.000Z"}]})");
+  REQUIRE(o.calls.size() == 1);
+  CHECK(o.calls[0].json().at("timestamp") == "2026-08-01T09:59:59.500Z");
+}
+
+TEST_CASE("ingest: invalid batch items are dropped and counted, valid ones go on in order") {
+  auto o = post("/v1/batch", R"({"writeKey":"wk","batch":[
+      {"type":"track","userId":"u","event":"A","messageId":"m1"},
+      {"type":"track","userId":"u","messageId":"bad1"},
+      17,
+      {"type":"bogus","userId":"u","messageId":"bad2"},
+      {"type":"identify","anonymousId":"x","messageId":"m2"}]})");
+  CHECK(o.status == 200);
+  REQUIRE(o.calls.size() == 2);
+  CHECK(o.calls[0].message_id == "m1");
+  CHECK(o.calls[1].message_id == "m2");
+  CHECK(o.counters.events_received == 5);
+  CHECK(o.counters.events_accepted == 2);
+  CHECK(o.counters.events_rejected == 3);
+  CHECK(o.notes == std::vector<std::string>{"dropped  bad1 missing_event", "dropped   not_an_object",
+                                            "dropped  bad2 invalid_type"});
+}
+
+TEST_CASE("ingest: a per-item writeKey overrides the envelope's and routes to its source") {
+  auto o = post("/v1/batch", R"({"writeKey":"wk","batch":[
+      {"type":"page","anonymousId":"a","writeKey":"wk2"},{"type":"page","anonymousId":"b"}]})");
+  REQUIRE(o.calls.size() == 2);
+  CHECK(o.calls[0].url == "http://127.0.0.1:9/two");
+  CHECK(o.calls[1].url == "http://127.0.0.1:9/cap");
+}
+
+TEST_CASE("ingest: an unknown per-item writeKey refuses the whole batch") {
+  auto o = post("/v1/batch", R"({"writeKey":"wk","batch":[{"type":"page","anonymousId":"a"},
+      {"type":"page","anonymousId":"b","writeKey":"nope"}]})");
+  CHECK(o.status == 401);
+  CHECK(o.calls.empty());
+}
+
+TEST_CASE("ingest: a batch item over 32 KB refuses the batch with 400 naming the item") {
+  std::string const big = R"({"type":"track","event":"E","userId":"u","properties":{"p":")" + std::string(33000, 'x') + R"("}})";
+  auto o = post("/v1/batch", R"({"writeKey":"wk","batch":[{"type":"page","anonymousId":"a"},)" + big + "]}");
+  CHECK(o.status == 400);
+  CHECK(o.json().at("message") == "batch[1] exceeds the 32 KB limit per message");
+  CHECK(o.calls.empty());
+}
+
+TEST_CASE("ingest: a batch request over 500 KB is 400") {
+  auto o = post("/v1/batch", batch_of(20, R"({"type":"page","anonymousId":"a","properties":{"p":")" +
+                                             std::string(30000, 'x') + R"("}})"));
+  CHECK(o.status == 400);
+  CHECK(o.json().at("message") == "request body exceeds the 500 KB batch limit");
+}
+
+TEST_CASE("ingest: the host's too-large and unreadable-body flags are 400") {
+  request r;
+  r.url = "https://edge.example.com/v1/batch";
+  r.body_too_large = true;
+  CHECK(run(capture_config(), r).status == 400);
+}
+
+TEST_CASE("ingest: 2,500 items are accepted; more are dropped and counted") {
+  std::string const item = R"({"type":"track","event":"E","anonymousId":"a"})";
+  auto full = post("/v1/batch", batch_of(2500, item));
+  CHECK(full.status == 200);
+  CHECK(full.calls.size() == 2500);
+  auto over = post("/v1/batch", batch_of(2502, item));
+  CHECK(over.status == 200);
+  CHECK(over.calls.size() == 2500);
+  CHECK(over.counters.events_rejected == 2);
+  CHECK(over.notes.back() == "dropped   batch_item_limit");
+}
+
+TEST_CASE("ingest: batch must be an array") {
+  auto o = post("/v1/batch", R"({"writeKey":"wk","batch":{}})");
+  CHECK(o.status == 400);
+  CHECK(o.json().at("message") == "batch must be an array of messages");
+}
+
+TEST_CASE("ingest: /v1/m telemetry is accepted and forwarded nowhere") {
+  auto o = post("/v1/m", R"({"series":[{"type":"Counter","metric":"analytics_js.invoke","value":1}]})");
+  CHECK(o.status == 200);
+  CHECK(o.calls.empty());
+}

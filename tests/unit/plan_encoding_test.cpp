@@ -1,0 +1,55 @@
+#include <doctest/doctest.h>
+
+#include "plan/plan_encoding.hpp"
+#include "plan/plan_writer.hpp"
+
+using namespace ajs;
+
+TEST_CASE("plan encoding: everything written decodes back") {
+  plan p;
+  plan_writer w(p);
+  w.reply(202, "{}");
+  w.reply_header("content-type", "application/json");
+  w.begin_request({"gist", "POST", "https://api.example/contacts", "m1", "u1"});
+  w.header("content-type", "application/json");
+  w.secret_header("authorization", "GIST_API_KEY", secret_format::bearer);
+  w.body(w.text(R"({"a":1})"));
+  w.note(note_kind::dropped, "gist", "m2", "gist.email_required");
+  std::string bytes;
+  encode_plan(p, bytes);
+  auto d = decode_plan(bytes);
+  REQUIRE(d.has_value());
+  CHECK(d->status == 202);
+  CHECK(d->view(d->reply_body) == "{}");
+  REQUIRE(d->requests.size() == 1);
+  auto const& r = d->requests[0];
+  CHECK(d->view(r.url) == "https://api.example/contacts");
+  CHECK(d->view(r.body) == R"({"a":1})");
+  REQUIRE(r.header_count == 2);
+  CHECK(d->view(d->request_headers[1].secret) == "GIST_API_KEY");
+  CHECK(d->request_headers[1].format == secret_format::bearer);
+  CHECK(d->view(d->notes[0].reason) == "gist.email_required");
+}
+
+TEST_CASE("plan encoding: repeated short strings are stored once") {
+  plan p;
+  plan_writer w(p);
+  auto a = w.text("https://api.example/events");
+  auto b = w.text("https://api.example/events");
+  CHECK(a.offset == b.offset);
+  CHECK(p.bytes.size() == std::string_view("https://api.example/events").size());
+}
+
+TEST_CASE("plan encoding: truncated or corrupted plans are refused") {
+  plan p;
+  plan_writer w(p);
+  w.reply(200, "ok");
+  std::string bytes;
+  encode_plan(p, bytes);
+  CHECK(decode_plan(bytes).has_value());
+  CHECK(!decode_plan(std::string_view(bytes).substr(0, bytes.size() - 1)).has_value());
+  CHECK(!decode_plan(std::string_view(bytes).substr(0, 10)).has_value());
+  std::string bad = bytes;
+  bad[0] = 'X';
+  CHECK(!decode_plan(bad).has_value());
+}

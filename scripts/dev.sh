@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The main job on a fresh machine: install everything, build the core, run the Worker locally.
+# Without AJS_EDGE_CONFIG the Worker serves the built-in demo source (writeKey "demo-write-key")
+# and prints every call it plans. Extra arguments go to `wrangler dev`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+exec npx wrangler dev --ip "${HOST:-127.0.0.1}" --port "${PORT:-8787}" "$@"

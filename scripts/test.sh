@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what the project needs, then runs every test: native unit tests (ctest), the Worker
+# in real workerd on both wasm builds (node --test + Miniflare), and a fuzz smoke run.
+# Usage: scripts/test.sh            (AJS_FUZZ_SECONDS=60 by default; 0 skips the fuzz run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+fuzz_seconds=${AJS_FUZZ_SECONDS:-60}
+logs=build/test-logs
+bash scripts/install-deps.sh
+mkdir -p "$logs"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "native build + unit tests (ctest)"
+bash scripts/build.sh native
+(cd build/native && ctest --output-on-failure -j2) 2>&1 | tee "$logs/ctest.txt"
+
+step "wasm builds (wasi, emscripten)"
+bash scripts/build.sh wasi emscripten
+ls -l host-shims/wasm/*.wasm
+
+step "workerd integration tests, both builds (node --test)"
+node --test --test-reporter=spec tests/workerd/ tests/fakes/ 2>&1 | tee "$logs/node.txt"
+
+if [ "$fuzz_seconds" != "0" ]; then
+  step "fuzz smoke run (${fuzz_seconds}s)"
+  bash scripts/fuzz.sh "$fuzz_seconds" 2>&1 | tee "$logs/fuzz.txt"
+fi
+
+# One closing line for the whole run.
+c_pass=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$logs/ctest.txt" | awk '{print $1-$2}')
+c_fail=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of.*/\1/p' "$logs/ctest.txt")
+n_pass=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$logs/node.txt" | tail -1)
+n_fail=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$logs/node.txt" | tail -1)
+printf '\n%s passed, %s failed\n' "$(( ${c_pass:-0} + ${n_pass:-0} ))" "$(( ${c_fail:-0} + ${n_fail:-0} ))"

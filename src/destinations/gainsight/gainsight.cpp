@@ -1,18 +1,81 @@
-// Gainsight: placeholder until its mapping lands (see its issue).
+// Gainsight (Customer Success): Segment's classic server-side destination, reproduced
+// (segment-boneyard/integration-gainsight 1.5.2). identify, group and track go to Gainsight's
+// Segment connector as the Segment message itself, one request each; Gainsight attributes them
+// to accounts from traits.accountId, properties.accountId and groupId, so nothing is mapped here.
+// page, screen and alias were removed from the integration in 1.1.0 and are not sent.
+// Docs: docs/destinations/gainsight.md.
 #include "destinations/destination.hpp"
+#include "destinations/gainsight/track_whitelist.hpp"
+#include "json/access.hpp"
 
 namespace ajs {
 namespace {
 
-class gainsight_stub final : public destination {
- public:
-  void plan(event const& e, plan_writer& out) const override {
-    out.note(note_kind::dropped, "gainsight", e.message_id, "gainsight.not_implemented");
-  }
+constexpr std::string_view config_key = "gainsight";
+constexpr std::string_view default_endpoint = "https://event.gainsight.com";  // US1; the connector has no EU/US2 host
+constexpr std::string_view event_path = "/clickstream/segmentio/event";
+// Segment's catalog validator for "Access Key"; the host checks the secret's value against it.
+constexpr std::string_view access_key_pattern = "^[a-z0-9-]{36}$";
+
+// Which calls the connector receives.
+struct call_rule {
+  event_type type;
+  bool sent;
+};
+constexpr call_rule call_rules[] = {
+    {event_type::identify, true}, {event_type::group, true},  {event_type::track, true},
+    {event_type::page, false},    {event_type::screen, false}, {event_type::alias, false},
 };
 
-result<std::unique_ptr<destination>> make_gainsight(settings_reader const&) {
-  return std::unique_ptr<destination>(new gainsight_stub());
+bool sent(event_type t) {
+  for (auto const& r : call_rules)
+    if (r.type == t) return r.sent;
+  return false;
+}
+
+class gainsight final : public destination {
+ public:
+  gainsight(std::string url, std::string access_key, track_whitelist whitelist)
+      : url_(std::move(url)), access_key_(std::move(access_key)), whitelist_(std::move(whitelist)) {}
+
+  void plan(event const& e, plan_writer& out) const override {
+    if (!sent(e.type)) {
+      out.note(note_kind::skipped, config_key, e.message_id, "gainsight.unsupported_type");
+      return;
+    }
+    // Segment dropped a track missing from the whitelist silently and reported success.
+    if (e.type == event_type::track && !whitelist_.allows(json::string_or_empty(e.message, "event"))) {
+      out.note(note_kind::skipped, config_key, e.message_id, "gainsight.not_in_whitelist");
+      return;
+    }
+    out.begin_request({config_key, "POST", url_, e.message_id, e.order_key()});
+    out.secret_header("accessKey", access_key_, secret_format::raw);
+    out.header("Content-Type", "application/json");
+    out.body(e.passthrough_body(out));
+  }
+
+ private:
+  std::string url_;
+  std::string access_key_;  // secret binding name
+  track_whitelist whitelist_;
+};
+
+result<std::unique_ptr<destination>> make_gainsight(settings_reader const& settings) {
+  if (auto r = settings.only_keys({"accessKey", "whitelistTrackEvents", "endpoint", "consentCategories"}); !r)
+    return r.error();
+  auto access_key = settings.secret("accessKey", true, access_key_pattern);
+  if (!access_key) return access_key.error();
+  auto names = settings.string_list("whitelistTrackEvents");
+  if (!names) return names.error();
+  // An empty entry matches no event yet makes the list non-empty, which would drop every track.
+  for (std::size_t i = 0; i < names->size(); ++i)
+    if ((*names)[i].empty())
+      return config_problem(settings.field("whitelistTrackEvents") + "[" + std::to_string(i) +
+                            "]: must not be empty (an event name)");
+  auto endpoint = settings.base_url("endpoint", std::string(default_endpoint));
+  if (!endpoint) return endpoint.error();
+  return std::unique_ptr<destination>(
+      new gainsight(*endpoint + std::string(event_path), std::move(*access_key), track_whitelist(*names)));
 }
 
 }  // namespace

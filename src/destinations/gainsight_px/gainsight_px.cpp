@@ -1,22 +1,93 @@
-// Gainsight PX: placeholder until its mapping lands (see its issue).
+// Gainsight PX: Segment's "Gainsight PX Cloud (Actions)" destination, reproduced
+// (segmentio/action-destinations gainsight-px-cloud-action). The whole Segment event goes to
+// PX's Segment ingest in the subscription's data center, one request each, with the PX Tag Key
+// (`AP-…`) as the Basic-auth username. Its presets subscribe identify, group, track and page;
+// screen and alias are not sent. Docs: docs/destinations/gainsight.md.
 #include "destinations/destination.hpp"
 
 namespace ajs {
 namespace {
 
-class gainsight_px_stub final : public destination {
- public:
-  void plan(event const& e, plan_writer& out) const override {
-    out.note(note_kind::dropped, "gainsightPx", e.message_id, "gainsightPx.not_implemented");
-  }
+constexpr std::string_view config_key = "gainsightPx";
+constexpr std::string_view push_path = "/rte/segmentio/v1/push";
+
+// The PX data centers ("dataCenter" in Segment's settings, "region" here).
+struct region_host {
+  std::string_view region;
+  std::string_view base_url;
+};
+constexpr region_host region_hosts[] = {
+    {"north_america", "https://segment-esp.aptrinsic.com"},
+    {"europe", "https://segment-esp-eu.aptrinsic.com"},
+    {"us2", "https://segment-esp-us2.aptrinsic.com"},
+};
+constexpr std::string_view default_region = "north_america";
+
+// Which calls PX receives: the presets of Segment's PX destination.
+struct call_rule {
+  event_type type;
+  bool sent;
+};
+constexpr call_rule call_rules[] = {
+    {event_type::identify, true}, {event_type::group, true},   {event_type::track, true},
+    {event_type::page, true},     {event_type::screen, false}, {event_type::alias, false},
 };
 
-result<std::unique_ptr<destination>> make_gainsight_px(settings_reader const&) {
-  return std::unique_ptr<destination>(new gainsight_px_stub());
+bool sent(event_type t) {
+  for (auto const& r : call_rules)
+    if (r.type == t) return r.sent;
+  return false;
+}
+
+class gainsight_px final : public destination {
+ public:
+  gainsight_px(std::string url, std::string api_key) : url_(std::move(url)), api_key_(std::move(api_key)) {}
+
+  void plan(event const& e, plan_writer& out) const override {
+    if (!sent(e.type)) {
+      out.note(note_kind::skipped, config_key, e.message_id, "gainsightPx.unsupported_type");
+      return;
+    }
+    out.begin_request({config_key, "POST", url_, e.message_id, e.order_key()});
+    out.secret_header("Authorization", api_key_, secret_format::basic_username);
+    out.header("Content-Type", "application/json");
+    out.body(e.passthrough_body(out));
+  }
+
+ private:
+  std::string url_;
+  std::string api_key_;  // secret binding name
+};
+
+result<std::string> region_base_url(settings_reader const& settings) {
+  auto region = settings.string("region", false, std::string(default_region));
+  if (!region) return region.error();
+  for (auto const& r : region_hosts)
+    if (r.region == *region) return std::string(r.base_url);
+  std::string allowed;
+  for (auto const& r : region_hosts) {
+    if (!allowed.empty()) allowed += ", ";
+    allowed += r.region;
+  }
+  // Segment fell back to north_america here; a typo would then send EU data to the US.
+  return config_problem(settings.field("region") + ": unknown region \"" + *region + "\" (allowed: " + allowed + ")");
+}
+
+result<std::unique_ptr<destination>> make_gainsight_px(settings_reader const& settings) {
+  if (auto r = settings.only_keys({"apiKey", "region", "endpoint", "consentCategories"}); !r) return r.error();
+  auto api_key = settings.secret("apiKey", true);
+  if (!api_key) return api_key.error();
+  auto base = region_base_url(settings);
+  if (!base) return base.error();
+  // `endpoint` replaces the region's host (tests, proxies); the path stays PX's.
+  auto endpoint = settings.base_url("endpoint", *base);
+  if (!endpoint) return endpoint.error();
+  return std::unique_ptr<destination>(new gainsight_px(*endpoint + std::string(push_path), std::move(*api_key)));
 }
 
 }  // namespace
 
-extern destination_kind const gainsight_px_destination{"gainsightPx", {"Gainsight PX", "Gainsight PX Cloud (Actions)"}, make_gainsight_px};
+extern destination_kind const gainsight_px_destination{
+    "gainsightPx", {"Gainsight PX", "Gainsight PX Cloud (Actions)"}, make_gainsight_px};
 
 }  // namespace ajs

@@ -1,0 +1,125 @@
+// AJS_EDGE_CONFIG in real workerd, on both core builds: a bad configuration turns every request
+// into a 500 naming the field; without one the built-in demo source prints each planned call.
+// Each case needs its own bindings, so each starts its own Worker.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { BUILDS, startWorker, jsonLogs } from "./harness.mjs";
+import { waitFor } from "./capture_server.mjs";
+import { reply, assertReceivedAt, IP } from "./ingest_fixture.mjs";
+
+const GAINSIGHT_KEY = "0123456789abcdef0123456789abcdef0123"; // 36 characters of [a-z0-9-]
+const source = (extra = {}, destinations = { capture: {} }) => ({ writeKey: "key-a", ...extra, destinations });
+const json = (value) => JSON.stringify(value);
+
+// [what, AJS_EDGE_CONFIG text, other bindings, the field the message must name, optional todo reason]
+const BAD = [
+  ["invalid JSON", '{"sources": [', {}, /AJS_EDGE_CONFIG/],
+  ["an unknown top-level field", json({ sources: [source()], sourcez: [] }), {}, /sourcez/],
+  ["an unknown source field", json({ sources: [source({ alowedOrigins: ["*"] })] }), {}, /sources\[0\]\.alowedOrigins/],
+  [
+    "a literal Gainsight accessKey instead of {secret}",
+    json({ sources: [source({}, { gainsight: { accessKey: GAINSIGHT_KEY } })] }),
+    {},
+    /sources\[0\]\.destinations\.gainsight\.accessKey/,
+  ],
+  [
+    "a literal Gist apiKey instead of {secret}",
+    json({ sources: [source({}, { gist: { apiKey: "literal-gist-key" } })] }),
+    {},
+    /sources\[0\]\.destinations\.gist\.apiKey/,
+  ],
+  [
+    "a secret binding that is not set",
+    json({ sources: [source({}, { gainsight: { accessKey: { secret: "GAINSIGHT_ACCESS_KEY" } } })] }),
+    {},
+    /sources\[0\]\.destinations\.gainsight\.accessKey.*GAINSIGHT_ACCESS_KEY/,
+  ],
+  [
+    "a secret whose value has the wrong shape",
+    json({ sources: [source({}, { gainsight: { accessKey: { secret: "GAINSIGHT_ACCESS_KEY" } } })] }),
+    { GAINSIGHT_ACCESS_KEY: "not a key" },
+    /sources\[0\]\.destinations\.gainsight\.accessKey/,
+  ],
+];
+
+// Requests of every kind: all must get the configuration error.
+const REQUESTS = [
+  ["POST /v1/t", "/v1/t", { method: "POST", body: json({ writeKey: "key-a", userId: "u", event: "E" }) }],
+  ["POST /v1/batch", "/v1/batch", { method: "POST", body: json({ writeKey: "key-a", batch: [] }) }],
+  ["GET settings", "/v1/projects/key-a/settings", { method: "GET" }],
+  ["OPTIONS preflight", "/v1/t", { method: "OPTIONS", headers: { origin: "https://shop.example", "access-control-request-method": "POST" } }],
+  ["GET an unknown path", "/nowhere", { method: "GET" }],
+];
+
+async function withWorker(build, bindings, fn) {
+  const worker = await startWorker(build, { bindings });
+  try {
+    return await fn(worker);
+  } finally {
+    await worker.dispose();
+  }
+}
+
+for (const build of BUILDS) {
+  describe(`configuration [${build.name}]`, () => {
+    for (const [what, text, secrets, field, todo] of BAD) {
+      test(`${what} → every request 500 invalid_config naming the field`, { todo }, async () => {
+        await withWorker(build, { AJS_EDGE_CONFIG: text, ...secrets }, async (worker) => {
+          for (const [label, path, init] of REQUESTS) {
+            const r = await reply(await worker.fetch(path, init));
+            assert.equal(r.status, 500, `${label}: ${JSON.stringify(r.body)}`);
+            assert.equal(r.body.success, false);
+            assert.equal(r.body.code, "invalid_config");
+            assert.match(r.body.message, field, label);
+          }
+        });
+      });
+    }
+
+    test("the same Gainsight config with its secret set serves normally (the 500s above come from the config)", async () => {
+      const config = json({ sources: [source({}, { gainsight: { accessKey: { secret: "GAINSIGHT_ACCESS_KEY" } } })] });
+      await withWorker(build, { AJS_EDGE_CONFIG: config, GAINSIGHT_ACCESS_KEY: GAINSIGHT_KEY }, async (worker) => {
+        const r = await reply(await worker.fetch("/v1/p", { method: "POST", body: json({ writeKey: "key-a", userId: "u" }) }));
+        assert.equal(r.status, 200);
+        assert.deepEqual(r.body, { success: true });
+      });
+    });
+
+    test('without AJS_EDGE_CONFIG the demo source "demo-write-key" is served and each call is printed as a capture line', async () => {
+      await withWorker(build, {}, async (worker) => {
+        const t0 = Date.now();
+        const res = await worker.fetch("/v1/track", {
+          method: "POST",
+          headers: { "content-type": "text/plain", "cf-connecting-ip": IP },
+          body: json({ writeKey: "demo-write-key", userId: "u-1", event: "Demo Event", properties: { n: 1 }, messageId: "demo-1" }),
+        });
+        const t1 = Date.now();
+        const r = await reply(res);
+        assert.equal(r.status, 200);
+        assert.deepEqual(r.body, { success: true });
+        const line = await waitFor(() => jsonLogs(worker.logs).find((l) => l.capture), { what: "the capture log line" });
+        const receivedAt = line.body.receivedAt;
+        assertReceivedAt(receivedAt, t0, t1);
+        assert.deepEqual(line, {
+          capture: { destination: "capture", method: "POST", url: "capture:log", messageId: "demo-1" },
+          headers: { "content-type": "application/json" },
+          body: {
+            type: "track",
+            userId: "u-1",
+            event: "Demo Event",
+            properties: { n: 1 },
+            messageId: "demo-1",
+            timestamp: receivedAt,
+            receivedAt,
+            context: { ip: IP },
+          },
+        });
+        assert.ok(jsonLogs(worker.logs).some((l) => l.at === "config" && /demo-write-key/.test(l.message ?? "")), "the demo mode is announced");
+
+        const unknown = await reply(await worker.fetch("/v1/track", { method: "POST", body: json({ writeKey: "other", userId: "u", event: "E" }) }));
+        assert.equal(unknown.status, 401);
+        assert.equal(unknown.body.code, "unauthorized");
+      });
+    });
+  });
+}

@@ -169,6 +169,7 @@ void ingest(request_meta const& meta, std::string_view body, config const& cfg, 
                                                                   : "message exceeds the 32 KB limit"));
   }
 
+  out.reserve_for(body.size());
   // One arena per request: the whole parsed body and every string normalization adds are
   // released at once when this function returns.
   bj::monotonic_resource arena(body.size() * 2 + 1024);

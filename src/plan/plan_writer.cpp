@@ -10,6 +10,12 @@ namespace {
 constexpr std::size_t max_interned_length = 200;
 }
 
+void plan_writer::reserve_for(std::size_t input_bytes) {
+  plan_.bytes.reserve(input_bytes * 2 + 1024);
+  plan_.requests.reserve(input_bytes / 256);
+  plan_.request_headers.reserve(input_bytes / 96);
+}
+
 byte_span plan_writer::append(std::string_view s) {
   byte_span span{static_cast<std::uint32_t>(plan_.bytes.size()), static_cast<std::uint32_t>(s.size())};
   plan_.bytes.append(s.data(), s.size());
@@ -65,13 +71,9 @@ byte_span plan_writer::serialize(boost::json::value const& v) {
   auto const start = out.size();
   boost::json::serializer sr;
   sr.reset(&v);
-  while (!sr.done()) {
-    auto const used = out.size();
-    std::size_t const room = out.capacity() - used > 4096 ? out.capacity() - used : 16384;
-    out.resize(used + room);
-    auto written = sr.read(&out[used], room);
-    out.resize(used + written.size());
-  }
+  // Through a stack buffer: growing the string with resize() would zero-fill it first.
+  char chunk[4096];
+  while (!sr.done()) out.append(sr.read(chunk, sizeof chunk));
   return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(out.size() - start)};
 }
 

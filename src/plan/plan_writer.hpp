@@ -22,6 +22,9 @@ class plan_writer {
  public:
   explicit plan_writer(plan& p) : plan_(p) {}
 
+  // Room for what a body of `input_bytes` is expected to plan, so the buffers grow once.
+  void reserve_for(std::size_t input_bytes);
+
   // Reply to the client.
   void reply(std::uint32_t status, std::string_view body);
   void reply_header(std::string_view name, std::string_view value);

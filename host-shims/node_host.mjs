@@ -1,0 +1,48 @@
+// The same Worker app in plain Node (no workerd): for benchmarks, quick experiments and hosts
+// without Cloudflare. Node may compile wasm from bytes, so the module is read from disk.
+// Usage: node host-shims/node_host.mjs [--build wasi|emscripten] [--port 8788]
+//        (AJS_EDGE_CONFIG and the secrets it names come from the environment)
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { createWorker } from "./worker_app.mjs";
+
+const wasmFiles = { wasi: "wasm/ajs_edge.wasm", emscripten: "wasm/ajs_edge_emscripten.wasm" };
+
+export async function loadWorker(build = "wasi") {
+  const bytes = await readFile(fileURLToPath(new URL(wasmFiles[build], import.meta.url)));
+  return createWorker(await WebAssembly.compile(bytes), { build });
+}
+
+// Serves `worker` over HTTP; resolves to the listening server.
+export function serve(worker, { port = 8788, host = "127.0.0.1", env = process.env } = {}) {
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = chunks.length ? Buffer.concat(chunks) : undefined;
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+    if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", req.socket.remoteAddress ?? "");
+    const request = new Request(`http://${req.headers.host ?? `${host}:${port}`}${req.url}`, {
+      method: req.method,
+      headers,
+      body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
+    });
+    const pending = [];
+    const response = await worker.fetch(request, env, { waitUntil: (p) => pending.push(p) });
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = (name, fallback) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : fallback;
+  };
+  const build = arg("build", "wasi");
+  const port = Number(arg("port", 8788));
+  await serve(await loadWorker(build), { port });
+  console.log(JSON.stringify({ at: "node-host", build, listening: `http://127.0.0.1:${port}` }));
+}

@@ -19,10 +19,11 @@ ajs::config const& fuzz_config() {
     auto parsed = ajs::parse_config(R"({"sources":[
       {"writeKey":"wk","allowedOrigins":["https://shop.example"],"destinations":{
         "capture":{"endpoint":"http://127.0.0.1:9/cap"},
-        "gist":{"apiKey":{"secret":"GIST_API_KEY"}},
+        "gist":{"apiKey":{"secret":"GIST_API_KEY"},"pages":true,"groups":"company","tags":true},
         "gainsight":{"accessKey":{"secret":"GAINSIGHT_ACCESS_KEY"}},
         "gainsightPx":{"apiKey":{"secret":"GAINSIGHT_PX_API_KEY"},"region":"europe"}}},
-      {"writeKey":"wk2","destinations":{"capture":{}}}]})");
+      {"writeKey":"wk2","destinations":{"capture":{},"gist":{"apiKey":{"secret":"GIST_API_KEY"},"groups":"tag"},
+        "gainsight":{"accessKey":{"secret":"GAINSIGHT_ACCESS_KEY"},"whitelistTrackEvents":["Order Completed"]}}}]})");
     if (!parsed) std::abort();
     return std::move(*parsed);
   }();

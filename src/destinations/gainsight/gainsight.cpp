@@ -3,7 +3,7 @@
 // Segment connector as the Segment message itself, one request each; Gainsight attributes them
 // to accounts from traits.accountId, properties.accountId and groupId, so nothing is mapped here.
 // page, screen and alias were removed from the integration in 1.1.0 and are not sent.
-// Docs: docs/destinations/gainsight.md.
+// Docs: README.md "Gainsight and Gainsight PX".
 #include "destinations/destination.hpp"
 #include "destinations/gainsight/track_whitelist.hpp"
 #include "json/access.hpp"

@@ -2,7 +2,7 @@
 // (segmentio/action-destinations gainsight-px-cloud-action). The whole Segment event goes to
 // PX's Segment ingest in the subscription's data center, one request each, with the PX Tag Key
 // (`AP-…`) as the Basic-auth username. Its presets subscribe identify, group, track and page;
-// screen and alias are not sent. Docs: docs/destinations/gainsight.md.
+// screen and alias are not sent. Docs: README.md "Gainsight and Gainsight PX".
 #include "destinations/destination.hpp"
 
 namespace ajs {

@@ -1,0 +1,293 @@
+#include "destinations/gist/gist_mapping.hpp"
+
+#include <array>
+
+#include "json/access.hpp"
+
+namespace ajs::gist {
+
+namespace {
+
+// Where a source path led: the value, the object holding it and its key there. `value` is
+// nullptr when no source path of a rule was present (rules with a default still run then).
+struct found {
+  bj::value const* value = nullptr;
+  bj::object const* parent = nullptr;
+  std::string_view key;
+};
+
+// Writes the Gist value into `out` and says whether there is one.
+using transform = bool (*)(found const& f, mapping_input const& in, bj::value& out);
+
+struct field_rule {
+  std::string_view gist_field;
+  std::array<std::string_view, 5> sources;  // dotted paths into the message, first usable wins
+  transform fn;
+};
+
+void set_text(bj::value& out, std::string_view s) { out.emplace_string().assign(s.data(), s.size()); }
+
+// ---- Transforms (named for what they make) ----
+
+bool id(found const& f, mapping_input const&, bj::value& out) {
+  auto const* s = f.value ? f.value->if_string() : nullptr;  // normalization made numeric ids text
+  if (!s || s->empty()) return false;
+  set_text(out, *s);
+  return true;
+}
+
+bool as_sent(found const& f, mapping_input const&, bj::value& out) {
+  auto const* s = f.value ? f.value->if_string() : nullptr;
+  if (!s || s->empty()) return false;
+  set_text(out, *s);
+  return true;
+}
+
+bool text(found const& f, mapping_input const&, bj::value& out) {
+  auto t = f.value ? text_of(*f.value) : std::nullopt;
+  if (t) set_text(out, *t);
+  return t.has_value();
+}
+
+bool email(found const& f, mapping_input const&, bj::value& out) {
+  auto e = f.value ? usable_email(*f.value) : std::nullopt;
+  if (e) set_text(out, *e);
+  return e.has_value();
+}
+
+bool seconds(found const& f, mapping_input const&, bj::value& out) {
+  auto s = f.value ? unix_seconds(*f.value) : std::nullopt;
+  if (s) out = *s;
+  return s.has_value();
+}
+
+bool flag(found const& f, mapping_input const&, bj::value& out) {
+  auto b = f.value ? flag_of(*f.value) : std::nullopt;
+  if (b) out = *b;
+  return b.has_value();
+}
+
+// `name` as sent; else first name + " " + last name, as Segment fills `name` itself.
+bool full_name(found const& f, mapping_input const&, bj::value& out) {
+  if (!f.value) return false;
+  auto own = text_of(*f.value);
+  if (!own) return false;
+  std::string name = *own;
+  if (f.key == "firstName" || f.key == "first_name") {
+    for (auto key : {"lastName", "last_name"})
+      if (auto const* v = f.parent->if_contains(key))
+        if (auto last = text_of(*v)) {
+          name += " " + *last;
+          break;
+        }
+  }
+  set_text(out, name);
+  return true;
+}
+
+bool contact_tags(found const& f, mapping_input const& in, bj::value& out);
+bool contact_properties(found const& f, mapping_input const& in, bj::value& out);
+bool company_properties(found const& f, mapping_input const& in, bj::value& out);
+bool event_properties(found const& f, mapping_input const& in, bj::value& out);
+bool page_event_name(found const& f, mapping_input const& in, bj::value& out);
+
+// ---- The tables ----
+
+// identify → POST /contacts (gist-api.md §2.2).
+constexpr field_rule contact_rules[] = {
+    {user_id_field, {"userId"}, id},
+    {email_field, {"traits.email", "context.traits.email"}, email},
+    {"name",
+     {"traits.name", "traits.firstName", "traits.first_name", "traits.lastName", "traits.last_name"},
+     full_name},
+    {"phone", {"traits.phone"}, text},
+    {"signed_up_at", {"traits.createdAt", "traits.created_at"}, seconds},
+    {"last_seen_ip", {"context.ip"}, text},
+    {"last_seen_user_agent", {"context.userAgent"}, text},
+    {"unsubscribed_from_emails",
+     {"traits.unsubscribed_from_emails", "traits.unsubscribedFromEmails", "traits.unsubscribed"},
+     flag},
+    {"tags", {"traits.tags"}, contact_tags},                // left to POST /tags when `tags` is on
+    {"custom_properties", {"traits"}, contact_properties},  // every trait not used above
+};
+
+// track → POST /events (gist-api.md §3.1). The name goes as sent: Gist itself lower-cases it
+// and turns `.` and `$` into `-` (seeds/002); to do that here, swap `as_sent` for a transform.
+constexpr field_rule event_rules[] = {
+    {"event_name", {"event"}, as_sent},
+    {user_id_field, {"userId"}, id},
+    {email_field, {"context.traits.email", "properties.email"}, email},
+    {"occurred_at", {"timestamp"}, seconds},  // the skew-corrected timestamp
+    {"properties", {"properties"}, event_properties},
+};
+
+// page → POST /events: "Viewed <name> Page", "Viewed Page", or `pageEventName`.
+constexpr field_rule page_event_rules[] = {
+    {"event_name", {"name", "properties.name"}, page_event_name},
+    {user_id_field, {"userId"}, id},
+    {email_field, {"context.traits.email", "properties.email"}, email},
+    {"occurred_at", {"timestamp"}, seconds},
+    {"properties", {"properties"}, event_properties},
+};
+
+// group → POST /contacts for the member. Group traits describe the company (its `email` is the
+// company's), so the member's email comes from context.traits only.
+constexpr field_rule company_rules[] = {
+    {user_id_field, {"userId"}, id},
+    {email_field, {"context.traits.email"}, email},
+    {"custom_properties", {"traits"}, company_properties},  // company_id ← groupId, company_<trait>
+};
+
+// POST /tags (gist-api.md §4): {"name": tag, "contacts": [{user_id, email, "untag": true?}]}.
+constexpr std::string_view tag_name_field = "name";
+constexpr std::string_view tag_contacts_field = "contacts";
+constexpr std::string_view untag_field = "untag";
+constexpr std::size_t max_contacts_per_tag_call = 50;
+
+constexpr std::string_view company_property_prefix = "company";  // company_id, company_name, …
+constexpr std::string_view company_tag_prefix = "company:";      // groups: "tag" → company:<groupId>
+
+// ---- Applying a table ----
+
+found lookup(bj::object const& root, std::string_view path) {
+  bj::object const* parent = &root;
+  for (;;) {
+    auto const dot = path.find('.');
+    auto const key = path.substr(0, dot);
+    auto const* v = parent->if_contains(key);
+    if (!v) return {};
+    if (dot == path.npos) return {v, parent, key};
+    parent = v->if_object();
+    if (!parent) return {};
+    path.remove_prefix(dot + 1);
+  }
+}
+
+found first_present(field_rule const& rule, bj::object const& message) {
+  for (auto path : rule.sources) {
+    if (path.empty()) break;
+    auto f = lookup(message, path);
+    if (f.value && !f.value->is_null()) return f;
+  }
+  return {};
+}
+
+template <std::size_t N>
+bj::value apply(field_rule const (&rules)[N], mapping_input const& in, bj::storage_ptr sp) {
+  bj::value body(bj::object_kind, sp);
+  auto& fields = body.get_object();
+  for (auto const& rule : rules) {
+    bj::value out(sp);
+    bool made = false;
+    for (auto path : rule.sources) {
+      if (path.empty()) break;
+      auto f = lookup(in.message, path);
+      if (f.value && !f.value->is_null() && (made = rule.fn(f, in, out))) break;
+    }
+    if (!made) made = rule.fn(found{}, in, out);
+    if (made) fields.emplace(rule.gist_field, std::move(out));
+  }
+  return body;
+}
+
+// A trait one of the contact rules already maps (so it is not also a custom property).
+bool mapped_trait(std::string_view key) {
+  for (auto const& rule : contact_rules)
+    for (auto path : rule.sources)
+      if (path.substr(0, 7) == "traits." && path.substr(7) == key) return true;
+  return false;
+}
+
+bool contact_tags(found const& f, mapping_input const& in, bj::value& out) {
+  if (in.config.tags || !f.value) return false;
+  auto& names = out.emplace_array();
+  for (auto const& t : tag_changes(*f.value))
+    if (!t.untag) names.emplace_back(bj::string_view(t.name.data(), t.name.size()));  // removal needs POST /tags
+  return !names.empty();
+}
+
+bool contact_properties(found const& f, mapping_input const&, bj::value& out) {
+  auto const* traits = f.value ? f.value->if_object() : nullptr;
+  if (!traits) return false;
+  auto& props = out.emplace_object();
+  for (auto const& kv : *traits)
+    if (!mapped_trait(kv.key())) add_contact_property(property_key(kv.key()), kv.value(), props);
+  return !props.empty();
+}
+
+bool company_properties(found const& f, mapping_input const& in, bj::value& out) {
+  auto& props = out.emplace_object();
+  std::string prefix(company_property_prefix), scratch;
+  auto const group_id = json::id_text(in.message.if_contains("groupId"), scratch);
+  if (!group_id.empty()) props.emplace(prefix + "_id", group_id);
+  if (auto const* traits = f.value ? f.value->if_object() : nullptr)
+    for (auto const& kv : *traits) add_contact_property(prefix + "_" + property_key(kv.key()), kv.value(), props);
+  return !props.empty();
+}
+
+bool event_properties(found const& f, mapping_input const&, bj::value& out) {
+  auto const* properties = f.value ? f.value->if_object() : nullptr;
+  if (!properties) return false;
+  auto& flat = out.emplace_object();
+  for (auto const& kv : *properties) add_event_property(std::string(kv.key()), kv.value(), flat);
+  return !flat.empty();
+}
+
+bool page_event_name(found const& f, mapping_input const& in, bj::value& out) {
+  if (!in.config.page_event_name.empty()) {
+    set_text(out, in.config.page_event_name);
+    return true;
+  }
+  auto const name = f.value ? text_of(*f.value) : std::nullopt;
+  set_text(out, name ? "Viewed " + *name + " Page" : std::string("Viewed Page"));
+  return true;
+}
+
+}  // namespace
+
+bj::value contact_body(mapping_input const& in, bj::storage_ptr sp) { return apply(contact_rules, in, sp); }
+bj::value event_body(mapping_input const& in, bj::storage_ptr sp) { return apply(event_rules, in, sp); }
+bj::value page_event_body(mapping_input const& in, bj::storage_ptr sp) { return apply(page_event_rules, in, sp); }
+bj::value company_contact_body(mapping_input const& in, bj::storage_ptr sp) { return apply(company_rules, in, sp); }
+
+std::vector<tag_change> identify_tag_changes(mapping_input const& in) {
+  for (auto const& rule : contact_rules)
+    if (rule.fn == contact_tags) {
+      auto f = first_present(rule, in.message);
+      return f.value ? tag_changes(*f.value) : std::vector<tag_change>{};
+    }
+  return {};
+}
+
+std::string group_tag_name(mapping_input const& in) {
+  std::string scratch;
+  auto const group_id = json::id_text(in.message.if_contains("groupId"), scratch);
+  return std::string(company_tag_prefix) + std::string(group_id);
+}
+
+bj::object contact_ref(bj::object const& body, bj::storage_ptr sp) {
+  bj::object ref(sp);
+  for (auto key : {user_id_field, email_field})
+    if (auto const* v = body.if_contains(key)) ref.emplace(key, *v);
+  return ref;
+}
+
+std::vector<bj::value> tag_bodies(std::string_view tag, bool untag, std::vector<bj::object> const& contacts,
+                                  bj::storage_ptr sp) {
+  std::vector<bj::value> bodies;
+  for (std::size_t start = 0; start < contacts.size(); start += max_contacts_per_tag_call) {
+    bj::value body(bj::object_kind, sp);
+    auto& o = body.get_object();
+    o.emplace(tag_name_field, tag);
+    auto& list = o.emplace(tag_contacts_field, bj::array(sp)).first->value().get_array();
+    for (std::size_t i = start; i < contacts.size() && i < start + max_contacts_per_tag_call; ++i) {
+      bj::object entry(contacts[i], sp);
+      if (untag) entry.emplace(untag_field, true);
+      list.emplace_back(std::move(entry));
+    }
+    bodies.push_back(std::move(body));
+  }
+  return bodies;
+}
+
+}  // namespace ajs::gist

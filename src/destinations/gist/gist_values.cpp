@@ -1,0 +1,252 @@
+#include "destinations/gist/gist_values.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "ingest/timestamp.hpp"
+
+namespace ajs::gist {
+
+namespace {
+
+constexpr std::int64_t milliseconds_from = 100'000'000'000;  // see unix_seconds
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+std::int64_t epoch_seconds(std::int64_t n) {
+  return (n >= milliseconds_from || n <= -milliseconds_from) ? floor_div(n, 1000) : n;
+}
+
+bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_lower_or_digit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool ends_with_at(std::string_view key) { return key.size() >= 3 && key.substr(key.size() - 3) == "_at"; }
+
+std::optional<std::int64_t> whole(double d) {
+  if (!std::isfinite(d) || std::fabs(d) >= 9.0e18 || d != std::floor(d)) return std::nullopt;
+  return static_cast<std::int64_t>(d);
+}
+
+std::string integer_text(std::int64_t n) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, n);
+  return std::string(buf, r.ptr);
+}
+
+std::string join_key(std::string const& prefix, std::string_view part) {
+  if (prefix.empty()) return std::string(part);
+  if (part.empty()) return prefix;
+  return prefix + "_" + std::string(part);
+}
+
+}  // namespace
+
+std::optional<std::int64_t> unix_seconds(bj::value const& v) {
+  if (auto const* i = v.if_int64()) return epoch_seconds(*i);
+  if (v.is_uint64()) return std::nullopt;  // beyond int64: no plausible date in either unit
+  if (auto const* d = v.if_double()) {
+    if (!std::isfinite(*d) || std::fabs(*d) >= 9.0e18) return std::nullopt;
+    return epoch_seconds(static_cast<std::int64_t>(std::floor(*d)));
+  }
+  auto const* s = v.if_string();
+  if (!s) return std::nullopt;
+  auto const text = trim(*s);
+  if (auto ms = parse_iso8601_ms(text)) return floor_div(*ms, 1000);
+  std::int64_t n = 0;
+  auto const r = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size()) return std::nullopt;
+  return epoch_seconds(n);
+}
+
+std::string property_key(std::string_view name) {
+  std::string out;
+  out.reserve(name.size() + 4);
+  auto separate = [&] {
+    if (!out.empty() && out.back() != '_') out += '_';
+  };
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char const c = name[i];
+    if (is_upper(c)) {
+      bool const after_word = i > 0 && is_lower_or_digit(name[i - 1]);
+      bool const acronym_ends =
+          i > 0 && is_upper(name[i - 1]) && i + 1 < name.size() && name[i + 1] >= 'a' && name[i + 1] <= 'z';
+      if (after_word || acronym_ends) separate();
+      out += static_cast<char>(c - 'A' + 'a');
+    } else if (c == '_' || c == '-' || c == '.' || is_space(c)) {
+      separate();
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out;
+}
+
+std::string date_key(std::string key) {
+  if (!ends_with_at(key)) key += "_at";
+  return key;
+}
+
+std::optional<std::string_view> usable_email(bj::value const& v) {
+  auto const* s = v.if_string();
+  if (!s) return std::nullopt;
+  auto const email = trim(*s);
+  auto const at = email.find('@');
+  if (at == email.npos || at == 0 || at + 1 == email.size() || email.find('@', at + 1) != email.npos)
+    return std::nullopt;
+  for (char c : email)
+    if (is_space(c)) return std::nullopt;
+  return email;
+}
+
+std::optional<std::string> text_of(bj::value const& v) {
+  if (auto const* s = v.if_string()) {
+    auto const t = trim(*s);
+    if (t.empty()) return std::nullopt;
+    return std::string(t);
+  }
+  if (auto const* i = v.if_int64()) return integer_text(*i);
+  if (auto const* u = v.if_uint64()) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, *u);
+    return std::string(buf, r.ptr);
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> flag_of(bj::value const& v) {
+  if (v.is_bool()) return v.get_bool();
+  if (auto const* s = v.if_string()) {
+    if (*s == "true") return true;
+    if (*s == "false") return false;
+  }
+  return std::nullopt;
+}
+
+std::string number_text(double d) {
+  // libc++ 14 (wasm) has no floating-point to_chars; the shortest %g that reads back is the same.
+  char buf[40];
+  for (int precision = 15; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+    if (std::strtod(buf, nullptr) == d) break;
+  }
+  return buf;
+}
+
+std::string list_text(bj::array const& a) {
+  std::string out;
+  for (auto const& item : a) {
+    std::string part;
+    if (auto const* s = item.if_string())
+      part = std::string(*s);
+    else if (auto const* d = item.if_double())
+      part = number_text(*d);
+    else if (item.is_null())
+      continue;
+    else
+      part = bj::serialize(item);
+    if (!out.empty()) out += ", ";
+    out += part;
+  }
+  return out;
+}
+
+void add_contact_property(std::string const& key, bj::value const& v, bj::object& into) {
+  if (auto const* o = v.if_object()) {
+    for (auto const& kv : *o) add_contact_property(join_key(key, property_key(kv.key())), kv.value(), into);
+    return;
+  }
+  if (key.empty()) return;
+  switch (v.kind()) {
+    case bj::kind::string: {
+      // ISO text is a date: Unix seconds under an `_at` key. Anything else is text (emails and
+      // URLs included: Gist types those by the property's definition, not by the JSON type).
+      if (auto ms = parse_iso8601_ms(trim(v.get_string()))) {
+        into.emplace(date_key(key), floor_div(*ms, 1000));
+        return;
+      }
+      if (ends_with_at(key))
+        if (auto s = unix_seconds(v)) {
+          into.emplace(key, *s);
+          return;
+        }
+      into.emplace(key, v.get_string());
+      return;
+    }
+    case bj::kind::int64:
+    case bj::kind::uint64:
+    case bj::kind::double_: {
+      if (ends_with_at(key)) {
+        if (auto s = unix_seconds(v)) into.emplace(key, *s);
+        return;
+      }
+      if (auto const* d = v.if_double()) {
+        if (auto n = whole(*d))
+          into.emplace(key, *n);
+        else
+          into.emplace(key, number_text(*d));  // Gist numbers are whole numbers only
+        return;
+      }
+      into.emplace(key, v);
+      return;
+    }
+    case bj::kind::array:
+      into.emplace(key, list_text(v.get_array()));
+      return;
+    case bj::kind::bool_:
+    case bj::kind::null:  // null clears the property in Gist ([O5])
+    case bj::kind::object:
+      into.emplace(key, v);
+      return;
+  }
+}
+
+void add_event_property(std::string const& key, bj::value const& v, bj::object& into) {
+  if (auto const* o = v.if_object()) {
+    for (auto const& kv : *o) add_event_property(join_key(key, kv.key()), kv.value(), into);
+    return;
+  }
+  if (key.empty()) return;
+  if (auto const* a = v.if_array())
+    into.emplace(key, list_text(*a));
+  else
+    into.emplace(key, v);
+}
+
+std::vector<tag_change> tag_changes(bj::value const& v) {
+  std::vector<tag_change> out;
+  auto add = [&](std::string_view name, bool untag) {
+    name = trim(name);
+    if (name.empty()) return;
+    for (auto const& t : out)
+      if (t.name == name) return;
+    out.push_back({std::string(name), untag});
+  };
+  if (auto const* s = v.if_string()) {
+    std::string_view rest = *s;
+    while (!rest.empty()) {
+      auto const comma = rest.find(',');
+      add(rest.substr(0, comma), false);
+      rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  } else if (auto const* a = v.if_array()) {
+    for (auto const& item : *a)
+      if (auto name = text_of(item)) add(*name, false);
+  } else if (auto const* o = v.if_object()) {
+    for (auto const& kv : *o)
+      if (kv.value().is_bool()) add(kv.key(), !kv.value().get_bool());
+  }
+  return out;
+}
+
+}  // namespace ajs::gist

@@ -1,0 +1,62 @@
+#pragma once
+// Small named transforms from Segment values to the values Gist expects. Each one answers
+// "absent" (nullopt / false) for a value it cannot use, so a bad trait never becomes a bad field.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ajs::gist {
+
+namespace bj = boost::json;
+
+// Gist timestamps are Unix seconds (gist-api.md §0.4). Accepts ISO-8601 text (with Z, with an
+// offset, date only), and epoch numbers or digit strings: at or above 1e11 they are read as
+// milliseconds (1e11 s is the year 5138; 1e11 ms is 1973), below as seconds.
+std::optional<std::int64_t> unix_seconds(bj::value const& v);
+
+// Gist custom property keys are the lower-cased name with spaces as underscores (gist-api.md
+// §9, [O6]); camelCase is split the same way so `planName` and `plan name` land on `plan_name`.
+// `-` and `.` count as spaces. Only ASCII is re-cased; other UTF-8 is kept as sent.
+std::string property_key(std::string_view name);
+
+// Gist treats a custom property as a date when its key ends in `_at` (gist-api.md §9, [O5]).
+std::string date_key(std::string key);
+
+// An email Gist can key a contact on: trimmed, one `@` inside, no spaces.
+std::optional<std::string_view> usable_email(bj::value const& v);
+
+// Non-empty text; whole numbers are written out (a phone sent as a number is still a phone).
+std::optional<std::string> text_of(bj::value const& v);
+
+// A yes/no flag: a boolean, or the text "true"/"false".
+std::optional<bool> flag_of(bj::value const& v);
+
+// A number Gist cannot type as a whole number, as text (shortest form that reads back the same).
+std::string number_text(double d);
+
+// A list, which Gist has no type for, as text: items joined with ", ", objects as JSON.
+std::string list_text(bj::array const& a);
+
+// Contact custom properties: nested objects flattened with `_` (address.city → address_city),
+// keys through property_key, values typed the way Gist types properties (README.md "Gist"
+// "Custom properties"). The first value written under a key wins.
+void add_contact_property(std::string const& key, bj::value const& v, bj::object& into);
+
+// Event properties keep their keys as sent; only nesting is flattened (`_`) and lists become text,
+// as Gist's events take flat metadata (gist-api.md §3.2).
+void add_event_property(std::string const& key, bj::value const& v, bj::object& into);
+
+// One change a `tags` trait asks for. Accepted shapes: ["a","b"], "a, b", {"a": true, "b": false}
+// (false = remove). Names are trimmed, empty ones skipped, duplicates kept once.
+struct tag_change {
+  std::string name;
+  bool untag = false;
+};
+std::vector<tag_change> tag_changes(bj::value const& v);
+
+}  // namespace ajs::gist

@@ -2,6 +2,7 @@
 // One accepted, normalized Segment message as destinations see it.
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <initializer_list>
 #include <string_view>
 
 #include "plan/plan_writer.hpp"
@@ -11,6 +12,19 @@ namespace ajs {
 enum class event_type : std::uint8_t { track, identify, page, screen, group, alias };
 
 std::string_view type_name(event_type t);
+
+// A set of call types, e.g. the ones a destination receives: {identify, group, track}.
+class event_types {
+ public:
+  constexpr event_types(std::initializer_list<event_type> types) {
+    for (auto t : types) bits_ |= bit(t);
+  }
+  constexpr bool contains(event_type t) const { return (bits_ & bit(t)) != 0; }
+
+ private:
+  static constexpr unsigned bit(event_type t) { return 1u << static_cast<unsigned>(t); }
+  unsigned bits_ = 0;
+};
 
 struct event {
   event(boost::json::object const& m, event_type t, std::string_view id, std::string_view user,

@@ -6,6 +6,7 @@
 #include "http/reply.hpp"
 #include "ingest/basic_auth.hpp"
 #include "ingest/limits.hpp"
+#include "ingest/lone_surrogates.hpp"
 #include "ingest/normalize.hpp"
 #include "ingest/timestamp.hpp"
 #include "json/access.hpp"
@@ -175,6 +176,8 @@ void ingest(request_meta const& meta, std::string_view body, config const& cfg, 
   bj::monotonic_resource arena(body.size() * 2 + 1024);
   bj::parse_options options;
   options.max_depth = limits::json_depth;
+  std::string repaired;
+  if (replace_lone_surrogate_escapes(body, repaired)) body = repaired;
   boost::system::error_code ec;
   bj::value root = bj::parse(body, ec, &arena, options);
   if (ec) {

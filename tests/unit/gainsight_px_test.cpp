@@ -13,9 +13,7 @@ using namespace ajs::test;
 
 constexpr char const* api_key = R"({"secret":"GAINSIGHT_PX_API_KEY"})";
 
-std::string config_with(std::string const& settings) {
-  return R"({"sources":[{"writeKey":"wk","destinations":{"gainsightPx":{)" + settings + "}}}]}";
-}
+std::string config_with(std::string const& settings) { return one_destination_config("gainsightPx", settings); }
 
 config px_config(std::string const& extra_settings = "") {
   std::string settings = std::string(R"("apiKey":)") + api_key;
@@ -23,20 +21,9 @@ config px_config(std::string const& extra_settings = "") {
   return make_config(config_with(settings));
 }
 
-std::string config_error(std::string const& settings) {
-  auto c = parse_config(config_with(settings));
-  REQUIRE_FALSE(c.has_value());
-  return c.error().message;
-}
+std::string config_error(std::string const& settings) { return config_error_of(config_with(settings)); }
 
-// As in gainsight_test.cpp: ingest moves the timestamp to receivedAt − 1 s.
-request single(std::string const& path, std::string const& fields) {
-  return request{"POST",
-                 "https://edge.example.com/v1/" + path,
-                 {{"cf-connecting-ip", "10.0.0.1"}},
-                 R"({"writeKey":"wk","messageId":"ajs-next-1","timestamp":"2026-08-01T09:59:59.000Z",)"
-                 R"("sentAt":"2026-08-01T10:00:00.000Z",)" + fields + "}"};
-}
+request single(std::string const& path, std::string const& fields) { return analytics_js_call(path, fields); }
 
 request identify_123(std::string const& more = "") {
   return single("i", R"("userId":"123")" + more);

@@ -14,10 +14,7 @@ using namespace ajs::test;
 
 constexpr char const* access_key = R"({"secret":"GAINSIGHT_ACCESS_KEY"})";
 
-// One source "wk" with the gainsight destination configured by `settings` (a JSON object's body).
-std::string config_with(std::string const& settings) {
-  return R"({"sources":[{"writeKey":"wk","destinations":{"gainsight":{)" + settings + "}}}]}";
-}
+std::string config_with(std::string const& settings) { return one_destination_config("gainsight", settings); }
 
 config gainsight_config(std::string const& extra_settings = "") {
   std::string settings = std::string(R"("accessKey":)") + access_key;
@@ -25,21 +22,9 @@ config gainsight_config(std::string const& extra_settings = "") {
   return make_config(config_with(settings));
 }
 
-std::string config_error(std::string const& settings) {
-  auto c = parse_config(config_with(settings));
-  REQUIRE_FALSE(c.has_value());
-  return c.error().message;
-}
+std::string config_error(std::string const& settings) { return config_error_of(config_with(settings)); }
 
-// A single-message call the way analytics.js sends it: the client's timestamp one second before
-// its sentAt, so ingest moves it to receivedAt − 1 s (2026-08-01T09:59:59.500Z).
-request single(std::string const& path, std::string const& fields) {
-  return request{"POST",
-                 "https://edge.example.com/v1/" + path,
-                 {{"cf-connecting-ip", "10.0.0.1"}},
-                 R"({"writeKey":"wk","messageId":"ajs-next-1","timestamp":"2026-08-01T09:59:59.000Z",)"
-                 R"("sentAt":"2026-08-01T10:00:00.000Z",)" + fields + "}"};
-}
+request single(std::string const& path, std::string const& fields) { return analytics_js_call(path, fields); }
 
 request track_named(std::string const& event) {
   return single("t", R"("userId":"123","event":")" + event + R"(")");

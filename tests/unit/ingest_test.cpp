@@ -261,3 +261,14 @@ TEST_CASE("ingest: /v1/m telemetry is accepted and forwarded nowhere") {
   CHECK(o.status == 200);
   CHECK(o.calls.empty());
 }
+
+TEST_CASE("ingest: a lone surrogate escape (a string cut inside an emoji) becomes U+FFFD, not a 400") {
+  auto o = post("/v1/t", R"({"writeKey":"wk","event":"cut \ud83d","userId":"u","properties":{"ok":"\ud83d\ude00","k":"\\ud83d","low":"\udc00x"}})");
+  CHECK(o.status == 200);
+  REQUIRE(o.calls.size() == 1);
+  auto const body = o.calls[0].json();
+  CHECK(body.at("event") == "cut \xEF\xBF\xBD");
+  CHECK(body.at("properties").at("ok") == "\xF0\x9F\x98\x80");
+  CHECK(body.at("properties").at("k") == "\\ud83d");
+  CHECK(body.at("properties").at("low") == "\xEF\xBF\xBDx");
+}

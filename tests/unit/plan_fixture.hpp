@@ -101,4 +101,26 @@ inline config make_config(std::string_view json) {
   return std::move(*c);
 }
 
+// One source "wk" whose only destination is `key`, configured by `settings` (an object's members).
+inline std::string one_destination_config(std::string_view key, std::string const& settings) {
+  return R"({"sources":[{"writeKey":"wk","destinations":{")" + std::string(key) + R"(":{)" + settings + "}}}]}";
+}
+
+inline std::string config_error_of(std::string const& json) {
+  auto c = parse_config(json);
+  REQUIRE_FALSE(c.has_value());
+  return c.error().message;
+}
+
+// A single-message call the way analytics.js sends it: the client's timestamp one second before
+// its sentAt, so ingest moves it to receivedAt − 1 s (2026-08-01T09:59:59.500Z).
+inline request analytics_js_call(std::string const& path, std::string const& fields) {
+  return request{"POST",
+                 "https://edge.example.com/v1/" + path,
+                 {{"cf-connecting-ip", "10.0.0.1"}},
+                 R"({"writeKey":"wk","messageId":"ajs-next-1","timestamp":"2026-08-01T09:59:59.000Z",)"
+                 R"("sentAt":"2026-08-01T10:00:00.000Z",)" + fields + "}",
+                 false};
+}
+
 }  // namespace ajs::test

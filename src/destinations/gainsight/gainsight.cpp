@@ -18,20 +18,7 @@ constexpr std::string_view event_path = "/clickstream/segmentio/event";
 constexpr std::string_view access_key_pattern = "^[a-z0-9-]{36}$";
 
 // Which calls the connector receives.
-struct call_rule {
-  event_type type;
-  bool sent;
-};
-constexpr call_rule call_rules[] = {
-    {event_type::identify, true}, {event_type::group, true},  {event_type::track, true},
-    {event_type::page, false},    {event_type::screen, false}, {event_type::alias, false},
-};
-
-bool sent(event_type t) {
-  for (auto const& r : call_rules)
-    if (r.type == t) return r.sent;
-  return false;
-}
+constexpr event_types sent_types{event_type::identify, event_type::group, event_type::track};
 
 class gainsight final : public destination {
  public:
@@ -39,7 +26,7 @@ class gainsight final : public destination {
       : url_(std::move(url)), access_key_(std::move(access_key)), whitelist_(std::move(whitelist)) {}
 
   void plan(event const& e, plan_writer& out) const override {
-    if (!sent(e.type)) {
+    if (!sent_types.contains(e.type)) {
       out.note(note_kind::skipped, config_key, e.message_id, "gainsight.unsupported_type");
       return;
     }

@@ -24,27 +24,14 @@ constexpr region_host region_hosts[] = {
 constexpr std::string_view default_region = "north_america";
 
 // Which calls PX receives: the presets of Segment's PX destination.
-struct call_rule {
-  event_type type;
-  bool sent;
-};
-constexpr call_rule call_rules[] = {
-    {event_type::identify, true}, {event_type::group, true},   {event_type::track, true},
-    {event_type::page, true},     {event_type::screen, false}, {event_type::alias, false},
-};
-
-bool sent(event_type t) {
-  for (auto const& r : call_rules)
-    if (r.type == t) return r.sent;
-  return false;
-}
+constexpr event_types sent_types{event_type::identify, event_type::group, event_type::track, event_type::page};
 
 class gainsight_px final : public destination {
  public:
   gainsight_px(std::string url, std::string api_key) : url_(std::move(url)), api_key_(std::move(api_key)) {}
 
   void plan(event const& e, plan_writer& out) const override {
-    if (!sent(e.type)) {
+    if (!sent_types.contains(e.type)) {
       out.note(note_kind::skipped, config_key, e.message_id, "gainsightPx.unsupported_type");
       return;
     }

@@ -1,8 +1,9 @@
 #include "plan/plan_writer.hpp"
 
-#include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
 #include <functional>
+
+#include "json/write_json.hpp"
 
 namespace ajs {
 
@@ -67,14 +68,9 @@ void plan_writer::secret_header(std::string_view name, std::string_view secret_b
 void plan_writer::body(byte_span bytes) { plan_.requests.back().body = bytes; }
 
 byte_span plan_writer::serialize(boost::json::value const& v) {
-  auto& out = plan_.bytes;
-  auto const start = out.size();
-  boost::json::serializer sr;
-  sr.reset(&v);
-  // Through a stack buffer: growing the string with resize() would zero-fill it first.
-  char chunk[4096];
-  while (!sr.done()) out.append(sr.read(chunk, sizeof chunk));
-  return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(out.size() - start)};
+  auto const start = plan_.bytes.size();
+  json::write_json(plan_.bytes, v);
+  return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(plan_.bytes.size() - start)};
 }
 
 void plan_writer::note(note_kind kind, std::string_view destination, std::string_view message_id,

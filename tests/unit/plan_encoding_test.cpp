@@ -2,6 +2,9 @@
 
 #include "plan/plan_encoding.hpp"
 #include "plan/plan_writer.hpp"
+#include "json/write_json.hpp"
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 using namespace ajs;
 
@@ -52,4 +55,15 @@ TEST_CASE("plan encoding: truncated or corrupted plans are refused") {
   std::string bad = bytes;
   bad[0] = 'X';
   CHECK(!decode_plan(bad).has_value());
+}
+
+TEST_CASE("write_json: byte for byte what boost::json::serialize writes") {
+  for (auto text : {R"({"a":[1,-2,18446744073709551615,2.5,-1E-7,1.0E300,true,false,null],"b":{},"c":[]})",
+                    R"({"esc":"q\"b\\s/\b\f\n\r\t\u0001\u001f\u007f","utf8":"é😀","":""})",
+                    R"([[[[{"deep":[{"x":0}]}]]]])", "123", R"("plain")"}) {
+    auto const v = boost::json::parse(text);
+    std::string mine;
+    ajs::json::write_json(mine, v);
+    CHECK(mine == boost::json::serialize(v));
+  }
 }

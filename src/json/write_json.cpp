@@ -1,0 +1,121 @@
+#include "json/write_json.hpp"
+
+#include <boost/json/detail/format.hpp>
+#include <cstring>
+
+namespace ajs::json {
+
+namespace {
+
+// 0: copied as is; 1: "\uXXXX"; other: the letter after the backslash.
+constexpr auto escapes = [] {
+  struct table {
+    char c[256]{};
+  } t;
+  for (int i = 0; i < 0x20; ++i) t.c[i] = 1;
+  t.c['\b'] = 'b';
+  t.c['\f'] = 'f';
+  t.c['\n'] = 'n';
+  t.c['\r'] = 'r';
+  t.c['\t'] = 't';
+  t.c['"'] = '"';
+  t.c['\\'] = '\\';
+  return t;
+}();
+
+// Bytes go through a stack buffer with a bumped pointer; std::string::append per token costs
+// a capacity check and a call each, which wasm does not inline away.
+class sink {
+ public:
+  explicit sink(std::string& out) : out_(out) {}
+  ~sink() { flush(); }
+  void put(char c) {
+    if (p_ == end_) flush();
+    *p_++ = c;
+  }
+  void put(char const* s, std::size_t n) {
+    if (n > static_cast<std::size_t>(end_ - p_)) {
+      flush();
+      if (n > sizeof buf_) return void(out_.append(s, n));
+    }
+    std::memcpy(p_, s, n);
+    p_ += n;
+  }
+  void flush() {
+    out_.append(buf_, static_cast<std::size_t>(p_ - buf_));
+    p_ = buf_;
+  }
+
+ private:
+  std::string& out_;
+  char buf_[8192];
+  char* p_ = buf_;
+  char* const end_ = buf_ + sizeof buf_;
+};
+
+void write_string(sink& out, boost::json::string_view s) {
+  out.put('"');
+  auto const* p = reinterpret_cast<unsigned char const*>(s.data());
+  auto const* const end = p + s.size();
+  auto const* run = p;
+  for (; p != end; ++p) {
+    char const e = escapes.c[*p];
+    if (e == 0) continue;
+    out.put(reinterpret_cast<char const*>(run), static_cast<std::size_t>(p - run));
+    if (e == 1) {
+      static constexpr char hex[] = "0123456789abcdef";
+      char const u[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+      out.put(u, 6);
+    } else {
+      char const pair[2] = {'\\', e};
+      out.put(pair, 2);
+    }
+    run = p + 1;
+  }
+  out.put(reinterpret_cast<char const*>(run), static_cast<std::size_t>(end - run));
+  out.put('"');
+}
+
+void write_value(sink& out, boost::json::value const& v) {
+  namespace bd = boost::json::detail;
+  char number[bd::max_number_chars + 1];
+  switch (v.kind()) {
+    case boost::json::kind::null: return out.put("null", 4);
+    case boost::json::kind::bool_: return v.get_bool() ? out.put("true", 4) : out.put("false", 5);
+    case boost::json::kind::int64: return out.put(number, bd::format_int64(number, v.get_int64()));
+    case boost::json::kind::uint64: return out.put(number, bd::format_uint64(number, v.get_uint64()));
+    case boost::json::kind::double_: return out.put(number, bd::format_double(number, v.get_double()));
+    case boost::json::kind::string: return write_string(out, v.get_string());
+    case boost::json::kind::array: {
+      out.put('[');
+      bool first = true;
+      for (auto const& e : v.get_array()) {
+        if (!first) out.put(',');
+        first = false;
+        write_value(out, e);
+      }
+      return out.put(']');
+    }
+    case boost::json::kind::object: {
+      out.put('{');
+      bool first = true;
+      for (auto const& kv : v.get_object()) {
+        if (!first) out.put(',');
+        first = false;
+        write_string(out, kv.key());
+        out.put(':');
+        write_value(out, kv.value());
+      }
+      return out.put('}');
+    }
+  }
+}
+
+}  // namespace
+
+void write_json(std::string& out, boost::json::value const& v) {
+  sink s(out);
+  write_value(s, v);
+}
+
+}  // namespace ajs::json

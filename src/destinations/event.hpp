@@ -41,10 +41,11 @@ struct event {
   // Calls for one person keep their order: userId when known, else anonymousId.
   std::string_view order_key() const { return user_id.empty() ? anonymous_id : user_id; }
 
-  // The message serialized once per plan, however many destinations pass it through.
+  // The message serialized once per plan, however many destinations pass it through; without
+  // the client's writeKey.
   byte_span passthrough_body(plan_writer& out) const {
     if (!serialized_) {
-      body_ = out.serialize(message);
+      body_ = out.serialize(message, "writeKey");
       serialized_ = true;
     }
     return body_;

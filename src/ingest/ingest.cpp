@@ -52,6 +52,7 @@ struct request_state {
   plan_writer& out;
   ingest_clock clock;
   std::string basic_key;
+  std::size_t body_bytes = 0;
 };
 
 // The writeKey: the message's own, else the envelope's, else Basic auth.
@@ -120,7 +121,9 @@ void ingest_batch(request_state& st, bj::object& envelope) {
     auto source = find_source(st, own.empty() ? envelope_key : own);
     if (!source) return reply_error(st, source.error());
     sources[i] = *source;
-    if (json::serialized_size(batch[i], limits::event_bytes) > limits::event_bytes) {
+    // A request within the per-message limit cannot hold a message over it.
+    if (st.body_bytes > limits::event_bytes &&
+        json::serialized_size(batch[i], limits::event_bytes) > limits::event_bytes) {
       return reply_error(st, invalid_request("batch[" + std::to_string(i) + "] exceeds the 32 KB limit per message"));
     }
   }
@@ -162,7 +165,7 @@ void ingest_batch(request_state& st, bj::object& envelope) {
 }  // namespace
 
 void ingest(request_meta const& meta, std::string_view body, config const& cfg, endpoint const& ep, plan_writer& out) {
-  request_state st{meta, cfg, out, {}, {}};
+  request_state st{meta, cfg, out, {}, {}, body.size()};
   if (!meta.body_error.empty()) return reply_error(st, invalid_request(meta.body_error));
   std::size_t const limit = ep.kind == endpoint_kind::batch ? limits::batch_bytes : limits::event_bytes;
   if (meta.body_too_large || body.size() > limit) {

@@ -42,17 +42,6 @@ void set_string(boost::json::object& o, std::string_view key, std::string_view v
   o[key] = boost::json::string(value, o.storage());
 }
 
-// object::erase moves the last member into the hole; destinations that pass the message through
-// should see the client's order, so rebuild instead (members are moved, not copied).
-void erase_keeping_order(boost::json::object& o, std::string_view key) {
-  if (!o.contains(key)) return;
-  boost::json::object kept(o.storage());
-  kept.reserve(o.size() - 1);
-  for (auto& kv : o)
-    if (kv.key() != key) kept.emplace(kv.key(), std::move(kv.value()));
-  o = std::move(kept);
-}
-
 }  // namespace
 
 std::string_view type_name(event_type t) { return type_names[static_cast<int>(t)].name; }
@@ -79,8 +68,8 @@ normalize_result normalize_message(boost::json::object& message, std::optional<e
   if (*type == event_type::alias && !has_text(message, "previousId"))
     return {std::nullopt, {"missing_previous_id", "alias requires a previousId"}};
 
+  message.reserve(message.size() + 5);  // what normalization adds, so the members move once
   set_string(message, "type", type_name(*type));
-  erase_keeping_order(message, "writeKey");
 
   if (id_as_string(message, "messageId").empty())
     set_string(message, "messageId", generated_message_id(clock.received_at_ms, clock.seed, clock.generated_ids++));

@@ -41,8 +41,9 @@ std::optional<event_type> parse_event_type(std::string_view name);
 // Rules: userId or anonymousId required (numbers become strings); track needs `event`; group
 // needs `groupId`; alias needs `previousId`. Then: `type` set, `messageId` kept or generated,
 // `receivedAt` set, `timestamp = receivedAt − (sentAt − timestamp)` with the client's value kept
-// as `originalTimestamp`, `context.ip` from CF-Connecting-IP when absent, `writeKey` removed
-// (a Segment credential is not a destination's business).
+// as `originalTimestamp`, `context.ip` from CF-Connecting-IP when absent. `writeKey` stays in
+// the object but is never sent: a Segment credential is no destination's business, and
+// event::passthrough_body leaves it out (erasing it here would reorder the members).
 struct normalize_result {
   std::optional<normalized_fields> fields;
   rejection why{};

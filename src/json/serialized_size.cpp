@@ -4,15 +4,8 @@ namespace ajs::json {
 
 namespace {
 
-std::size_t string_size(boost::json::string_view s) {
-  std::size_t n = 2;
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') n += 2;
-    else if (c < 0x20) n += 6;
-    else n += 1;
-  }
-  return n;
-}
+// Escapes are not counted: they are rare, and this is a limit check, not a layout.
+std::size_t string_size(boost::json::string_view s) { return s.size() + 2; }
 
 std::size_t digits(unsigned long long u) {
   std::size_t n = 1;

@@ -76,6 +76,22 @@ void write_string(sink& out, boost::json::string_view s) {
   out.put('"');
 }
 
+void write_value(sink& out, boost::json::value const& v);
+
+void write_object(sink& out, boost::json::object const& o, std::string_view omit_key) {
+  out.put('{');
+  bool first = true;
+  for (auto const& kv : o) {
+    if (!omit_key.empty() && kv.key() == omit_key) continue;
+    if (!first) out.put(',');
+    first = false;
+    write_string(out, kv.key());
+    out.put(':');
+    write_value(out, kv.value());
+  }
+  out.put('}');
+}
+
 void write_value(sink& out, boost::json::value const& v) {
   namespace bd = boost::json::detail;
   char number[bd::max_number_chars + 1];
@@ -96,18 +112,7 @@ void write_value(sink& out, boost::json::value const& v) {
       }
       return out.put(']');
     }
-    case boost::json::kind::object: {
-      out.put('{');
-      bool first = true;
-      for (auto const& kv : v.get_object()) {
-        if (!first) out.put(',');
-        first = false;
-        write_string(out, kv.key());
-        out.put(':');
-        write_value(out, kv.value());
-      }
-      return out.put('}');
-    }
+    case boost::json::kind::object: return write_object(out, v.get_object(), {});
   }
 }
 
@@ -116,6 +121,11 @@ void write_value(sink& out, boost::json::value const& v) {
 void write_json(std::string& out, boost::json::value const& v) {
   sink s(out);
   write_value(s, v);
+}
+
+void write_json(std::string& out, boost::json::object const& o, std::string_view omit_key) {
+  sink s(out);
+  write_object(s, o, omit_key);
 }
 
 }  // namespace ajs::json

@@ -1,6 +1,7 @@
 #pragma once
 #include <boost/json/value.hpp>
 #include <string>
+#include <string_view>
 
 namespace ajs::json {
 
@@ -8,5 +9,7 @@ namespace ajs::json {
 // into `out`: no resumable state machine and unescaped runs copied whole. Planning a batch
 // serializes every outgoing body, so this is the core's hottest loop after parsing.
 void write_json(std::string& out, boost::json::value const& v);
+// An object without its member `omit_key`.
+void write_json(std::string& out, boost::json::object const& o, std::string_view omit_key);
 
 }  // namespace ajs::json

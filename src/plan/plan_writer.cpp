@@ -73,6 +73,12 @@ byte_span plan_writer::serialize(boost::json::value const& v) {
   return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(plan_.bytes.size() - start)};
 }
 
+byte_span plan_writer::serialize(boost::json::object const& o, std::string_view omit_key) {
+  auto const start = plan_.bytes.size();
+  json::write_json(plan_.bytes, o, omit_key);
+  return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(plan_.bytes.size() - start)};
+}
+
 void plan_writer::note(note_kind kind, std::string_view destination, std::string_view message_id,
                        std::string_view reason) {
   plan_.notes.push_back({kind, text(destination), text(message_id), text(reason)});

@@ -39,6 +39,8 @@ class plan_writer {
   // Appends v serialized as JSON and returns where it is, so that one serialized event can be
   // the body of several calls (Gainsight and PX both pass the event through).
   byte_span serialize(boost::json::value const& v);
+  // An object without its member `omit_key` (no copy of the object is made).
+  byte_span serialize(boost::json::object const& o, std::string_view omit_key);
 
   void note(note_kind kind, std::string_view destination, std::string_view message_id, std::string_view reason);
   plan_counters& counters() { return plan_.counters; }

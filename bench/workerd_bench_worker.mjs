@@ -1,12 +1,15 @@
-// Runs inside workerd for the benchmark: POST /run?build=wasi|emscripten&n=N plans the body N
-// times with the core (the same glue as the Worker). workerd freezes timers during CPU work, so
-// the driver times requests from outside and subtracts an n=0 request.
+// Runs inside workerd for the benchmark: POST /run?build=wasi|emscripten|js&n=N plans the body N
+// times with the core (the same glue as the Worker), or with the plain-JS baseline for build=js.
+// workerd freezes timers during CPU work, so the driver times requests from outside and subtracts
+// an n=0 request.
 import wasi from "../host-shims/wasm/ajs_edge.wasm";
 import emscripten from "../host-shims/wasm/ajs_edge_emscripten.wasm";
 import { Core } from "../host-shims/core.mjs";
+import { planBatchJs, parseConfig } from "./js_baseline.mjs";
 
 const modules = { wasi, emscripten };
 const cores = {};
+let jsConfig; // parsed once per isolate, like the core's configure()
 
 export default {
   async fetch(request, env) {
@@ -14,14 +17,17 @@ export default {
     const build = url.searchParams.get("build") ?? "wasi";
     const n = Number(url.searchParams.get("n") ?? "1");
     const body = new Uint8Array(await request.arrayBuffer());
-    if (!cores[build]) {
+    if (build === "js") {
+      jsConfig ??= parseConfig(env.AJS_EDGE_CONFIG);
+    } else if (!cores[build]) {
       cores[build] = await Core.instantiate(modules[build]);
       cores[build].configure(env.AJS_EDGE_CONFIG);
     }
     const meta = { method: "POST", url: `https://edge.example.com${url.searchParams.get("path") ?? "/v1/batch"}`,
       headers: { "cf-connecting-ip": "203.0.113.7" }, receivedAt: 1785578400500, seed: "00000000000000ff" };
     let calls = 0;
-    for (let i = 0; i < n; i++) calls = cores[build].handle(meta, body).requests.length;
+    if (build === "js") for (let i = 0; i < n; i++) calls = planBatchJs(jsConfig, meta, body).requests.length;
+    else for (let i = 0; i < n; i++) calls = cores[build].handle(meta, body).requests.length;
     return Response.json({ calls });
   },
 };

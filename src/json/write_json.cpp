@@ -1,5 +1,7 @@
 #include "json/write_json.hpp"
 
+#include "json/js_number.hpp"
+
 #include <boost/json/detail/format.hpp>
 #include <cstring>
 
@@ -94,13 +96,13 @@ void write_object(sink& out, boost::json::object const& o, std::string_view omit
 
 void write_value(sink& out, boost::json::value const& v) {
   namespace bd = boost::json::detail;
-  char number[bd::max_number_chars + 1];
+  char number[32];
   switch (v.kind()) {
     case boost::json::kind::null: return out.put("null", 4);
     case boost::json::kind::bool_: return v.get_bool() ? out.put("true", 4) : out.put("false", 5);
     case boost::json::kind::int64: return out.put(number, bd::format_int64(number, v.get_int64()));
     case boost::json::kind::uint64: return out.put(number, bd::format_uint64(number, v.get_uint64()));
-    case boost::json::kind::double_: return out.put(number, bd::format_double(number, v.get_double()));
+    case boost::json::kind::double_: return out.put(number, format_js_number(v.get_double(), number));
     case boost::json::kind::string: return write_string(out, v.get_string());
     case boost::json::kind::array: {
       out.put('[');

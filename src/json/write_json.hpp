@@ -5,9 +5,9 @@
 
 namespace ajs::json {
 
-// Appends `v` as compact JSON, byte for byte what boost::json::serialize writes, but straight
-// into `out`: no resumable state machine and unescaped runs copied whole. Planning a batch
-// serializes every outgoing body, so this is the core's hottest loop after parsing.
+// Appends `v` as compact JSON straight into `out`: no resumable state machine, unescaped runs
+// copied whole. What boost::json::serialize writes, except doubles, which are written as
+// JavaScript writes them (49.5, not 4.95E1): bodies carry the client's numbers as it sent them.
 void write_json(std::string& out, boost::json::value const& v);
 // An object without its member `omit_key`.
 void write_json(std::string& out, boost::json::object const& o, std::string_view omit_key);

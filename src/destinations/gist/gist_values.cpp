@@ -1,12 +1,13 @@
 #include "destinations/gist/gist_values.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
 #include "ingest/timestamp.hpp"
+#include "json/js_number.hpp"
+#include "json/write_json.hpp"
 
 namespace ajs::gist {
 
@@ -133,15 +134,7 @@ std::optional<bool> flag_of(bj::value const& v) {
   return std::nullopt;
 }
 
-std::string number_text(double d) {
-  // libc++ 14 (wasm) has no floating-point to_chars; the shortest %g that reads back is the same.
-  char buf[40];
-  for (int precision = 15; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
-    if (std::strtod(buf, nullptr) == d) break;
-  }
-  return buf;
-}
+std::string number_text(double d) { return json::js_number(d); }
 
 std::string list_text(bj::array const& a) {
   std::string out;
@@ -154,7 +147,7 @@ std::string list_text(bj::array const& a) {
     else if (item.is_null())
       continue;
     else
-      part = bj::serialize(item);
+      json::write_json(part, item);
     if (!out.empty()) out += ", ";
     out += part;
   }

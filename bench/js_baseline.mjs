@@ -1,0 +1,618 @@
+// The benchmark's baseline: the core's job (src/ingest, src/route, src/destinations/{gist,
+// gainsight,gainsight_px}) written as plain JavaScript, the way it would be written for production
+// in a Worker. (request meta, body bytes, parsed config) → plan: the reply, and every outgoing call
+// with its body as bytes, in the core's order. The bench and bench/js_baseline.test.mjs use it.
+// Not ported: the settings/preflight endpoints, the capture destination, the 64-level JSON depth
+// limit; JSON numbers follow JavaScript's model (no int64, 1.0 === 1).
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true }); // invalid UTF-8 is malformed JSON, as in the core
+
+const EVENT_BYTES = 32 * 1024, BATCH_BYTES = 500 * 1024, BATCH_ITEMS = 2500;
+const TYPES = new Set(["track", "identify", "page", "screen", "group", "alias"]);
+const SINGLE_PATHS = new Map([["t", "track"], ["i", "identify"], ["p", "page"], ["s", "screen"], ["g", "group"], ["a", "alias"]]
+  .flatMap(([short, type]) => [[short, type], [type, type]]));
+const OK_BODY = encoder.encode('{"success":true}');
+const JSON_HEADER = ["content-type", "application/json"];
+
+// ---------- small value helpers ----------
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+const text = (v) => (typeof v === "string" ? v : ""); // string_or_empty
+const idText = (v) => (typeof v === "string" ? v : Number.isInteger(v) ? String(v) : ""); // ids may be numbers
+const isSpace = (c) => c === 32 || c === 9 || c === 13 || c === 10;
+function trim(s) { // the core trims ' ', \t, \r, \n only (String#trim trims more)
+  let a = 0, b = s.length;
+  while (a < b && isSpace(s.charCodeAt(a))) a++;
+  while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+const floorDiv = (a, b) => (a - (((a % b) + b) % b)) / b;
+function put(into, key, value) { // the first value written under a key wins
+  if (Object.hasOwn(into, key)) return;
+  if (key === "__proto__") Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
+  else into[key] = value;
+}
+
+// ---------- ISO-8601 (src/ingest/timestamp.cpp) ----------
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+function daysFromCivil(y, m, d) {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400), yoe = y - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+export function parseIso(s) { // → epoch ms, or undefined
+  const m = ISO.exec(s);
+  if (!m) return undefined;
+  const y = +m[1], mo = +m[2], d = +m[3], h = +(m[4] ?? 0), mi = +(m[5] ?? 0), sec = +(m[6] ?? 0);
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && leap ? 29 : DAYS[mo - 1])) return undefined;
+  if (h > 23 || mi > 59 || sec > 60) return undefined;
+  let offset = 0;
+  if (m[8]) {
+    const oh = +m[9], om = +(m[10] ?? 0);
+    if (oh > 23 || om > 59) return undefined;
+    offset = (m[8] === "-" ? -1 : 1) * (oh * 60 + om);
+  }
+  const ms = m[7] ? +(m[7] + "00").slice(0, 3) : 0; // digits past the third are ignored
+  return (daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset * 60) * 1000 + ms;
+}
+export function formatIso(ms) {
+  const date = new Date(ms), y = date.getUTCFullYear();
+  if (y >= 0 && y <= 9999) return date.toISOString();
+  const year = y < 0 ? "-" + String(-y).padStart(3, "0") : String(y); // what %04lld prints
+  return year + date.toISOString().slice(date.toISOString().indexOf("-", 1));
+}
+
+// ---------- generated messageIds (src/ingest/message_id.cpp) ----------
+const M64 = (1n << 64n) - 1n;
+function splitmix64(x) {
+  x = (x + 0x9e3779b97f4a7c15n) & M64;
+  x = ((x ^ (x >> 30n)) * 0xbf58476d1ce4e5b9n) & M64;
+  x = ((x ^ (x >> 27n)) * 0x94d049bb133111ebn) & M64;
+  return x ^ (x >> 31n);
+}
+function generatedMessageId(receivedAt, seed, index) {
+  const i = BigInt(index), hi = splitmix64(seed ^ (i << 32n)), lo = splitmix64(hi ^ i);
+  const hex = (v, n) => v.toString(16).padStart(n, "0");
+  return `ajs-edge-${receivedAt}-${hex(hi >> 32n, 8)}-${hex((hi >> 16n) & 0xffffn, 4)}-${hex(0x4000n | (hi & 0xfffn), 4)}-` +
+    `${hex(0x8000n | ((lo >> 48n) & 0x3fffn), 4)}-${hex(lo & 0xffffffffffffn, 12)}`;
+}
+
+// ---------- config (parsed once, outside the timed part) ----------
+function secretName(settings, key, path) {
+  const name = settings[key]?.secret;
+  if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new Error(`${path}.${key}: must be {"secret": "BINDING_NAME"}`);
+  return name;
+}
+function baseUrl(settings, key, fallback, path) {
+  const url = settings[key] ?? fallback;
+  if (typeof url !== "string" || !/^https?:\/\/[^ \t\r\n]*$/.test(url)) throw new Error(`${path}.${key}: must be an http:// or https:// URL`);
+  return url.replace(/\/+$/, "");
+}
+const DESTINATIONS = {
+  gist: { names: ["Gist"], make: makeGist },
+  gainsight: { names: ["Gainsight"], make: makeGainsight },
+  gainsightPx: { names: ["Gainsight PX", "Gainsight PX Cloud (Actions)"], make: makeGainsightPx },
+};
+export function parseConfig(json) {
+  const root = typeof json === "string" ? JSON.parse(json) : json;
+  const basePath = typeof root.basePath === "string" ? root.basePath.replace(/\/+$/, "") : "";
+  const sources = (root.sources ?? []).map((s, i) => {
+    if (typeof s.writeKey !== "string" || !s.writeKey) throw new Error(`sources[${i}].writeKey: required`);
+    const destinations = Object.entries(s.destinations ?? {}).map(([key, settings]) => {
+      const kind = Object.hasOwn(DESTINATIONS, key) ? DESTINATIONS[key] : undefined;
+      const path = `sources[${i}].destinations.${key}`;
+      if (!kind) throw new Error(`${path}: destination not in the JS baseline`);
+      return { key, names: kind.names, consent: settings.consentCategories ?? [], plan: kind.make(settings, path) };
+    });
+    return { writeKey: s.writeKey, allowedOrigins: s.allowedOrigins ?? [], destinations };
+  });
+  if (sources.length === 0) throw new Error("sources: required, a non-empty list of sources");
+  return { basePath, sources, byKey: new Map(sources.map((s) => [s.writeKey, s])) };
+}
+const originAllowed = (source, origin) => source.allowedOrigins.length === 0 || source.allowedOrigins.some((o) => o === "*" || o === origin);
+
+// ---------- the plan ----------
+class Plan {
+  constructor() {
+    this.status = 200; this.replyHeaders = []; this.replyBody = OK_BODY;
+    this.requests = []; this.notes = []; this.counters = { received: 0, accepted: 0, rejected: 0 };
+  }
+  request(destination, url, headers, body, e) {
+    this.requests.push({ destination, method: "POST", url, headers, body, messageId: e.messageId, orderKey: e.orderKey });
+  }
+  note(kind, destination, messageId, reason) { this.notes.push({ kind, destination, messageId, reason }); }
+}
+class Problem { constructor(status, code, message) { Object.assign(this, { status, code, message }); } }
+const invalid = (message) => new Problem(400, "invalid_request", message);
+const unauthorized = (message) => new Problem(401, "unauthorized", message);
+const MISSING_KEY = "writeKey missing: send it in the body or as Basic auth (base64 of 'writeKey:')";
+
+function basicUsername(header) {
+  const m = /^[ \t]*basic [ \t]*([A-Za-z0-9+/_-]*)=*[ \t]*$/i.exec(header);
+  if (!m || m[1].length % 4 === 1) return "";
+  const binary = atob(m[1].replace(/-/g, "+").replace(/_/g, "/"));
+  const name = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+  return name.split(":")[0];
+}
+
+export function planBatchJs(config, meta, bodyBytes) {
+  const out = new Plan();
+  const headers = meta.headers ?? {};
+  const origin = text(headers.origin);
+  const url = text(meta.url), scheme = url.indexOf("://");
+  if (scheme < 0) throw new Error("request meta has no absolute url");
+  const slash = url.indexOf("/", scheme + 3);
+  let path = slash < 0 ? "/" : url.slice(slash).split(/[?#]/)[0];
+  if (config.basePath && !path.startsWith(config.basePath)) return reject(out, new Problem(404, "not_found", "no such endpoint"));
+  path = path.slice(config.basePath.length);
+  if (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
+  const name = path.startsWith("/v1/") ? path.slice(4) : "";
+  const batch = name === "b" || name === "batch" || name === "import";
+  const single = SINGLE_PATHS.get(name);
+  if (!batch && !single) return reject(out, new Problem(404, "not_found", "no such endpoint")); // settings, metrics: not ported
+  if (text(meta.method).toUpperCase() !== "POST") {
+    reject(out, new Problem(405, "method_not_allowed", "use POST on this endpoint"));
+    out.replyHeaders.push(["allow", "POST, OPTIONS"]);
+    return out;
+  }
+  try {
+    if (meta.bodyError) throw invalid(meta.bodyError);
+    if (meta.bodyTooLarge || bodyBytes.length > (batch ? BATCH_BYTES : EVENT_BYTES))
+      throw invalid(batch ? "request body exceeds the 500 KB batch limit" : "message exceeds the 32 KB limit");
+    let root;
+    try {
+      root = JSON.parse(decoder.decode(bodyBytes));
+    } catch (err) {
+      throw invalid(`malformed JSON: ${err.message}`);
+    }
+    if (!isObject(root)) throw invalid("body must be a JSON object");
+    const receivedAt = Math.trunc(meta.receivedAt ?? 0);
+    const clock = { receivedAtMs: receivedAt, receivedAt: formatIso(receivedAt), clientIp: text(headers["cf-connecting-ip"]),
+      seed: BigInt.asUintN(64, BigInt("0x0" + text(meta.seed).slice(0, 16).replace(/[^0-9a-f]/gi, "0"))), generated: 0,
+      basicKey: basicUsername(text(headers.authorization)), origin };
+    if (batch) ingestBatch(config, clock, root, out);
+    else ingestSingle(config, clock, root, single, out);
+  } catch (err) {
+    if (!(err instanceof Problem)) throw err;
+    reject(out, err);
+    cors(config, out, origin, err.code === "forbidden_origin");
+    return out;
+  }
+  out.replyHeaders = [JSON_HEADER];
+  cors(config, out, origin, false);
+  return out;
+}
+
+function reject(out, problem) {
+  out.status = problem.status;
+  out.replyBody = encoder.encode(JSON.stringify({ success: false, message: problem.message, code: problem.code }));
+  out.replyHeaders = [JSON_HEADER];
+  return out;
+}
+
+function cors(config, out, origin, refused) {
+  if (origin && !refused && config.sources.some((s) => originAllowed(s, origin)))
+    out.replyHeaders.push(["access-control-allow-origin", origin], ["access-control-allow-credentials", "true"], ["vary", "Origin"]);
+}
+
+function findSource(config, clock, ownKey) {
+  const key = ownKey || clock.basicKey;
+  if (!key) throw unauthorized(MISSING_KEY);
+  const source = config.byKey.get(key);
+  if (!source) throw unauthorized("unknown writeKey");
+  if (clock.origin && !originAllowed(source, clock.origin)) throw new Problem(403, "forbidden_origin", "origin not allowed for this writeKey");
+  return source;
+}
+
+function ingestSingle(config, clock, message, type, out) {
+  const source = findSource(config, clock, text(message.writeKey));
+  out.counters.received++;
+  const e = normalize(message, type, undefined, clock);
+  if (typeof e === "string") {
+    out.counters.rejected++;
+    throw invalid(REJECTIONS[e]);
+  }
+  accept(e, source, out);
+}
+
+function ingestBatch(config, clock, envelope, out) {
+  const items = envelope.batch;
+  if (!Array.isArray(items)) throw invalid("batch must be an array of messages");
+  const envelopeKey = text(envelope.writeKey);
+  const count = Math.min(items.length, BATCH_ITEMS);
+  // Pass 1, before anything is planned: every key known and every message within the limit.
+  const sources = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const item = items[i];
+    if (!isObject(item)) continue;
+    sources[i] = findSource(config, clock, text(item.writeKey) || envelopeKey);
+    if (jsonBytes(item) > EVENT_BYTES) throw invalid(`batch[${i}] exceeds the 32 KB limit per message`);
+  }
+  if (count === 0 && envelopeKey && !config.byKey.has(envelopeKey)) throw unauthorized("unknown writeKey");
+  if (count === 0 && !envelopeKey && !clock.basicKey) throw unauthorized(MISSING_KEY);
+  // Pass 2: invalid messages are dropped and counted; valid ones go on, in order.
+  const sentAt = text(envelope.sentAt);
+  const sentAtMs = sentAt ? parseIso(sentAt) : undefined;
+  for (let i = 0; i < count; i++) {
+    out.counters.received++;
+    const item = items[i];
+    if (!isObject(item)) {
+      out.counters.rejected++;
+      out.note("dropped", "", "", "not_an_object");
+      continue;
+    }
+    mergeEnvelope(item, envelope, "context");
+    mergeEnvelope(item, envelope, "integrations");
+    const e = normalize(item, undefined, sentAtMs, clock);
+    if (typeof e === "string") {
+      out.counters.rejected++;
+      out.note("dropped", "", text(item.messageId), e);
+      continue;
+    }
+    accept(e, sources[i], out);
+  }
+  for (let i = count; i < items.length; i++) {
+    out.counters.received++;
+    out.counters.rejected++;
+    out.note("dropped", "", "", "batch_item_limit");
+  }
+}
+
+// Bytes of a value as compact JSON, counted without serializing (as the core does: fractions
+// count as their longest form, 24 bytes). Measured faster than JSON.stringify(item).length here.
+function stringBytes(s) {
+  let n = 2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += c === 34 || c === 92 ? 2 : c >= 0x20 ? 1 : c === 8 || c === 9 || c === 10 || c === 12 || c === 13 ? 2 : 6;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4; // a surrogate pair: one 4-byte character
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+function jsonBytes(v) {
+  if (typeof v === "string") return stringBytes(v);
+  if (typeof v === "number") return Number.isInteger(v) ? String(v).length : 24;
+  if (typeof v === "boolean") return v ? 4 : 5;
+  if (v === null) return 4;
+  let n = 2, members = 0; // brackets, then each member and the commas between them
+  if (Array.isArray(v)) for (const item of v) n += jsonBytes(item), members++;
+  else for (const key in v) n += stringBytes(key) + 1 + jsonBytes(v[key]), members++;
+  return members > 0 ? n + members - 1 : n;
+}
+
+function mergeEnvelope(item, envelope, key) {
+  const from = envelope[key];
+  if (!isObject(from)) return;
+  const into = item[key];
+  if (!isObject(into)) item[key] = { ...from };
+  else for (const k in from) put(into, k, from[k]);
+}
+
+// ---------- normalization (src/ingest/normalize.cpp) ----------
+const REJECTIONS = {
+  invalid_type: "type must be track, identify, page, screen, group or alias",
+  missing_identity: "userId or anonymousId is required",
+  missing_event: "track requires an event name",
+  missing_group_id: "group requires a groupId",
+  missing_previous_id: "alias requires a previousId",
+};
+function idField(message, key) { // "" and null read as absent; numeric ids become text
+  const v = message[key];
+  if (typeof v === "string") return v;
+  const t = idText(v);
+  if (t) message[key] = t;
+  return t;
+}
+const hasText = (v) => (typeof v === "string" ? v !== "" : Number.isInteger(v));
+
+// → the event, or the reason (a string) it is rejected. Mutates `message` into its normalized form.
+function normalize(message, fixedType, sentAtMs, clock) {
+  const type = fixedType ?? message.type;
+  if (!TYPES.has(type)) return "invalid_type";
+  const userId = idField(message, "userId"), anonymousId = idField(message, "anonymousId");
+  if (!userId && !anonymousId) return "missing_identity";
+  if (type === "track" && !text(message.event)) return "missing_event";
+  if (type === "group" && !hasText(message.groupId)) return "missing_group_id";
+  if (type === "alias" && !hasText(message.previousId)) return "missing_previous_id";
+  message.type = type;
+  delete message.writeKey;
+  let messageId = idField(message, "messageId");
+  if (!messageId) message.messageId = messageId = generatedMessageId(clock.receivedAtMs, clock.seed, clock.generated++);
+  // Clock-skew correction, as Segment documents it.
+  const original = text(message.timestamp);
+  const clientTs = parseIso(original);
+  const ownSentAt = text(message.sentAt);
+  const clientSent = ownSentAt ? parseIso(ownSentAt) : sentAtMs;
+  let timestamp = clock.receivedAtMs;
+  if (clientTs !== undefined && clientSent !== undefined) timestamp = clock.receivedAtMs - (clientSent - clientTs);
+  else if (clientTs !== undefined) timestamp = clientTs;
+  if (original && message.originalTimestamp === undefined) message.originalTimestamp = original;
+  message.timestamp = formatIso(timestamp);
+  message.receivedAt = clock.receivedAt;
+  if (clock.clientIp) {
+    let context = message.context;
+    if (!isObject(context)) message.context = context = {};
+    if (!text(context.ip)) context.ip = clock.clientIp;
+  }
+  const uid = text(message.userId), anon = text(message.anonymousId);
+  return { message, type, messageId, userId: uid, anonymousId: anon, orderKey: uid || anon, passthrough: null };
+}
+
+// ---------- routing (src/route/routing.cpp) ----------
+function consentAllows(message, categories) {
+  if (categories.length === 0) return true;
+  const preferences = message.context?.consent?.categoryPreferences;
+  if (!isObject(preferences)) return true;
+  return categories.every((c) => preferences[c] === true);
+}
+function integrationsAllow(message, names) {
+  const integrations = message.integrations;
+  if (!isObject(integrations)) return true;
+  let named = false, on = false;
+  for (const name of names) {
+    const v = integrations[name];
+    if (v === undefined) continue;
+    named = true;
+    on ||= typeof v === "boolean" ? v : isObject(v);
+  }
+  if (named) return on;
+  return typeof integrations.All === "boolean" ? integrations.All : true;
+}
+function accept(e, source, out) {
+  out.counters.accepted++;
+  for (const d of source.destinations) {
+    if (!consentAllows(e.message, d.consent)) out.note("skipped", d.key, e.messageId, "consent");
+    else if (!integrationsAllow(e.message, d.names)) out.note("skipped", d.key, e.messageId, "integrations");
+    else d.plan(e, out);
+  }
+}
+
+// ---------- Gainsight and Gainsight PX: the normalized message, serialized once for both ----------
+function passthrough(e) {
+  return (e.passthrough ??= encoder.encode(JSON.stringify(e.message)));
+}
+const secretHeader = (name, secret, format) => ({ name, value: "", secret, format });
+const header = (name, value) => ({ name, value, secret: "", format: "none" });
+
+function toNoCase(s) { // Segment's to-no-case, as the Gainsight integration compared track names
+  if (/\s/.test(s)) return s.toLowerCase();
+  if (/[\W_]/.test(s)) return (s.replace(/[\W_]+(.|$)/g, (m, next) => (next ? " " + next : "")) || s).toLowerCase();
+  return s.replace(/(.)([A-Z]+)/g, (m, previous, uppers) => previous + " " + uppers.toLowerCase().split("").join(" ")).toLowerCase();
+}
+function makeGainsight(settings, path) {
+  const url = baseUrl(settings, "endpoint", "https://event.gainsight.com", path) + "/clickstream/segmentio/event";
+  const headers = [secretHeader("accessKey", secretName(settings, "accessKey", path), "raw"), header("Content-Type", "application/json")];
+  const whitelist = new Set((settings.whitelistTrackEvents ?? []).map(toNoCase));
+  return (e, out) => {
+    if (e.type !== "identify" && e.type !== "group" && e.type !== "track") return out.note("skipped", "gainsight", e.messageId, "gainsight.unsupported_type");
+    if (e.type === "track" && whitelist.size > 0 && !whitelist.has(toNoCase(text(e.message.event))))
+      return out.note("skipped", "gainsight", e.messageId, "gainsight.not_in_whitelist");
+    out.request("gainsight", url, headers, passthrough(e), e);
+  };
+}
+const PX_REGIONS = { north_america: "https://segment-esp.aptrinsic.com", europe: "https://segment-esp-eu.aptrinsic.com", us2: "https://segment-esp-us2.aptrinsic.com" };
+function makeGainsightPx(settings, path) {
+  const region = PX_REGIONS[settings.region ?? "north_america"];
+  if (!region) throw new Error(`${path}.region: unknown region`);
+  const url = baseUrl(settings, "endpoint", region, path) + "/rte/segmentio/v1/push";
+  const headers = [secretHeader("Authorization", secretName(settings, "apiKey", path), "basic_username"), header("Content-Type", "application/json")];
+  return (e, out) => {
+    if (e.type === "screen" || e.type === "alias") return out.note("skipped", "gainsightPx", e.messageId, "gainsightPx.unsupported_type");
+    out.request("gainsightPx", url, headers, passthrough(e), e);
+  };
+}
+
+// ---------- Gist (src/destinations/gist): value transforms ----------
+const textOf = (v) => (typeof v === "string" ? trim(v) || undefined : Number.isInteger(v) ? String(v) : undefined);
+const nonEmpty = (v) => (typeof v === "string" && v !== "" ? v : undefined);
+const flagOf = (v) => (typeof v === "boolean" ? v : v === "true" ? true : v === "false" ? false : undefined);
+const epochSeconds = (n) => (n >= 1e11 || n <= -1e11 ? floorDiv(n, 1000) : n); // ≥ 1e11 reads as milliseconds
+function unixSeconds(v) {
+  if (typeof v === "number") return Math.abs(v) < 9e18 ? epochSeconds(Math.floor(v)) : undefined;
+  if (typeof v !== "string") return undefined;
+  const t = trim(v);
+  const ms = parseIso(t);
+  if (ms !== undefined) return floorDiv(ms, 1000);
+  return /^-?\d+$/.test(t) && Math.abs(+t) < 2 ** 63 ? epochSeconds(+t) : undefined; // int64 digits
+}
+function usableEmail(v) {
+  if (typeof v !== "string") return undefined;
+  const email = trim(v), at = email.indexOf("@");
+  if (at <= 0 || at === email.length - 1 || email.indexOf("@", at + 1) !== -1 || /[ \t\r\n]/.test(email)) return undefined;
+  return email;
+}
+function propertyKey(name) { // lower snake_case; camelCase split; only ASCII re-cased
+  let out = "";
+  const separate = () => { if (out !== "" && !out.endsWith("_")) out += "_"; };
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i), prev = name.charCodeAt(i - 1), next = name.charCodeAt(i + 1);
+    if (c >= 65 && c <= 90) {
+      const afterWord = (prev >= 97 && prev <= 122) || (prev >= 48 && prev <= 57);
+      const acronymEnds = prev >= 65 && prev <= 90 && next >= 97 && next <= 122;
+      if (afterWord || acronymEnds) separate();
+      out += String.fromCharCode(c + 32);
+    } else if (c === 95 || c === 45 || c === 46 || isSpace(c)) separate();
+    else out += name[i];
+  }
+  return out.endsWith("_") ? out.slice(0, -1) : out;
+}
+const joinKey = (prefix, part) => (!prefix ? part : !part ? prefix : prefix + "_" + part);
+function numberText(d) { // C's shortest "%.{15,16,17}g" that reads back
+  const [digits, exp] = d.toExponential().split("e");
+  const e = +exp, significant = digits.replace(/[-.]/g, "").length;
+  if (e < -4 || e >= Math.max(15, significant)) return `${digits}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  return String(d);
+}
+function listText(list) {
+  const parts = [];
+  for (const item of list) {
+    if (item === null) continue;
+    parts.push(typeof item === "string" ? item : typeof item === "number" && !Number.isInteger(item) ? numberText(item) : JSON.stringify(item));
+  }
+  return parts.join(", ");
+}
+function addContactProperty(key, v, into) {
+  if (isObject(v)) {
+    for (const k in v) addContactProperty(joinKey(key, propertyKey(k)), v[k], into);
+    return;
+  }
+  if (!key) return;
+  const dateKey = key.endsWith("_at");
+  if (typeof v === "string") {
+    const ms = parseIso(trim(v)); // ISO text is a date: Unix seconds under an `_at` key
+    if (ms !== undefined) return put(into, dateKey ? key : key + "_at", floorDiv(ms, 1000));
+    const s = dateKey ? unixSeconds(v) : undefined;
+    return put(into, key, s ?? v);
+  }
+  if (typeof v === "number") {
+    if (dateKey) {
+      const s = unixSeconds(v);
+      if (s !== undefined) put(into, key, s);
+      return;
+    }
+    return put(into, key, Number.isInteger(v) && Math.abs(v) < 9e18 ? v : numberText(v)); // Gist numbers are whole
+  }
+  put(into, key, Array.isArray(v) ? listText(v) : v); // booleans and null as sent
+}
+function addEventProperty(key, v, into) {
+  if (isObject(v)) {
+    for (const k in v) addEventProperty(joinKey(key, k), v[k], into);
+    return;
+  }
+  if (key) put(into, key, Array.isArray(v) ? listText(v) : v);
+}
+function tagChanges(v) { // ["a","b"], "a, b" or {"a": true, "b": false}
+  const out = [];
+  const add = (name, untag) => {
+    name = trim(name);
+    if (name && !out.some((t) => t.name === name)) out.push({ name, untag });
+  };
+  if (typeof v === "string") for (const part of v.split(",")) add(part, false);
+  else if (Array.isArray(v)) for (const item of v) { const t = textOf(item); if (t !== undefined) add(t, false); }
+  else if (isObject(v)) for (const k in v) if (typeof v[k] === "boolean") add(k, !v[k]);
+  return out;
+}
+const isEmpty = (o) => { for (const _ in o) return false; return true; };
+
+// ---------- Gist: bodies ----------
+const MAPPED_TRAITS = new Set(["email", "name", "firstName", "first_name", "lastName", "last_name", "phone", "createdAt", "created_at",
+  "unsubscribed_from_emails", "unsubscribedFromEmails", "unsubscribed", "tags"]);
+const objectOr = (v) => (isObject(v) ? v : undefined);
+function fullName(traits, key) { // `name` as sent, else first + " " + last
+  const own = textOf(traits[key]);
+  if (own === undefined) return undefined;
+  const last = textOf(traits.lastName) ?? textOf(traits.last_name);
+  return last === undefined ? own : own + " " + last;
+}
+function setIf(body, key, value) { if (value !== undefined) body[key] = value; }
+
+function contactBody(m, s) { // identify → POST /contacts
+  const traits = objectOr(m.traits), context = objectOr(m.context), contextTraits = objectOr(context?.traits);
+  const body = {};
+  setIf(body, "user_id", nonEmpty(m.userId));
+  setIf(body, "email", usableEmail(traits?.email) ?? usableEmail(contextTraits?.email));
+  if (traits) {
+    setIf(body, "name", textOf(traits.name) ?? fullName(traits, "firstName") ?? fullName(traits, "first_name") ?? textOf(traits.lastName) ?? textOf(traits.last_name));
+    setIf(body, "phone", textOf(traits.phone));
+    setIf(body, "signed_up_at", unixSeconds(traits.createdAt) ?? unixSeconds(traits.created_at));
+  }
+  setIf(body, "last_seen_ip", textOf(context?.ip));
+  setIf(body, "last_seen_user_agent", textOf(context?.userAgent));
+  if (traits) {
+    setIf(body, "unsubscribed_from_emails", flagOf(traits.unsubscribed_from_emails) ?? flagOf(traits.unsubscribedFromEmails) ?? flagOf(traits.unsubscribed));
+    if (!s.tags && traits.tags != null) {
+      const names = tagChanges(traits.tags).filter((t) => !t.untag).map((t) => t.name);
+      if (names.length) body.tags = names;
+    }
+    const props = {};
+    for (const k in traits) if (!MAPPED_TRAITS.has(k)) addContactProperty(propertyKey(k), traits[k], props);
+    if (!isEmpty(props)) body.custom_properties = props;
+  }
+  return body;
+}
+function eventBody(m, eventName) { // track and page → POST /events
+  const context = objectOr(m.context), properties = objectOr(m.properties);
+  const body = { event_name: eventName };
+  setIf(body, "user_id", nonEmpty(m.userId));
+  setIf(body, "email", usableEmail(objectOr(context?.traits)?.email) ?? usableEmail(properties?.email));
+  setIf(body, "occurred_at", unixSeconds(m.timestamp)); // the skew-corrected timestamp
+  if (properties) {
+    const flat = {};
+    for (const k in properties) addEventProperty(k, properties[k], flat);
+    if (!isEmpty(flat)) body.properties = flat;
+  }
+  return body;
+}
+function pageEventName(m, s) {
+  if (s.pageEventName) return s.pageEventName;
+  const name = m.name ?? objectOr(m.properties)?.name; // the first one present decides
+  const t = name == null ? undefined : textOf(name);
+  return t === undefined ? "Viewed Page" : `Viewed ${t} Page`;
+}
+function companyBody(m) { // group with groups: "company" → POST /contacts for the member
+  const body = {};
+  setIf(body, "user_id", nonEmpty(m.userId));
+  setIf(body, "email", usableEmail(objectOr(objectOr(m.context)?.traits)?.email));
+  const props = {}, groupId = idText(m.groupId), traits = objectOr(m.traits);
+  if (groupId) props.company_id = groupId;
+  if (traits) for (const k in traits) addContactProperty("company_" + propertyKey(k), traits[k], props);
+  if (!isEmpty(props)) body.custom_properties = props;
+  return body;
+}
+const contactRef = (body) => {
+  const ref = {};
+  setIf(ref, "user_id", body.user_id);
+  setIf(ref, "email", body.email);
+  return ref;
+};
+
+function makeGist(settings, path) {
+  const base = baseUrl(settings, "endpoint", "https://api.getgist.com", path);
+  const s = { pages: settings.pages === true, pageEventName: text(settings.pageEventName), groups: settings.groups ?? "off", tags: settings.tags === true };
+  if (!["off", "company", "tag"].includes(s.groups)) throw new Error(`${path}.groups: must be "off", "company" or "tag"`);
+  const contacts = base + "/contacts", events = base + "/events", tags = base + "/tags";
+  const headers = [secretHeader("authorization", secretName(settings, "apiKey", path), "bearer"),
+    header("content-type", "application/json"), header("accept", "application/json")];
+  const call = (e, url, body, out) => out.request("gist", url, headers, encoder.encode(JSON.stringify(body)), e);
+  const tagCall = (e, name, untag, ref, out) => call(e, tags, { name, contacts: [untag ? { ...ref, untag: true } : ref] }, out);
+  const note = (out, kind, e, reason) => out.note(kind, "gist", e.messageId, reason);
+  const event = (e, body, out) => {
+    if (body.user_id === undefined && body.email === undefined) return note(out, "dropped", e, "gist.user_id_or_email_required");
+    call(e, events, body, out);
+  };
+  return (e, out) => {
+    const m = e.message;
+    switch (e.type) {
+      case "identify": {
+        const body = contactBody(m, s);
+        if (body.user_id === undefined) return note(out, "dropped", e, "gist.user_id_required");
+        if (body.email === undefined) return note(out, "dropped", e, "gist.email_required");
+        call(e, contacts, body, out);
+        const traits = objectOr(m.traits);
+        if (s.tags && traits && traits.tags != null)
+          for (const t of tagChanges(traits.tags)) tagCall(e, t.name, t.untag, contactRef(body), out); // after the upsert
+        return;
+      }
+      case "track":
+        return event(e, eventBody(m, text(m.event)), out);
+      case "page":
+        if (!s.pages) return note(out, "skipped", e, "gist.pages_off");
+        return event(e, eventBody(m, pageEventName(m, s)), out);
+      case "group": {
+        if (s.groups === "off") return note(out, "skipped", e, "gist.groups_off");
+        const body = companyBody(m);
+        if (body.user_id === undefined && body.email === undefined) return note(out, "dropped", e, "gist.user_id_or_email_required");
+        if (s.groups === "company") return call(e, contacts, body, out);
+        return tagCall(e, "company:" + idText(m.groupId), false, contactRef(body), out);
+      }
+      default:
+        return note(out, "skipped", e, "gist.unsupported_type");
+    }
+  };
+}

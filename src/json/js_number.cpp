@@ -1,0 +1,76 @@
+#include "json/js_number.hpp"
+
+#include <boost/json/value.hpp>  // Boost.JSON's config, which detail/format.hpp needs first
+#include <boost/json/detail/format.hpp>
+#include <cstdlib>
+#include <cmath>
+#include <cstring>
+
+namespace ajs::json {
+
+unsigned format_js_number(double d, char* out) {
+  if (std::isnan(d) || std::isinf(d)) {
+    std::memcpy(out, "null", 4);
+    return 4;
+  }
+  if (d == 0) {
+    out[0] = '0';
+    return 1;
+  }
+  // Boost's shortest round-trip digits (ryu), written as d.dddE±x; re-laid out below.
+  char sci[boost::json::detail::max_number_chars + 1];
+  unsigned const len = boost::json::detail::format_double(sci, d);
+  sci[len] = '\0';  // format_double does not terminate; atoi below needs it
+  char digits[24];
+  unsigned k = 0;  // number of significant digits
+  unsigned i = 0;
+  bool const negative = sci[0] == '-';
+  if (negative) ++i;
+  for (; i < len && sci[i] != 'E' && sci[i] != 'e'; ++i)
+    if (sci[i] >= '0' && sci[i] <= '9') digits[k++] = sci[i];
+  int exponent = std::atoi(sci + i + 1);
+  while (k > 1 && digits[k - 1] == '0') --k;  // ryu gives none, but be safe
+  int const n = exponent + 1;                  // the decimal point sits after n digits
+
+  unsigned o = 0;
+  if (negative) out[o++] = '-';
+  int const kk = static_cast<int>(k);
+  if (kk <= n && n <= 21) {
+    for (int j = 0; j < kk; ++j) out[o++] = digits[j];
+    for (int j = kk; j < n; ++j) out[o++] = '0';
+  } else if (0 < n && n <= 21) {
+    for (int j = 0; j < n; ++j) out[o++] = digits[j];
+    out[o++] = '.';
+    for (int j = n; j < kk; ++j) out[o++] = digits[j];
+  } else if (-6 < n && n <= 0) {
+    out[o++] = '0';
+    out[o++] = '.';
+    for (int j = n; j < 0; ++j) out[o++] = '0';
+    for (int j = 0; j < kk; ++j) out[o++] = digits[j];
+  } else {
+    out[o++] = digits[0];
+    if (k > 1) {
+      out[o++] = '.';
+      for (int j = 1; j < kk; ++j) out[o++] = digits[j];
+    }
+    out[o++] = 'e';
+    int e = n - 1;
+    out[o++] = e < 0 ? '-' : '+';
+    if (e < 0) e = -e;
+    char buf[6];
+    int b = 0;
+    do {
+      buf[b++] = static_cast<char>('0' + e % 10);
+      e /= 10;
+    } while (e);
+    while (b) out[o++] = buf[--b];
+  }
+  return o;
+}
+
+std::string js_number(double d) {
+  char buf[32];
+  return std::string(buf, format_js_number(d, buf));
+}
+
+}  // namespace ajs::json

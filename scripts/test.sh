@@ -21,7 +21,7 @@ bash scripts/build.sh wasi emscripten
 ls -l host-shims/wasm/*.wasm
 
 step "workerd integration tests, both builds (node --test)"
-node --test --test-reporter=spec tests/node/ tests/fakes/ tests/workerd/ 2>&1 | tee "$logs/node.txt"
+node --test --test-reporter=spec tests/node/ tests/fakes/ tests/workerd/ bench/js_baseline.test.mjs 2>&1 | tee "$logs/node.txt"
 
 if [ "$fuzz_seconds" != "0" ]; then
   step "fuzz smoke run (${fuzz_seconds}s)"

@@ -245,7 +245,7 @@ function ingestBatch(config, clock, envelope, out) {
     }
     mergeEnvelope(item, envelope, "context");
     mergeEnvelope(item, envelope, "integrations");
-    const e = normalize(item, undefined, sentAtMs, clock);
+    const e = normalize(item, undefined, sentAtMs, clock, sentAt);
     if (typeof e === "string") {
       out.counters.rejected++;
       out.note("dropped", "", text(item.messageId), e);
@@ -312,7 +312,7 @@ function idField(message, key) { // "" and null read as absent; numeric ids beco
 const hasText = (v) => (typeof v === "string" ? v !== "" : Number.isInteger(v));
 
 // → the event, or the reason (a string) it is rejected. Mutates `message` into its normalized form.
-function normalize(message, fixedType, sentAtMs, clock) {
+function normalize(message, fixedType, sentAtMs, clock, sentAtText = "") {
   const type = fixedType ?? message.type;
   if (!TYPES.has(type)) return "invalid_type";
   const userId = idField(message, "userId"), anonymousId = idField(message, "anonymousId");
@@ -329,6 +329,7 @@ function normalize(message, fixedType, sentAtMs, clock) {
   const clientTs = parseIso(original);
   const ownSentAt = text(message.sentAt);
   const clientSent = ownSentAt ? parseIso(ownSentAt) : sentAtMs;
+  if (!ownSentAt && sentAtText && message.sentAt === undefined) message.sentAt = sentAtText;
   let timestamp = clock.receivedAtMs;
   if (clientTs !== undefined && clientSent !== undefined) timestamp = clock.receivedAtMs - (clientSent - clientTs);
   else if (clientTs !== undefined) timestamp = clientTs;

@@ -79,6 +79,9 @@ normalize_result normalize_message(boost::json::object& message, std::optional<e
   auto const client_ts = parse_iso8601_ms(original);
   auto own_sent_at = json::string_or_empty(message, "sentAt");
   auto const client_sent = parse_iso8601_ms(own_sent_at.empty() ? sent_at : own_sent_at);
+  // analytics.js moves sentAt from each item to the batch envelope; put it back, as a single
+  // message would carry it.
+  if (own_sent_at.empty() && !sent_at.empty() && !message.contains("sentAt")) set_string(message, "sentAt", sent_at);
   std::int64_t timestamp = clock.received_at_ms;
   if (client_ts && client_sent) timestamp = clock.received_at_ms - (*client_sent - *client_ts);
   else if (client_ts) timestamp = *client_ts;

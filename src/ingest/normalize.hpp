@@ -37,7 +37,8 @@ struct rejection {
 std::optional<event_type> parse_event_type(std::string_view name);
 
 // `fixed_type`: the type named by the endpoint (/v1/t → track), which wins over the body's.
-// `sent_at`: the request's sentAt when the message has none (batch envelopes carry it).
+// `sent_at`: the request's sentAt when the message has none (batch envelopes carry it); it is
+// copied into the message.
 // Rules: userId or anonymousId required (numbers become strings); track needs `event`; group
 // needs `groupId`; alias needs `previousId`. Then: `type` set, `messageId` kept or generated,
 // `receivedAt` set, `timestamp = receivedAt − (sentAt − timestamp)` with the client's value kept

@@ -181,6 +181,7 @@ TEST_CASE("ingest: the envelope sentAt corrects each item's clock skew") {
       "batch":[{"type":"track","event":"A","userId":"u","timestamp":"2026-08-01T09:00:00.000Z"}]})");
   REQUIRE(o.calls.size() == 1);
   CHECK(o.calls[0].json().at("timestamp") == "2026-08-01T09:59:59.500Z");
+  CHECK(o.calls[0].json().at("sentAt") == "2026-08-01T09:00:01.000Z");
 }
 
 TEST_CASE("ingest: invalid batch items are dropped and counted, valid ones go on in order") {

@@ -201,7 +201,8 @@ for (const build of BUILDS) {
       assert.deepEqual(first, {
         ...base, type: "identify", userId: "alice", traits: { email: "alice@example.com", accountId: "acc-1" }, messageId: "node-0",
         context: { ...base.context, ip: IP }, timestamp: first.receivedAt, originalTimestamp: "2026-08-01T10:00:00.000Z",
-        receivedAt: first.receivedAt, // the envelope's sentAt corrects the skew but is not copied into items
+        sentAt: "2026-08-01T10:00:00.000Z", // the envelope's, copied into each item
+        receivedAt: first.receivedAt,
       });
       assert.match(first.receivedAt, ISO_MS);
     });

@@ -101,6 +101,7 @@ for (const build of BUILDS) {
           messageId: `${path}-1`,
           timestamp: iso(receivedMs - 10_000), // receivedAt − (sentAt − timestamp)
           originalTimestamp: "2026-03-01T12:00:00.000Z",
+          sentAt: "2026-03-01T12:00:10.000Z", // the envelope's, copied into each item
           receivedAt,
           context: { locale: "nl-NL", page: { path: "/cart" }, library, ip: IP },
           integrations: { Gainsight: true, Gist: false },
@@ -111,6 +112,7 @@ for (const build of BUILDS) {
           messageId: `${path}-2`,
           traits: { plan: "pro" },
           timestamp: receivedAt,
+          sentAt: "2026-03-01T12:00:10.000Z",
           receivedAt,
           context: { library, locale: "en-GB", ip: IP },
           integrations: { Gist: false },

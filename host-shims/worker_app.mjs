@@ -4,8 +4,13 @@ import { Core, CoreError } from "./core.mjs";
 import { checkSecrets, SecretError } from "./secrets.mjs";
 import { readBody } from "./body.mjs";
 import { deliverInline } from "./deliver_inline.mjs";
+import { enqueuePlan } from "./deliver_queue.mjs";
+import { consumeBatch } from "./consume_queue.mjs";
+import { handleAdmin } from "./admin.mjs";
+import { Counters, flushCounters } from "./ops.mjs";
 
 const log = (entry) => console.log(JSON.stringify(entry));
+const INLINE_ATTEMPTS = 3; // deliver_inline.mjs MAX_ATTEMPTS: a "retry" line at this attempt gave up
 
 function configText(env) {
   const c = env?.AJS_EDGE_CONFIG;
@@ -25,6 +30,36 @@ function errorResponse(status, code, message) {
   });
 }
 
+// Which delivery this isolate runs, announced once per configuration.
+function deliveryMode(env, build) {
+  if (env?.DELIVERY_QUEUE) {
+    return { at: "delivery-mode", build, mode: "queue", durable: true, dedup: !!env.DELIVERY_LEDGER, deadLetters: !!env.DELIVERY_OPS };
+  }
+  return {
+    at: "delivery-mode", build, mode: "inline", durable: false,
+    message: `no DELIVERY_QUEUE binding: durability is off — calls are sent after the reply (ctx.waitUntil), ${INLINE_ATTEMPTS} attempts each, and are lost if those fail or the isolate stops`,
+  };
+}
+
+// Inline delivery, its log lines counted per destination (GET /admin/stats).
+async function deliverInlineCounted(requests, env) {
+  const counters = new Counters();
+  const tap = (entry) => {
+    if (entry.at === "delivery" && entry.destination) {
+      if (entry.outcome === "ok") counters.add(entry.destination, "sent");
+      else if (entry.outcome === "permanent") counters.add(entry.destination, "failed");
+      else if (entry.attempt >= INLINE_ATTEMPTS) counters.add(entry.destination, "dropped");
+      else counters.add(entry.destination, "retried");
+    }
+    log(entry);
+  };
+  try {
+    await deliverInline(requests, env, tap);
+  } finally {
+    await flushCounters(env, counters);
+  }
+}
+
 export function createWorker(wasmModule, { build = "wasi" } = {}) {
   let corePromise = null; // one instance per isolate, created on first use
   let loaded = null; // {core, text, description} or {core, text, error}
@@ -37,6 +72,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
       const description = core.configure(text);
       checkSecrets(description, env);
       loaded = { core, text, description };
+      log(deliveryMode(env, build));
       if (description.demo) {
         log({ at: "config", build, message: "no AJS_EDGE_CONFIG: serving the built-in demo source 'demo-write-key'; every planned call is printed (capture destination)" });
       }
@@ -49,6 +85,8 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
   }
 
   async function fetchHandler(request, env, ctx) {
+    const admin = await handleAdmin(request, env, log);
+    if (admin) return admin;
     let state;
     try {
       state = await ready(env);
@@ -95,15 +133,32 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
       log({ at: "ingest", path: new URL(request.url).pathname, status: plan.status, ...plan.counters, calls: plan.requests.length });
     }
     for (const note of plan.notes) if (note.kind === "dropped") log({ at: "note", ...note });
-    if (plan.requests.length > 0) {
-      const delivery = deliverInline(plan.requests, env, log).catch((e) => log({ at: "delivery", error: String(e) }));
+    const headers = new Headers(plan.replyHeaders);
+    if (plan.requests.length > 0 && env?.DELIVERY_QUEUE) {
+      // Durable: the client hears 200 only once every call is in the queue.
+      try {
+        await enqueuePlan(plan.requests, env, log);
+      } catch (e) {
+        log({ at: "enqueue", error: String(e?.message ?? e), calls: plan.requests.length });
+        headers.set("content-type", "application/json");
+        headers.set("retry-after", "5");
+        headers.delete("content-length");
+        const body = { success: false, code: "unavailable", message: "delivery queue unavailable; retry later" };
+        return new Response(method === "HEAD" ? null : JSON.stringify(body), { status: 503, headers });
+      }
+    } else if (plan.requests.length > 0) {
+      const delivery = deliverInlineCounted(plan.requests, env).catch((e) => log({ at: "delivery-error", error: String(e) }));
       if (ctx?.waitUntil) ctx.waitUntil(delivery);
     }
 
-    const headers = new Headers(plan.replyHeaders);
     const empty = plan.status === 204 || method === "HEAD";
     return new Response(empty ? null : plan.replyBody, { status: plan.status, headers });
   }
 
-  return { fetch: fetchHandler };
+  // The consumer of DELIVERY_QUEUE and of its dead-letter queue (consume_queue.mjs).
+  async function queueHandler(batch, env) {
+    await consumeBatch(batch, env, log);
+  }
+
+  return { fetch: fetchHandler, queue: queueHandler };
 }

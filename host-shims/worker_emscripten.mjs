@@ -2,4 +2,5 @@
 import wasmModule from "./wasm/ajs_edge_emscripten.wasm";
 import { createWorker } from "./worker_app.mjs";
 
+export { DeliveryLedger, DeliveryOps, DeliveryPayloads } from "./durable_objects.mjs";
 export default createWorker(wasmModule, { build: "emscripten" });

@@ -9,8 +9,10 @@ export const BUILDS = [
   { name: "emscripten", script: "host-shims/worker_emscripten.mjs" },
 ];
 
-// bindings: {AJS_EDGE_CONFIG?, GIST_API_KEY?, …}; returns {fetch(path, init), logs, dispose()}.
-export async function startWorker(build, { bindings = {}, log = false } = {}) {
+// bindings: {AJS_EDGE_CONFIG?, GIST_API_KEY?, …}; returns {fetch(path, init), logs, mf, dispose()}.
+// Queues, Durable Objects and KV go through as Miniflare spells them (queueProducers,
+// queueConsumers, durableObjects, kvNamespaces); deliveryOptions() below gives the durable set.
+export async function startWorker(build, { bindings = {}, log = false, queueProducers, queueConsumers, durableObjects, kvNamespaces } = {}) {
   const logs = [];
   const mf = new Miniflare({
     rootPath: root,
@@ -19,6 +21,10 @@ export async function startWorker(build, { bindings = {}, log = false } = {}) {
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2025-04-01",
     bindings,
+    ...(queueProducers ? { queueProducers } : {}),
+    ...(queueConsumers ? { queueConsumers } : {}),
+    ...(durableObjects ? { durableObjects } : {}),
+    ...(kvNamespaces ? { kvNamespaces } : {}),
     cf: false,
     handleRuntimeStdio(stdout, stderr) {
       for (const stream of [stdout, stderr]) {
@@ -32,8 +38,27 @@ export async function startWorker(build, { bindings = {}, log = false } = {}) {
   await mf.ready;
   return {
     logs,
+    mf,
     fetch: (path, init) => mf.dispatchFetch(new URL(path, "https://edge.example.com").toString(), init),
     dispose: () => mf.dispose(),
+  };
+}
+
+// The bindings of durable delivery, as wrangler.toml [env.production] declares them: the queue and
+// its dead-letter queue (both consumed by this Worker) and the three Durable Objects. `consumer`
+// overrides the consumer settings (maxBatchSize, maxBatchTimeout in s, maxRetries).
+export function deliveryOptions({ consumer = {} } = {}) {
+  return {
+    queueProducers: { DELIVERY_QUEUE: { queueName: "ajs-edge-delivery" } },
+    queueConsumers: {
+      "ajs-edge-delivery": { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 20, deadLetterQueue: "ajs-edge-delivery-dlq", ...consumer },
+      "ajs-edge-delivery-dlq": { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 3 },
+    },
+    durableObjects: {
+      DELIVERY_LEDGER: { className: "DeliveryLedger", useSQLite: true },
+      DELIVERY_OPS: { className: "DeliveryOps", useSQLite: true },
+      DELIVERY_PAYLOADS: { className: "DeliveryPayloads", useSQLite: true },
+    },
   };
 }
 

@@ -1,0 +1,67 @@
+// The unit of durable delivery: one ordered chain per destination and order key of one request,
+// its calls in plan order. This is also the queue message's wire form (v1), which names secrets
+// and never carries their values:
+//   {v:1, destination, orderKey, calls:[{method, url, headers, body | bodyBase64, messageId, key}]}
+//   headers: [{name, value}] for literal ones, [{name, secret, format}] for secret ones
+// `key` is the dedup key: destination | messageId | ordinal, the ordinal counting the calls one
+// messageId makes to one destination (a Gist identify may be a contact upsert plus tag calls).
+const encoder = new TextEncoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+export const WIRE_VERSION = 1;
+
+function wireHeader(h) {
+  if (h.format === "none" || !h.secret) return { name: h.name, value: h.value };
+  return { name: h.name, secret: h.secret, format: h.format }; // the value is filled in by the consumer
+}
+
+function wireBody(bytes) {
+  try {
+    return { body: strictUtf8.decode(bytes) };
+  } catch {
+    let binary = "";
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return { bodyBase64: btoa(binary) };
+  }
+}
+
+// Plan requests → chains, in order of first appearance.
+export function buildChains(requests) {
+  const chains = new Map();
+  const ordinals = new Map();
+  for (const r of requests) {
+    const id = `${r.destination}\u0000${r.orderKey}`;
+    let chain = chains.get(id);
+    if (!chain) chains.set(id, (chain = { v: WIRE_VERSION, destination: r.destination, orderKey: r.orderKey, calls: [] }));
+    const idKey = `${r.destination}\u0000${r.messageId}`;
+    const ordinal = ordinals.get(idKey) ?? 0;
+    ordinals.set(idKey, ordinal + 1);
+    chain.calls.push({
+      method: r.method,
+      url: r.url,
+      headers: r.headers.map(wireHeader),
+      ...wireBody(r.body),
+      messageId: r.messageId,
+      key: r.messageId ? `${r.destination}|${r.messageId}|${ordinal}` : "",
+    });
+  }
+  return [...chains.values()];
+}
+
+// A wire call → what send.mjs sends (secrets still named, filled in at send time).
+export function sendable(call, destination) {
+  let body;
+  if (call.bodyBase64 !== undefined) body = Uint8Array.from(atob(call.bodyBase64), (c) => c.charCodeAt(0));
+  else body = encoder.encode(call.body ?? "");
+  return {
+    destination,
+    method: call.method,
+    url: call.url,
+    headers: call.headers.map((h) => (h.secret ? { name: h.name, value: "", secret: h.secret, format: h.format } : { name: h.name, value: h.value, secret: "", format: "none" })),
+    body,
+    messageId: call.messageId,
+  };
+}
+
+// Bytes of a message body as Queues counts it (contentType "json").
+export const jsonBytes = (value) => encoder.encode(JSON.stringify(value)).length;

@@ -1,0 +1,147 @@
+// The consumer (the Worker's `queue` handler). Each message is one ordered chain (chain.mjs):
+// its calls are sent in order, each claimed in the dedup ledger first.
+//   2xx                      → recorded as delivered; the chain goes on
+//   other 4xx (permanent)    → a dead letter for that call; the chain goes on
+//   429 / 408 / 5xx / timeout / network error → the chain stops and the message is retried:
+//                              after Retry-After when given, else exponential backoff with jitter;
+//                              calls already delivered are skipped next time (ledger)
+//   retries used up          → one dead letter holding the rest of the chain, then ack
+// Messages arriving on the dead-letter queue (the queue gave up on them) become dead letters.
+import { deliveryConfig, eachLimited } from "./delivery_config.mjs";
+import { sendCall } from "./send.mjs";
+import { backoffSeconds } from "./outcome.mjs";
+import { sendable, WIRE_VERSION } from "./chain.mjs";
+import { ledgerFor } from "./ledger.mjs";
+import { getPayload, deletePayload } from "./payloads.mjs";
+import { Counters, flushCounters, deadLetter, recordDeadLetters } from "./ops.mjs";
+
+const isChain = (b) =>
+  b && b.v === WIRE_VERSION && typeof b.destination === "string" && (Array.isArray(b.calls) || typeof b.ref === "string");
+
+// Seconds before the next attempt: Retry-After when the destination gave one, else backoff.
+export function retryDelaySeconds(result, attempt, cfg, random = Math.random) {
+  if (result?.retryAfter !== undefined) return Math.min(cfg.retryAfterMaxS, Math.ceil(result.retryAfter));
+  return Math.min(cfg.retryCapS, Math.round(backoffSeconds(attempt, { base: cfg.retryBaseS, cap: cfg.retryCapS, random })));
+}
+
+// Sends calls[from…] in order. Returns {kind: "done"} | {kind: "retry", index, result} |
+// {kind: "busy", index, retryInMs}. A permanent failure is handed to `permanent(index, result)`
+// (which stores its dead letter) before the ledger records it, so none is forgotten.
+export async function runChain({ destination, calls, from = 0, replay = false, attempt, owner = "", permanent }, { env, cfg, ledger, counters, log, fetchImpl }) {
+  const leaseMs = 2 * cfg.timeoutMs + 5000;
+  for (let i = from; i < calls.length; i++) {
+    const call = calls[i];
+    const base = { at: "delivery", mode: "queue", destination, messageId: call.messageId, attempt };
+    let token;
+    if (ledger && call.key) {
+      const claim = await ledger.claim(destination, call.key, leaseMs, replay, owner);
+      if (claim.state === "delivered" || claim.state === "failed") {
+        // Sent by an earlier attempt of this same message (resumed), or by another one (a duplicate).
+        const resumed = owner !== "" && claim.owner === owner;
+        if (!resumed) counters.add(destination, "deduplicated");
+        log({ ...base, outcome: resumed ? "skipped" : "duplicate", previously: claim.state });
+        continue;
+      }
+      if (claim.state === "busy") {
+        counters.add(destination, "busy");
+        log({ ...base, outcome: "busy" });
+        return { kind: "busy", index: i, retryInMs: claim.retryInMs };
+      }
+      token = claim.token;
+    }
+    const result = await sendCall(sendable(call, destination), env, { timeoutMs: cfg.timeoutMs, ...(fetchImpl ? { fetchImpl } : {}) });
+    log({ ...base, status: result.status, outcome: result.outcome, latencyMs: result.latencyMs, ...(result.error ? { error: String(result.error).slice(0, 200) } : {}) });
+    if (result.outcome === "retry") {
+      if (token) await ledger.release(destination, call.key, token);
+      return { kind: "retry", index: i, result };
+    }
+    if (result.outcome !== "ok") await permanent(i, result);
+    if (token) await ledger.complete(destination, call.key, result.outcome === "ok", owner);
+    counters.add(destination, result.outcome === "ok" ? "sent" : "failed");
+  }
+  return { kind: "done" };
+}
+
+async function consumeMessage(message, ctx) {
+  const { env, cfg, counters, log } = ctx;
+  const body = message.body;
+  const attempt = message.attempts ?? 1;
+  const ack = async (entries) => {
+    await recordDeadLetters(env, entries, log);
+    message.ack();
+  };
+  if (!isChain(body)) {
+    log({ at: "consume", error: "not a delivery message (v1 chain)", id: message.id });
+    counters.add("unknown", "deadLettered");
+    return ack([deadLetter({ reason: "malformed", destination: String(body?.destination ?? "unknown"), orderKey: "", attempts: attempt, message: body ?? null })]);
+  }
+  const { destination, orderKey } = body;
+  let calls = body.calls;
+  if (body.ref) {
+    calls = (await getPayload(env, body.ref))?.calls;
+    if (!calls) {
+      counters.add(destination, "deadLettered", body.count ?? 1);
+      return ack([deadLetter({ reason: "payload_missing", destination, orderKey, attempts: attempt, message: body })]);
+    }
+  }
+  const permanent = (index, result) =>
+    recordDeadLetters(env, [deadLetter({ reason: "permanent", destination, orderKey, result, attempts: attempt, message: { v: WIRE_VERSION, destination, orderKey, calls: [calls[index]] } })], log);
+  const r = await runChain({ destination, calls, from: body.from ?? 0, replay: !!body.replay, attempt, owner: message.id ?? "", permanent }, ctx);
+  if (r.kind === "done") {
+    message.ack();
+    if (body.ref) await deletePayload(env, body.ref).catch((e) => log({ at: "consume", error: `payload not deleted: ${e?.message ?? e}` }));
+    return;
+  }
+  if (r.kind === "busy") {
+    // Another consumer holds this call (a concurrent duplicate): come back when its lease ends.
+    const delay = Math.max(1, Math.min(Math.ceil(r.retryInMs / 1000), retryDelaySeconds(undefined, attempt, cfg) || 1));
+    message.retry({ delaySeconds: delay });
+    return;
+  }
+  if (attempt >= cfg.maxAttempts) {
+    const rest = body.ref
+      ? { v: WIRE_VERSION, destination, orderKey, ref: body.ref, count: calls.length, from: r.index }
+      : { v: WIRE_VERSION, destination, orderKey, calls: calls.slice(r.index) };
+    counters.add(destination, "deadLettered", calls.length - r.index);
+    return ack([deadLetter({ reason: "retries_exhausted", destination, orderKey, result: r.result, attempts: attempt, message: rest })]);
+  }
+  counters.add(destination, "retried");
+  message.retry({ delaySeconds: retryDelaySeconds(r.result, attempt, cfg) });
+}
+
+// Messages the queue gave up on (max_retries): kept as dead letters, as they are.
+async function consumeDeadLetterQueue(batch, { env, counters, log }) {
+  for (const message of batch.messages) {
+    const body = message.body;
+    const destination = String(body?.destination ?? "unknown");
+    const calls = Array.isArray(body?.calls) ? body.calls.length - (body.from ?? 0) : (body?.count ?? 1) - (body?.from ?? 0);
+    try {
+      await recordDeadLetters(env, [deadLetter({ reason: "dead_letter_queue", destination, orderKey: String(body?.orderKey ?? ""), attempts: message.attempts ?? 0, message: body ?? null })], log);
+      counters.add(destination, "deadLettered", calls);
+      message.ack();
+    } catch (e) {
+      log({ at: "consume", error: `dead letter not stored: ${e?.message ?? e}`, id: message.id });
+      message.retry({ delaySeconds: 60 });
+    }
+  }
+}
+
+export async function consumeBatch(batch, env, log, { fetchImpl } = {}) {
+  const cfg = deliveryConfig(env);
+  const counters = new Counters();
+  const ctx = { env, cfg, counters, log, fetchImpl, ledger: ledgerFor(env, cfg) };
+  if (batch.queue === cfg.deadLetterQueue) {
+    await consumeDeadLetterQueue(batch, ctx);
+  } else {
+    await eachLimited(batch.messages, cfg.concurrency, async (message) => {
+      try {
+        await consumeMessage(message, ctx);
+      } catch (e) {
+        // Our own failure (a Durable Object unreachable, …): try the whole message again later.
+        log({ at: "consume", error: String(e?.message ?? e), id: message.id, attempt: message.attempts });
+        message.retry({ delaySeconds: retryDelaySeconds(undefined, message.attempts ?? 1, cfg) });
+      }
+    });
+  }
+  await flushCounters(env, counters).catch((e) => log({ at: "consume", error: `counters not saved: ${e?.message ?? e}` }));
+}

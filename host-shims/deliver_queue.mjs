@@ -1,0 +1,102 @@
+// The producer: a plan's calls become queue messages (one per ordered chain, chain.mjs) handed to
+// the DELIVERY_QUEUE binding before the client is answered. Within Cloudflare Queues' limits:
+// 128 KB per message (a larger chain is stored in DELIVERY_PAYLOADS and the message carries its
+// reference), sendBatch ≤ 100 messages and ≤ 256 KB. Throws when anything could not be queued:
+// the caller then answers 503 and the client's retry is deduplicated by the ledger.
+import { buildChains, jsonBytes } from "./chain.mjs";
+import { hasPayloadStore, putPayload } from "./payloads.mjs";
+
+export const MESSAGE_MAX_BYTES = 120_000; // 128 KB minus headroom for Queues' own metadata
+export const BATCH_MAX_MESSAGES = 100;
+export const BATCH_MAX_BYTES = 250_000; // 256 KB minus headroom
+const PER_MESSAGE_OVERHEAD = 100;
+const PARALLEL_SENDS = 4;
+
+// Splits a chain into parts that each fit one message (only without a payload store: the parts
+// are separate messages, so order between them is no longer guaranteed).
+function splitChain(chain) {
+  const parts = [];
+  let part = { ...chain, calls: [] };
+  let size = jsonBytes(part);
+  for (const call of chain.calls) {
+    const bytes = jsonBytes(call) + 1;
+    if (part.calls.length > 0 && size + bytes > MESSAGE_MAX_BYTES) {
+      parts.push(part);
+      part = { ...chain, calls: [] };
+      size = jsonBytes(part);
+    }
+    if (size + bytes > MESSAGE_MAX_BYTES) throw new Error(`one ${chain.destination} call is over ${MESSAGE_MAX_BYTES} bytes and no DELIVERY_PAYLOADS store is bound`);
+    part.calls.push(call);
+    size += bytes;
+  }
+  if (part.calls.length) parts.push(part);
+  return parts;
+}
+
+// Chains → message bodies; oversized chains are stored (or split). Returns {bodies, refs}.
+export async function toMessages(chains, env, log, { replay = false } = {}) {
+  const bodies = [];
+  const refs = [];
+  for (const chain of chains) {
+    const body = replay ? { ...chain, replay: true } : chain;
+    const bytes = jsonBytes(body);
+    if (bytes <= MESSAGE_MAX_BYTES) {
+      bodies.push({ body, bytes });
+    } else if (hasPayloadStore(env)) {
+      const ref = await putPayload(env, { calls: chain.calls });
+      refs.push(ref);
+      const small = { v: chain.v, destination: chain.destination, orderKey: chain.orderKey, ref, count: chain.calls.length, ...(replay ? { replay } : {}) };
+      bodies.push({ body: small, bytes: jsonBytes(small) });
+      log({ at: "enqueue", destination: chain.destination, stored: ref, bytes, calls: chain.calls.length });
+    } else {
+      const parts = splitChain(body);
+      log({ at: "enqueue", warning: "chain over the queue message limit split without DELIVERY_PAYLOADS: order between its parts is not guaranteed", destination: chain.destination, parts: parts.length });
+      for (const part of parts) bodies.push({ body: part, bytes: jsonBytes(part) });
+    }
+  }
+  return { bodies, refs };
+}
+
+// Groups message bodies into sendBatch calls within the count and byte limits.
+export function batches(bodies) {
+  const out = [];
+  let batch = [];
+  let size = 0;
+  for (const m of bodies) {
+    const bytes = m.bytes + PER_MESSAGE_OVERHEAD;
+    if (batch.length && (batch.length >= BATCH_MAX_MESSAGES || size + bytes > BATCH_MAX_BYTES)) {
+      out.push(batch);
+      batch = [];
+      size = 0;
+    }
+    batch.push({ body: m.body, contentType: "json" });
+    size += bytes;
+  }
+  if (batch.length) out.push(batch);
+  return out;
+}
+
+export async function sendAll(queue, bodies) {
+  const groups = batches(bodies);
+  let next = 0;
+  const worker = async () => {
+    while (next < groups.length) await queue.sendBatch(groups[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_SENDS, groups.length) }, worker));
+}
+
+// Queues chains (already built, e.g. dead letters being replayed). Returns the message count.
+export async function enqueueChains(chains, env, log, options) {
+  // Stored payloads stay on failure: a batch sent before the failing one may reference them (the
+  // payload store drops orphans after 30 days).
+  const { bodies } = await toMessages(chains, env, log, options);
+  await sendAll(env.DELIVERY_QUEUE, bodies);
+  return bodies.length;
+}
+
+// Queues every call of one plan. Returns {chains, messages}.
+export async function enqueuePlan(requests, env, log) {
+  const chains = buildChains(requests);
+  const messages = await enqueueChains(chains, env, log);
+  return { chains: chains.length, messages };
+}

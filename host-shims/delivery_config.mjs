@@ -1,0 +1,48 @@
+// Delivery tuning, read from Worker bindings ([vars] or secrets) with production defaults, so
+// that tests can make retries fast. Every value is a number (a string binding is parsed).
+const DEFAULTS = {
+  DELIVERY_TIMEOUT_MS: 10_000, // one outgoing call, answer included
+  DELIVERY_MAX_ATTEMPTS: 15, // queue deliveries of one message before its rest is dead-lettered; keep ≤ max_retries
+  DELIVERY_RETRY_BASE_S: 5, // backoff: min(cap, base · 2^(attempt−1)) · random, at least base/2
+  DELIVERY_RETRY_CAP_S: 1800,
+  DELIVERY_RETRY_AFTER_MAX_S: 3600, // a Retry-After above this is cut to it
+  DELIVERY_CONCURRENCY: 6, // chains sent at once by one consumer invocation (Workers: 6 open connections)
+  DELIVERY_DEDUP_HOURS: 24, // how long a delivered call's key is remembered
+  DELIVERY_LEDGER_SHARDS: 16, // ledger Durable Objects per destination; changing it forgets the ledger
+};
+
+const QUEUE_DELAY_MAX_S = 86_400; // Cloudflare Queues: delaySeconds ≤ 24 h, whole seconds
+
+export function deliveryConfig(env = {}) {
+  const out = {};
+  for (const [name, fallback] of Object.entries(DEFAULTS)) {
+    const raw = env[name];
+    const n = raw === undefined || raw === null || raw === "" ? NaN : Number(raw);
+    out[name] = Number.isFinite(n) && n >= 0 ? n : fallback;
+  }
+  return {
+    timeoutMs: out.DELIVERY_TIMEOUT_MS,
+    maxAttempts: Math.max(1, Math.floor(out.DELIVERY_MAX_ATTEMPTS)),
+    retryBaseS: out.DELIVERY_RETRY_BASE_S,
+    retryCapS: Math.min(QUEUE_DELAY_MAX_S, out.DELIVERY_RETRY_CAP_S),
+    retryAfterMaxS: Math.min(QUEUE_DELAY_MAX_S, out.DELIVERY_RETRY_AFTER_MAX_S),
+    concurrency: Math.max(1, Math.floor(out.DELIVERY_CONCURRENCY)),
+    dedupMs: out.DELIVERY_DEDUP_HOURS * 3_600_000,
+    ledgerShards: Math.max(1, Math.floor(out.DELIVERY_LEDGER_SHARDS)),
+    deadLetterQueue: typeof env.DELIVERY_DEAD_LETTER_QUEUE === "string" && env.DELIVERY_DEAD_LETTER_QUEUE !== ""
+      ? env.DELIVERY_DEAD_LETTER_QUEUE
+      : "ajs-edge-delivery-dlq",
+  };
+}
+
+// Runs `fn` over `items` with at most `limit` at a time.
+export async function eachLimited(items, limit, fn) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,22 @@
+// Client of the payload store (payloads_do.mjs, binding DELIVERY_PAYLOADS): a reference is
+// "<shard>:<uuid>", the shard naming one of a few objects so that large batches spread out.
+const SHARDS = 8;
+
+const stub = (env, ref) => env.DELIVERY_PAYLOADS.get(env.DELIVERY_PAYLOADS.idFromName(`payloads-${ref.split(":")[0]}`));
+
+export const hasPayloadStore = (env) => !!env?.DELIVERY_PAYLOADS;
+
+export async function putPayload(env, chain) {
+  const ref = `${Math.floor(Math.random() * SHARDS)}:${crypto.randomUUID()}`;
+  await stub(env, ref).put(ref, JSON.stringify(chain));
+  return ref;
+}
+
+export async function getPayload(env, ref) {
+  const text = await stub(env, ref).get(ref);
+  return text === null ? null : JSON.parse(text);
+}
+
+export async function deletePayload(env, ref) {
+  await stub(env, ref).delete(ref);
+}

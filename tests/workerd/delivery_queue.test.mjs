@@ -1,0 +1,198 @@
+// Durable delivery in real workerd (Miniflare's local Queues and Durable Objects), on both core
+// builds: the 200 comes after the calls are queued, the consumer fills the secrets in and keeps
+// each user's order, client retries are deduplicated, Retry-After is obeyed, permanent failures
+// and exhausted retries become dead letters an operator lists and replays, chains over the
+// message limit go through the payload store. Without a queue the Worker delivers inline and
+// says durability is off.
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BUILDS, jsonLogs } from "./harness.mjs";
+import { waitFor } from "./capture_server.mjs";
+import { startDelivery, deliveredId, SECRETS } from "./delivery_fixture.mjs";
+
+const SECRET_FORMS = [...Object.values(SECRETS), Buffer.from(`${SECRETS.GAINSIGHT_PX_API_KEY}:`).toString("base64")];
+const noSecret = (value) => {
+  const text = JSON.stringify(value);
+  for (const s of SECRET_FORMS) assert.ok(!text.includes(s), "no credential");
+};
+const user = (id, n = 1, extra = {}) => [
+  { type: "identify", userId: id, messageId: `${id}-0`, traits: { email: `${id}@example.com`, seq: `${id}-0` } },
+  ...Array.from({ length: n }, (_, i) => ({ type: "track", userId: id, messageId: `${id}-${i + 1}`, event: "Clicked", properties: { seq: `${id}-${i + 1}`, ...extra } })),
+];
+const ids = (list, d) => list.map((f) => deliveredId(d, f.body));
+const DESTS = ["gist", "gainsight", "gainsightPx"];
+
+for (const build of BUILDS) {
+  describe(`durable delivery, queue [${build.name}]`, () => {
+    let ctx;
+    before(async () => {
+      ctx = await startDelivery(build, { bindings: { DELIVERY_MAX_ATTEMPTS: "3", DELIVERY_RETRY_AFTER_MAX_S: "2" } });
+    });
+    after(async () => {
+      await ctx?.dispose();
+    });
+    const delivered = () => ctx.delivered();
+    const until = (probe, what, timeoutMs = 15_000) => waitFor(probe, { what, timeoutMs, intervalMs: 25 });
+
+    test("200 once queued; the consumer fills in the secrets; Gist gets the contact before the event", async () => {
+      const res = await ctx.post("/v1/batch", { writeKey: "wk", batch: user("alice", 2) });
+      assert.deepEqual([res.status, res.body], [200, { success: true }]);
+      await until(() => DESTS.every((d) => delivered()[d].length === 3), "3 calls per destination");
+      for (const d of DESTS) assert.deepEqual(ids(delivered()[d], d), ["alice-0", "alice-1", "alice-2"]);
+      const { gist, gainsight, px } = ctx.fakes;
+      assert.ok(gist.requests.every((r) => r.headers.authorization === `Bearer ${SECRETS.GIST_API_KEY}`));
+      assert.deepEqual(gist.requests.map((r) => `${r.method} ${r.path}`), ["POST /contacts", "POST /events", "POST /events"]);
+      assert.ok(gainsight.received.every((r) => r.headers.accesskey === SECRETS.GAINSIGHT_ACCESS_KEY));
+      assert.equal(px.received.length, 3);
+      const mode = jsonLogs(ctx.worker.logs).find((l) => l.at === "delivery-mode");
+      assert.deepEqual(mode, { at: "delivery-mode", build: build.name, mode: "queue", durable: true, dedup: true, deadLetters: true });
+      const d = jsonLogs(ctx.worker.logs).find((l) => l.at === "delivery" && l.messageId === "alice-1" && l.destination === "gist");
+      assert.deepEqual(Object.keys(d).sort(), ["at", "attempt", "destination", "latencyMs", "messageId", "mode", "outcome", "status"]);
+      noSecret(ctx.worker.logs);
+    });
+
+    test("a client retry (X-Retry-Count) and a duplicate sent at the same moment reach each destination once", async () => {
+      const body = { writeKey: "wk", batch: user("bob", 3) };
+      const before = await ctx.stats();
+      const replies = await Promise.all([ctx.post("/v1/batch", body), ctx.post("/v1/batch", body, { "x-retry-count": "1" })]);
+      replies.push(await ctx.post("/v1/batch", body, { "x-retry-count": "2" }));
+      assert.deepEqual(replies.map((r) => r.status), [200, 200, 200]);
+      await until(() => DESTS.every((d) => ids(delivered()[d], d).filter((i) => i.startsWith("bob")).length === 4), "bob's 4 events everywhere");
+      const after = await ctx.settle(undefined, { quietMs: 1500 });
+      for (const d of DESTS) assert.deepEqual(ids(delivered()[d], d).filter((i) => i.startsWith("bob")), ["bob-0", "bob-1", "bob-2", "bob-3"]);
+      const dedup = DESTS.reduce((n, d) => n + (after.counters[d]?.deduplicated ?? 0) - (before.counters[d]?.deduplicated ?? 0), 0);
+      assert.ok(dedup >= 2 * 4 * 3, `the two copies were skipped (${dedup})`);
+    });
+
+    test("429 with Retry-After: the call is tried again after that many seconds, and delivered once", async () => {
+      await ctx.post("/v1/batch", { writeKey: "wk", batch: user("carol") }).then((r) => assert.equal(r.status, 200));
+      await until(() => ids(delivered().gist, "gist").includes("carol-1"), "carol's event at Gist");
+      ctx.fakes.gist.failNext(429, { retryAfter: 2 });
+      const t0 = Date.now();
+      const res = await ctx.post("/v1/t", { writeKey: "wk", type: "track", userId: "carol", messageId: "carol-9", event: "Again", properties: { seq: "carol-9" } });
+      assert.equal(res.status, 200);
+      await until(() => ids(delivered().gist, "gist").includes("carol-9"), "the retried event");
+      assert.ok(Date.now() - t0 >= 1900, `waited ${Date.now() - t0} ms`);
+      const lines = jsonLogs(ctx.worker.logs).filter((l) => l.at === "delivery" && l.messageId === "carol-9" && l.destination === "gist");
+      assert.deepEqual(lines.map((l) => [l.status, l.outcome, l.attempt]), [[429, "retry", 1], [200, "ok", 2]]);
+    });
+
+    test("a 4xx is permanent: a dead letter with its reason, the chain goes on; replay delivers it once", async () => {
+      ctx.fakes.gainsight.failNext(400);
+      await ctx.post("/v1/batch", { writeKey: "wk", batch: user("dave", 1) }).then((r) => assert.equal(r.status, 200));
+      await until(async () => (await ctx.admin("GET", "/admin/dead-letters")).body.total === 1, "one dead letter");
+      await until(() => ids(delivered().gainsight, "gainsight").includes("dave-1"), "the next call of the chain");
+      const list = await ctx.admin("GET", "/admin/dead-letters");
+      const [item] = list.body.items;
+      assert.deepEqual([item.destination, item.reason, item.status, item.messageIds, item.calls], ["gainsight", "permanent", 400, ["dave-0"], 1]);
+      assert.match(item.error, /injected failure 400/);
+      const full = await ctx.admin("GET", `/admin/dead-letters/${item.id}`);
+      assert.equal(full.body.message.calls[0].messageId, "dave-0");
+      noSecret(full.body);
+      const replay = await ctx.admin("POST", "/admin/dead-letters/replay", { ids: [item.id] });
+      assert.deepEqual(replay.body, { replayed: 1, skipped: 0, remaining: 0 });
+      await until(() => ids(delivered().gainsight, "gainsight").includes("dave-0"), "the replayed call");
+      await ctx.settle(undefined, { quietMs: 1000 });
+      assert.deepEqual(ids(delivered().gainsight, "gainsight").filter((i) => i.startsWith("dave")), ["dave-1", "dave-0"]);
+    });
+
+    test("retries used up: one dead letter with the rest of the chain, in order; replay delivers it in order", async () => {
+      ctx.fakes.px.failNext(500, { count: 3 }); // DELIVERY_MAX_ATTEMPTS 3
+      await ctx.post("/v1/batch", { writeKey: "wk", batch: user("erin", 2) }).then((r) => assert.equal(r.status, 200));
+      await until(async () => (await ctx.admin("GET", "/admin/dead-letters")).body.total === 1, "one dead letter", 20_000);
+      const [item] = (await ctx.admin("GET", "/admin/dead-letters?destination=gainsightPx")).body.items;
+      assert.deepEqual([item.reason, item.status, item.attempts, item.messageIds, item.calls], ["retries_exhausted", 500, 3, ["erin-0", "erin-1", "erin-2"], 3]);
+      assert.deepEqual(ids(delivered().gainsightPx, "gainsightPx").filter((i) => i.startsWith("erin")), []);
+      const stats = await ctx.stats();
+      assert.equal(stats.deadLetters, 1);
+      assert.ok(stats.counters.gainsightPx.deadLettered >= 3);
+      const replay = await ctx.admin("POST", "/admin/dead-letters/replay", { all: true });
+      assert.deepEqual(replay.body, { replayed: 1, skipped: 0, remaining: 0 });
+      await until(() => ids(delivered().gainsightPx, "gainsightPx").filter((i) => i.startsWith("erin")).length === 3, "erin at PX");
+      assert.deepEqual(ids(delivered().gainsightPx, "gainsightPx").filter((i) => i.startsWith("erin")), ["erin-0", "erin-1", "erin-2"]);
+    });
+
+    test("a chain over the 128 KB message limit goes through the payload store, in order", async () => {
+      const big = user("frank", 40, { pad: "x".repeat(4000) });
+      const res = await ctx.post("/v1/batch", { writeKey: "wk", batch: big });
+      assert.equal(res.status, 200);
+      await until(() => DESTS.every((d) => ids(delivered()[d], d).filter((i) => i.startsWith("frank")).length === 41), "frank's 41 events everywhere", 30_000);
+      for (const d of DESTS) assert.deepEqual(ids(delivered()[d], d).filter((i) => i.startsWith("frank")), big.map((m) => m.messageId));
+      const stored = jsonLogs(ctx.worker.logs).filter((l) => l.at === "enqueue" && l.stored);
+      assert.deepEqual(stored.map((l) => l.destination).sort(), ["gainsight", "gainsightPx", "gist"]);
+      assert.ok(stored.every((l) => l.bytes > 120_000));
+    });
+
+    test("admin: 401 without the right token; stats per destination; unknown routes 404; DELETE discards", async () => {
+      assert.equal((await ctx.admin("GET", "/admin/stats", undefined, null)).status, 401);
+      assert.equal((await ctx.admin("GET", "/admin/stats", undefined, "wrong")).status, 401);
+      assert.equal((await ctx.admin("GET", "/admin/nothing")).status, 404);
+      const stats = await ctx.stats();
+      assert.deepEqual([stats.mode, stats.durable, stats.dedup, stats.scope], ["queue", true, true, "durable"]);
+      for (const d of DESTS) {
+        assert.deepEqual(Object.keys(stats.counters[d]).sort(), ["busy", "deadLettered", "deduplicated", "failed", "retried", "sent"]);
+      }
+      assert.ok(stats.counters.gist.sent > 0 && stats.counters.gist.retried > 0 && stats.counters.gainsight.failed === 1);
+      ctx.fakes.gainsight.failNext(422);
+      await ctx.post("/v1/t", { writeKey: "wk", type: "track", userId: "alice", messageId: "alice-9", event: "X" }); // alice: Gist has her contact
+      await until(async () => (await ctx.admin("GET", "/admin/dead-letters")).body.total === 1, "a dead letter");
+      const [item] = (await ctx.admin("GET", "/admin/dead-letters")).body.items;
+      assert.equal((await ctx.admin("DELETE", `/admin/dead-letters/${item.id}`)).status, 200);
+      assert.equal((await ctx.admin("GET", "/admin/dead-letters")).body.total, 0);
+      assert.equal((await ctx.admin("GET", `/admin/dead-letters/${item.id}`)).status, 404);
+      assert.equal((await ctx.admin("POST", "/admin/dead-letters/replay", {})).status, 400);
+    });
+  });
+
+  describe(`durable delivery, inline without a queue [${build.name}]`, () => {
+    let ctx;
+    before(async () => {
+      ctx = await startDelivery(build, { queue: false });
+    });
+    after(async () => {
+      await ctx?.dispose();
+    });
+
+    test("delivers after the reply, logs that durability is off, counts per destination in the isolate", async () => {
+      const res = await ctx.post("/v1/batch", { writeKey: "wk", batch: user("ivan", 1) });
+      assert.equal(res.status, 200);
+      await waitFor(() => DESTS.every((d) => ctx.delivered()[d].length === 2), { what: "inline delivery" });
+      const mode = jsonLogs(ctx.worker.logs).find((l) => l.at === "delivery-mode");
+      assert.deepEqual([mode.mode, mode.durable], ["inline", false]);
+      assert.match(mode.message, /durability is off/);
+      const stats = await waitFor(async () => {
+        const s = await ctx.stats();
+        return DESTS.every((d) => s.counters[d]?.sent === 2) ? s : undefined;
+      }, { what: "inline counters" });
+      assert.deepEqual([stats.mode, stats.durable, stats.dedup, stats.scope, stats.deadLetters], ["inline", false, false, "isolate", null]);
+      assert.equal((await ctx.admin("GET", "/admin/dead-letters")).status, 409);
+    });
+  });
+}
+
+describe("durable delivery, the dedup window [wasi]", () => {
+  let ctx;
+  before(async () => {
+    // A 1.5 s window instead of 24 h, one ledger shard per destination so the test can look at it.
+    ctx = await startDelivery(BUILDS[0], { bindings: { DELIVERY_DEDUP_HOURS: String(1.5 / 3600), DELIVERY_LEDGER_SHARDS: "1" } });
+  });
+  after(async () => {
+    await ctx?.dispose();
+  });
+
+  test("a messageId is refused within the window, accepted after it, and the ledger's alarm purges the key", async () => {
+    const body = { writeKey: "wk", type: "track", userId: "zoe", messageId: "zoe-1", event: "E", properties: { email: "zoe@example.com", seq: "zoe-1" } };
+    const gistCount = () => ctx.delivered().gist.length;
+    assert.equal((await ctx.post("/v1/t", body)).status, 200);
+    await waitFor(() => gistCount() === 1, { what: "first delivery" });
+    const ns = await ctx.worker.mf.getDurableObjectNamespace("DELIVERY_LEDGER");
+    const shard = ns.get(ns.idFromName("gist/0"));
+    assert.equal(await shard.size(), 1);
+    assert.equal((await ctx.post("/v1/t", body, { "x-retry-count": "1" })).status, 200);
+    await ctx.settle((s) => s.counters.gist?.deduplicated === 1, { quietMs: 300 });
+    assert.equal(gistCount(), 1);
+    await waitFor(async () => (await shard.size()) === 0, { what: "the alarm purge", timeoutMs: 5000, intervalMs: 100 });
+    assert.equal((await ctx.post("/v1/t", body)).status, 200);
+    await waitFor(() => gistCount() === 2, { what: "delivery after the window" });
+  });
+});

@@ -5,6 +5,17 @@ import { classifyStatus, retryAfterSeconds } from "./outcome.mjs";
 
 const decoder = new TextDecoder();
 
+// What the destination said was wrong: Gist's {"errors":[{"message"}]}, a {"message"}, or the
+// start of the body.
+function errorText(body) {
+  try {
+    const parsed = JSON.parse(body);
+    const message = parsed?.errors?.[0]?.message ?? parsed?.message ?? parsed?.error;
+    if (typeof message === "string" && message) return message.slice(0, 500);
+  } catch {}
+  return body.slice(0, 500);
+}
+
 export async function sendCall(call, env, { timeoutMs = 10_000, fetchImpl = fetch } = {}) {
   const started = Date.now();
   if (call.url === "capture:log") {
@@ -31,7 +42,7 @@ export async function sendCall(call, env, { timeoutMs = 10_000, fetchImpl = fetc
       outcome: classifyStatus(response.status),
       status: response.status,
       retryAfter: retryAfterSeconds(response.headers.get("retry-after")),
-      error: response.ok ? undefined : text.slice(0, 500),
+      error: response.ok ? undefined : errorText(text),
       latencyMs: Date.now() - started,
     };
   } catch (e) {

@@ -8,14 +8,20 @@ import { enqueuePlan } from "./deliver_queue.mjs";
 import { consumeBatch } from "./consume_queue.mjs";
 import { handleAdmin } from "./admin.mjs";
 import { Counters, flushCounters } from "./ops.mjs";
+import { PlannedCalls } from "./dry_run.mjs";
 
 const log = (entry) => console.log(JSON.stringify(entry));
 const INLINE_ATTEMPTS = 3; // deliver_inline.mjs MAX_ATTEMPTS: a "retry" line at this attempt gave up
 
+const configTexts = new WeakMap(); // a [vars] table arrives as an object: stringify it once
+
 function configText(env) {
   const c = env?.AJS_EDGE_CONFIG;
   if (c === undefined || c === null || c === "") return "";
-  return typeof c === "string" ? c : JSON.stringify(c); // a [vars] table arrives as an object
+  if (typeof c === "string") return c;
+  let text = configTexts.get(c);
+  if (text === undefined) configTexts.set(c, (text = JSON.stringify(c)));
+  return text;
 }
 
 function randomSeed() {
@@ -41,6 +47,17 @@ function deliveryMode(env, build) {
   };
 }
 
+// Dropped events one line each (the operator must see what was lost); routine skips (a page that
+// a destination does not take) as one line of counts per request.
+function logNotes(notes) {
+  const skipped = {};
+  for (const note of notes) {
+    if (note.kind === "dropped") log({ at: "note", ...note });
+    else skipped[note.reason] = (skipped[note.reason] ?? 0) + 1;
+  }
+  if (Object.keys(skipped).length > 0) log({ at: "skipped", counts: skipped });
+}
+
 // Inline delivery, its log lines counted per destination (GET /admin/stats).
 async function deliverInlineCounted(requests, env) {
   const counters = new Counters();
@@ -63,6 +80,7 @@ async function deliverInlineCounted(requests, env) {
 export function createWorker(wasmModule, { build = "wasi" } = {}) {
   let corePromise = null; // one instance per isolate, created on first use
   let loaded = null; // {core, text, description} or {core, text, error}
+  const demoCalls = new PlannedCalls();
 
   async function ready(env) {
     const core = await (corePromise ??= Core.instantiate(wasmModule));
@@ -70,11 +88,13 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     if (loaded?.core === core && loaded.text === text) return loaded;
     try {
       const description = core.configure(text);
-      checkSecrets(description, env);
+      // The demo names secrets nobody set: it never sends, so it needs none.
+      if (!description.demo) checkSecrets(description, env);
       loaded = { core, text, description };
-      log(deliveryMode(env, build));
       if (description.demo) {
-        log({ at: "config", build, message: "no AJS_EDGE_CONFIG: serving the built-in demo source 'demo-write-key'; every planned call is printed (capture destination)" });
+        log({ at: "config", build, message: "no AJS_EDGE_CONFIG: serving the built-in demo source 'demo-write-key'; nothing is sent: every planned Gist, Gainsight and PX call is printed (dry run), and the latest are at GET /demo/calls" });
+      } else {
+        log(deliveryMode(env, build));
       }
     } catch (e) {
       if (!(e instanceof CoreError || e instanceof SecretError)) throw e;
@@ -96,6 +116,8 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
       return errorResponse(500, "internal_error", "the core could not start");
     }
     if (state.error) return errorResponse(500, state.error.code, state.error.message);
+    const demo = state.description.demo;
+    if (demo && request.method === "GET" && new URL(request.url).pathname === "/demo/calls") return demoCalls.response(request.url);
 
     const method = request.method.toUpperCase();
     const body = method === "POST" || method === "PUT" || method === "PATCH" ? await readBody(request) : { bytes: new Uint8Array(0) };
@@ -132,9 +154,11 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     if (plan.counters.received > 0 || plan.status >= 400) {
       log({ at: "ingest", path: new URL(request.url).pathname, status: plan.status, ...plan.counters, calls: plan.requests.length });
     }
-    for (const note of plan.notes) if (note.kind === "dropped") log({ at: "note", ...note });
+    logNotes(plan.notes);
     const headers = new Headers(plan.replyHeaders);
-    if (plan.requests.length > 0 && env?.DELIVERY_QUEUE) {
+    if (demo) {
+      demoCalls.record(plan.requests, log);
+    } else if (plan.requests.length > 0 && env?.DELIVERY_QUEUE) {
       // Durable: the client hears 200 only once every call is in the queue.
       try {
         await enqueuePlan(plan.requests, env, log);

@@ -116,8 +116,13 @@ result<config> parse_config(std::string_view json_text) {
 }
 
 config default_config() {
+  // Every destination, so the demo shows what each would receive; the host runs it dry (it
+  // prints the planned calls and sends nothing), so the secrets it names need not exist.
   auto c = parse_config(R"({"sources":[{"writeKey":"demo-write-key","name":"Built-in demo source",
-      "allowedOrigins":["*"],"destinations":{"capture":{}}}]})");
+      "allowedOrigins":["*"],"destinations":{"capture":{},
+        "gist":{"apiKey":{"secret":"DEMO_GIST_API_KEY"},"pages":true,"groups":"company"},
+        "gainsight":{"accessKey":{"secret":"DEMO_GAINSIGHT_ACCESS_KEY"}},
+        "gainsightPx":{"apiKey":{"secret":"DEMO_GAINSIGHT_PX_API_KEY"}}}}]})");
   c->is_default = true;
   return std::move(*c);
 }

@@ -60,11 +60,14 @@ TEST_CASE("config: allowedOrigins empty or * allows any origin, otherwise exact 
   CHECK(c->sources[1].origin_allowed("https://anything.example"));
 }
 
-TEST_CASE("config: the built-in default is the demo source with the capture destination") {
+TEST_CASE("config: the built-in default is the demo source with every destination") {
   auto c = ajs::default_config();
   CHECK(c.is_default);
-  REQUIRE(c.find_source(ajs::demo_write_key));
-  CHECK(c.find_source(ajs::demo_write_key)->destinations.at(0).kind->config_key == "capture");
+  auto const* demo = c.find_source(ajs::demo_write_key);
+  REQUIRE(demo);
+  std::vector<std::string_view> keys;
+  for (auto const& d : demo->destinations) keys.push_back(d.kind->config_key);
+  CHECK(keys == std::vector<std::string_view>{"capture", "gist", "gainsight", "gainsightPx"});
 }
 
 TEST_CASE("config: basePath is normalized and must be absolute") {

@@ -85,7 +85,7 @@ for (const build of BUILDS) {
       });
     });
 
-    test('without AJS_EDGE_CONFIG the demo source "demo-write-key" is served and each call is printed as a capture line', async () => {
+    test('without AJS_EDGE_CONFIG the demo source "demo-write-key" plans every destination dry: printed, kept for /demo/calls, never sent', async () => {
       await withWorker(build, {}, async (worker) => {
         const t0 = Date.now();
         const res = await worker.fetch("/v1/track", {
@@ -97,23 +97,34 @@ for (const build of BUILDS) {
         const r = await reply(res);
         assert.equal(r.status, 200);
         assert.deepEqual(r.body, { success: true });
-        const line = await waitFor(() => jsonLogs(worker.logs).find((l) => l.capture), { what: "the capture log line" });
-        const receivedAt = line.body.receivedAt;
+        const planned = await waitFor(() => {
+          const lines = jsonLogs(worker.logs).filter((l) => l.at === "planned");
+          return lines.length >= 4 ? lines : undefined;
+        }, { what: "four planned-call lines" });
+        assert.deepEqual(planned.map((l) => [l.destination, l.url, l.dryRun]), [
+          ["capture", "capture:log", true],
+          ["gist", "https://api.getgist.com/events", true],
+          ["gainsight", "https://event.gainsight.com/clickstream/segmentio/event", true],
+          ["gainsightPx", "https://segment-esp.aptrinsic.com/rte/segmentio/v1/push", true],
+        ]);
+        const receivedAt = planned[0].body.receivedAt;
         assertReceivedAt(receivedAt, t0, t1);
-        assert.deepEqual(line, {
-          capture: { destination: "capture", method: "POST", url: "capture:log", messageId: "demo-1" },
-          headers: { "content-type": "application/json" },
-          body: {
-            type: "track",
-            userId: "u-1",
-            event: "Demo Event",
-            properties: { n: 1 },
-            messageId: "demo-1",
-            timestamp: receivedAt,
-            receivedAt,
-            context: { ip: IP },
-          },
+        assert.deepEqual(planned[0].body, {
+          type: "track",
+          userId: "u-1",
+          event: "Demo Event",
+          properties: { n: 1 },
+          messageId: "demo-1",
+          timestamp: receivedAt,
+          receivedAt,
+          context: { ip: IP },
         });
+        assert.equal(planned[1].headers.authorization, "<secret DEMO_GIST_API_KEY>");
+        assert.deepEqual(planned[1].body, { event_name: "Demo Event", user_id: "u-1", occurred_at: Math.floor(Date.parse(receivedAt) / 1000), properties: { n: 1 } });
+        assert.ok(!jsonLogs(worker.logs).some((l) => l.at === "delivery"), "nothing is delivered in the demo");
+        const calls = await (await worker.fetch("/demo/calls?after=1")).json();
+        assert.deepEqual(calls.calls.map((c) => c.destination), ["gist", "gainsight", "gainsightPx"]);
+        assert.equal(calls.next, 4);
         assert.ok(jsonLogs(worker.logs).some((l) => l.at === "config" && /demo-write-key/.test(l.message ?? "")), "the demo mode is announced");
 
         const unknown = await reply(await worker.fetch("/v1/track", { method: "POST", body: json({ writeKey: "other", userId: "u", event: "E" }) }));

@@ -262,7 +262,7 @@ describe("durable delivery: consumer", () => {
     assert.equal(m.acked, true);
     const dead = lines.filter((l) => l.at === "dead-letter");
     assert.equal(dead.length, 1);
-    assert.deepEqual([dead[0].reason, dead[0].status, dead[0].error, dead[0].stored], ["permanent", 400, '{"error":"e400"}', false]);
+    assert.deepEqual([dead[0].reason, dead[0].status, dead[0].error, dead[0].stored], ["permanent", 400, "e400" /* the destination's message, not the raw body */, false]);
     assert.deepEqual(dead[0].message.calls.map((c) => c.messageId), ["m1"]);
   });
 

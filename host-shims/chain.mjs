@@ -1,7 +1,7 @@
 // The unit of durable delivery: one ordered chain per destination and order key of one request,
 // its calls in plan order. This is also the queue message's wire form (v1), which names secrets
 // and never carries their values:
-//   {v:1, destination, orderKey, calls:[{method, url, headers, body | bodyBase64, messageId, key}]}
+//   {v:1, destination, orderKey, calls:[{method, url, headers, body | bodyBase64, messageId, key, flags?}]}
 //   headers: [{name, value}] for literal ones, [{name, secret, format}] for secret ones
 // `key` is the dedup key: destination | messageId | ordinal, the ordinal counting the calls one
 // messageId makes to one destination (a Gist identify may be a contact upsert plus tag calls).
@@ -43,6 +43,7 @@ export function buildChains(requests) {
       ...wireBody(r.body),
       messageId: r.messageId,
       key: r.messageId ? `${r.destination}|${r.messageId}|${ordinal}` : "",
+      ...(r.flags ? { flags: r.flags } : {}),
     });
   }
   return [...chains.values()];
@@ -60,6 +61,7 @@ export function sendable(call, destination) {
     headers: call.headers.map((h) => (h.secret ? { name: h.name, value: "", secret: h.secret, format: h.format } : { name: h.name, value: h.value, secret: "", format: "none" })),
     body,
     messageId: call.messageId,
+    flags: call.flags ?? 0,
   };
 }
 

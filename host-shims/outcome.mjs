@@ -1,8 +1,13 @@
+import { CALL_FLAGS } from "./plan.mjs";
+
 // What a destination's answer means for delivery: sent, try again later, or never.
-// 2xx ok; 408, 429 and 5xx (and network errors, timeouts) retryable; other statuses permanent.
-export function classifyStatus(status) {
+// 2xx ok; 408, 429 and 5xx (and network errors, timeouts) retryable; other statuses permanent,
+// except 404 for a call the plan flags retryNotFound (it refers to something an earlier call
+// creates, e.g. a Gist event for the contact of an identify still on its way).
+export function classifyStatus(status, flags = 0) {
   if (status >= 200 && status < 300) return "ok";
   if (status === 408 || status === 429 || status >= 500) return "retry";
+  if (status === 404 && flags & CALL_FLAGS.retryNotFound) return "retry";
   return "permanent";
 }
 

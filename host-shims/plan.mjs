@@ -4,6 +4,8 @@ const MAGIC = 0x31504a41; // "AJP1"
 const VERSION = 1;
 export const SECRET_FORMAT = ["none", "raw", "bearer", "basic_username"];
 export const NOTE_KIND = ["dropped", "skipped", "info"];
+// call_flags (src/plan/plan.hpp): how to read a destination's answer beyond the default.
+export const CALL_FLAGS = { retryNotFound: 1 };
 
 const HEADER_WORDS = 14;
 const REPLY_HEADER_WORDS = 4;
@@ -54,6 +56,7 @@ export function decodePlan(bytes) {
       body: data.subarray(u32(r + 8), u32(r + 8) + u32(r + 9)),
       messageId: span(r + 10),
       orderKey: span(r + 12),
+      flags: u32(r + 14), // CALL_FLAGS
     });
   }
   const notes = [];

@@ -39,7 +39,7 @@ export async function sendCall(call, env, { timeoutMs = 10_000, fetchImpl = fetc
     });
     const text = await response.text().catch(() => "");
     return {
-      outcome: classifyStatus(response.status),
+      outcome: classifyStatus(response.status, call.flags),
       status: response.status,
       retryAfter: retryAfterSeconds(response.headers.get("retry-after")),
       error: response.ok ? undefined : errorText(text),

@@ -30,6 +30,14 @@ struct planned_header {
   secret_format format = secret_format::none;
 };
 
+// How the host should read a destination's answer, beyond the default (2xx ok; 408, 429, 5xx
+// retryable; other 4xx permanent).
+enum call_flags : std::uint32_t {
+  // 404 means "not yet": the call refers to something an earlier call creates (a Gist event for
+  // the contact an identify creates), which may still be on its way in another request.
+  retry_not_found = 1u << 0,
+};
+
 struct planned_request {
   byte_span destination;  // config key of the destination: "gist", "gainsight", …
   byte_span method;
@@ -39,6 +47,7 @@ struct planned_request {
   byte_span body;
   byte_span message_id;   // the Segment messageId this call carries (dedup key with destination)
   byte_span order_key;    // calls with one order key must be delivered in plan order
+  std::uint32_t flags = 0;  // call_flags
 };
 
 enum class note_kind : std::uint32_t { dropped = 0, skipped = 1, info = 2 };

@@ -83,7 +83,7 @@ void encode_plan(plan const& p, std::string& out) {
     w.put(r.body);
     w.put(r.message_id);
     w.put(r.order_key);
-    w.put(0);
+    w.put(r.flags);
     w.put(0);
   }
   for (auto const& h : p.request_headers) {
@@ -139,7 +139,7 @@ result<plan> decode_plan(std::string_view encoded) {
     q.body = r.span();
     q.message_id = r.span();
     q.order_key = r.span();
-    r.get();
+    q.flags = r.get();
     r.get();
     ok = ok && in_bounds(q.destination) && in_bounds(q.method) && in_bounds(q.url) && in_bounds(q.body) &&
          in_bounds(q.message_id) && in_bounds(q.order_key) &&

@@ -52,6 +52,7 @@ void plan_writer::begin_request(outgoing_call const& call) {
   r.first_header = static_cast<std::uint32_t>(plan_.request_headers.size());
   r.message_id = text(call.message_id);
   r.order_key = text(call.order_key);
+  r.flags = call.flags;
   plan_.requests.push_back(r);
 }
 

@@ -16,6 +16,7 @@ struct outgoing_call {
   std::string_view url;
   std::string_view message_id;
   std::string_view order_key;
+  std::uint32_t flags = 0;  // call_flags
 };
 
 class plan_writer {

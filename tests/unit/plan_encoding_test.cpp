@@ -82,3 +82,16 @@ TEST_CASE("write_json: doubles are written as JavaScript writes them") {
     CHECK(out == s.js);
   }
 }
+
+TEST_CASE("plan encoding: call flags round-trip") {
+  plan p;
+  plan_writer w(p);
+  w.begin_request({"gist", "POST", "https://api.example/events", "m1", "u1", retry_not_found});
+  w.begin_request({"gist", "POST", "https://api.example/contacts", "m1", "u1"});
+  std::string bytes;
+  encode_plan(p, bytes);
+  auto d = decode_plan(bytes);
+  REQUIRE(d.has_value());
+  CHECK(d->requests[0].flags == retry_not_found);
+  CHECK(d->requests[1].flags == 0);
+}

@@ -25,6 +25,7 @@ struct header_pair {
 struct call {
   std::string destination, method, url, body, message_id, order_key;
   std::vector<header_pair> headers;
+  std::uint32_t flags = 0;
   boost::json::value json() const { return boost::json::parse(body); }
   std::string header(std::string_view name) const {
     for (auto const& h : headers)
@@ -81,7 +82,8 @@ inline outcome run(config const& cfg, request const& r) {
   for (auto const& h : d.reply_headers) o.reply_headers.push_back({std::string(d.view(h.name)), std::string(d.view(h.value)), "", secret_format::none});
   for (auto const& q : d.requests) {
     call c{std::string(d.view(q.destination)), std::string(d.view(q.method)), std::string(d.view(q.url)),
-           std::string(d.view(q.body)), std::string(d.view(q.message_id)), std::string(d.view(q.order_key)), {}};
+           std::string(d.view(q.body)), std::string(d.view(q.message_id)), std::string(d.view(q.order_key)), {},
+           q.flags};
     for (std::uint32_t i = 0; i < q.header_count; ++i) {
       auto const& h = d.request_headers[q.first_header + i];
       c.headers.push_back({std::string(d.view(h.name)), std::string(d.view(h.value)), std::string(d.view(h.secret)), h.format});

@@ -43,8 +43,11 @@ class gist_planner final : public destination {
   }
 
  private:
-  void call(event const& e, std::string_view url, boost::json::value const& body, plan_writer& out) const {
-    out.begin_request({destination_key, "POST", url, e.message_id, e.order_key()});
+  // `flags`: retry_not_found for calls that refer to a contact (events, tags): analytics.js sends
+  // the identify that creates it as a separate request, which may be delivered second.
+  void call(event const& e, std::string_view url, boost::json::value const& body, plan_writer& out,
+            std::uint32_t flags = 0) const {
+    out.begin_request({destination_key, "POST", url, e.message_id, e.order_key(), flags});
     out.secret_header("authorization", config_.api_key_binding, secret_format::bearer);
     out.header("content-type", "application/json");
     out.header("accept", "application/json");
@@ -69,7 +72,7 @@ class gist_planner final : public destination {
     std::vector<boost::json::object> const contacts{gist::contact_ref(body.get_object(), sp)};
     for (auto const& change : gist::identify_tag_changes(in))
       for (auto const& tag_body : gist::tag_bodies(change.name, change.untag, contacts, sp))
-        call(e, tags_url_, tag_body, out);
+        call(e, tags_url_, tag_body, out, retry_not_found);
   }
 
   // An event attaches to a known user_id, or creates the contact from its email (Segment: an
@@ -77,7 +80,7 @@ class gist_planner final : public destination {
   void plan_event(event const& e, boost::json::value const& body, plan_writer& out) const {
     if (!has(body, gist::user_id_field) && !has(body, gist::email_field))
       return out.note(note_kind::dropped, destination_key, e.message_id, "gist.user_id_or_email_required");
-    call(e, events_url_, body, out);
+    call(e, events_url_, body, out, retry_not_found);
   }
 
   void plan_group(event const& e, gist::mapping_input const& in, boost::json::storage_ptr sp, plan_writer& out) const {
@@ -89,7 +92,7 @@ class gist_planner final : public destination {
     if (config_.groups == gist::group_mode::company) return call(e, contacts_url_, body, out);
     std::vector<boost::json::object> const contacts{gist::contact_ref(body.get_object(), sp)};
     for (auto const& tag_body : gist::tag_bodies(gist::group_tag_name(in), false, contacts, sp))
-      call(e, tags_url_, tag_body, out);
+      call(e, tags_url_, tag_body, out, retry_not_found);
   }
 
   gist::settings config_;

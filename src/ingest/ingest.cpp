@@ -114,6 +114,7 @@ void ingest_batch(request_state& st, bj::object& envelope) {
   // Pass 1, before anything is planned: every key known and every message within the limit,
   // else the whole request is refused (Segment: 401 / 400).
   std::vector<source_config const*> sources(count, nullptr);
+  bool key_checked = false;
   for (std::size_t i = 0; i < count; ++i) {
     auto const* item = batch[i].if_object();
     if (!item) continue;
@@ -121,17 +122,16 @@ void ingest_batch(request_state& st, bj::object& envelope) {
     auto source = find_source(st, own.empty() ? envelope_key : own);
     if (!source) return reply_error(st, source.error());
     sources[i] = *source;
+    key_checked = true;
     // A request within the per-message limit cannot hold a message over it.
     if (st.body_bytes > limits::event_bytes &&
         json::serialized_size(batch[i], limits::event_bytes) > limits::event_bytes) {
       return reply_error(st, invalid_request("batch[" + std::to_string(i) + "] exceeds the 32 KB limit per message"));
     }
   }
-  if (count == 0 && !envelope_key.empty() && !st.cfg.find_source(envelope_key)) {
-    return reply_error(st, unauthorized("unknown writeKey"));
-  }
-  if (count == 0 && envelope_key.empty() && st.basic_key.empty()) {
-    return reply_error(st, unauthorized("writeKey missing: send it in the body or as Basic auth (base64 of 'writeKey:')"));
+  // A batch with no message to take a key from still needs a valid one (empty, or all invalid).
+  if (!key_checked) {
+    if (auto source = find_source(st, envelope_key); !source) return reply_error(st, source.error());
   }
 
   // Pass 2: invalid messages are dropped and counted; valid ones go on, in order.

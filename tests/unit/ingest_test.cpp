@@ -273,3 +273,16 @@ TEST_CASE("ingest: a lone surrogate escape (a string cut inside an emoji) become
   CHECK(body.at("properties").at("k") == "\\ud83d");
   CHECK(body.at("properties").at("low") == "\xEF\xBF\xBDx");
 }
+
+TEST_CASE("ingest: a batch with no usable message still needs a known writeKey") {
+  request r;
+  r.url = "https://edge.example.com/v1/batch";
+  r.body = R"({"batch":[1,"two",null]})";
+  CHECK(run(capture_config(), r).status == 401);
+  r.body = R"({"writeKey":"nope","batch":[]})";
+  CHECK(run(capture_config(), r).status == 401);
+  r.body = R"({"writeKey":"wk","batch":[1]})";
+  auto o = run(capture_config(), r);
+  CHECK(o.status == 200);
+  CHECK(o.counters.events_rejected == 1);
+}

@@ -2,7 +2,7 @@
 // build whose sources point each destination's `endpoint` at a fake, with the secrets as bindings,
 // and helpers that wait until every call a request planned has had its final delivery attempt.
 import assert from "node:assert/strict";
-import { startWorker } from "./harness.mjs";
+import { startWorker, jsonLogs } from "./harness.mjs";
 import { waitFor } from "./capture_server.mjs";
 import { startFakeGist } from "../fakes/gist.mjs";
 import { startFakeGainsight, startFakePx } from "../fakes/gainsight.mjs";
@@ -28,18 +28,6 @@ export const pxDest = (fake, settings = {}) => ({ apiKey: { secret: "GAINSIGHT_P
 
 // A delivery log line is final when no further attempt of that call follows it.
 const isFinal = (l) => l.at === "delivery" && (l.outcome !== "retry" || l.attempt >= 3);
-
-function parseFrom(lines, from) {
-  const out = [];
-  for (let i = from; i < lines.length; i++) {
-    const start = lines[i].indexOf("{");
-    if (start < 0) continue;
-    try {
-      out.push(JSON.parse(lines[i].slice(start)));
-    } catch {}
-  }
-  return out;
-}
 
 let barriers = 0;
 
@@ -110,7 +98,7 @@ class DestinationsContext {
   }
 
   logsSince(mark) {
-    return parseFrom(this.worker.logs, mark);
+    return jsonLogs(this.worker.logs, mark);
   }
 
   // Waits for the ingest lines of the `requests` requests sent after `mark`, then for the final

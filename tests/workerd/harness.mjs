@@ -62,10 +62,11 @@ export function deliveryOptions({ consumer = {} } = {}) {
   };
 }
 
-// The JSON log lines the Worker wrote, parsed.
-export function jsonLogs(logs) {
+// The JSON log lines the Worker wrote, parsed (lines `from` up to `to`).
+export function jsonLogs(logs, from = 0, to = logs.length) {
   const out = [];
-  for (const line of logs) {
+  for (let i = from; i < to; i++) {
+    const line = logs[i];
     const start = line.indexOf("{");
     if (start < 0) continue;
     try {

@@ -2,7 +2,7 @@
 // with three sources, plus helpers to read the Worker's log lines and to prove that nothing was
 // planned or delivered.
 import assert from "node:assert/strict";
-import { startWorker } from "./harness.mjs";
+import { startWorker, jsonLogs } from "./harness.mjs";
 import { startCaptureServer, waitFor } from "./capture_server.mjs";
 
 export const IP = "203.0.113.7"; // sent as CF-Connecting-IP on every request unless a test overrides it
@@ -26,19 +26,6 @@ export async function startIngest(build, config = ingestConfig) {
   const server = await startCaptureServer();
   const worker = await startWorker(build, { bindings: { AJS_EDGE_CONFIG: JSON.stringify(config(server.url)) } });
   return new IngestContext(worker, server);
-}
-
-// Parses the JSON log lines from index `from` on (the Worker prints one JSON object a line).
-function parseFrom(lines, from, to = lines.length) {
-  const out = [];
-  for (let i = from; i < to; i++) {
-    const start = lines[i].indexOf("{");
-    if (start < 0) continue;
-    try {
-      out.push(JSON.parse(lines[i].slice(start)));
-    } catch {}
-  }
-  return out;
 }
 
 let sentinelCount = 0;
@@ -91,7 +78,7 @@ class IngestContext {
   }
 
   logsSince(mark, to) {
-    return parseFrom(this.worker.logs, mark, to);
+    return jsonLogs(this.worker.logs, mark, to);
   }
 
   // The first log line after `mark` that `match` accepts.

@@ -9,6 +9,7 @@ import { consumeBatch } from "./consume_queue.mjs";
 import { handleAdmin } from "./admin.mjs";
 import { Counters, flushCounters } from "./ops.mjs";
 import { PlannedCalls } from "./dry_run.mjs";
+import { serveAsset } from "./assets.mjs";
 
 const log = (entry) => console.log(JSON.stringify(entry));
 const INLINE_ATTEMPTS = 3; // deliver_inline.mjs MAX_ATTEMPTS: a "retry" line at this attempt gave up
@@ -118,6 +119,8 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     if (state.error) return errorResponse(500, state.error.code, state.error.message);
     const demo = state.description.demo;
     if (demo && request.method === "GET" && new URL(request.url).pathname === "/demo/calls") return demoCalls.response(request.url);
+    const asset = await serveAsset(request, env, { demo });
+    if (asset) return asset;
 
     const method = request.method.toUpperCase();
     const body = method === "POST" || method === "PUT" || method === "PATCH" ? await readBody(request) : { bytes: new Uint8Array(0) };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs, then runs every test: native unit tests (ctest), the Worker
-# in real workerd on both wasm builds (node --test + Miniflare), and a fuzz smoke run.
+# in real workerd on both wasm builds (node --test + Miniflare), the real clients end to end
+# (wrangler dev + Chromium + analytics-node, tests/e2e/), and a fuzz smoke run.
 # Usage: scripts/test.sh            (AJS_FUZZ_SECONDS=60 by default; 0 skips the fuzz run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,9 @@ ls -l host-shims/wasm/*.wasm
 step "workerd integration tests, both builds (node --test)"
 node --test --test-reporter=spec tests/node/ tests/fakes/ tests/workerd/ bench/js_baseline.test.mjs 2>&1 | tee "$logs/node.txt"
 
+step "end to end: analytics.js in Chromium, analytics-node, the demo page (wrangler dev, one file at a time)"
+node --test --test-concurrency=1 --test-reporter=spec tests/e2e/ 2>&1 | tee "$logs/e2e.txt"
+
 if [ "$fuzz_seconds" != "0" ]; then
   step "fuzz smoke run (${fuzz_seconds}s)"
   bash scripts/fuzz.sh "$fuzz_seconds" 2>&1 | tee "$logs/fuzz.txt"
@@ -33,4 +37,6 @@ c_pass=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\
 c_fail=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of.*/\1/p' "$logs/ctest.txt")
 n_pass=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$logs/node.txt" | tail -1)
 n_fail=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$logs/node.txt" | tail -1)
-printf '\n%s passed, %s failed\n' "$(( ${c_pass:-0} + ${n_pass:-0} ))" "$(( ${c_fail:-0} + ${n_fail:-0} ))"
+e_pass=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$logs/e2e.txt" | tail -1)
+e_fail=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$logs/e2e.txt" | tail -1)
+printf '\n%s passed, %s failed\n' "$(( ${c_pass:-0} + ${n_pass:-0} + ${e_pass:-0} ))" "$(( ${c_fail:-0} + ${n_fail:-0} + ${e_fail:-0} ))"

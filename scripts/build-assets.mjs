@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Lays out the Worker's static assets (wrangler.toml [assets]) from the installed npm package, so a
+// site needs no Segment CDN: analytics.js asks for its lazy chunks at {cdn}/analytics-next/bundles/
+// (src/browser/standalone.ts sets webpack's public path from the CDN base), so that is where they go,
+// with the standalone bundle itself; the Worker answers the per-writeKey snippet path
+// {cdn}/analytics.js/v1/:writeKey/analytics.min.js with that one file (host-shims/assets.mjs).
+//
+//   node scripts/build-assets.mjs [--out dist/assets] [--prefix /collect]
+//
+// The prefix (default: $AJS_ASSETS_PREFIX, else "") is the path of the CDN base on the Worker's host:
+// cdnURL = https://<worker host><prefix>. analytics.js fetches its settings from cdnURL too, so a
+// non-empty prefix must equal the config's basePath. The demo page (site/demo/) goes to /demo/.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+export function normalPrefix(prefix) {
+  const p = (prefix ?? "").trim().replace(/\/+$/, "");
+  if (p !== "" && !/^(\/[A-Za-z0-9._~-]+)+$/.test(p)) throw new Error(`AJS_ASSETS_PREFIX: "${prefix}" must be "" or a path like /collect`);
+  return p;
+}
+
+function existing(dir, under = "") {
+  if (!existsSync(join(dir, under))) return [];
+  return readdirSync(join(dir, under), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? existing(dir, join(under, e.name)) : [join(under, e.name)]);
+}
+
+export function buildAssets({ out = join(root, "dist/assets"), prefix = "" } = {}) {
+  prefix = normalPrefix(prefix);
+  const pkgJson = createRequire(join(root, "package.json")).resolve("@segment/analytics-next/package.json");
+  const { version } = JSON.parse(readFileSync(pkgJson, "utf8"));
+  const umd = join(dirname(pkgJson), "dist/umd");
+
+  // Written in place, unchanged files untouched and stale ones removed: a running `wrangler dev`
+  // (which runs this as its [build] command) never sees the directory empty.
+  const wanted = new Map(); // path under out → contents
+  const bundles = join(prefix, "analytics-next/bundles");
+  // standalone.js (the snippet's file) and every lazy chunk; not index.js (the UMD npm build, which
+  // nothing asks the CDN for), the source maps, nor the .gz copies (Cloudflare compresses on its own).
+  const files = readdirSync(umd).filter((f) => f === "standalone.js" || /\.bundle\.[0-9a-f]+\.js$/.test(f));
+  if (!files.includes("standalone.js")) throw new Error(`${umd}: no standalone.js`);
+  for (const f of files) wanted.set(join(bundles, f), readFileSync(join(umd, f)));
+  const demoSrc = join(root, "site/demo");
+  for (const f of readdirSync(demoSrc)) {
+    wanted.set(join("demo", f), Buffer.from(readFileSync(join(demoSrc, f), "utf8").replaceAll("__AJS_ASSETS_PREFIX__", prefix)));
+  }
+  for (const f of existing(out)) if (!wanted.has(f)) rmSync(join(out, f));
+  for (const [f, bytes] of wanted) {
+    const path = join(out, f);
+    if (existsSync(path) && readFileSync(path).equals(bytes)) continue;
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes);
+  }
+  return { out, prefix, version, files: files.length };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const r = buildAssets({ out: resolve(option("out", join(root, "dist/assets"))), prefix: option("prefix", process.env.AJS_ASSETS_PREFIX ?? "") });
+  console.log(`assets: analytics-next ${r.version}, ${r.files} files at ${r.prefix || ""}/analytics-next/bundles/, demo at /demo/ → ${r.out}`);
+}

@@ -47,6 +47,7 @@ export function makeBatch({ events = 500, writeKey = "wk_bench" } = {}) {
 }
 
 export const BENCH_CONFIG = {
+  allowInsecureEndpoints: true,
   sources: [
     {
       writeKey: "wk_bench",

@@ -3,8 +3,11 @@
 // and never carries their values:
 //   {v:1, destination, orderKey, calls:[{method, url, headers, body | bodyBase64, messageId, key, flags?}]}
 //   headers: [{name, value}] for literal ones, [{name, secret, format}] for secret ones
-// `key` is the dedup key: destination | messageId | ordinal, the ordinal counting the calls one
-// messageId makes to one destination (a Gist identify may be a contact upsert plus tag calls).
+// `key` is the dedup key: scope | messageId | ordinal, both from the core's plan: the scope names
+// the destination, the source (a hash of its writeKey) and the destination account, so one
+// source cannot suppress another's events; the ordinal counts the calls one messageId makes to one
+// scope (a Gist identify may be a contact upsert plus tag calls). Messages queued before scopes
+// existed carry keys "destination|messageId|ordinal" and are consumed as they are.
 const encoder = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -25,24 +28,22 @@ function wireBody(bytes) {
   }
 }
 
+export const dedupKey = (r) => `${r.scope}|${r.messageId}|${r.ordinal}`;
+
 // Plan requests → chains, in order of first appearance.
 export function buildChains(requests) {
   const chains = new Map();
-  const ordinals = new Map();
   for (const r of requests) {
     const id = `${r.destination}\u0000${r.orderKey}`;
     let chain = chains.get(id);
     if (!chain) chains.set(id, (chain = { v: WIRE_VERSION, destination: r.destination, orderKey: r.orderKey, calls: [] }));
-    const idKey = `${r.destination}\u0000${r.messageId}`;
-    const ordinal = ordinals.get(idKey) ?? 0;
-    ordinals.set(idKey, ordinal + 1);
     chain.calls.push({
       method: r.method,
       url: r.url,
       headers: r.headers.map(wireHeader),
       ...wireBody(r.body),
       messageId: r.messageId,
-      key: r.messageId ? `${r.destination}|${r.messageId}|${ordinal}` : "",
+      key: r.messageId ? dedupKey(r) : "",
       ...(r.flags ? { flags: r.flags } : {}),
     });
   }

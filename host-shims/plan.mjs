@@ -1,17 +1,18 @@
 // Reads the plan the core returns (layout: wasm/README.md). One copy of the output leaves wasm
 // memory; bodies are views into that copy, never re-encoded or re-parsed.
 const MAGIC = 0x31504a41; // "AJP1"
-const VERSION = 1;
+const VERSION = 2;
 export const SECRET_FORMAT = ["none", "raw", "bearer", "basic_username"];
 export const NOTE_KIND = ["dropped", "skipped", "info"];
 // call_flags (src/plan/plan.hpp): how to read a destination's answer beyond the default.
 export const CALL_FLAGS = { retryNotFound: 1 };
 
-const HEADER_WORDS = 14;
+const HEADER_WORDS = 16;
 const REPLY_HEADER_WORDS = 4;
-const REQUEST_WORDS = 16;
+const REQUEST_WORDS = 18;
 const REQUEST_HEADER_WORDS = 8;
 const NOTE_WORDS = 8;
+const RATE_LIMIT_WORDS = 4;
 
 export function decodePlan(bytes) {
   const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -19,6 +20,7 @@ export function decodePlan(bytes) {
   if (u32(0) !== MAGIC || u32(1) !== VERSION) throw new Error("ajs-edge: not a plan");
   const [status, nReplyHeaders, nRequests, nRequestHeaders, nNotes] = [u32(2), u32(3), u32(4), u32(5), u32(6)];
   const counters = { received: u32(7), accepted: u32(8), rejected: u32(9) };
+  const nRateLimits = u32(14);
   const dataStart = u32(12);
   const data = bytes.subarray(dataStart, dataStart + u32(13));
   const decoder = new TextDecoder();
@@ -57,12 +59,16 @@ export function decodePlan(bytes) {
       messageId: span(r + 10),
       orderKey: span(r + 12),
       flags: u32(r + 14), // CALL_FLAGS
+      ordinal: u32(r + 15),
+      scope: span(r + 16), // dedup key: `${scope}|${messageId}|${ordinal}` (chain.mjs)
     });
   }
   const notes = [];
   for (let i = 0; i < nNotes; i++, w += NOTE_WORDS) {
     notes.push({ kind: NOTE_KIND[u32(w)] ?? "info", destination: span(w + 1), messageId: span(w + 3), reason: span(w + 5) });
   }
+  const rateLimits = [];
+  for (let i = 0; i < nRateLimits; i++, w += RATE_LIMIT_WORDS) rateLimits.push({ binding: span(w), key: span(w + 2) });
   const replyBody = data.subarray(u32(10), u32(10) + u32(11));
-  return { status, replyHeaders, replyBody, requests, notes, counters };
+  return { status, replyHeaders, replyBody, requests, notes, counters, rateLimits };
 }

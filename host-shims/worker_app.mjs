@@ -10,6 +10,7 @@ import { handleAdmin } from "./admin.mjs";
 import { Counters, flushCounters } from "./ops.mjs";
 import { PlannedCalls } from "./dry_run.mjs";
 import { serveAsset } from "./assets.mjs";
+import { checkRateLimiters, missingDefaultLimiters, overRateLimit, RETRY_AFTER_S } from "./rate_limits.mjs";
 
 const log = (entry) => console.log(JSON.stringify(entry));
 const INLINE_ATTEMPTS = 3; // deliver_inline.mjs MAX_ATTEMPTS: a "retry" line at this attempt gave up
@@ -30,12 +31,16 @@ function randomSeed() {
   return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
-function errorResponse(status, code, message) {
+function errorResponse(status, code, message, extraHeaders = {}) {
   return new Response(JSON.stringify({ success: false, message, code }), {
     status,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...extraHeaders },
   });
 }
+
+// What the public hears of a bad configuration: nothing of its content (it names secret bindings
+// and sources). The detail goes to the log and to GET /admin/config.
+const MISCONFIGURED = "this Worker is misconfigured; its operator finds the reason in the Worker's log or at GET /admin/config";
 
 // Which delivery this isolate runs, announced once per configuration.
 function deliveryMode(env, build) {
@@ -90,13 +95,18 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     try {
       const description = core.configure(text);
       // The demo names secrets nobody set: it never sends, so it needs none.
-      if (!description.demo) checkSecrets(description, env);
+      if (!description.demo) {
+        checkSecrets(description, env);
+        checkRateLimiters(description, env);
+      }
       loaded = { core, text, description };
       if (description.demo) {
         log({ at: "config", build, message: "no AJS_EDGE_CONFIG: serving the built-in demo source 'demo-write-key'; nothing is sent: every planned Gist, Gainsight and PX call is printed (dry run), and the latest are at GET /demo/calls" });
       } else {
         log(deliveryMode(env, build));
       }
+      const unlimited = missingDefaultLimiters(description, env);
+      if (unlimited.length > 0) log({ at: "config", build, warning: `rate limiting off: no ${unlimited.join(", ")} binding ([[ratelimits]] in wrangler.toml)` });
     } catch (e) {
       if (!(e instanceof CoreError || e instanceof SecretError)) throw e;
       loaded = { core, text, error: { status: 500, code: e.code ?? "invalid_config", message: e.message } };
@@ -105,8 +115,16 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     return loaded;
   }
 
+  // GET /admin/config: whether the configuration loaded, and why not.
+  async function configStatus(env) {
+    const state = await ready(env);
+    if (state.error) return { ok: false, build, error: state.error };
+    const d = state.description;
+    return { ok: true, build, demo: d.demo, secrets: (d.secrets ?? []).map((s) => s.binding), rateLimiters: d.rateLimiters ?? [], missingRateLimiters: missingDefaultLimiters(d, env) };
+  }
+
   async function fetchHandler(request, env, ctx) {
-    const admin = await handleAdmin(request, env, log);
+    const admin = await handleAdmin(request, env, log, { configStatus: () => configStatus(env) });
     if (admin) return admin;
     let state;
     try {
@@ -116,7 +134,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
       log({ at: "instantiate", build, error: String(e?.message ?? e) });
       return errorResponse(500, "internal_error", "the core could not start");
     }
-    if (state.error) return errorResponse(500, state.error.code, state.error.message);
+    if (state.error) return errorResponse(500, "misconfigured", MISCONFIGURED);
     const demo = state.description.demo;
     if (demo && request.method === "GET" && new URL(request.url).pathname === "/demo/calls") return demoCalls.response(request.url);
     const asset = await serveAsset(request, env, { demo });
@@ -159,6 +177,16 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     }
     logNotes(plan.notes);
     const headers = new Headers(plan.replyHeaders);
+    const limited = await overRateLimit(plan.rateLimits, env);
+    if (limited) {
+      // Nothing of this request is delivered; the client retries after the window.
+      log({ at: "rate-limit", path: new URL(request.url).pathname, binding: limited.binding, key: limited.key, calls: plan.requests.length });
+      headers.set("content-type", "application/json");
+      headers.set("retry-after", String(RETRY_AFTER_S));
+      headers.delete("content-length");
+      const body = { success: false, code: "rate_limited", message: `too many requests (${limited.binding}); retry after ${RETRY_AFTER_S} s` };
+      return new Response(method === "HEAD" ? null : JSON.stringify(body), { status: 429, headers });
+    }
     if (demo) {
       demoCalls.record(plan.requests, log);
     } else if (plan.requests.length > 0 && env?.DELIVERY_QUEUE) {

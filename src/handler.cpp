@@ -39,9 +39,12 @@ void reply_settings(plan_writer& out, request_meta const& meta, config const& cf
     out.reply_header("access-control-allow-origin", "*");
     return;
   }
-  reply_json(out, 200, settings_document(*source, meta, cfg.base_path));
+  auto const host = choose_api_host(*source, meta, cfg);
+  reply_json(out, 200, settings_document(*source, meta, host.api_host));
   out.reply_header("access-control-allow-origin", "*");
-  out.reply_header("cache-control", "public, max-age=300, stale-while-revalidate=3600");
+  out.reply_header("cache-control", host.publicly_cacheable ? "public, max-age=300, stale-while-revalidate=3600"
+                                                            : "private, max-age=300");
+  if (host.depends_on_host) out.reply_header("vary", "Host");
 }
 
 }  // namespace

@@ -38,12 +38,17 @@ int fail(ajs::problem const& p) {
   return 1;
 }
 
-// What the host must check before serving: {"demo":bool,"secrets":[{"binding","field","pattern"}]}.
+// What the host must check before serving: {"demo":bool,"secrets":[{"binding","field","pattern"}],
+// "rateLimiters":[{"binding","field","required"}]}.
 void describe_config(ajs::config const& c, std::string& out) {
   boost::json::array secrets;
   for (auto const& s : c.secrets)
     secrets.push_back(boost::json::object{{"binding", s.binding}, {"field", s.field}, {"pattern", s.pattern}});
-  out = boost::json::serialize(boost::json::object{{"demo", c.is_default}, {"secrets", std::move(secrets)}});
+  boost::json::array limiters;
+  for (auto const& l : c.rate_limiters)
+    limiters.push_back(boost::json::object{{"binding", l.binding}, {"field", l.field}, {"required", l.required}});
+  out = boost::json::serialize(boost::json::object{
+      {"demo", c.is_default}, {"secrets", std::move(secrets)}, {"rateLimiters", std::move(limiters)}});
 }
 
 }  // namespace

@@ -25,11 +25,78 @@ bool config::any_source_allows_origin(std::string_view origin) const {
   return std::any_of(sources.begin(), sources.end(), [&](source_config const& s) { return s.origin_allowed(origin); });
 }
 
+bool config::host_allowed(std::string_view host) const {
+  return std::any_of(hosts.begin(), hosts.end(), [&](std::string const& h) { return h == host; });
+}
+
 namespace {
 
+// FNV-1a, 64 bits, as 16 hex digits: short stable names for keys (not a secret, not a MAC: the
+// operator, not a client, chooses the writeKeys and endpoints it is applied to).
+std::string hash_hex(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = digits[h & 15];
+  return out;
+}
+
+// What tells one account of a destination from another: its endpoint and region as written, and
+// the secret bindings it names (never their values, which the core does not have).
+std::string account_text(boost::json::object const& settings, std::vector<secret_requirement> const& secrets,
+                         std::size_t first_secret) {
+  std::string text;
+  for (std::string_view key : {"endpoint", "region"}) {
+    if (auto const* v = settings.if_contains(key); v && v->is_string()) {
+      text += key;
+      text += '=';
+      text += v->get_string();
+      text += '\n';
+    }
+  }
+  for (std::size_t i = first_secret; i < secrets.size(); ++i) text += "secret=" + secrets[i].binding + '\n';
+  return text;
+}
+
+// "rateLimits": {"writeKey": "BINDING" | null, "clientIp": "BINDING" | null}; a key left out uses
+// the default binding, which may be absent from the Worker (then that limit is off).
+result<void> parse_rate_limits(settings_reader const& source, source_config& s,
+                               std::vector<rate_limiter_requirement>& limiters) {
+  auto obj = source.object_or_null("rateLimits");
+  if (!obj) return obj.error();
+  struct slot {
+    std::string_view key;
+    std::string_view fallback;
+    std::string* binding;
+  };
+  slot const slots[] = {{"writeKey", default_write_key_rate_limiter, &s.rate_limit_write_key},
+                        {"clientIp", default_client_ip_rate_limiter, &s.rate_limit_client_ip}};
+  static boost::json::object const empty;
+  settings_reader reader(*obj ? **obj : empty, source.field("rateLimits"));
+  if (auto r = reader.only_keys({"writeKey", "clientIp"}); !r) return r.error();
+  for (auto const& sl : slots) {
+    auto const* v = reader.object().if_contains(sl.key);
+    bool const required = v != nullptr;
+    if (v && (v->is_null() || (v->is_bool() && !v->get_bool()))) continue;  // off
+    auto name = reader.string(sl.key, false, std::string(sl.fallback));
+    if (!name) return config_problem(reader.field(sl.key) + ": must name a rate limiting binding, or be null (no limit)");
+    if (!valid_binding_name(*name)) return config_problem(reader.field(sl.key) + ": not a binding name (letters, digits and _)");
+    *sl.binding = *name;
+    auto it = std::find_if(limiters.begin(), limiters.end(), [&](auto const& l) { return l.binding == *name; });
+    if (it == limiters.end()) limiters.push_back({*name, reader.field(sl.key), required});
+    else if (required && !it->required) *it = {*name, reader.field(sl.key), true};
+  }
+  return {};
+}
+
 result<configured_destination> parse_destination(destination_kind const& kind, boost::json::object const& settings,
-                                                 std::string const& path, std::vector<secret_requirement>& secrets) {
-  settings_reader reader(settings, path, &secrets);
+                                                 std::string const& path, config& c, source_config const& source) {
+  settings_reader reader(settings, path, &c.secrets, c.allow_insecure_endpoints);
+  std::size_t const first_secret = c.secrets.size();
   configured_destination d;
   d.kind = &kind;
   auto consent = reader.string_list("consentCategories");
@@ -38,20 +105,22 @@ result<configured_destination> parse_destination(destination_kind const& kind, b
   auto impl = kind.make(reader);
   if (!impl) return impl.error();
   d.impl = std::move(*impl);
+  d.scope = std::string(kind.config_key) + ":" + source.id + ":" + hash_hex(account_text(settings, c.secrets, first_secret));
   return d;
 }
 
-result<source_config> parse_source(boost::json::object const& o, std::string const& path,
-                                   std::vector<secret_requirement>& secrets) {
+result<source_config> parse_source(boost::json::object const& o, std::string const& path, config& c) {
   settings_reader reader(o, path);
   if (auto r = reader.only_keys({"writeKey", "name", "allowedOrigins", "apiHost", "deliveryStrategy", "httpConfig",
-                                 "destinations"});
+                                 "rateLimits", "destinations"});
       !r)
     return r.error();
   source_config s;
   auto key = reader.string("writeKey", true);
   if (!key) return key.error();
   s.write_key = std::move(*key);
+  s.id = hash_hex(s.write_key);
+  if (auto r = parse_rate_limits(reader, s, c.rate_limiters); !r) return r.error();
   auto name = reader.string("name", false);
   if (!name) return name.error();
   s.name = std::move(*name);
@@ -75,7 +144,7 @@ result<source_config> parse_source(boost::json::object const& o, std::string con
       if (!kind) return config_problem(dpath + ": unknown destination (known: " + known_destination_keys() + ")");
       auto const* settings = kv.value().if_object();
       if (!settings) return config_problem(dpath + ": must be an object");
-      auto d = parse_destination(*kind, *settings, dpath, secrets);
+      auto d = parse_destination(*kind, *settings, dpath, c, s);
       if (!d) return d.error();
       s.destinations.push_back(std::move(*d));
     }
@@ -94,8 +163,19 @@ result<config> parse_config(std::string_view json_text) {
   auto const* o = root.if_object();
   if (!o) return config_problem("AJS_EDGE_CONFIG: must be a JSON object");
   settings_reader reader(*o, "");
-  if (auto r = reader.only_keys({"sources", "basePath"}); !r) return r.error();
+  if (auto r = reader.only_keys({"sources", "basePath", "hosts", "allowInsecureEndpoints"}); !r) return r.error();
   config c;
+  auto insecure = reader.boolean("allowInsecureEndpoints", false);
+  if (!insecure) return insecure.error();
+  c.allow_insecure_endpoints = *insecure;
+  auto hosts = reader.string_list("hosts");
+  if (!hosts) return hosts.error();
+  for (std::size_t i = 0; i < hosts->size(); ++i) {
+    auto const& h = (*hosts)[i];
+    if (h.empty() || h.find_first_of("/ \t\r\n?#@") != std::string::npos)
+      return config_problem("hosts[" + std::to_string(i) + "]: must be a host name, optionally with :port (no scheme or path)");
+  }
+  c.hosts = std::move(*hosts);
   auto base = reader.string("basePath", false);
   if (!base) return base.error();
   c.base_path = std::move(*base);
@@ -107,7 +187,7 @@ result<config> parse_config(std::string_view json_text) {
     std::string const path = "sources[" + std::to_string(i) + "]";
     auto const* so = (*sources)[i].if_object();
     if (!so) return config_problem(path + ": must be an object");
-    auto s = parse_source(*so, path, c.secrets);
+    auto s = parse_source(*so, path, c);
     if (!s) return s.error();
     if (c.find_source(s->write_key)) return config_problem(path + ".writeKey: duplicate writeKey");
     c.sources.push_back(std::move(*s));

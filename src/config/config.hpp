@@ -14,18 +14,34 @@ namespace ajs {
 
 struct configured_destination {
   destination_kind const* kind = nullptr;
+  // Dedup scope of its calls: "<config key>:<source id>:<account hash>", the account being what
+  // tells one destination account from another (endpoint, region, secret binding names).
+  std::string scope;
   std::vector<std::string> consent_categories;  // all must be granted when a message carries consent
   std::unique_ptr<destination> impl;
 };
 
+// A Workers Rate Limiting binding the config names: the host checks, at config load, that a
+// `required` one is bound (one the config only defaults to may be absent: no limit then).
+struct rate_limiter_requirement {
+  std::string binding;
+  std::string field;
+  bool required = false;
+};
+
 struct source_config {
   std::string write_key;
+  std::string id;  // 16 hex digits of a hash of the writeKey: names the source in keys and logs
   std::string name;
   std::vector<std::string> allowed_origins;  // "*" allows any; empty allows any
   std::string api_host;                      // settings document's apiHost; "" = this Worker's host + /v1
   boost::json::value delivery_strategy;      // pushed to analytics.js in the settings document
   boost::json::value http_config;            // likewise
   std::vector<configured_destination> destinations;
+  // Rate Limiting bindings counting this source's requests per writeKey and per client IP; ""
+  // when off.
+  std::string rate_limit_write_key;
+  std::string rate_limit_client_ip;
 
   bool origin_allowed(std::string_view origin) const;
 };
@@ -33,12 +49,22 @@ struct source_config {
 struct config {
   std::vector<source_config> sources;
   std::string base_path;  // prefix before /v1 (e.g. "/collect"), "" by default
+  // Hosts this Worker serves (e.g. "collect.example.com"): the settings document's apiHost comes
+  // from the request's Host only when it is one of them. Empty: any host, never cached publicly.
+  std::vector<std::string> hosts;
+  bool allow_insecure_endpoints = false;  // http:// destination endpoints (local tests only)
   bool is_default = false;
   std::vector<secret_requirement> secrets;  // checked by the host against its bindings
+  std::vector<rate_limiter_requirement> rate_limiters;
 
   source_config const* find_source(std::string_view write_key) const;
   bool any_source_allows_origin(std::string_view origin) const;
+  bool host_allowed(std::string_view host) const;
 };
+
+// The default Rate Limiting bindings (wrangler.toml declares them).
+inline constexpr std::string_view default_write_key_rate_limiter = "RATE_LIMIT_WRITE_KEY";
+inline constexpr std::string_view default_client_ip_rate_limiter = "RATE_LIMIT_CLIENT_IP";
 
 result<config> parse_config(std::string_view json_text);
 

@@ -6,16 +6,12 @@ namespace ajs {
 
 problem config_problem(std::string message) { return {500, "invalid_config", std::move(message)}; }
 
-namespace {
-
 bool valid_binding_name(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;
   auto ok_first = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
   auto ok_rest = [&](char c) { return ok_first(c) || (c >= '0' && c <= '9'); };
   return ok_first(name[0]) && std::all_of(name.begin() + 1, name.end(), ok_rest);
 }
-
-}  // namespace
 
 std::string settings_reader::field(std::string_view key) const {
   std::string f = path_;
@@ -96,8 +92,13 @@ result<std::string> settings_reader::base_url(std::string_view key, std::string 
   if (!s) return s;
   std::string url = std::move(*s);
   std::string_view v(url);
-  if (!(v.substr(0, 7) == "http://" || v.substr(0, 8) == "https://") || v.find_first_of(" \t\r\n") != v.npos)
-    return config_problem(field(key) + ": must be an http:// or https:// URL");
+  bool const http = v.substr(0, 7) == "http://";
+  if (!(http || v.substr(0, 8) == "https://") || v.find_first_of(" \t\r\n") != v.npos)
+    return config_problem(field(key) + ": must be an https:// URL");
+  if (http && !allow_insecure_endpoints_)
+    return config_problem(field(key) + ": must be an https:// URL: over http:// the destination's credentials would "
+                                       "cross the network in clear text (for local tests, set \"allowInsecureEndpoints\": "
+                                       "true at the top of the config)");
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
 }

@@ -23,9 +23,11 @@ struct secret_requirement {
 
 class settings_reader {
  public:
+  // `allow_insecure_endpoints`: the config's top-level switch that lets base_url take http://
+  // (local tests); otherwise credentials would cross the network in clear text.
   settings_reader(boost::json::object const& object, std::string path,
-                  std::vector<secret_requirement>* secrets = nullptr)
-      : object_(object), path_(std::move(path)), secrets_(secrets) {}
+                  std::vector<secret_requirement>* secrets = nullptr, bool allow_insecure_endpoints = false)
+      : object_(object), path_(std::move(path)), secrets_(secrets), allow_insecure_endpoints_(allow_insecure_endpoints) {}
 
   boost::json::object const& object() const { return object_; }
   std::string const& path() const { return path_; }
@@ -40,7 +42,8 @@ class settings_reader {
   // {"secret": "NAME"}: the name of a Worker secret binding. Literal credentials are refused.
   // `pattern`: what the host must check the secret's value against at config load.
   result<std::string> secret(std::string_view key, bool required, std::string_view pattern = {}) const;
-  // An http(s) base URL without a trailing slash; `fallback` when absent.
+  // An https base URL (http only when the config allows insecure endpoints) without a trailing
+  // slash; `fallback` when absent.
   result<std::string> base_url(std::string_view key, std::string fallback) const;
   // A nested object, or nullptr when absent.
   result<boost::json::object const*> object_or_null(std::string_view key) const;
@@ -49,6 +52,10 @@ class settings_reader {
   boost::json::object const& object_;
   std::string path_;
   std::vector<secret_requirement>* secrets_;
+  bool allow_insecure_endpoints_;
 };
+
+// Binding names: letters, digits and _, not starting with a digit.
+bool valid_binding_name(std::string_view name);
 
 }  // namespace ajs

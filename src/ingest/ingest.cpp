@@ -2,6 +2,7 @@
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
+#include <algorithm>
 
 #include "http/reply.hpp"
 #include "ingest/basic_auth.hpp"
@@ -28,6 +29,7 @@ void route_event(event const& e, source_config const& source, plan_writer& out) 
     } else if (!integrations_allow(e.message, *d.kind)) {
       out.note(note_kind::skipped, d.kind->config_key, e.message_id, "integrations");
     } else {
+      out.set_scope(d.scope);
       d.impl->plan(e, out);
     }
   }
@@ -44,6 +46,27 @@ void merge_envelope(bj::object& item, bj::object const& envelope, std::string_vi
   }
   for (auto const& kv : *from)
     if (!into->contains(kv.key())) into->emplace(kv.key(), kv.value());
+}
+
+// At most what merge_envelope adds to any item: the envelope's `key` member whole (an item with
+// its own object keeps its members, so this bounds from above).
+std::size_t envelope_member_size(bj::object const& envelope, std::string_view key) {
+  auto const* v = envelope.if_contains(key);
+  if (!v || !v->is_object()) return 0;
+  return key.size() + 4 + json::serialized_size(*v, limits::envelope_expansion_bytes);
+}
+
+// Exactly what merge_envelope adds to this item (walks the envelope's members: call it only for
+// the rare item near the limit).
+std::size_t merged_extra(bj::object const& item, bj::object const& envelope, std::string_view key) {
+  auto const* from = json::object_at(envelope, key);
+  if (!from) return 0;
+  auto const* into = json::object_at(item, key);
+  if (!into) return envelope_member_size(envelope, key);
+  std::size_t extra = 0;
+  for (auto const& kv : *from)
+    if (!into->contains(kv.key())) extra += kv.key().size() + 4 + json::serialized_size(kv.value(), limits::event_bytes);
+  return extra;
 }
 
 struct request_state {
@@ -64,6 +87,40 @@ result<source_config const*> find_source(request_state& st, std::string_view own
   if (!st.meta.origin.empty() && !source->origin_allowed(st.meta.origin))
     return problem{403, "forbidden_origin", "origin not allowed for this writeKey"};
   return source;
+}
+
+// The source's requests are counted by its Rate Limiting bindings (the host checks them before
+// anything is delivered).
+void count_request(request_state& st, source_config const& source) {
+  if (!source.rate_limit_write_key.empty()) st.out.rate_limit(source.rate_limit_write_key, "wk:" + source.id);
+  if (!source.rate_limit_client_ip.empty() && !st.meta.client_ip.empty())
+    st.out.rate_limit(source.rate_limit_client_ip, "ip:" + source.id + ":" + st.meta.client_ip);
+}
+
+// limits.hpp: what one request may make the host send.
+outgoing_budget budget_for(std::size_t body_bytes, std::size_t messages) {
+  if (messages == 0) messages = 1;
+  return {limits::budget_calls_per_message * messages + limits::budget_calls_slack,
+          limits::budget_bytes_factor * (body_bytes + limits::normalization_bytes * messages) + limits::budget_bytes_slack};
+}
+
+problem over_budget_problem(plan_writer const& out, outgoing_budget const& b) {
+  return invalid_request("refused: this request would make the Worker send " + std::to_string(out.request_count()) +
+                         "+ calls / " + std::to_string(out.outgoing_bytes()) + "+ bytes, over its budget of " +
+                         std::to_string(b.max_calls) + " calls and " + std::to_string(b.max_bytes) +
+                         " bytes (32 calls a message + 64; 4 x (request bytes + 512 a message) + 64 KB)");
+}
+
+void reply_error(request_state& st, problem const& p);
+
+// Nothing planned is sent: the request as a whole is refused.
+void refuse_over_budget(request_state& st, outgoing_budget const& budget) {
+  auto const p = over_budget_problem(st.out, budget);
+  st.out.discard_calls();
+  auto& c = st.out.counters();
+  c.events_rejected += c.events_accepted;
+  c.events_accepted = 0;
+  reply_error(st, p);
 }
 
 void accept(request_state& st, bj::object& message, normalized_fields const& f, source_config const& source) {
@@ -92,6 +149,9 @@ void reply_error(request_state& st, problem const& p) {
 void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
   auto source = find_source(st, json::string_or_empty(message, "writeKey"));
   if (!source) return reply_error(st, source.error());
+  count_request(st, **source);
+  auto const budget = budget_for(st.body_bytes, 1);
+  st.out.set_budget(budget);
   ++st.out.counters().events_received;
   auto n = normalize_message(message, ep.type, {}, st.clock);
   if (!n.fields) {
@@ -99,6 +159,7 @@ void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
     return reply_error(st, invalid_request(std::string(n.why.message)));
   }
   accept(st, message, *n.fields, **source);
+  if (st.out.over_budget()) return refuse_over_budget(st, budget);
   reply_ok(st);
 }
 
@@ -111,9 +172,13 @@ void ingest_batch(request_state& st, bj::object& envelope) {
   auto const envelope_key = json::string_or_empty(envelope, "writeKey");
   std::size_t const count = batch.size() < limits::batch_items ? batch.size() : limits::batch_items;
 
-  // Pass 1, before anything is planned: every key known and every message within the limit,
-  // else the whole request is refused (Segment: 401 / 400).
+  // Pass 1, before anything is planned: every key known and every message within the limit as
+  // it will be delivered (the envelope's context and integrations merged in), else the whole
+  // request is refused (Segment: 401 / 400). The copies the merge makes are capped as a whole.
   std::vector<source_config const*> sources(count, nullptr);
+  std::vector<source_config const*> counted;  // distinct sources, for the rate limits
+  std::size_t const envelope_extra = envelope_member_size(envelope, "context") + envelope_member_size(envelope, "integrations");
+  std::size_t expansion = 0;
   bool key_checked = false;
   for (std::size_t i = 0; i < count; ++i) {
     auto const* item = batch[i].if_object();
@@ -122,17 +187,36 @@ void ingest_batch(request_state& st, bj::object& envelope) {
     auto source = find_source(st, own.empty() ? envelope_key : own);
     if (!source) return reply_error(st, source.error());
     sources[i] = *source;
+    if (std::find(counted.begin(), counted.end(), *source) == counted.end()) counted.push_back(*source);
     key_checked = true;
-    // A request within the per-message limit cannot hold a message over it.
-    if (st.body_bytes > limits::event_bytes &&
-        json::serialized_size(batch[i], limits::event_bytes) > limits::event_bytes) {
-      return reply_error(st, invalid_request("batch[" + std::to_string(i) + "] exceeds the 32 KB limit per message"));
+    expansion += envelope_extra;
+    if (expansion > limits::envelope_expansion_bytes) {
+      return reply_error(st, invalid_request("the batch's context and integrations, copied into each of its " +
+                                             std::to_string(count) + " items, would add over " +
+                                             std::to_string(limits::envelope_expansion_bytes / 1024) +
+                                             " KB: send them in each item instead"));
+    }
+    // A message can only be over the limit when the request (plus what the envelope adds) is.
+    if (st.body_bytes + envelope_extra > limits::event_bytes) {
+      auto const size = json::serialized_size(batch[i], limits::event_bytes);
+      if (size + envelope_extra > limits::event_bytes &&
+          (size > limits::event_bytes ||
+           size + merged_extra(*item, envelope, "context") + merged_extra(*item, envelope, "integrations") > limits::event_bytes)) {
+        return reply_error(st, invalid_request("batch[" + std::to_string(i) +
+                                               "] exceeds the 32 KB limit per message (the batch's context and "
+                                               "integrations included)"));
+      }
     }
   }
   // A batch with no message to take a key from still needs a valid one (empty, or all invalid).
   if (!key_checked) {
-    if (auto source = find_source(st, envelope_key); !source) return reply_error(st, source.error());
+    auto source = find_source(st, envelope_key);
+    if (!source) return reply_error(st, source.error());
+    counted.push_back(*source);
   }
+  for (auto const* source : counted) count_request(st, *source);
+  auto const budget = budget_for(st.body_bytes, count);
+  st.out.set_budget(budget);
 
   // Pass 2: invalid messages are dropped and counted; valid ones go on, in order.
   auto const sent_at = json::string_or_empty(envelope, "sentAt");
@@ -153,6 +237,7 @@ void ingest_batch(request_state& st, bj::object& envelope) {
       continue;
     }
     accept(st, *item, *n.fields, *sources[i]);
+    if (st.out.over_budget()) return refuse_over_budget(st, budget);
   }
   for (std::size_t i = count; i < batch.size(); ++i) {
     ++st.out.counters().events_received;

@@ -48,6 +48,19 @@ struct planned_request {
   byte_span message_id;   // the Segment messageId this call carries (dedup key with destination)
   byte_span order_key;    // calls with one order key must be delivered in plan order
   std::uint32_t flags = 0;  // call_flags
+  // Dedup: the call's key is "<scope>|<messageId>|<ordinal>". The scope names the destination,
+  // the source (a hash of its writeKey) and the destination account, so that no source can
+  // suppress another's events; the ordinal counts the calls this request makes for one messageId
+  // to one scope (a Gist identify may be a contact upsert plus tag calls).
+  byte_span scope;
+  std::uint32_t ordinal = 0;
+};
+
+// A check the host makes with a Workers Rate Limiting binding before anything is sent: over the
+// limit, the request is answered 429 and nothing of it is delivered.
+struct rate_limit_check {
+  byte_span binding;  // e.g. "RATE_LIMIT_WRITE_KEY"
+  byte_span key;      // what is counted, e.g. "wk:<source hash>" or "ip:<source hash>:<client ip>"
 };
 
 enum class note_kind : std::uint32_t { dropped = 0, skipped = 1, info = 2 };
@@ -73,6 +86,7 @@ struct plan {
   std::vector<planned_request> requests;
   std::vector<planned_header> request_headers;
   std::vector<plan_note> notes;
+  std::vector<rate_limit_check> rate_limits;
   plan_counters counters;
   std::string bytes;  // every span above points here
 

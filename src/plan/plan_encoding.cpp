@@ -7,11 +7,12 @@ namespace ajs {
 namespace {
 
 // Every field is a little-endian u32 (wasm is little-endian, so are our native targets).
-constexpr std::size_t header_words = 14;
+constexpr std::size_t header_words = 16;
 constexpr std::size_t reply_header_words = 4;
-constexpr std::size_t request_words = 16;
+constexpr std::size_t request_words = 18;
 constexpr std::size_t request_header_words = 8;
 constexpr std::size_t note_words = 8;
+constexpr std::size_t rate_limit_words = 4;
 
 struct word_writer {
   std::string& out;
@@ -53,7 +54,8 @@ struct word_reader {
 void encode_plan(plan const& p, std::string& out) {
   out.clear();
   std::size_t const tables = p.reply_headers.size() * reply_header_words + p.requests.size() * request_words +
-                             p.request_headers.size() * request_header_words + p.notes.size() * note_words;
+                             p.request_headers.size() * request_header_words + p.notes.size() * note_words +
+                             p.rate_limits.size() * rate_limit_words;
   std::size_t const bytes_offset = (header_words + tables) * 4;
   out.reserve(bytes_offset + p.bytes.size());
   word_writer w{out};
@@ -70,6 +72,8 @@ void encode_plan(plan const& p, std::string& out) {
   w.put(p.reply_body);
   w.put(static_cast<std::uint32_t>(bytes_offset));
   w.put(static_cast<std::uint32_t>(p.bytes.size()));
+  w.put(static_cast<std::uint32_t>(p.rate_limits.size()));
+  w.put(0);
   for (auto const& h : p.reply_headers) {
     w.put(h.name);
     w.put(h.value);
@@ -84,7 +88,8 @@ void encode_plan(plan const& p, std::string& out) {
     w.put(r.message_id);
     w.put(r.order_key);
     w.put(r.flags);
-    w.put(0);
+    w.put(r.ordinal);
+    w.put(r.scope);
   }
   for (auto const& h : p.request_headers) {
     w.put(h.name);
@@ -100,6 +105,10 @@ void encode_plan(plan const& p, std::string& out) {
     w.put(n.reason);
     w.put(0);
   }
+  for (auto const& l : p.rate_limits) {
+    w.put(l.binding);
+    w.put(l.key);
+  }
   out.append(p.bytes);
 }
 
@@ -114,10 +123,13 @@ result<plan> decode_plan(std::string_view encoded) {
   p.counters.events_rejected = r.get();
   p.reply_body = r.span();
   std::size_t const bytes_offset = r.get(), bytes_length = r.get();
+  std::size_t const rate_limits = r.get();
+  r.get();
   if (!r.ok || bytes_offset > encoded.size() || bytes_length != encoded.size() - bytes_offset)
     return invalid_request("plan header out of bounds");
   std::size_t const tables = reply_headers * reply_header_words + requests * request_words +
-                             request_headers * request_header_words + notes * note_words;
+                             request_headers * request_header_words + notes * note_words +
+                             rate_limits * rate_limit_words;
   if ((header_words + tables) * 4 != bytes_offset) return invalid_request("plan tables out of bounds");
   p.bytes.assign(encoded.substr(bytes_offset));
   auto in_bounds = [&](byte_span s) { return std::size_t{s.offset} + s.length <= bytes_length; };
@@ -140,9 +152,10 @@ result<plan> decode_plan(std::string_view encoded) {
     q.message_id = r.span();
     q.order_key = r.span();
     q.flags = r.get();
-    r.get();
+    q.ordinal = r.get();
+    q.scope = r.span();
     ok = ok && in_bounds(q.destination) && in_bounds(q.method) && in_bounds(q.url) && in_bounds(q.body) &&
-         in_bounds(q.message_id) && in_bounds(q.order_key) &&
+         in_bounds(q.message_id) && in_bounds(q.order_key) && in_bounds(q.scope) &&
          std::size_t{q.first_header} + q.header_count <= request_headers;
     p.requests.push_back(q);
   }
@@ -165,6 +178,13 @@ result<plan> decode_plan(std::string_view encoded) {
     r.get();
     ok = ok && in_bounds(n.destination) && in_bounds(n.message_id) && in_bounds(n.reason);
     p.notes.push_back(n);
+  }
+  for (std::size_t i = 0; i < rate_limits; ++i) {
+    rate_limit_check l;
+    l.binding = r.span();
+    l.key = r.span();
+    ok = ok && in_bounds(l.binding) && in_bounds(l.key);
+    p.rate_limits.push_back(l);
   }
   if (!r.ok || !ok) return invalid_request("plan span out of bounds");
   return p;

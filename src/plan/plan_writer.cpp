@@ -53,6 +53,9 @@ void plan_writer::begin_request(outgoing_call const& call) {
   r.message_id = text(call.message_id);
   r.order_key = text(call.order_key);
   r.flags = call.flags;
+  r.scope = scope_;
+  auto const id_hash = std::hash<std::string_view>{}(call.message_id) * 31 + scope_.offset;
+  r.ordinal = ordinals_[id_hash]++;
   plan_.requests.push_back(r);
 }
 
@@ -66,7 +69,10 @@ void plan_writer::secret_header(std::string_view name, std::string_view secret_b
   ++plan_.requests.back().header_count;
 }
 
-void plan_writer::body(byte_span bytes) { plan_.requests.back().body = bytes; }
+void plan_writer::body(byte_span bytes) {
+  plan_.requests.back().body = bytes;
+  outgoing_bytes_ += bytes.length;  // per call: a body two calls share is sent twice
+}
 
 byte_span plan_writer::serialize(boost::json::value const& v) {
   auto const start = plan_.bytes.size();
@@ -78,6 +84,18 @@ byte_span plan_writer::serialize(boost::json::object const& o, std::string_view 
   auto const start = plan_.bytes.size();
   json::write_json(plan_.bytes, o, omit_key);
   return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(plan_.bytes.size() - start)};
+}
+
+void plan_writer::rate_limit(std::string_view binding, std::string_view key) {
+  plan_.rate_limits.push_back({text(binding), text(key)});
+}
+
+void plan_writer::discard_calls() {
+  plan_.requests.clear();
+  plan_.request_headers.clear();
+  plan_.notes.clear();
+  ordinals_.clear();
+  outgoing_bytes_ = 0;
 }
 
 void plan_writer::note(note_kind kind, std::string_view destination, std::string_view message_id,

@@ -10,6 +10,13 @@
 
 namespace ajs {
 
+// What one request may make the host send (limits.hpp); planning stops counting past it and the
+// caller refuses the request.
+struct outgoing_budget {
+  std::size_t max_calls = static_cast<std::size_t>(-1);
+  std::size_t max_bytes = static_cast<std::size_t>(-1);
+};
+
 struct outgoing_call {
   std::string_view destination;
   std::string_view method;
@@ -30,6 +37,10 @@ class plan_writer {
   void reply(std::uint32_t status, std::string_view body);
   void reply_header(std::string_view name, std::string_view value);
 
+  // The dedup scope stamped on the calls planned from now on (the configured destination
+  // about to plan: see planned_request::scope).
+  void set_scope(std::string_view scope) { scope_ = text(scope); }
+
   // Outgoing calls: begin one, then add its headers and body.
   void begin_request(outgoing_call const& call);
   void header(std::string_view name, std::string_view value);
@@ -44,7 +55,14 @@ class plan_writer {
   byte_span serialize(boost::json::object const& o, std::string_view omit_key);
 
   void note(note_kind kind, std::string_view destination, std::string_view message_id, std::string_view reason);
+  void rate_limit(std::string_view binding, std::string_view key);
   plan_counters& counters() { return plan_.counters; }
+
+  void set_budget(outgoing_budget b) { budget_ = b; }
+  bool over_budget() const { return plan_.requests.size() > budget_.max_calls || outgoing_bytes_ > budget_.max_bytes; }
+  std::size_t outgoing_bytes() const { return outgoing_bytes_; }
+  // Forgets every planned call and note (a request refused after planning began).
+  void discard_calls();
 
   byte_span text(std::string_view s);  // interned when short
   std::size_t request_count() const { return plan_.requests.size(); }
@@ -54,6 +72,10 @@ class plan_writer {
 
   plan& plan_;
   std::unordered_multimap<std::size_t, byte_span> interned_;
+  byte_span scope_{};
+  std::unordered_map<std::size_t, std::uint32_t> ordinals_;  // hash of (scope, messageId) → calls so far
+  outgoing_budget budget_{};
+  std::size_t outgoing_bytes_ = 0;
 };
 
 }  // namespace ajs

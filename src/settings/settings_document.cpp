@@ -5,14 +5,17 @@
 
 namespace ajs {
 
-std::string settings_document(source_config const& source, request_meta const& meta, std::string_view base_path) {
+api_host_choice choose_api_host(source_config const& source, request_meta const& meta, config const& cfg) {
+  if (!source.api_host.empty()) return {source.api_host, false, true};
+  api_host_choice c{{}, true, !cfg.hosts.empty()};
+  c.api_host = cfg.hosts.empty() || cfg.host_allowed(meta.host) ? meta.host : cfg.hosts.front();
+  c.api_host += cfg.base_path;
+  c.api_host += "/v1";
+  return c;
+}
+
+std::string settings_document(source_config const& source, request_meta const& meta, std::string_view api_host) {
   namespace bj = boost::json;
-  std::string api_host = source.api_host;
-  if (api_host.empty()) {
-    api_host = meta.host;
-    api_host += base_path;
-    api_host += "/v1";
-  }
 
   bj::object segment;
   segment["apiKey"] = source.write_key;

@@ -12,6 +12,17 @@ namespace ajs {
 // source's apiHost); metrics are off and pointed here (else analytics.js posts to
 // api.segment.io every 30 s); no remote plugins and no other integrations, so no device-mode
 // bundle loads; the source's deliveryStrategy and httpConfig are pushed to clients.
-std::string settings_document(source_config const& source, request_meta const& meta, std::string_view base_path);
+std::string settings_document(source_config const& source, request_meta const& meta, std::string_view api_host);
+
+// Where the document points analytics.js, and whether a shared cache may keep it.
+struct api_host_choice {
+  std::string api_host;      // host + path, no scheme (analytics.js adds it)
+  bool depends_on_host;      // built from the request's Host: the reply carries `Vary: Host`
+  bool publicly_cacheable;   // false when any Host is taken (no `hosts` list): a shared cache could
+                             // otherwise hand one Host's document to another
+};
+// The source's apiHost when set; else the request's Host when the config lists it in `hosts`
+// (or lists none), else the first listed host; + basePath + "/v1".
+api_host_choice choose_api_host(source_config const& source, request_meta const& meta, config const& cfg);
 
 }  // namespace ajs

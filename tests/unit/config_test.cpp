@@ -35,7 +35,7 @@ TEST_CASE("config: errors name the field") {
   CHECK(error_of(R"({"sources":[{"writeKey":"a","destinations":{"nope":{}}}]})")
             .find("sources[0].destinations.nope: unknown destination") == 0);
   CHECK(error_of(R"({"sources":[{"writeKey":"a","destinations":{"capture":{"endpoint":"ftp://x"}}}]})") ==
-        "sources[0].destinations.capture.endpoint: must be an http:// or https:// URL");
+        "sources[0].destinations.capture.endpoint: must be an https:// URL");
 }
 
 TEST_CASE("config: a credential written literally is refused, a secret binding is recorded") {

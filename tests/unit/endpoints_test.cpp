@@ -12,7 +12,7 @@ config const& cors_config() {
       {"writeKey":"wk","allowedOrigins":["https://shop.example"],
        "deliveryStrategy":{"strategy":"batching","config":{"size":10,"timeout":5000}},
        "httpConfig":{"backoffConfig":{"maxRetryCount":5}},
-       "destinations":{"capture":{"endpoint":"http://127.0.0.1:9/cap"}}}]})");
+       "destinations":{"capture":{"endpoint":"https://127.0.0.1:9/cap"}}}]})");
   return c;
 }
 

@@ -126,9 +126,9 @@ TEST_CASE("gainsight px: region us2 uses segment-esp-us2.aptrinsic.com") {
 }
 
 TEST_CASE("gainsight px: endpoint replaces the region's host, the path stays PX's") {
-  auto o = run(px_config(R"("region":"europe","endpoint":"http://127.0.0.1:9000")"), identify_123());
+  auto o = run(px_config(R"("region":"europe","endpoint":"https://127.0.0.1:9000")"), identify_123());
   REQUIRE(o.calls.size() == 1);
-  CHECK(o.calls[0].url == "http://127.0.0.1:9000/rte/segmentio/v1/push");
+  CHECK(o.calls[0].url == "https://127.0.0.1:9000/rte/segmentio/v1/push");
 }
 
 // --- Settings ----------------------------------------------------------------------------------

@@ -198,9 +198,9 @@ TEST_CASE("gainsight: to-no-case removes a case as to-no-case 0.1.3 did") {
 // --- Settings ----------------------------------------------------------------------------------
 
 TEST_CASE("gainsight: endpoint replaces the host, the path stays Gainsight's") {
-  auto o = run(gainsight_config(R"("endpoint":"http://127.0.0.1:8787/")"), single("i", R"("userId":"123")"));
+  auto o = run(gainsight_config(R"("endpoint":"https://127.0.0.1:8787/")"), single("i", R"("userId":"123")"));
   REQUIRE(o.calls.size() == 1);
-  CHECK(o.calls[0].url == "http://127.0.0.1:8787/clickstream/segmentio/event");
+  CHECK(o.calls[0].url == "https://127.0.0.1:8787/clickstream/segmentio/event");
 }
 
 TEST_CASE("gainsight: the access key is declared for the host to check against Segment's pattern") {
@@ -240,7 +240,7 @@ TEST_CASE("gainsight: an empty whitelist entry is refused") {
 
 TEST_CASE("gainsight: an endpoint that is not an http(s) URL is refused") {
   CHECK(config_error(std::string(R"("accessKey":)") + access_key + R"(,"endpoint":"event.gainsight.com")") ==
-        "sources[0].destinations.gainsight.endpoint: must be an http:// or https:// URL");
+        "sources[0].destinations.gainsight.endpoint: must be an https:// URL");
 }
 
 // --- integrations object -----------------------------------------------------------------------

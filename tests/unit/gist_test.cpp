@@ -505,9 +505,9 @@ TEST_CASE("gist: an identify followed by a track in one batch is planned in that
 // ---- Settings ----
 
 TEST_CASE("gist: endpoint overrides the base URL") {
-  auto o = post(gist_config(R"(,"endpoint":"http://127.0.0.1:8787/")"), "t",
+  auto o = post(gist_config(R"(,"endpoint":"https://127.0.0.1:8787/")"), "t",
                 R"({"messageId":"m1","userId":"u1","event":"E"})");
-  CHECK(only_call(o).url == "http://127.0.0.1:8787/events");
+  CHECK(only_call(o).url == "https://127.0.0.1:8787/events");
 }
 
 TEST_CASE("gist: the config declares the API key secret the host must provide") {
@@ -556,7 +556,7 @@ TEST_CASE("gist: groups must be off, company or tag") {
 
 TEST_CASE("gist: endpoint must be an http(s) URL") {
   CHECK(config_error(R"({"apiKey":{"secret":"K"},"endpoint":"api.getgist.com"})") ==
-        "sources[0].destinations.gist.endpoint: must be an http:// or https:// URL");
+        "sources[0].destinations.gist.endpoint: must be an https:// URL");
 }
 
 TEST_CASE("gist: pages and tags must be booleans") {

@@ -11,7 +11,7 @@ namespace {
 
 config const& all_destinations() {
   static config c = make_config(R"({"sources":[{"writeKey":"wk","destinations":{
-      "capture":{"endpoint":"http://127.0.0.1:9/cap"},
+      "capture":{"endpoint":"https://127.0.0.1:9/cap"},
       "gist":{"apiKey":{"secret":"GIST_API_KEY"},"pages":true,"groups":"company","tags":true},
       "gainsight":{"accessKey":{"secret":"GAINSIGHT_ACCESS_KEY"},"whitelistTrackEvents":["Order Completed"]},
       "gainsightPx":{"apiKey":{"secret":"GAINSIGHT_PX_API_KEY"}}}}]})");

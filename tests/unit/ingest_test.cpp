@@ -11,8 +11,8 @@ namespace {
 config const& capture_config() {
   static config c = make_config(R"({"sources":[
       {"writeKey":"wk","allowedOrigins":["https://shop.example"],
-       "destinations":{"capture":{"endpoint":"http://127.0.0.1:9/cap"}}},
-      {"writeKey":"wk2","destinations":{"capture":{"endpoint":"http://127.0.0.1:9/two"}}}]})");
+       "destinations":{"capture":{"endpoint":"https://127.0.0.1:9/cap"}}},
+      {"writeKey":"wk2","destinations":{"capture":{"endpoint":"https://127.0.0.1:9/two"}}}]})");
   return c;
 }
 
@@ -42,7 +42,7 @@ TEST_CASE("ingest: a track on /v1/t is accepted and passed to the destination no
   CHECK(o.status == 200);
   CHECK(o.body == R"({"success":true})");
   REQUIRE(o.calls.size() == 1);
-  CHECK(o.calls[0].url == "http://127.0.0.1:9/cap");
+  CHECK(o.calls[0].url == "https://127.0.0.1:9/cap");
   CHECK(o.calls[0].message_id == "m1");
   CHECK(o.calls[0].order_key == "u1");
   // timestamp = receivedAt − (sentAt − timestamp) = 10:00:00.500 − 0.100 s
@@ -206,8 +206,8 @@ TEST_CASE("ingest: a per-item writeKey overrides the envelope's and routes to it
   auto o = post("/v1/batch", R"({"writeKey":"wk","batch":[
       {"type":"page","anonymousId":"a","writeKey":"wk2"},{"type":"page","anonymousId":"b"}]})");
   REQUIRE(o.calls.size() == 2);
-  CHECK(o.calls[0].url == "http://127.0.0.1:9/two");
-  CHECK(o.calls[1].url == "http://127.0.0.1:9/cap");
+  CHECK(o.calls[0].url == "https://127.0.0.1:9/two");
+  CHECK(o.calls[1].url == "https://127.0.0.1:9/cap");
 }
 
 TEST_CASE("ingest: an unknown per-item writeKey refuses the whole batch") {
@@ -221,7 +221,7 @@ TEST_CASE("ingest: a batch item over 32 KB refuses the batch with 400 naming the
   std::string const big = R"({"type":"track","event":"E","userId":"u","properties":{"p":")" + std::string(33000, 'x') + R"("}})";
   auto o = post("/v1/batch", R"({"writeKey":"wk","batch":[{"type":"page","anonymousId":"a"},)" + big + "]}");
   CHECK(o.status == 400);
-  CHECK(o.json().at("message") == "batch[1] exceeds the 32 KB limit per message");
+  CHECK(o.json().at("message") == "batch[1] exceeds the 32 KB limit per message (the batch's context and integrations included)");
   CHECK(o.calls.empty());
 }
 

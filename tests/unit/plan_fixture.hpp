@@ -26,6 +26,8 @@ struct call {
   std::string destination, method, url, body, message_id, order_key;
   std::vector<header_pair> headers;
   std::uint32_t flags = 0;
+  std::string scope;
+  std::uint32_t ordinal = 0;
   boost::json::value json() const { return boost::json::parse(body); }
   std::string header(std::string_view name) const {
     for (auto const& h : headers)
@@ -40,6 +42,7 @@ struct outcome {
   std::vector<header_pair> reply_headers;
   std::vector<call> calls;
   std::vector<std::string> notes;  // "kind destination messageId reason"
+  std::vector<std::string> rate_limits;  // "binding key"
   plan_counters counters;
   std::string reply_header(std::string_view name) const {
     for (auto const& h : reply_headers)
@@ -83,13 +86,14 @@ inline outcome run(config const& cfg, request const& r) {
   for (auto const& q : d.requests) {
     call c{std::string(d.view(q.destination)), std::string(d.view(q.method)), std::string(d.view(q.url)),
            std::string(d.view(q.body)), std::string(d.view(q.message_id)), std::string(d.view(q.order_key)), {},
-           q.flags};
+           q.flags, std::string(d.view(q.scope)), q.ordinal};
     for (std::uint32_t i = 0; i < q.header_count; ++i) {
       auto const& h = d.request_headers[q.first_header + i];
       c.headers.push_back({std::string(d.view(h.name)), std::string(d.view(h.value)), std::string(d.view(h.secret)), h.format});
     }
     o.calls.push_back(std::move(c));
   }
+  for (auto const& l : d.rate_limits) o.rate_limits.push_back(std::string(d.view(l.binding)) + " " + std::string(d.view(l.key)));
   static constexpr char const* kinds[] = {"dropped", "skipped", "info"};
   for (auto const& n : d.notes)
     o.notes.push_back(std::string(kinds[static_cast<int>(n.kind) % 3]) + " " + std::string(d.view(n.destination)) + " " +

@@ -1,5 +1,7 @@
 // AJS_EDGE_CONFIG in real workerd, on both core builds: a bad configuration turns every request
-// into a 500 naming the field; without one the built-in demo source prints each planned call.
+// into a 500 that says only "misconfigured" (the public must not learn the config's content);
+// the log and GET /admin/config name the field. Without one the built-in demo source prints each
+// planned call.
 // Each case needs its own bindings, so each starts its own Worker.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,6 +12,7 @@ import { reply, assertReceivedAt, IP } from "./ingest_fixture.mjs";
 const GAINSIGHT_KEY = "0123456789abcdef0123456789abcdef0123"; // 36 characters of [a-z0-9-]
 const source = (extra = {}, destinations = { capture: {} }) => ({ writeKey: "key-a", ...extra, destinations });
 const json = (value) => JSON.stringify(value);
+const MISCONFIGURED = "this Worker is misconfigured; its operator finds the reason in the Worker's log or at GET /admin/config";
 
 // [what, AJS_EDGE_CONFIG text, other bindings, the field the message must name, optional todo reason]
 const BAD = [
@@ -63,15 +66,24 @@ async function withWorker(build, bindings, fn) {
 for (const build of BUILDS) {
   describe(`configuration [${build.name}]`, () => {
     for (const [what, text, secrets, field, todo] of BAD) {
-      test(`${what} → every request 500 invalid_config naming the field`, { todo }, async () => {
-        await withWorker(build, { AJS_EDGE_CONFIG: text, ...secrets }, async (worker) => {
+      test(`${what} → every request 500 misconfigured, the field named only in the log and GET /admin/config`, { todo }, async () => {
+        await withWorker(build, { AJS_EDGE_CONFIG: text, ADMIN_TOKEN: "admin-token", ...secrets }, async (worker) => {
           for (const [label, path, init] of REQUESTS) {
             const r = await reply(await worker.fetch(path, init));
             assert.equal(r.status, 500, `${label}: ${JSON.stringify(r.body)}`);
-            assert.equal(r.body.success, false);
-            assert.equal(r.body.code, "invalid_config");
-            assert.match(r.body.message, field, label);
+            assert.deepEqual(r.body, { success: false, code: "misconfigured", message: MISCONFIGURED }, label);
           }
+          const logged = jsonLogs(worker.logs).filter((l) => l.at === "config" && l.error);
+          assert.equal(logged.length, 1, "the detail is logged once per isolate");
+          assert.match(logged[0].error, field);
+          const admin = await reply(await worker.fetch("/admin/config", { headers: { authorization: "Bearer admin-token" } }));
+          assert.equal(admin.status, 200);
+          assert.equal(admin.body.ok, false);
+          assert.equal(admin.body.error.code, "invalid_config");
+          assert.match(admin.body.error.message, field);
+          const anonymous = await reply(await worker.fetch("/admin/config"));
+          assert.equal(anonymous.status, 401);
+          assert.doesNotMatch(JSON.stringify(anonymous.body), field);
         });
       });
     }

@@ -19,6 +19,7 @@ for (const build of BUILDS) {
     let ctx;
     // Every source restricts its origins, so an origin outside the list is refused everywhere.
     const config = (captureUrl) => ({
+      allowInsecureEndpoints: true,
       sources: [
         { writeKey: "key-a", allowedOrigins: [ORIGIN], destinations: { capture: { endpoint: `${captureUrl}/a` } } },
         { writeKey: "key-s", allowedOrigins: [ORIGIN], deliveryStrategy: DELIVERY_STRATEGY, httpConfig: HTTP_CONFIG, destinations: { capture: { endpoint: `${captureUrl}/s` } } },

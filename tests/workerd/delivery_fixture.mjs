@@ -42,7 +42,7 @@ export async function startDelivery(build, { faults = {}, bindings = {}, consume
   for (const [name, fake] of Object.entries(fakes)) {
     proxies[name] = await startFaultyProxy(fake.url, { rate: 0, hangMs: 1000, retryAfter: 1, ...faults, seed: seed++ });
   }
-  const config = { sources: sources ? sources(proxies) : [{ writeKey: "wk", destinations: destinations(proxies) }] };
+  const config = { allowInsecureEndpoints: true, sources: sources ? sources(proxies) : [{ writeKey: "wk", destinations: destinations(proxies) }] };
   const worker = await startWorker(build, {
     bindings: { AJS_EDGE_CONFIG: JSON.stringify(config), ...SECRETS, ADMIN_TOKEN, ...FAST, ...bindings },
     ...(queue ? deliveryOptions({ consumer }) : {}),

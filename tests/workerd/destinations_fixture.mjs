@@ -38,7 +38,7 @@ export async function startDestinations(build, { gist = false, gainsight = false
   if (gainsight) fakes.gainsight = await startFakeGainsight({ accessKey: GAINSIGHT_KEY });
   if (px) fakes.px = await startFakePx({ apiKey: PX_KEY });
   try {
-    const config = { sources: sources(fakes) };
+    const config = { allowInsecureEndpoints: true, sources: sources(fakes) };
     const worker = await startWorker(build, { bindings: { AJS_EDGE_CONFIG: JSON.stringify(config), ...SECRETS } });
     return new DestinationsContext(worker, fakes);
   } catch (e) {

@@ -14,6 +14,7 @@ export const GENERATED_ID = /^ajs-edge-(\d+)-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3
 export function ingestConfig(captureUrl) {
   const allowedOrigins = [ORIGIN];
   return {
+    allowInsecureEndpoints: true,
     sources: [
       { writeKey: "key-a", name: "A", allowedOrigins, destinations: { capture: { endpoint: `${captureUrl}/a` } } },
       { writeKey: "key-b", name: "B", allowedOrigins, destinations: { capture: { endpoint: `${captureUrl}/b` } } },

@@ -67,10 +67,12 @@ class gist_planner final : public destination {
     if (!has(body, gist::email_field))
       return out.note(note_kind::dropped, destination_key, e.message_id, "gist.email_required");
     call(e, contacts_url_, body, out);
+    auto const tags = gist::identify_tag_changes(in);
+    if (tags.over_limit > 0) out.note(note_kind::dropped, destination_key, e.message_id, "gist.tags_over_limit");
     if (!config_.tags) return;
     // After the upsert, so that the contact exists when it is tagged.
     std::vector<boost::json::object> const contacts{gist::contact_ref(body.get_object(), sp)};
-    for (auto const& change : gist::identify_tag_changes(in))
+    for (auto const& change : tags.changes)
       for (auto const& tag_body : gist::tag_bodies(change.name, change.untag, contacts, sp))
         call(e, tags_url_, tag_body, out, retry_not_found);
   }

@@ -201,7 +201,7 @@ bool mapped_trait(std::string_view key) {
 bool contact_tags(found const& f, mapping_input const& in, bj::value& out) {
   if (in.config.tags || !f.value) return false;
   auto& names = out.emplace_array();
-  for (auto const& t : tag_changes(*f.value))
+  for (auto const& t : tag_changes(*f.value).changes)
     if (!t.untag) names.emplace_back(bj::string_view(t.name.data(), t.name.size()));  // removal needs POST /tags
   return !names.empty();
 }
@@ -250,11 +250,11 @@ bj::value event_body(mapping_input const& in, bj::storage_ptr sp) { return apply
 bj::value page_event_body(mapping_input const& in, bj::storage_ptr sp) { return apply(page_event_rules, in, sp); }
 bj::value company_contact_body(mapping_input const& in, bj::storage_ptr sp) { return apply(company_rules, in, sp); }
 
-std::vector<tag_change> identify_tag_changes(mapping_input const& in) {
+tag_changes_result identify_tag_changes(mapping_input const& in) {
   for (auto const& rule : contact_rules)
     if (rule.fn == contact_tags) {
       auto f = first_present(rule, in.message);
-      return f.value ? tag_changes(*f.value) : std::vector<tag_change>{};
+      return f.value ? tag_changes(*f.value) : tag_changes_result{};
     }
   return {};
 }

@@ -38,7 +38,7 @@ bj::value page_event_body(mapping_input const& in, bj::storage_ptr sp);
 bj::value company_contact_body(mapping_input const& in, bj::storage_ptr sp);
 
 // identify (when `tags` is on): the tag and untag calls the `tags` trait asks for.
-std::vector<tag_change> identify_tag_changes(mapping_input const& in);
+tag_changes_result identify_tag_changes(mapping_input const& in);
 // group (when `groups` is "tag"): the tag the member gets.
 std::string group_tag_name(mapping_input const& in);
 

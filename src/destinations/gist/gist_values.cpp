@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <unordered_set>
+
+#include "ingest/limits.hpp"
 
 #include "ingest/timestamp.hpp"
 #include "json/js_number.hpp"
@@ -216,14 +219,14 @@ void add_event_property(std::string const& key, bj::value const& v, bj::object& 
     into.emplace(key, v);
 }
 
-std::vector<tag_change> tag_changes(bj::value const& v) {
-  std::vector<tag_change> out;
+tag_changes_result tag_changes(bj::value const& v) {
+  tag_changes_result out;
+  std::unordered_set<std::string> seen;  // linear however many tags repeat
   auto add = [&](std::string_view name, bool untag) {
     name = trim(name);
-    if (name.empty()) return;
-    for (auto const& t : out)
-      if (t.name == name) return;
-    out.push_back({std::string(name), untag});
+    if (name.empty() || !seen.emplace(name).second) return;
+    if (out.changes.size() < limits::gist_tags_per_identify) out.changes.push_back({std::string(name), untag});
+    else ++out.over_limit;
   };
   if (auto const* s = v.if_string()) {
     std::string_view rest = *s;

@@ -57,6 +57,12 @@ struct tag_change {
   std::string name;
   bool untag = false;
 };
-std::vector<tag_change> tag_changes(bj::value const& v);
+// The tag changes a `tags` value asks for: distinct names, in order, at most
+// limits::gist_tags_per_identify of them; `over_limit` counts the distinct names left out.
+struct tag_changes_result {
+  std::vector<tag_change> changes;
+  std::size_t over_limit = 0;
+};
+tag_changes_result tag_changes(bj::value const& v);
 
 }  // namespace ajs::gist

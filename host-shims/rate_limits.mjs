@@ -23,17 +23,16 @@ export function missingDefaultLimiters(description, env) {
   return (description.rateLimiters ?? []).filter((l) => !l.required && typeof env?.[l.binding]?.limit !== "function").map((l) => l.binding);
 }
 
-// The first check over its limit ({binding, key}), or null when every one passed.
+// The first check over its limit ({binding, key}), or null when every one passed. In order, and
+// no further once one refuses: a request refused per client IP is not counted against its
+// writeKey, so one noisy client does not use up its source's budget.
 export async function overRateLimit(checks, env) {
-  if (!checks || checks.length === 0) return null;
-  const results = await Promise.all(
-    checks.map(async (check) => {
-      const limiter = env?.[check.binding];
-      if (typeof limiter?.limit !== "function") return null;
-      // A limiter that fails lets the request through: losing events is worse than a missed count.
-      const outcome = await limiter.limit({ key: check.key }).catch(() => ({ success: true }));
-      return outcome?.success === false ? check : null;
-    }),
-  );
-  return results.find((r) => r !== null) ?? null;
+  for (const check of checks ?? []) {
+    const limiter = env?.[check.binding];
+    if (typeof limiter?.limit !== "function") continue;
+    // A limiter that fails lets the request through: losing events is worse than a missed count.
+    const outcome = await limiter.limit({ key: check.key }).catch(() => ({ success: true }));
+    if (outcome?.success === false) return check;
+  }
+  return null;
 }

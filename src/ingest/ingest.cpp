@@ -89,12 +89,14 @@ result<source_config const*> find_source(request_state& st, std::string_view own
   return source;
 }
 
-// The source's requests are counted by its Rate Limiting bindings (the host checks them before
-// anything is delivered).
+// The source's requests are counted by its Rate Limiting bindings (the host checks them, in
+// order, before anything is delivered).
+// The client IP's limit comes first: the host stops at the first refusal, so one noisy client
+// does not use up its source's budget.
 void count_request(request_state& st, source_config const& source) {
-  if (!source.rate_limit_write_key.empty()) st.out.rate_limit(source.rate_limit_write_key, "wk:" + source.id);
   if (!source.rate_limit_client_ip.empty() && !st.meta.client_ip.empty())
     st.out.rate_limit(source.rate_limit_client_ip, "ip:" + source.id + ":" + st.meta.client_ip);
+  if (!source.rate_limit_write_key.empty()) st.out.rate_limit(source.rate_limit_write_key, "wk:" + source.id);
 }
 
 // limits.hpp: what one request may make the host send.

@@ -203,13 +203,13 @@ TEST_CASE("security: one messageId sent twice in a batch keeps counting ordinals
   CHECK(o.calls[1].ordinal == 1);
 }
 
-TEST_CASE("security: each request names the rate limits of its source: per writeKey and per client IP") {
+TEST_CASE("security: each request names the rate limits of its source: per client IP first, then per writeKey") {
   request r;
   r.body = R"({"writeKey":"wk","userId":"u","event":"e"})";
   r.headers = {{"cf-connecting-ip", "203.0.113.7"}};
   auto o = run(capture_only(), r);
   auto const id = capture_only().sources[0].id;
-  CHECK(o.rate_limits == std::vector<std::string>{"RATE_LIMIT_WRITE_KEY wk:" + id, "RATE_LIMIT_CLIENT_IP ip:" + id + ":203.0.113.7"});
+  CHECK(o.rate_limits == std::vector<std::string>{"RATE_LIMIT_CLIENT_IP ip:" + id + ":203.0.113.7", "RATE_LIMIT_WRITE_KEY wk:" + id});
   r.headers.clear();
   CHECK(run(capture_only(), r).rate_limits == std::vector<std::string>{"RATE_LIMIT_WRITE_KEY wk:" + id});
 }

@@ -30,8 +30,9 @@ export const destinations = (p) => ({
   gainsightPx: { apiKey: { secret: "GAINSIGHT_PX_API_KEY" }, endpoint: p.px.url },
 });
 
-// options: {faults: {rate, seed, hangMs, retryAfter}, bindings, consumer, queue: false (inline)}
-export async function startDelivery(build, { faults = {}, bindings = {}, consumer, queue = true, sources } = {}) {
+// options: {faults: {rate, seed, hangMs, retryAfter}, bindings, consumer, queue: false (inline),
+// sources(proxies) → the config's sources, ratelimits (Miniflare's form)}
+export async function startDelivery(build, { faults = {}, bindings = {}, consumer, queue = true, sources, ratelimits } = {}) {
   const fakes = {
     gist: await startFakeGist({ apiKey: SECRETS.GIST_API_KEY }),
     gainsight: await startFakeGainsight({ accessKey: SECRETS.GAINSIGHT_ACCESS_KEY }),
@@ -46,6 +47,7 @@ export async function startDelivery(build, { faults = {}, bindings = {}, consume
   const worker = await startWorker(build, {
     bindings: { AJS_EDGE_CONFIG: JSON.stringify(config), ...SECRETS, ADMIN_TOKEN, ...FAST, ...bindings },
     ...(queue ? deliveryOptions({ consumer }) : {}),
+    ...(ratelimits ? { ratelimits } : {}),
   });
   return new DeliveryContext(worker, fakes, proxies);
 }

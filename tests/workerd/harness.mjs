@@ -10,9 +10,10 @@ export const BUILDS = [
 ];
 
 // bindings: {AJS_EDGE_CONFIG?, GIST_API_KEY?, …}; returns {fetch(path, init), logs, mf, dispose()}.
-// Queues, Durable Objects and KV go through as Miniflare spells them (queueProducers,
-// queueConsumers, durableObjects, kvNamespaces); deliveryOptions() below gives the durable set.
-export async function startWorker(build, { bindings = {}, log = false, queueProducers, queueConsumers, durableObjects, kvNamespaces } = {}) {
+// Queues, Durable Objects, KV and Rate Limiting go through as Miniflare spells them (queueProducers,
+// queueConsumers, durableObjects, kvNamespaces, ratelimits: {NAME: {simple: {limit, period}}});
+// deliveryOptions() below gives the durable set.
+export async function startWorker(build, { bindings = {}, log = false, queueProducers, queueConsumers, durableObjects, kvNamespaces, ratelimits } = {}) {
   const logs = [];
   const mf = new Miniflare({
     rootPath: root,
@@ -25,6 +26,7 @@ export async function startWorker(build, { bindings = {}, log = false, queueProd
     ...(queueConsumers ? { queueConsumers } : {}),
     ...(durableObjects ? { durableObjects } : {}),
     ...(kvNamespaces ? { kvNamespaces } : {}),
+    ...(ratelimits ? { ratelimits } : {}),
     cf: false,
     handleRuntimeStdio(stdout, stderr) {
       for (const stream of [stdout, stderr]) {

@@ -91,18 +91,20 @@ result<source_config const*> find_source(request_state& st, std::string_view own
 
 // The source's requests are counted by its Rate Limiting bindings (the host checks them, in
 // order, before anything is delivered).
-// The client IP's limit comes first: the host stops at the first refusal, so one noisy client
-// does not use up its source's budget.
-void count_request(request_state& st, source_config const& source) {
-  if (!source.rate_limit_client_ip.empty() && !st.meta.client_ip.empty())
-    st.out.rate_limit(source.rate_limit_client_ip, "ip:" + source.id + ":" + st.meta.client_ip);
-  if (!source.rate_limit_write_key.empty()) st.out.rate_limit(source.rate_limit_write_key, "wk:" + source.id);
+// Every client-IP limit comes first: the host stops at the first refusal, so one noisy client
+// does not use up its sources' budgets.
+void count_request(request_state& st, std::vector<source_config const*> const& sources) {
+  for (auto const* source : sources)
+    if (!source->rate_limit_client_ip.empty() && !st.meta.client_ip.empty())
+      st.out.rate_limit(source->rate_limit_client_ip, "ip:" + source->id + ":" + st.meta.client_ip);
+  for (auto const* source : sources)
+    if (!source->rate_limit_write_key.empty()) st.out.rate_limit(source->rate_limit_write_key, "wk:" + source->id);
 }
 
 // limits.hpp: what one request may make the host send.
 outgoing_budget budget_for(std::size_t body_bytes, std::size_t messages) {
   if (messages == 0) messages = 1;
-  return {limits::budget_calls_per_message * messages + limits::budget_calls_slack,
+  return {std::min(limits::budget_calls_per_message * messages + limits::budget_calls_slack, limits::budget_calls_max),
           limits::budget_bytes_factor * (body_bytes + limits::normalization_bytes * messages) + limits::budget_bytes_slack};
 }
 
@@ -110,17 +112,17 @@ problem over_budget_problem(plan_writer const& out, outgoing_budget const& b) {
   return invalid_request("refused: this request would make the Worker send " + std::to_string(out.request_count()) +
                          "+ calls / " + std::to_string(out.outgoing_bytes()) + "+ bytes, over its budget of " +
                          std::to_string(b.max_calls) + " calls and " + std::to_string(b.max_bytes) +
-                         " bytes (32 calls a message + 64; 4 x (request bytes + 512 a message) + 64 KB)");
+                         " bytes (32 calls a message + 64, at most 12500; 4 x (request bytes + 512 a message) + 64 KB)");
 }
 
 void reply_error(request_state& st, problem const& p);
 
-// Nothing planned is sent: the request as a whole is refused.
-void refuse_over_budget(request_state& st, outgoing_budget const& budget) {
+// Nothing planned is sent: the request as a whole is refused, all its `messages` counted as such.
+void refuse_over_budget(request_state& st, outgoing_budget const& budget, std::size_t messages) {
   auto const p = over_budget_problem(st.out, budget);
   st.out.discard_calls();
   auto& c = st.out.counters();
-  c.events_rejected += c.events_accepted;
+  c.events_received = c.events_rejected = static_cast<std::uint32_t>(messages);
   c.events_accepted = 0;
   reply_error(st, p);
 }
@@ -151,7 +153,9 @@ void reply_error(request_state& st, problem const& p) {
 void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
   auto source = find_source(st, json::string_or_empty(message, "writeKey"));
   if (!source) return reply_error(st, source.error());
-  count_request(st, **source);
+  count_request(st, {*source});
+  if (json::serialized_size(message, limits::event_bytes) > limits::event_bytes)
+    return reply_error(st, invalid_request("message exceeds the 32 KB limit"));
   auto const budget = budget_for(st.body_bytes, 1);
   st.out.set_budget(budget);
   ++st.out.counters().events_received;
@@ -161,7 +165,7 @@ void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
     return reply_error(st, invalid_request(std::string(n.why.message)));
   }
   accept(st, message, *n.fields, **source);
-  if (st.out.over_budget()) return refuse_over_budget(st, budget);
+  if (st.out.over_budget()) return refuse_over_budget(st, budget, 1);
   reply_ok(st);
 }
 
@@ -198,16 +202,15 @@ void ingest_batch(request_state& st, bj::object& envelope) {
                                              std::to_string(limits::envelope_expansion_bytes / 1024) +
                                              " KB: send them in each item instead"));
     }
-    // A message can only be over the limit when the request (plus what the envelope adds) is.
-    if (st.body_bytes + envelope_extra > limits::event_bytes) {
-      auto const size = json::serialized_size(batch[i], limits::event_bytes);
-      if (size + envelope_extra > limits::event_bytes &&
-          (size > limits::event_bytes ||
-           size + merged_extra(*item, envelope, "context") + merged_extra(*item, envelope, "integrations") > limits::event_bytes)) {
-        return reply_error(st, invalid_request("batch[" + std::to_string(i) +
-                                               "] exceeds the 32 KB limit per message (the batch's context and "
-                                               "integrations included)"));
-      }
+    // Measured as it will be written (numbers re-written as JavaScript writes them may grow:
+    // 1e20 is 21 bytes), so even a small request is measured.
+    auto const size = json::serialized_size(batch[i], limits::event_bytes);
+    if (size + envelope_extra > limits::event_bytes &&
+        (size > limits::event_bytes ||
+         size + merged_extra(*item, envelope, "context") + merged_extra(*item, envelope, "integrations") > limits::event_bytes)) {
+      return reply_error(st, invalid_request("batch[" + std::to_string(i) +
+                                             "] exceeds the 32 KB limit per message (the batch's context and "
+                                             "integrations included)"));
     }
   }
   // A batch with no message to take a key from still needs a valid one (empty, or all invalid).
@@ -216,7 +219,7 @@ void ingest_batch(request_state& st, bj::object& envelope) {
     if (!source) return reply_error(st, source.error());
     counted.push_back(*source);
   }
-  for (auto const* source : counted) count_request(st, *source);
+  count_request(st, counted);
   auto const budget = budget_for(st.body_bytes, count);
   st.out.set_budget(budget);
 
@@ -239,11 +242,14 @@ void ingest_batch(request_state& st, bj::object& envelope) {
       continue;
     }
     accept(st, *item, *n.fields, *sources[i]);
-    if (st.out.over_budget()) return refuse_over_budget(st, budget);
+    if (st.out.over_budget()) return refuse_over_budget(st, budget, batch.size());
   }
-  for (std::size_t i = count; i < batch.size(); ++i) {
-    ++st.out.counters().events_received;
-    ++st.out.counters().events_rejected;
+  // Items past the limit: counted, and one note for all of them (a note each would let 250,000
+  // tiny items fill memory and the log).
+  if (batch.size() > count) {
+    auto const over = static_cast<std::uint32_t>(batch.size() - count);
+    st.out.counters().events_received += over;
+    st.out.counters().events_rejected += over;
     st.out.note(note_kind::dropped, {}, {}, "batch_item_limit");
   }
   reply_ok(st);

@@ -7,22 +7,28 @@
 
 namespace ajs::limits {
 
-inline constexpr std::size_t event_bytes = 32 * 1024;     // one message, as delivered (envelope merged, normalized)
+inline constexpr std::size_t event_bytes = 32 * 1024;     // one message as written out, the envelope's context merged
 inline constexpr std::size_t batch_bytes = 500 * 1024;    // one /b, /batch or /import request
 inline constexpr std::size_t batch_items = 2500;          // more are dropped, as Segment does
 inline constexpr std::size_t json_depth = 64;             // nesting of objects and arrays in a body
 
 // What normalization may add to one message (type, messageId, timestamps, receivedAt, sentAt,
-// context.ip): counted against event_bytes before the message is normalized.
+// context.ip): not counted against event_bytes (Segment measures what the client sent), but
+// counted in the outgoing budget below.
 inline constexpr std::size_t normalization_bytes = 512;
 
 // The outgoing budget of one request. Over it, the request is refused with 400 and nothing is
 // sent: an honest client never comes near it (3 destinations carry each message about once).
 //   outgoing body bytes ≤ budget_bytes_factor × (request bytes + normalization_bytes × messages) + budget_bytes_slack
-//   outgoing calls      ≤ budget_calls_per_message × messages + budget_calls_slack
+//   outgoing calls      ≤ min(budget_calls_per_message × messages + budget_calls_slack, budget_calls_max)
 // Gist tag calls (tags: true) and tag names (tags: false) taken from one identify; the rest are
 // dropped with a note `gist.tags_over_limit`.
 inline constexpr std::size_t gist_tags_per_identify = 20;
+
+// Gist flattens nested objects into keys that repeat their ancestors' names: the flattened keys
+// of one body may take this many bytes; past it, the message is not sent to Gist (note
+// `gist.properties_too_large`), so a 30 KB message cannot ask for megabytes of keys.
+inline constexpr std::size_t gist_flattened_key_bytes = 64 * 1024;
 
 // The most calls one message makes today is 24 (capture, Gist upsert + 20 tag calls, Gainsight,
 // PX): the call budget is a backstop. The byte budget is what hostile bodies meet first (Gist
@@ -31,6 +37,9 @@ inline constexpr std::size_t budget_bytes_factor = 4;
 inline constexpr std::size_t budget_bytes_slack = 64 * 1024;
 inline constexpr std::size_t budget_calls_per_message = 32;
 inline constexpr std::size_t budget_calls_slack = 64;
+// …and never more than this in one request (2,500 messages to four destinations and 2,500 more),
+// so that planning stays within the wasm memory bound (README "Security").
+inline constexpr std::size_t budget_calls_max = 12500;
 
 // A batch envelope's `context` and `integrations` fill every item that lacks them; what they add
 // across the whole batch is capped (counted as if every item took the envelope's objects whole),

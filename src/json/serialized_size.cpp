@@ -1,11 +1,13 @@
 #include "json/serialized_size.hpp"
 
+#include "json/js_number.hpp"
+#include "json/write_json.hpp"
+
 namespace ajs::json {
 
 namespace {
 
-// Escapes are not counted: they are rare, and this is a limit check, not a layout.
-std::size_t string_size(boost::json::string_view s) { return s.size() + 2; }
+std::size_t string_size(boost::json::string_view s) { return json_string_size(std::string_view(s.data(), s.size())); }
 
 std::size_t digits(unsigned long long u) {
   std::size_t n = 1;
@@ -27,7 +29,11 @@ void add(boost::json::value const& v, std::size_t& total, std::size_t limit) {
       break;
     }
     case boost::json::kind::uint64: total += digits(v.get_uint64()); break;
-    case boost::json::kind::double_: total += 24; break;
+    case boost::json::kind::double_: {
+      char text[32];
+      total += format_js_number(v.get_double(), text);
+      break;
+    }
     case boost::json::kind::string: total += string_size(v.get_string()); break;
     case boost::json::kind::array: {
       auto const& a = v.get_array();

@@ -4,8 +4,8 @@
 
 namespace ajs::json {
 
-// Bytes of `v` serialized compactly, counted without serializing: exact but for escapes in
-// strings (not counted) and doubles (counted as their longest form). Stops once past `limit`.
+// Bytes of `v` as write_json writes it (escapes and JavaScript's number form included), counted
+// without serializing. Stops once past `limit`.
 std::size_t serialized_size(boost::json::value const& v, std::size_t limit);
 
 }  // namespace ajs::json

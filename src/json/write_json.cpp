@@ -55,6 +55,17 @@ class sink {
   char* const end_ = buf_ + sizeof buf_;
 };
 
+}  // namespace
+
+std::size_t json_string_size(std::string_view s) {
+  std::size_t n = s.size() + 2;
+  for (unsigned char c : s)
+    if (char const e = escapes.c[c]; e != 0) n += e == 1 ? 5 : 1;
+  return n;
+}
+
+namespace {
+
 void write_string(sink& out, boost::json::string_view s) {
   out.put('"');
   auto const* p = reinterpret_cast<unsigned char const*>(s.data());

@@ -54,8 +54,7 @@ void plan_writer::begin_request(outgoing_call const& call) {
   r.order_key = text(call.order_key);
   r.flags = call.flags;
   r.scope = scope_;
-  auto const id_hash = std::hash<std::string_view>{}(call.message_id) * 31 + scope_.offset;
-  r.ordinal = ordinals_[id_hash]++;
+  r.ordinal = ordinals_[call_id{scope_.offset, call.message_id}]++;
   plan_.requests.push_back(r);
 }
 

@@ -73,7 +73,17 @@ class plan_writer {
   plan& plan_;
   std::unordered_multimap<std::size_t, byte_span> interned_;
   byte_span scope_{};
-  std::unordered_map<std::size_t, std::uint32_t> ordinals_;  // hash of (scope, messageId) → calls so far
+  // (scope, messageId) → calls so far. The views point into the request's message, which outlives
+  // planning.
+  struct call_id {
+    std::uint32_t scope;
+    std::string_view message_id;
+    bool operator==(call_id const& o) const { return scope == o.scope && message_id == o.message_id; }
+  };
+  struct call_id_hash {
+    std::size_t operator()(call_id const& k) const { return std::hash<std::string_view>{}(k.message_id) * 31 + k.scope; }
+  };
+  std::unordered_map<call_id, std::uint32_t, call_id_hash> ordinals_;
   outgoing_budget budget_{};
   std::size_t outgoing_bytes_ = 0;
 };

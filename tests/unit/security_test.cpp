@@ -146,27 +146,93 @@ TEST_CASE("security: 6,000 copies of one tag are one tag, and no note") {
   CHECK(o.notes.empty());
 }
 
-TEST_CASE("security: a message whose Gist body would blow past the byte budget refuses the request, nothing planned") {
-  // Gist flattens nested traits into keys that repeat every ancestor's name: 40 levels of
-  // 600-byte keys over 50 leaves is a 25 KB identify asking for 50 keys of 24 KB each.
+namespace {
+// Gist flattens nested traits into keys that repeat every ancestor's name: `levels` levels of
+// `key_bytes`-byte keys over `leaves` leaves asks for levels × key_bytes × leaves bytes of keys.
+std::string deep_identify(std::string const& id, int levels, int key_bytes, int leaves) {
   std::string traits = R"({"email":"a@b.c","deep":)";
   std::string tail;
-  for (int level = 0; level < 40; ++level) {
-    traits += "{\"" + std::string(600, static_cast<char>('a' + level % 26)) + "\":";
+  for (int level = 0; level < levels; ++level) {
+    traits += "{\"" + std::string(static_cast<std::size_t>(key_bytes), static_cast<char>('a' + level % 26)) + "\":";
     tail += '}';
   }
   traits += '{';
-  for (int leaf = 0; leaf < 50; ++leaf) traits += (leaf ? ",\"" : "\"") + std::to_string(leaf) + "\":1";
+  for (int leaf = 0; leaf < leaves; ++leaf) traits += (leaf ? ",\"" : "\"") + std::to_string(leaf) + "\":1";
   traits += '}' + tail + '}';
-  auto o = identify(gist_tags(false), R"({"writeKey":"wk","userId":"u1","messageId":"m1","traits":)" + traits + "}");
+  return R"({"type":"identify","userId":"u1","messageId":")" + id + R"(","traits":)" + traits + "}";
+}
+}  // namespace
+
+TEST_CASE("security: an identify asking Gist for megabytes of flattened keys is not sent to Gist, and a note says why") {
+  // 40 levels of 600-byte keys over 50 leaves: a 25 KB identify, 1.2 MB of keys.
+  auto body = deep_identify("m1", 40, 600, 50);
+  body.insert(1, R"("writeKey":"wk",)");
+  auto o = identify(gist_tags(false), body);
+  CHECK(o.status == 200);
+  CHECK(o.calls.empty());
+  CHECK(o.notes == std::vector<std::string>{"dropped gist m1 gist.properties_too_large"});
+}
+
+TEST_CASE("security: flattened keys up to 64 KB are sent") {
+  // 10 levels of 100-byte keys over 60 leaves: 60 KB of keys.
+  auto body = deep_identify("m1", 10, 100, 60);
+  body.insert(1, R"("writeKey":"wk",)");
+  auto o = identify(gist_tags(false), body);
+  REQUIRE(o.calls.size() == 1);
+  CHECK(o.calls[0].json().at("custom_properties").as_object().size() == 60);
+  CHECK(o.notes.empty());
+}
+
+TEST_CASE("security: a batch whose Gist bodies together pass the byte budget is refused, nothing planned") {
+  // 20 such identifies are 26 KB of request asking for 1.2 MB of Gist bodies.
+  std::string items;
+  for (int i = 0; i < 20; ++i) items += (i ? "," : "") + deep_identify("m" + std::to_string(i), 10, 100, 60);
+  auto o = post_batch(gist_tags(false), R"({"writeKey":"wk","batch":[)" + items + "]}");
   CHECK(o.status == 400);
   std::string const message(o.json().at("message").as_string());
-  CHECK(message.rfind("refused: this request would make the Worker send 1+ calls / ", 0) == 0);
-  CHECK(message.find("over its budget of 96 calls and ") != std::string::npos);
+  CHECK(message.rfind("refused: this request would make the Worker send ", 0) == 0);
+  CHECK(message.find(" over its budget of 704 calls and ") != std::string::npos);
   CHECK(o.calls.empty());
   CHECK(o.notes.empty());
   CHECK(o.counters.events_accepted == 0);
-  CHECK(o.counters.events_rejected == 1);
+  CHECK(o.counters.events_rejected == 20);
+}
+
+TEST_CASE("security: a message measured as it will be written: numbers JavaScript writes longer count at their length") {
+  // 6,400 × 1e20 is 32 KB as sent and 141 KB as written (100000000000000000000).
+  std::string numbers;
+  for (int i = 0; i < 6400; ++i) numbers += (i ? ",1e20" : "1e20");
+  request r;
+  r.body = R"({"writeKey":"wk","userId":"u","event":"e","properties":{"n":[)" + numbers + "]}}";
+  REQUIRE(r.body.size() <= limits::event_bytes);
+  auto single = run(capture_only(), r);
+  CHECK(single.status == 400);
+  CHECK(single.json().at("message") == "message exceeds the 32 KB limit");
+  auto batch = post_batch(capture_only(), R"({"writeKey":"wk","batch":[{"type":"track","userId":"u","event":"e","properties":{"n":[)" + numbers + "]}}]}");
+  CHECK(batch.status == 400);
+  CHECK(batch.json().at("message") == "batch[0] exceeds the 32 KB limit per message (the batch's context and integrations included)");
+}
+
+TEST_CASE("security: escapes count at their written length") {
+  // 6,000 control characters: 6 KB as UTF-8 in memory, 36 KB written as \u0001.
+  std::string escaped;
+  for (int i = 0; i < 6000; ++i) escaped += "\\u0001";
+  request r;
+  r.body = R"({"writeKey":"wk","userId":"u","event":"e","properties":{"s":")" + escaped + R"("}})";
+  auto o = run(capture_only(), r);
+  CHECK(o.status == 400);
+  CHECK(o.json().at("message") == "message exceeds the 32 KB limit");
+}
+
+TEST_CASE("security: 250,000 items past the batch limit are one note, counted") {
+  std::string items = tiny_tracks(2500);
+  for (int i = 0; i < 100000; ++i) items += ",0";
+  auto o = post_batch(capture_only(), R"({"writeKey":"wk","batch":[)" + items + "]}");
+  CHECK(o.status == 200);
+  CHECK(o.calls.size() == 2500);
+  CHECK(o.counters.events_received == 102500);
+  CHECK(o.counters.events_rejected == 100000);
+  CHECK(o.notes == std::vector<std::string>{"dropped   batch_item_limit"});
 }
 
 TEST_CASE("security: the dedup scope names the destination, the source and the account; ordinals count per messageId") {

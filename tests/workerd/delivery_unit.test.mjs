@@ -17,6 +17,7 @@ const SECRETS = {
 const SECRET_FORMS = [...Object.values(SECRETS), Buffer.from(`${SECRETS.GAINSIGHT_PX_API_KEY}:`).toString("base64")];
 const ORIGIN = "https://shop.example";
 const CONFIG = {
+  allowInsecureEndpoints: true,
   sources: [{
     writeKey: "wk",
     allowedOrigins: [ORIGIN],
@@ -56,14 +57,19 @@ describe("durable delivery: producer", () => {
     assert.ok(sent.every((m) => m.contentType === "json"));
     const text = JSON.stringify(sent);
     for (const secret of SECRET_FORMS) assert.ok(!text.includes(secret), "no credential in a queue message");
+    // Keys are "<scope>|<messageId>|<ordinal>"; a scope is "<destination>:<source id>:<account>".
+    const S = Object.fromEntries(bodies.map((b) => [b.destination, b.calls[0].key.split("|")[0]]));
+    for (const [destination, scope] of Object.entries(S)) assert.match(scope, new RegExp(`^${destination}:[0-9a-f]{16}:[0-9a-f]{16}$`));
+    assert.equal(new Set(Object.values(S).map((scope) => scope.split(":")[1])).size, 1, "one source id");
+    assert.equal(new Set(Object.values(S).map((scope) => scope.split(":")[2])).size, 3, "three accounts");
     const summary = bodies.map((b) => [b.destination, b.orderKey, b.calls.map((c) => `${new URL(c.url).pathname} ${c.key}`)]);
     assert.deepEqual(summary, [
-      ["gist", "u1", ["/contacts gist|id-1|0", "/tags gist|id-1|1", "/tags gist|id-1|2", "/events gist|tr-1|0"]],
-      ["gainsight", "u1", ["/clickstream/segmentio/event gainsight|id-1|0", "/clickstream/segmentio/event gainsight|tr-1|0"]],
-      ["gainsightPx", "u1", ["/rte/segmentio/v1/push gainsightPx|id-1|0", "/rte/segmentio/v1/push gainsightPx|tr-1|0"]],
-      ["gist", "u2", ["/events gist|tr-2|0"]],
-      ["gainsight", "u2", ["/clickstream/segmentio/event gainsight|tr-2|0"]],
-      ["gainsightPx", "u2", ["/rte/segmentio/v1/push gainsightPx|tr-2|0"]],
+      ["gist", "u1", [`/contacts ${S.gist}|id-1|0`, `/tags ${S.gist}|id-1|1`, `/tags ${S.gist}|id-1|2`, `/events ${S.gist}|tr-1|0`]],
+      ["gainsight", "u1", [`/clickstream/segmentio/event ${S.gainsight}|id-1|0`, `/clickstream/segmentio/event ${S.gainsight}|tr-1|0`]],
+      ["gainsightPx", "u1", [`/rte/segmentio/v1/push ${S.gainsightPx}|id-1|0`, `/rte/segmentio/v1/push ${S.gainsightPx}|tr-1|0`]],
+      ["gist", "u2", [`/events ${S.gist}|tr-2|0`]],
+      ["gainsight", "u2", [`/clickstream/segmentio/event ${S.gainsight}|tr-2|0`]],
+      ["gainsightPx", "u2", [`/rte/segmentio/v1/push ${S.gainsightPx}|tr-2|0`]],
     ]);
     const auth = Object.fromEntries(bodies.map((b) => [b.destination, b.calls[0].headers.filter((h) => h.secret)]));
     assert.deepEqual(auth, {

@@ -14,12 +14,12 @@ const NOTHING = { gist: 0, gainsight: 0, gainsightPx: 0 };
 const json = (v) => JSON.stringify(v);
 const tracks = (n) => Array.from({ length: n }, () => ({ type: "track", userId: "u", event: "e" }));
 
-function deepNested() {
-  // Gist flattens nested traits into keys that repeat every ancestor's name: 40 levels of
-  // 600-byte keys over 50 leaves is a 25 KB identify asking for 1.2 MB of Gist body.
-  let inner = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [String(i), 1]));
-  for (let level = 39; level >= 0; level--) inner = { [String.fromCharCode(97 + (level % 26)).repeat(600)]: inner };
-  return json({ writeKey: "wk", userId: "u-deep", messageId: "deep", traits: { email: "deep@example.com", deep: inner } });
+// Gist flattens nested traits into keys that repeat every ancestor's name: `levels` levels of
+// `keyBytes`-byte keys over `leaves` leaves asks for levels × keyBytes × leaves bytes of keys.
+function deepNested(levels, keyBytes, leaves, n = 0) {
+  let inner = Object.fromEntries(Array.from({ length: leaves }, (_, i) => [String(i), 1]));
+  for (let level = levels - 1; level >= 0; level--) inner = { [String.fromCharCode(97 + (level % 26)).repeat(keyBytes)]: inner };
+  return json({ writeKey: "wk", userId: `u-deep-${n}`, messageId: `deep-${n}`, traits: { email: `deep${n}@example.com`, deep: inner } });
 }
 
 function manyTags(n) {
@@ -40,9 +40,19 @@ const ROWS = [
     400, "invalid_request", /^the batch's context and integrations, copied into each of its 2500 items, would add over 1024 KB/, NOTHING,
   ],
   [
-    "a 25 KB identify whose nested traits would make a 1.2 MB Gist body",
-    { path: "/v1/identify", body: deepNested() },
-    400, "invalid_request", /^refused: this request would make the Worker send .* over its budget of 96 calls and \d+ bytes/, NOTHING,
+    "a 25 KB identify whose nested traits would make 1.2 MB of Gist keys: not sent to Gist, the rest delivered",
+    { path: "/v1/identify", body: deepNested(40, 600, 50) },
+    200, undefined, undefined, { gist: 0, gainsight: 1, gainsightPx: 1 },
+  ],
+  [
+    "20 identifies of 1.3 KB asking for 60 KB of Gist keys each: over the request's byte budget",
+    { path: "/v1/batch", body: json({ writeKey: "wk", batch: Array.from({ length: 20 }, (_, i) => ({ type: "identify", ...JSON.parse(deepNested(10, 100, 60, i)) })) }) },
+    400, "invalid_request", /^refused: this request would make the Worker send .* over its budget of 704 calls and \d+ bytes/, NOTHING,
+  ],
+  [
+    "a track of 6,400 × 1e20: 32 KB as sent, 141 KB as JavaScript writes it",
+    { path: "/v1/t", body: `{"writeKey":"wk","userId":"u","event":"e","properties":{"n":[${Array(6400).fill("1e20").join(",")}]}}` },
+    400, "invalid_request", /^message exceeds the 32 KB limit$/, NOTHING,
   ],
   [
     "an identify with 8,083 tags (Gist tags on): the contact and 20 tag calls",

@@ -7,6 +7,7 @@
 #include "destinations/destination.hpp"
 #include "destinations/gist/gist_mapping.hpp"
 #include "destinations/gist/gist_settings.hpp"
+#include "ingest/limits.hpp"
 
 namespace ajs {
 namespace {
@@ -25,15 +26,16 @@ class gist_planner final : public destination {
     // One arena per message: every body built for it is released at once.
     boost::json::monotonic_resource arena;
     boost::json::storage_ptr sp(&arena);
-    gist::mapping_input in{e.message, config_};
+    gist::flat_budget keys{limits::gist_flattened_key_bytes};
+    gist::mapping_input in{e.message, config_, keys};
     switch (e.type) {
       case event_type::identify:
         return plan_identify(e, in, sp, out);
       case event_type::track:
-        return plan_event(e, gist::event_body(in, sp), out);
+        return plan_event(e, in, gist::event_body(in, sp), out);
       case event_type::page:
         if (!config_.pages) return out.note(note_kind::skipped, destination_key, e.message_id, "gist.pages_off");
-        return plan_event(e, gist::page_event_body(in, sp), out);
+        return plan_event(e, in, gist::page_event_body(in, sp), out);
       case event_type::group:
         return plan_group(e, in, sp, out);
       case event_type::screen:
@@ -54,6 +56,13 @@ class gist_planner final : public destination {
     out.body_json(body);
   }
 
+  // A body whose flattened keys ran out of room (limits::gist_flattened_key_bytes) is not sent.
+  static bool too_large(event const& e, gist::mapping_input const& in, plan_writer& out) {
+    if (!in.keys.exhausted) return false;
+    out.note(note_kind::dropped, destination_key, e.message_id, "gist.properties_too_large");
+    return true;
+  }
+
   static bool has(boost::json::value const& body, std::string_view field) {
     return body.get_object().contains(field);  // bodies come from gist_mapping: always objects
   }
@@ -62,6 +71,7 @@ class gist_planner final : public destination {
   void plan_identify(event const& e, gist::mapping_input const& in, boost::json::storage_ptr sp,
                      plan_writer& out) const {
     auto const body = gist::contact_body(in, sp);
+    if (too_large(e, in, out)) return;
     if (!has(body, gist::user_id_field))
       return out.note(note_kind::dropped, destination_key, e.message_id, "gist.user_id_required");
     if (!has(body, gist::email_field))
@@ -79,7 +89,8 @@ class gist_planner final : public destination {
 
   // An event attaches to a known user_id, or creates the contact from its email (Segment: an
   // email is required to create a contact from a track).
-  void plan_event(event const& e, boost::json::value const& body, plan_writer& out) const {
+  void plan_event(event const& e, gist::mapping_input const& in, boost::json::value const& body, plan_writer& out) const {
+    if (too_large(e, in, out)) return;
     if (!has(body, gist::user_id_field) && !has(body, gist::email_field))
       return out.note(note_kind::dropped, destination_key, e.message_id, "gist.user_id_or_email_required");
     call(e, events_url_, body, out, retry_not_found);
@@ -89,6 +100,7 @@ class gist_planner final : public destination {
     if (config_.groups == gist::group_mode::off)
       return out.note(note_kind::skipped, destination_key, e.message_id, "gist.groups_off");
     auto const body = gist::company_contact_body(in, sp);
+    if (too_large(e, in, out)) return;
     if (!has(body, gist::user_id_field) && !has(body, gist::email_field))
       return out.note(note_kind::dropped, destination_key, e.message_id, "gist.user_id_or_email_required");
     if (config_.groups == gist::group_mode::company) return call(e, contacts_url_, body, out);

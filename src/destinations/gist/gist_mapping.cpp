@@ -206,12 +206,12 @@ bool contact_tags(found const& f, mapping_input const& in, bj::value& out) {
   return !names.empty();
 }
 
-bool contact_properties(found const& f, mapping_input const&, bj::value& out) {
+bool contact_properties(found const& f, mapping_input const& in, bj::value& out) {
   auto const* traits = f.value ? f.value->if_object() : nullptr;
   if (!traits) return false;
   auto& props = out.emplace_object();
   for (auto const& kv : *traits)
-    if (!mapped_trait(kv.key())) add_contact_property(property_key(kv.key()), kv.value(), props);
+    if (!mapped_trait(kv.key())) add_contact_property(property_key(kv.key()), kv.value(), props, in.keys);
   return !props.empty();
 }
 
@@ -221,15 +221,15 @@ bool company_properties(found const& f, mapping_input const& in, bj::value& out)
   auto const group_id = json::id_text(in.message.if_contains("groupId"), scratch);
   if (!group_id.empty()) props.emplace(prefix + "_id", group_id);
   if (auto const* traits = f.value ? f.value->if_object() : nullptr)
-    for (auto const& kv : *traits) add_contact_property(prefix + "_" + property_key(kv.key()), kv.value(), props);
+    for (auto const& kv : *traits) add_contact_property(prefix + "_" + property_key(kv.key()), kv.value(), props, in.keys);
   return !props.empty();
 }
 
-bool event_properties(found const& f, mapping_input const&, bj::value& out) {
+bool event_properties(found const& f, mapping_input const& in, bj::value& out) {
   auto const* properties = f.value ? f.value->if_object() : nullptr;
   if (!properties) return false;
   auto& flat = out.emplace_object();
-  for (auto const& kv : *properties) add_event_property(std::string(kv.key()), kv.value(), flat);
+  for (auto const& kv : *properties) add_event_property(std::string(kv.key()), kv.value(), flat, in.keys);
   return !flat.empty();
 }
 

@@ -26,6 +26,7 @@ inline constexpr std::string_view email_field = "email";
 struct mapping_input {
   bj::object const& message;  // the normalized Segment message
   settings const& config;
+  flat_budget& keys;  // what flattening may still spend: the planner drops a body that spent it all
 };
 
 // identify → POST /contacts (create or update, Gist matches id > user_id > email).

@@ -157,12 +157,13 @@ std::string list_text(bj::array const& a) {
   return out;
 }
 
-void add_contact_property(std::string const& key, bj::value const& v, bj::object& into) {
+void add_contact_property(std::string const& key, bj::value const& v, bj::object& into, flat_budget& budget) {
+  if (budget.exhausted) return;
   if (auto const* o = v.if_object()) {
-    for (auto const& kv : *o) add_contact_property(join_key(key, property_key(kv.key())), kv.value(), into);
+    for (auto const& kv : *o) add_contact_property(join_key(key, property_key(kv.key())), kv.value(), into, budget);
     return;
   }
-  if (key.empty()) return;
+  if (key.empty() || !budget.take(key.size())) return;
   switch (v.kind()) {
     case bj::kind::string: {
       // ISO text is a date: Unix seconds under an `_at` key. Anything else is text (emails and
@@ -207,12 +208,13 @@ void add_contact_property(std::string const& key, bj::value const& v, bj::object
   }
 }
 
-void add_event_property(std::string const& key, bj::value const& v, bj::object& into) {
+void add_event_property(std::string const& key, bj::value const& v, bj::object& into, flat_budget& budget) {
+  if (budget.exhausted) return;
   if (auto const* o = v.if_object()) {
-    for (auto const& kv : *o) add_event_property(join_key(key, kv.key()), kv.value(), into);
+    for (auto const& kv : *o) add_event_property(join_key(key, kv.key()), kv.value(), into, budget);
     return;
   }
-  if (key.empty()) return;
+  if (key.empty() || !budget.take(key.size())) return;
   if (auto const* a = v.if_array())
     into.emplace(key, list_text(*a));
   else

@@ -45,11 +45,23 @@ std::string list_text(bj::array const& a);
 // Contact custom properties: nested objects flattened with `_` (address.city → address_city),
 // keys through property_key, values typed the way Gist types properties (README.md "Gist"
 // "Custom properties"). The first value written under a key wins.
-void add_contact_property(std::string const& key, bj::value const& v, bj::object& into);
+// What flattening one body may still spend on keys (limits::gist_flattened_key_bytes); once spent,
+// flattening stops and `exhausted` tells the planner not to send the body.
+struct flat_budget {
+  std::size_t left;
+  bool exhausted = false;
+  bool take(std::size_t key_bytes) {
+    if (exhausted || key_bytes > left) return !(exhausted = true);
+    left -= key_bytes;
+    return true;
+  }
+};
+
+void add_contact_property(std::string const& key, bj::value const& v, bj::object& into, flat_budget& budget);
 
 // Event properties keep their keys as sent; only nesting is flattened (`_`) and lists become text,
 // as Gist's events take flat metadata (gist-api.md §3.2).
-void add_event_property(std::string const& key, bj::value const& v, bj::object& into);
+void add_event_property(std::string const& key, bj::value const& v, bj::object& into, flat_budget& budget);
 
 // One change a `tags` trait asks for. Accepted shapes: ["a","b"], "a, b", {"a": true, "b": false}
 // (false = remove). Names are trimmed, empty ones skipped, duplicates kept once.

@@ -1,99 +1,177 @@
 // Operator endpoints, answered by the host before the core sees the request. They exist only
 // when the ADMIN_TOKEN secret is set, and need `Authorization: Bearer <ADMIN_TOKEN>`.
 //   GET    /admin/stats                        per-destination counters, delivery mode
+//   GET    /admin/config                       options.configStatus(): {ok:true,…} or {ok:false,error}
 //   GET    /admin/dead-letters[?limit&after&destination]   summaries, oldest first; `next` pages on
 //   GET    /admin/dead-letters/<id>            one dead letter, its queue message included
 //   DELETE /admin/dead-letters/<id>            discard it
 //   POST   /admin/dead-letters/replay          {"ids":[…]} or {"all":true} (or ?id=…): queue again
-import { opsStub, readCounters } from "./ops.mjs";
+// A malformed request is a 400 JSON {success:false, code:"invalid_request", message}; anything
+// unexpected a 500 JSON {success:false, code:"internal_error"} (the detail goes to the log only).
+import { deadLetterStore, readCounters, parseCursor, CursorError, cursorOf, ID_MAX_CHARS } from "./ops.mjs";
 import { enqueueChains } from "./deliver_queue.mjs";
 import { deletePayload } from "./payloads.mjs";
 
 const PREFIX = "/admin/";
 const REPLAY_PAGE = 100;
 const REPLAY_MAX_PAGES = 50; // one request replays at most 5,000; call again for more
+const MAX_IDS = 1000;
 
 const json = (status, value, headers = {}) =>
   new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json", "cache-control": "no-store", ...headers } });
 
-// Compares in time that depends on the length only.
-function sameText(a, b) {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  if (x.length !== y.length) return false;
+class BadRequest extends Error {}
+const invalid = (message) => json(400, { success: false, code: "invalid_request", message });
+
+const encoder = new TextEncoder();
+
+// Compares the SHA-256 digests of both: the time depends on neither the content nor the length
+// of the token presented.
+async function sameSecret(given, expected) {
+  const [x, y] = await Promise.all([given, expected].map(async (t) => new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(t)))));
   let diff = 0;
   for (let i = 0; i < x.length; i++) diff |= x[i] ^ y[i];
   return diff === 0;
 }
 
+// A dead-letter id: a non-empty string of at most ID_MAX_CHARS.
+function checkId(id, where) {
+  if (typeof id !== "string") throw new BadRequest(`${where}: a dead-letter id is a string`);
+  if (id === "" || id.length > ID_MAX_CHARS) throw new BadRequest(`${where}: a dead-letter id has 1 to ${ID_MAX_CHARS} characters`);
+  return id;
+}
+
+function decodeSegment(segment) {
+  let id;
+  try {
+    id = decodeURIComponent(segment);
+  } catch {
+    throw new BadRequest("the dead-letter id in the path is not valid percent-encoding");
+  }
+  return checkId(id, "path");
+}
+
 export const isAdminPath = (url, env) => url.pathname.startsWith(PREFIX) && typeof env?.ADMIN_TOKEN === "string" && env.ADMIN_TOKEN !== "";
 
 // null: not an admin request (the core answers it, 404 included).
-export async function handleAdmin(request, env, log) {
-  const url = new URL(request.url);
-  if (!isAdminPath(url, env)) return null;
-  if (!sameText(request.headers.get("authorization") ?? "", `Bearer ${env.ADMIN_TOKEN}`)) {
-    return json(401, { success: false, code: "unauthorized", message: "Authorization: Bearer <ADMIN_TOKEN> required" }, { "www-authenticate": 'Bearer realm="ajs-edge admin"' });
+// options.configStatus: () => {ok: true, …} | {ok: false, error: {code, message}} (GET /admin/config)
+export async function handleAdmin(request, env, log, options = {}) {
+  let url;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return null;
   }
+  if (!isAdminPath(url, env)) return null;
+  try {
+    if (!(await sameSecret(request.headers.get("authorization") ?? "", `Bearer ${env.ADMIN_TOKEN}`))) {
+      return json(401, { success: false, code: "unauthorized", message: "Authorization: Bearer <ADMIN_TOKEN> required" }, { "www-authenticate": 'Bearer realm="ajs-edge admin"' });
+    }
+    return await route(request, url, env, log, options);
+  } catch (e) {
+    if (e instanceof BadRequest || e instanceof CursorError) return invalid(e.message);
+    log({ at: "admin", error: String(e?.message ?? e), path: url.pathname.slice(0, 200), method: request.method });
+    return json(500, { success: false, code: "internal_error", message: "the admin request failed; see the Worker's log" });
+  }
+}
+
+async function route(request, url, env, log, options) {
   const path = url.pathname.slice(PREFIX.length).replace(/\/+$/, "");
   const method = request.method.toUpperCase();
-  const ops = opsStub(env);
+  const store = deadLetterStore(env);
   const mode = env.DELIVERY_QUEUE ? "queue" : "inline";
 
   if (path === "stats" && method === "GET") {
     const { scope, counters } = await readCounters(env);
-    const deadLetters = ops ? (await ops.listDeadLetters({ limit: 1 })).total : null;
+    const deadLetters = store ? await store.total() : null;
     return json(200, { mode, durable: mode === "queue", dedup: !!env.DELIVERY_LEDGER, scope, counters, deadLetters });
   }
-  if (!path.startsWith("dead-letters")) return json(404, { success: false, code: "not_found", message: `no admin route ${url.pathname}` });
-  if (!ops) return json(409, { success: false, code: "no_store", message: "no DELIVERY_OPS binding: dead letters are only logged" });
+  if (path === "config" && method === "GET") {
+    if (typeof options.configStatus !== "function") return json(404, { success: false, code: "not_found", message: "no configuration status in this Worker" });
+    return json(200, await options.configStatus());
+  }
+  if (path !== "dead-letters" && !path.startsWith("dead-letters/")) return json(404, { success: false, code: "not_found", message: `no admin route ${url.pathname.slice(0, 200)}` });
+  if (!store) return json(409, { success: false, code: "no_store", message: "no DELIVERY_OPS binding: dead letters are only logged" });
 
   if (path === "dead-letters" && method === "GET") {
     const q = url.searchParams;
-    return json(200, await ops.listDeadLetters({ limit: q.get("limit") ?? 100, after: q.get("after") ?? 0, destination: q.get("destination") ?? undefined }));
+    const limit = q.get("limit");
+    if (limit !== null && !/^\d{1,6}$/.test(limit)) throw new BadRequest("limit: a whole number (at most 500 are returned)");
+    const destination = q.get("destination");
+    if (destination !== null && destination.length > 100) throw new BadRequest("destination: at most 100 characters");
+    return json(200, await store.list({ limit: limit === null ? 100 : Math.max(1, Number(limit)), after: parseCursor(q.get("after")), destination: destination || undefined }));
   }
-  if (path === "dead-letters/replay" && method === "POST") return replay(request, url, env, ops, log);
+  if (path === "dead-letters/replay" && method === "POST") return replay(request, url, env, store, log);
   const one = path.match(/^dead-letters\/([^/]+)$/);
   if (one && method === "GET") {
-    const [entry] = await ops.getDeadLetters({ ids: [decodeURIComponent(one[1])] });
+    const [entry] = await store.get([decodeSegment(one[1])]);
     return entry ? json(200, entry) : json(404, { success: false, code: "not_found", message: "no such dead letter" });
   }
   if (one && method === "DELETE") {
-    const messages = await ops.deleteDeadLetters([decodeURIComponent(one[1])]);
-    for (const m of messages) if (m?.ref) await deletePayload(env, m.ref).catch(() => {});
+    const messages = await store.delete([decodeSegment(one[1])]);
+    for (const m of messages) if (typeof m?.ref === "string") await deletePayload(env, m.ref).catch(() => {});
     return json(messages.length ? 200 : 404, { deleted: messages.length });
   }
-  return json(405, { success: false, code: "method_not_allowed", message: `${method} ${url.pathname}` });
+  if (path.startsWith("dead-letters/") && !one) return json(404, { success: false, code: "not_found", message: `no admin route ${url.pathname.slice(0, 200)}` });
+  return json(405, { success: false, code: "method_not_allowed", message: `${method} ${url.pathname.slice(0, 200)}` });
 }
 
-async function replay(request, url, env, ops, log) {
-  if (!env.DELIVERY_QUEUE) return json(409, { success: false, code: "no_queue", message: "replay needs the DELIVERY_QUEUE binding" });
-  let ids = url.searchParams.getAll("id");
-  let all = false;
-  if (ids.length === 0) {
-    const body = await request.json().catch(() => ({}));
-    if (Array.isArray(body?.ids)) ids = body.ids.map(String);
-    all = body?.all === true;
+// The ids to replay, each once, in the order given; or {all: true}.
+async function replayRequest(request, url) {
+  const fromQuery = url.searchParams.getAll("id");
+  if (fromQuery.length > 0) return { ids: uniqueIds(fromQuery, "id"), all: false };
+  const text = await request.text();
+  let body = {};
+  if (text.trim() !== "") {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new BadRequest("the body is not JSON");
+    }
   }
-  if (ids.length === 0 && !all) return json(400, { success: false, code: "invalid_request", message: 'give {"ids":[…]}, {"all":true} or ?id=' });
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new BadRequest('the body is a JSON object: {"ids":[…]} or {"all":true}');
+  if (body.ids !== undefined && !Array.isArray(body.ids)) throw new BadRequest("ids: an array of dead-letter ids");
+  const ids = body.ids === undefined ? [] : uniqueIds(body.ids, "ids");
+  const all = body.all === true;
+  if (ids.length === 0 && !all) throw new BadRequest('give {"ids":[…]}, {"all":true} or ?id=');
+  if (ids.length > 0 && all) throw new BadRequest('give either "ids" or "all", not both');
+  return { ids, all };
+}
+
+function uniqueIds(list, where) {
+  if (list.length > MAX_IDS) throw new BadRequest(`${where}: at most ${MAX_IDS} ids a request`);
+  return [...new Set(list.map((id) => checkId(id, where)))];
+}
+
+async function replay(request, url, env, store, log) {
+  const { ids, all } = await replayRequest(request, url);
+  if (!env.DELIVERY_QUEUE) return json(409, { success: false, code: "no_queue", message: "replay needs the DELIVERY_QUEUE binding" });
 
   let replayed = 0;
   let skipped = 0; // entries whose message is not a chain (a malformed message): left in place
-  let after = 0;
+  let after = null;
   for (let page = 0; page < (all ? REPLAY_MAX_PAGES : 1); page++) {
-    const entries = all ? await ops.getDeadLetters({ limit: REPLAY_PAGE, after }) : await ops.getDeadLetters({ ids });
-    if (entries.length === 0) break;
-    after = entries[entries.length - 1].seq;
+    let entries;
+    if (all) {
+      // The next page in the global order (summaries from every shard, merged), then those entries.
+      const { items } = await store.list({ limit: REPLAY_PAGE, after });
+      if (items.length === 0) break;
+      after = parseCursor(cursorOf(items[items.length - 1]));
+      entries = await store.get(items.map((i) => i.id));
+      if (items.length < REPLAY_PAGE) page = REPLAY_MAX_PAGES; // the last page
+    } else {
+      entries = await store.get(ids);
+    }
     const good = entries.filter((e) => e.message?.v === 1 && typeof e.message.destination === "string");
     skipped += entries.length - good.length;
     // Queued first, deleted after: a failure in between replays twice, and the ledger keeps
     // what was already delivered from being sent again.
-    await enqueueChains(good.map((e) => e.message), env, log, { replay: true });
-    await ops.deleteDeadLetters(good.map((e) => e.id));
+    if (good.length) {
+      await enqueueChains(good.map((e) => e.message), env, log, { replay: true });
+      await store.delete(good.map((e) => e.id));
+    }
     replayed += good.length;
-    if (!all || entries.length < REPLAY_PAGE) break;
   }
   log({ at: "admin", action: "replay", replayed, skipped });
-  const remaining = (await ops.listDeadLetters({ limit: 1 })).total;
-  return json(200, { replayed, skipped, remaining });
+  return json(200, { replayed, skipped, remaining: await store.total() });
 }

@@ -1,15 +1,20 @@
 // The consumer (the Worker's `queue` handler). Each message is one ordered chain (chain.mjs):
 // its calls are sent in order, each claimed in the dedup ledger first.
 //   2xx                      → recorded as delivered; the chain goes on
-//   other 4xx (permanent)    → a dead letter for that call; the chain goes on
+//   other 4xx (permanent)    → a dead letter for that call (reason "permanent"); the chain goes on
+//   3xx                      → never followed (send.mjs): a dead letter, reason "redirect"
 //   429 / 408 / 5xx / timeout / network error → the chain stops and the message is retried:
 //                              after Retry-After when given, else exponential backoff with jitter;
 //                              calls already delivered are skipped next time (ledger)
+//   404 to a retryNotFound call → retried like the above within a small budget (outcome.mjs
+//                              notFoundRetry: DELIVERY_NOT_FOUND_ATTEMPTS attempts of the message,
+//                              DELIVERY_NOT_FOUND_WINDOW_S since it was first queued), then
+//                              permanent: a dead letter, reason "not_found"; the chain goes on
 //   retries used up          → one dead letter holding the rest of the chain, then ack
 // Messages arriving on the dead-letter queue (the queue gave up on them) become dead letters.
 import { deliveryConfig, eachLimited } from "./delivery_config.mjs";
 import { sendCall } from "./send.mjs";
-import { backoffSeconds } from "./outcome.mjs";
+import { backoffSeconds, notFoundRetry } from "./outcome.mjs";
 import { sendable, WIRE_VERSION } from "./chain.mjs";
 import { ledgerFor } from "./ledger.mjs";
 import { getPayload, deletePayload } from "./payloads.mjs";
@@ -20,14 +25,25 @@ const isChain = (b) =>
 
 // Seconds before the next attempt: Retry-After when the destination gave one, else backoff.
 export function retryDelaySeconds(result, attempt, cfg, random = Math.random) {
+  if (result?.notFoundDelayS !== undefined) return result.notFoundDelayS;
   if (result?.retryAfter !== undefined) return Math.min(cfg.retryAfterMaxS, Math.ceil(result.retryAfter));
   return Math.min(cfg.retryCapS, Math.round(backoffSeconds(attempt, { base: cfg.retryBaseS, cap: cfg.retryCapS, random })));
 }
 
+// A 404 to a retryNotFound call: retried within its budget (the delay rides on the result), else
+// made permanent with reason "not_found".
+function budgetNotFound(result, attempt, ageS, cfg) {
+  if (result.outcome !== "retry" || result.status !== 404) return result;
+  const d = notFoundRetry({ attempt, ageS }, cfg);
+  if (d.retry) return { ...result, notFoundDelayS: d.delaySeconds };
+  return { ...result, outcome: "permanent", reason: "not_found", error: `${d.why}: ${result.error ?? ""}` };
+}
+
 // Sends calls[from…] in order. Returns {kind: "done"} | {kind: "retry", index, result} |
 // {kind: "busy", index, retryInMs}. A permanent failure is handed to `permanent(index, result)`
-// (which stores its dead letter) before the ledger records it, so none is forgotten.
-export async function runChain({ destination, calls, from = 0, replay = false, attempt, owner = "", permanent }, { env, cfg, ledger, counters, log, fetchImpl }) {
+// (which stores its dead letter, reason `result.reason` or "permanent") before the ledger
+// records it, so none is forgotten. `ageS`: seconds since the message was first queued.
+export async function runChain({ destination, calls, from = 0, replay = false, attempt, ageS = 0, owner = "", permanent }, { env, cfg, ledger, counters, log, fetchImpl }) {
   const leaseMs = 2 * cfg.timeoutMs + 5000;
   for (let i = from; i < calls.length; i++) {
     const call = calls[i];
@@ -49,8 +65,12 @@ export async function runChain({ destination, calls, from = 0, replay = false, a
       }
       token = claim.token;
     }
-    const result = await sendCall(sendable(call, destination), env, { timeoutMs: cfg.timeoutMs, ...(fetchImpl ? { fetchImpl } : {}) });
-    log({ ...base, status: result.status, outcome: result.outcome, latencyMs: result.latencyMs, ...(result.error ? { error: String(result.error).slice(0, 200) } : {}) });
+    const sent = await sendCall(sendable(call, destination), env, { timeoutMs: cfg.timeoutMs, ...(fetchImpl ? { fetchImpl } : {}) });
+    const result = budgetNotFound(sent, attempt, ageS, cfg);
+    log({
+      ...base, status: result.status, outcome: result.outcome, latencyMs: result.latencyMs,
+      ...(result.reason ? { reason: result.reason } : {}), ...(result.error ? { error: String(result.error).slice(0, 200) } : {}),
+    });
     if (result.outcome === "retry") {
       if (token) await ledger.release(destination, call.key, token);
       return { kind: "retry", index: i, result };
@@ -60,6 +80,13 @@ export async function runChain({ destination, calls, from = 0, replay = false, a
     counters.add(destination, result.outcome === "ok" ? "sent" : "failed");
   }
   return { kind: "done" };
+}
+
+// Seconds since the message was first sent to the queue (Message.timestamp, kept across its
+// retries; a replayed dead letter is a new message). 0 when unknown.
+export function messageAgeS(message, now = Date.now()) {
+  const t = Number(message?.timestamp); // a Date (or ms)
+  return Number.isFinite(t) && t > 0 ? Math.max(0, (now - t) / 1000) : 0;
 }
 
 async function consumeMessage(message, ctx) {
@@ -85,8 +112,8 @@ async function consumeMessage(message, ctx) {
     }
   }
   const permanent = (index, result) =>
-    recordDeadLetters(env, [deadLetter({ reason: "permanent", destination, orderKey, result, attempts: attempt, message: { v: WIRE_VERSION, destination, orderKey, calls: [calls[index]] } })], log);
-  const r = await runChain({ destination, calls, from: body.from ?? 0, replay: !!body.replay, attempt, owner: message.id ?? "", permanent }, ctx);
+    recordDeadLetters(env, [deadLetter({ reason: result.reason ?? "permanent", destination, orderKey, result, attempts: attempt, message: { v: WIRE_VERSION, destination, orderKey, calls: [calls[index]] } })], log);
+  const r = await runChain({ destination, calls, from: body.from ?? 0, replay: !!body.replay, attempt, ageS: messageAgeS(message), owner: message.id ?? "", permanent }, ctx);
   if (r.kind === "done") {
     message.ack();
     if (body.ref) await deletePayload(env, body.ref).catch((e) => log({ at: "consume", error: `payload not deleted: ${e?.message ?? e}` }));

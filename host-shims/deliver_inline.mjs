@@ -43,6 +43,7 @@ async function deliverWithRetries(call, env, log, options) {
       outcome: result.outcome,
       attempt,
       latencyMs: result.latencyMs,
+      ...(result.reason ? { reason: result.reason } : {}),
       error: result.error,
     });
     if (result.outcome !== "retry" || attempt >= MAX_ATTEMPTS) return result;

@@ -88,7 +88,7 @@ export async function sendAll(queue, bodies) {
 // Queues chains (already built, e.g. dead letters being replayed). Returns the message count.
 export async function enqueueChains(chains, env, log, options) {
   // Stored payloads stay on failure: a batch sent before the failing one may reference them (the
-  // payload store drops orphans after 30 days).
+  // payload store drops orphans after payloadKeepMs, at least 30 days).
   const { bodies } = await toMessages(chains, env, log, options);
   await sendAll(env.DELIVERY_QUEUE, bodies);
   return bodies.length;

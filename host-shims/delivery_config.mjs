@@ -9,7 +9,18 @@ const DEFAULTS = {
   DELIVERY_CONCURRENCY: 6, // chains sent at once by one consumer invocation (Workers: 6 open connections)
   DELIVERY_DEDUP_HOURS: 24, // how long a delivered call's key is remembered
   DELIVERY_LEDGER_SHARDS: 16, // ledger Durable Objects per destination; changing it forgets the ledger
+  DELIVERY_NOT_FOUND_ATTEMPTS: 4, // a 404 to a retryNotFound call is permanent from this attempt on…
+  DELIVERY_NOT_FOUND_WINDOW_S: 600, // …or once the message was first queued this long ago
+  DELIVERY_OPS_SHARDS: 8, // dead-letter Durable Objects ("dead-letters-<n>"); only ever raise it
+  DELIVERY_DEAD_LETTER_DAYS: 14, // dead letters older than this are purged (alarm)
 };
+
+const DAY_MS = 86_400_000;
+const PAYLOAD_MIN_KEEP_MS = 30 * DAY_MS;
+
+// How long the payload store keeps a chain nobody deleted: at least 30 days, and a day longer than
+// a dead letter is kept (a dead letter may point at a stored chain; recording one touches it).
+export const payloadKeepMs = (cfg) => Math.max(PAYLOAD_MIN_KEEP_MS, cfg.deadLetterRetentionMs + DAY_MS);
 
 const QUEUE_DELAY_MAX_S = 86_400; // Cloudflare Queues: delaySeconds ≤ 24 h, whole seconds
 
@@ -29,6 +40,10 @@ export function deliveryConfig(env = {}) {
     concurrency: Math.max(1, Math.floor(out.DELIVERY_CONCURRENCY)),
     dedupMs: out.DELIVERY_DEDUP_HOURS * 3_600_000,
     ledgerShards: Math.max(1, Math.floor(out.DELIVERY_LEDGER_SHARDS)),
+    notFoundAttempts: Math.max(1, Math.floor(out.DELIVERY_NOT_FOUND_ATTEMPTS)),
+    notFoundWindowS: out.DELIVERY_NOT_FOUND_WINDOW_S,
+    opsShards: Math.max(1, Math.min(256, Math.floor(out.DELIVERY_OPS_SHARDS))),
+    deadLetterRetentionMs: out.DELIVERY_DEAD_LETTER_DAYS > 0 ? out.DELIVERY_DEAD_LETTER_DAYS * DAY_MS : DEFAULTS.DELIVERY_DEAD_LETTER_DAYS * DAY_MS,
     deadLetterQueue: typeof env.DELIVERY_DEAD_LETTER_QUEUE === "string" && env.DELIVERY_DEAD_LETTER_QUEUE !== ""
       ? env.DELIVERY_DEAD_LETTER_QUEUE
       : "ajs-edge-delivery-dlq",

@@ -1,15 +1,136 @@
 // Client of the operator store (ops_do.mjs, binding DELIVERY_OPS): counters and dead letters.
+// Counters live in one object ("ops"). Dead letters are spread over DELIVERY_OPS_SHARDS objects
+// ("dead-letters-<n>", n = fnv1a(id) mod shards), each purging what is older than
+// DELIVERY_DEAD_LETTER_DAYS (alarm); the "ops" object is read as one more source, for dead letters
+// written before sharding (it takes no new ones). Listing merges the sources' pages, oldest first,
+// with an opaque cursor "<at ms>.<id>".
 // Without the binding, dead letters are written to the log in full (secrets named only) and
 // counters are kept in memory for this isolate.
 // sent: 2xx · retried: a message put back after a retryable failure · failed: permanent 4xx ·
 // deduplicated: a call skipped because another message had already sent it · deadLettered: calls
 // kept as dead letters · busy: a call put back because another consumer held it · dropped
 // (inline only): a call given up after its attempts.
+import { deliveryConfig } from "./delivery_config.mjs";
+import { fnv1a } from "./ledger.mjs";
+import { hasPayloadStore, touchPayload } from "./payloads.mjs";
+
 export const COUNTERS = ["sent", "retried", "failed", "deduplicated", "deadLettered", "busy"];
 
 const ERROR_EXCERPT = 300;
+const COUNTERS_OBJECT = "ops";
+export const MAX_PAGE = 500;
+export const ID_MAX_CHARS = 200;
 
-export const opsStub = (env) => (env?.DELIVERY_OPS ? env.DELIVERY_OPS.get(env.DELIVERY_OPS.idFromName("ops")) : null);
+export const opsStub = (env) => (env?.DELIVERY_OPS ? env.DELIVERY_OPS.get(env.DELIVERY_OPS.idFromName(COUNTERS_OBJECT)) : null);
+
+export const deadLetterShard = (id, shards) => fnv1a(id) % shards;
+export const deadLetterShardName = (n) => `dead-letters-${n}`;
+
+// A listing cursor: where the previous page ended, in the global order (at, id).
+export const cursorOf = (item) => `${Date.parse(item.at)}.${item.id}`;
+
+export class CursorError extends Error {}
+
+// "" / null → the start; "<at>.<id>" → {at, id}; anything else throws CursorError.
+export function parseCursor(text) {
+  if (text === null || text === undefined || text === "") return null;
+  const m = /^(\d{1,15})\.([^]{1,200})$/.exec(String(text));
+  if (!m) throw new CursorError("after: not a cursor (use the `next` of the previous page)");
+  return { at: Number(m[1]), id: m[2] };
+}
+
+const byAge = (a, b) => {
+  const d = Date.parse(a.at) - Date.parse(b.at);
+  return d !== 0 ? d : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+};
+
+// The dead letters of one Worker (null without DELIVERY_OPS). Sources 0 … shards−1 are the shards;
+// source `shards` is the "ops" object (dead letters from before sharding).
+export function deadLetterStore(env) {
+  const ns = env?.DELIVERY_OPS;
+  if (!ns) return null;
+  const shards = deliveryConfig(env).opsShards;
+  const stubs = new Map();
+  const stub = (i) => {
+    let s = stubs.get(i);
+    if (!s) stubs.set(i, (s = ns.get(ns.idFromName(i === shards ? COUNTERS_OBJECT : deadLetterShardName(i)))));
+    return s;
+  };
+  const sources = Array.from({ length: shards + 1 }, (_, i) => i);
+  const where = new Map(); // id → source, learnt from get()
+
+  const groupBy = (ids, sourceOf) => {
+    const groups = new Map();
+    for (const id of ids) {
+      const i = sourceOf(id);
+      if (!groups.has(i)) groups.set(i, []);
+      groups.get(i).push(id);
+    }
+    return groups;
+  };
+
+  // Asks each id's home shard, then every other source for the ids not found there (an entry
+  // written under another shard count, or before sharding). → Map id → result
+  async function lookup(ids, call) {
+    const found = new Map();
+    const home = groupBy(ids, (id) => where.get(id) ?? deadLetterShard(id, shards));
+    await Promise.all([...home].map(async ([i, group]) => {
+      for (const [id, value] of await call(i, group)) found.set(id, { value, source: i });
+    }));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length) {
+      await Promise.all(sources.map(async (i) => {
+        const group = missing.filter((id) => (where.get(id) ?? deadLetterShard(id, shards)) !== i);
+        if (group.length === 0) return;
+        for (const [id, value] of await call(i, group)) if (!found.has(id)) found.set(id, { value, source: i });
+      }));
+    }
+    for (const [id, { source }] of found) where.set(id, source);
+    return found;
+  }
+
+  return {
+    shards,
+
+    async add(entries) {
+      const groups = new Map();
+      for (const e of entries) {
+        const i = deadLetterShard(e.id, shards);
+        if (!groups.has(i)) groups.set(i, []);
+        groups.get(i).push(e);
+      }
+      await Promise.all([...groups].map(([i, group]) => stub(i).addDeadLetters(group)));
+    },
+
+    // {total, items, next}: summaries, oldest first across every source; `total` counts all.
+    async list({ limit = 100, after = null, destination } = {}) {
+      const n = Math.max(1, Math.min(MAX_PAGE, Math.floor(Number(limit)) || 100));
+      const pages = await Promise.all(sources.map((i) => stub(i).listDeadLetters({ limit: n, after, destination })));
+      const merged = pages.flatMap((p) => p.items).sort(byAge);
+      const items = merged.slice(0, n);
+      const more = merged.length > n || pages.some((p) => p.more);
+      return { total: pages.reduce((t, p) => t + p.total, 0), items, next: more && items.length ? cursorOf(items[items.length - 1]) : null };
+    },
+
+    async total() {
+      const counts = await Promise.all(sources.map((i) => stub(i).countDeadLetters()));
+      return counts.reduce((t, n) => t + n, 0);
+    },
+
+    // Full entries (their queue message included), in the order of `ids`; unknown ids left out.
+    async get(ids) {
+      const found = await lookup(ids, async (i, group) => (await stub(i).getDeadLetters({ ids: group })).map((e) => [e.id, e]));
+      return ids.filter((id) => found.has(id)).map((id) => found.get(id).value);
+    },
+
+    // Deletes; returns the deleted entries' messages (the caller drops stored payloads they reference).
+    async delete(ids) {
+      const found = await lookup(ids, async (i, group) => Object.entries(await stub(i).deleteDeadLetters(group)));
+      for (const id of ids) where.delete(id);
+      return ids.filter((id) => found.has(id)).map((id) => found.get(id).value);
+    },
+  };
+}
 
 // Per-destination counter increments, flushed once per queue batch.
 export class Counters {
@@ -53,7 +174,7 @@ export async function readCounters(env) {
 
 // A dead letter: `message` is the queue message body that replays it.
 export function deadLetter({ reason, destination, orderKey, result, attempts, message }) {
-  const calls = message.calls ?? [];
+  const calls = Array.isArray(message?.calls) ? message.calls : [];
   return {
     id: crypto.randomUUID(),
     at: Date.now(),
@@ -63,17 +184,26 @@ export function deadLetter({ reason, destination, orderKey, result, attempts, me
     status: result?.status ?? 0,
     error: String(result?.error ?? "").slice(0, ERROR_EXCERPT),
     attempts,
-    messageIds: [...new Set(calls.map((c) => c.messageId))].slice(0, 50),
-    calls: message.ref ? message.count - (message.from ?? 0) : calls.length,
+    messageIds: [...new Set(calls.map((c) => c?.messageId))].slice(0, 50),
+    calls: typeof message?.ref === "string" ? (message.count ?? 1) - (message.from ?? 0) : calls.length,
     message,
   };
 }
 
 export async function recordDeadLetters(env, entries, log) {
   if (entries.length === 0) return;
-  const stub = opsStub(env);
-  if (stub) {
-    await stub.addDeadLetters(entries);
+  const store = deadLetterStore(env);
+  if (store) {
+    await store.add(entries);
+    // A dead letter pointing at a stored chain restarts that chain's clock in the payload store,
+    // which keeps it a day longer than any dead letter (delivery_config.mjs payloadKeepMs).
+    if (hasPayloadStore(env)) {
+      for (const e of entries) {
+        if (typeof e.message?.ref === "string") {
+          await touchPayload(env, e.message.ref).catch((err) => log({ at: "dead-letter", id: e.id, error: `payload not touched: ${err?.message ?? err}` }));
+        }
+      }
+    }
     for (const e of entries) log({ at: "dead-letter", id: e.id, destination: e.destination, reason: e.reason, status: e.status, calls: e.calls, messageIds: e.messageIds });
   } else {
     for (const e of entries) log({ ...e, at: "dead-letter", stored: false, time: new Date(e.at).toISOString() });

@@ -1,9 +1,15 @@
-// Durable Object (SQLite), one instance ("ops"): what an operator reads — dead letters (calls that
-// failed for good, or whose retries ran out) with their reason, and per-destination counters.
+// Durable Object (SQLite): what an operator reads. One class, two roles (ops.mjs picks the object):
+//   "ops"               per-destination counters (and dead letters written before sharding,
+//                       read and purged like a shard's, never added to)
+//   "dead-letters-<n>"  one shard of the dead letters (calls that failed for good, or whose
+//                       retries ran out) with their reason
 // Each dead letter keeps the queue message that replays it (secrets named, never filled in).
+// Dead letters older than DELIVERY_DEAD_LETTER_DAYS are purged by an alarm.
 import { DurableObject } from "cloudflare:workers";
+import { deliveryConfig } from "./delivery_config.mjs";
 
 const MAX_PAGE = 500;
+const ALARM_MIN_GAP_MS = 1000;
 
 export class DeliveryOps extends DurableObject {
   constructor(ctx, env) {
@@ -13,12 +19,15 @@ export class DeliveryOps extends DurableObject {
                    at INTEGER NOT NULL, destination TEXT NOT NULL, order_key TEXT NOT NULL, reason TEXT NOT NULL,
                    status INTEGER NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, message_ids TEXT NOT NULL,
                    calls INTEGER NOT NULL, message TEXT NOT NULL)`);
+    this.sql.exec("CREATE INDEX IF NOT EXISTS dead_letters_at_id ON dead_letters (at, id)");
     this.sql.exec(`CREATE TABLE IF NOT EXISTS counters (destination TEXT NOT NULL, name TEXT NOT NULL,
                    value INTEGER NOT NULL, PRIMARY KEY (destination, name))`);
+    this.retentionMs = deliveryConfig(env).deadLetterRetentionMs;
+    this.alarmAt = undefined; // cached: undefined = unknown, null = none
   }
 
   // entries: [{id, at, destination, orderKey, reason, status, error, attempts, messageIds, calls, message}]
-  addDeadLetters(entries) {
+  async addDeadLetters(entries) {
     this.ctx.storage.transactionSync(() => {
       for (const e of entries) {
         this.sql.exec(
@@ -29,43 +38,74 @@ export class DeliveryOps extends DurableObject {
         );
       }
     });
+    await this.#ensureAlarm();
   }
 
-  // Oldest first; `after` is the `next` of the previous page. Summaries only (no bodies).
-  listDeadLetters({ limit = 100, after = 0, destination } = {}) {
-    const n = Math.max(1, Math.min(MAX_PAGE, Number(limit) || 100));
-    const where = destination ? "seq > ? AND destination = ?" : "seq > ?";
-    const args = destination ? [Number(after) || 0, destination] : [Number(after) || 0];
+  // Summaries (no bodies), oldest first by (at, id), after the cursor `after` ({at, id} or null).
+  // → {total (all of this object's), items (≤ limit), more}
+  async listDeadLetters({ limit = 100, after = null, destination } = {}) {
+    await this.#ensureAlarm(); // also starts the purge of dead letters kept from before retention existed
+    const n = Math.max(1, Math.min(MAX_PAGE, Math.floor(Number(limit)) || 100));
+    const where = [];
+    const args = [];
+    if (after) {
+      where.push("(at > ? OR (at = ? AND id > ?))");
+      args.push(Number(after.at), Number(after.at), String(after.id));
+    }
+    if (destination) {
+      where.push("destination = ?");
+      args.push(String(destination));
+    }
     const rows = this.sql.exec(
-      `SELECT seq, id, at, destination, order_key, reason, status, error, attempts, message_ids, calls FROM dead_letters
-       WHERE ${where} ORDER BY seq LIMIT ?`, ...args, n + 1,
+      `SELECT id, at, destination, order_key, reason, status, error, attempts, message_ids, calls FROM dead_letters
+       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY at, id LIMIT ?`, ...args, n + 1,
     ).toArray();
-    const more = rows.length > n;
-    const items = rows.slice(0, n).map(summary);
-    const total = this.sql.exec("SELECT COUNT(*) AS n FROM dead_letters").one().n;
-    return { total, items, next: more ? rows[n - 1].seq : null };
+    return { total: this.countDeadLetters(), items: rows.slice(0, n).map(summary), more: rows.length > n };
   }
 
-  // Full entries, message included: by ids, or the oldest `limit` after `after` (a seq).
-  getDeadLetters({ ids, limit = 100, after = 0 } = {}) {
-    const rows = ids
-      ? ids.flatMap((id) => this.sql.exec("SELECT * FROM dead_letters WHERE id = ?", id).toArray())
-      : this.sql.exec("SELECT * FROM dead_letters WHERE seq > ? ORDER BY seq LIMIT ?", after, Math.max(1, Math.min(MAX_PAGE, limit))).toArray();
-    return rows.map((r) => ({ ...summary(r), seq: r.seq, message: JSON.parse(r.message) }));
+  countDeadLetters() {
+    return this.sql.exec("SELECT COUNT(*) AS n FROM dead_letters").one().n;
   }
 
-  // Returns the deleted entries' messages (the caller drops stored payloads they reference).
-  deleteDeadLetters(ids) {
-    const messages = [];
+  // Full entries, message included, for the ids held here.
+  getDeadLetters({ ids = [] } = {}) {
+    return ids.flatMap((id) => this.sql.exec("SELECT * FROM dead_letters WHERE id = ?", String(id)).toArray())
+      .map((r) => ({ ...summary(r), message: JSON.parse(r.message) }));
+  }
+
+  // → {id: message} of the entries deleted (the caller drops stored payloads they reference).
+  deleteDeadLetters(ids = []) {
+    const messages = {};
     this.ctx.storage.transactionSync(() => {
       for (const id of ids) {
-        const [row] = this.sql.exec("SELECT message FROM dead_letters WHERE id = ?", id).toArray();
+        const [row] = this.sql.exec("SELECT message FROM dead_letters WHERE id = ?", String(id)).toArray();
         if (!row) continue;
-        messages.push(JSON.parse(row.message));
-        this.sql.exec("DELETE FROM dead_letters WHERE id = ?", id);
+        messages[id] = JSON.parse(row.message);
+        this.sql.exec("DELETE FROM dead_letters WHERE id = ?", String(id));
       }
     });
     return messages;
+  }
+
+  // The alarm is due when the oldest dead letter reaches the retention (set earlier if the
+  // retention was shortened since).
+  async #ensureAlarm() {
+    const { oldest } = this.sql.exec("SELECT MIN(at) AS oldest FROM dead_letters").one();
+    if (oldest === null) return;
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    const due = oldest + this.retentionMs;
+    if (this.alarmAt === null || this.alarmAt > due) {
+      this.alarmAt = due;
+      await this.ctx.storage.setAlarm(due);
+    }
+  }
+
+  async alarm() {
+    const now = Date.now();
+    this.sql.exec("DELETE FROM dead_letters WHERE at <= ?", now - this.retentionMs);
+    const { oldest } = this.sql.exec("SELECT MIN(at) AS oldest FROM dead_letters").one();
+    this.alarmAt = oldest === null ? null : Math.max(oldest + this.retentionMs, now + ALARM_MIN_GAP_MS);
+    if (this.alarmAt !== null) await this.ctx.storage.setAlarm(this.alarmAt);
   }
 
   // delta: {destination: {counter: n}}

@@ -17,6 +17,11 @@ export async function getPayload(env, ref) {
   return text === null ? null : JSON.parse(text);
 }
 
+// Restarts a stored chain's clock (a dead letter now points at it): kept payloadKeepMs from now.
+export async function touchPayload(env, ref) {
+  await stub(env, ref).touch(ref);
+}
+
 export async function deletePayload(env, ref) {
   await stub(env, ref).delete(ref);
 }

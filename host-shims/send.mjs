@@ -1,7 +1,8 @@
 // Sends one planned call: secrets filled in, a timeout, the answer classified. The capture
-// destination's `capture:log` calls are printed instead of sent.
+// destination's `capture:log` calls are printed instead of sent. Redirects are never followed
+// (the credentials would go to the Location): a 3xx is a permanent failure, reason "redirect".
 import { headerValue, redactedHeaders } from "./secrets.mjs";
-import { classifyStatus, retryAfterSeconds } from "./outcome.mjs";
+import { classifyStatus, retryAfterSeconds, isRedirect, redirectError } from "./outcome.mjs";
 
 const decoder = new TextDecoder();
 
@@ -35,8 +36,19 @@ export async function sendCall(call, env, { timeoutMs = 10_000, fetchImpl = fetc
       method: call.method,
       headers,
       body: call.body,
+      redirect: "manual",
       signal: AbortSignal.timeout(timeoutMs),
     });
+    if (isRedirect(response.status) || response.type === "opaqueredirect") {
+      await response.body?.cancel().catch(() => {});
+      return {
+        outcome: "permanent",
+        reason: "redirect",
+        status: response.status, // 0 for an opaque redirect (browsers), which hides it
+        error: redirectError(response.status, response.headers.get("location"), call.url),
+        latencyMs: Date.now() - started,
+      };
+    }
     const text = await response.text().catch(() => "");
     return {
       outcome: classifyStatus(response.status, call.flags),

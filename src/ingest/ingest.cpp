@@ -154,7 +154,7 @@ void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
   auto source = find_source(st, json::string_or_empty(message, "writeKey"));
   if (!source) return reply_error(st, source.error());
   count_request(st, {*source});
-  if (json::serialized_size(message, limits::event_bytes) > limits::event_bytes)
+  if (!json::fits(message, limits::event_bytes))
     return reply_error(st, invalid_request("message exceeds the 32 KB limit"));
   auto const budget = budget_for(st.body_bytes, 1);
   st.out.set_budget(budget);
@@ -204,10 +204,10 @@ void ingest_batch(request_state& st, bj::object& envelope) {
     }
     // Measured as it will be written (numbers re-written as JavaScript writes them may grow:
     // 1e20 is 21 bytes), so even a small request is measured.
-    auto const size = json::serialized_size(batch[i], limits::event_bytes);
-    if (size + envelope_extra > limits::event_bytes &&
-        (size > limits::event_bytes ||
-         size + merged_extra(*item, envelope, "context") + merged_extra(*item, envelope, "integrations") > limits::event_bytes)) {
+    auto const room = envelope_extra < limits::event_bytes ? limits::event_bytes - envelope_extra : 0;
+    if (!json::fits(batch[i], room) &&
+        !json::fits(batch[i], limits::event_bytes - std::min(limits::event_bytes, merged_extra(*item, envelope, "context") +
+                                                                                     merged_extra(*item, envelope, "integrations")))) {
       return reply_error(st, invalid_request("batch[" + std::to_string(i) +
                                              "] exceeds the 32 KB limit per message (the batch's context and "
                                              "integrations included)"));

@@ -18,7 +18,7 @@ std::size_t digits(unsigned long long u) {
   return n;
 }
 
-void add(boost::json::value const& v, std::size_t& total, std::size_t limit) {
+void add(boost::json::value const& v, std::size_t& total, std::size_t limit, bool exact_doubles) {
   if (total > limit) return;
   switch (v.kind()) {
     case boost::json::kind::null: total += 4; break;
@@ -30,6 +30,10 @@ void add(boost::json::value const& v, std::size_t& total, std::size_t limit) {
     }
     case boost::json::kind::uint64: total += digits(v.get_uint64()); break;
     case boost::json::kind::double_: {
+      if (!exact_doubles) {
+        total += 24;  // the longest a double is written (-1.2345678901234567e-300)
+        break;
+      }
       char text[32];
       total += format_js_number(v.get_double(), text);
       break;
@@ -38,7 +42,7 @@ void add(boost::json::value const& v, std::size_t& total, std::size_t limit) {
     case boost::json::kind::array: {
       auto const& a = v.get_array();
       total += 2 + (a.empty() ? 0 : a.size() - 1);
-      for (auto const& e : a) add(e, total, limit);
+      for (auto const& e : a) add(e, total, limit, exact_doubles);
       break;
     }
     case boost::json::kind::object: {
@@ -46,7 +50,7 @@ void add(boost::json::value const& v, std::size_t& total, std::size_t limit) {
       total += 2 + (o.empty() ? 0 : o.size() - 1);
       for (auto const& kv : o) {
         total += string_size(kv.key()) + 1;
-        add(kv.value(), total, limit);
+        add(kv.value(), total, limit, exact_doubles);
       }
       break;
     }
@@ -57,8 +61,16 @@ void add(boost::json::value const& v, std::size_t& total, std::size_t limit) {
 
 std::size_t serialized_size(boost::json::value const& v, std::size_t limit) {
   std::size_t total = 0;
-  add(v, total, limit);
+  add(v, total, limit, true);
   return total;
+}
+
+bool fits(boost::json::value const& v, std::size_t limit) {
+  // Doubles are slow to format: first with each counted at its longest form, which settles any
+  // value that fits, then exactly only for one that seemed not to.
+  std::size_t estimate = 0;
+  add(v, estimate, limit, false);
+  return estimate <= limit || serialized_size(v, limit) <= limit;
 }
 
 }  // namespace ajs::json

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "ingest/limits.hpp"
+#include "json/write_json.hpp"
 #include "plan_fixture.hpp"
 
 using namespace ajs;
@@ -374,4 +375,32 @@ TEST_CASE("security: hosts must be bare host names") {
   auto c = parse_config(R"({"hosts":["https://collect.example.com"],"sources":[{"writeKey":"wk"}]})");
   REQUIRE(!c);
   CHECK(c.error().message == "hosts[0]: must be a host name, optionally with :port (no scheme or path)");
+}
+
+TEST_CASE("security: numbers are measured at their written length both ways: 7,500 × 1.5 in a 30 KB message is accepted") {
+  std::string numbers;
+  for (int i = 0; i < 7500; ++i) numbers += (i ? ",1.5" : "1.5");
+  std::string const message = R"({"type":"track","userId":"u","event":"e","properties":{"n":[)" + numbers + "]}}";
+  REQUIRE(message.size() < limits::event_bytes);
+  request r;
+  r.body = R"({"writeKey":"wk",)" + message.substr(1);
+  CHECK(run(capture_only(), r).status == 200);
+  // Alone in a batch or beside a 26 KB neighbour, the same item is judged the same.
+  auto alone = post_batch(capture_only(), R"({"writeKey":"wk","batch":[)" + message + "]}");
+  auto beside = post_batch(capture_only(), R"({"writeKey":"wk","batch":[)" + message + R"(,{"type":"track","userId":"u","event":"e","p":")" +
+                                               std::string(26 * 1024, 'p') + R"("}]})");
+  CHECK(alone.status == 200);
+  CHECK(beside.status == 200);
+  CHECK(beside.calls.size() == 2);
+}
+
+TEST_CASE("security: json_string_size is the length write_json writes, for every byte at every position") {
+  for (int c = 0; c < 256; ++c)
+    for (std::size_t at = 0; at < 19; ++at) {
+      std::string s(19, 'a');
+      s[at] = static_cast<char>(c);
+      std::string written;
+      json::write_json(written, boost::json::value(boost::json::string(s)));
+      CHECK_MESSAGE(json::json_string_size(s) == written.size(), "byte " << c << " at " << at);
+    }
 }

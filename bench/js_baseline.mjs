@@ -2,12 +2,20 @@
 // gainsight,gainsight_px}) written as plain JavaScript, the way it would be written for production
 // in a Worker. (request meta, body bytes, parsed config) → plan: the reply, and every outgoing call
 // with its body as bytes, in the core's order. The bench and bench/js_baseline.test.mjs use it.
+// The security rules (#10) are ported as the core has them (src/ingest/limits.hpp): the 32 KB limit
+// on each message as written (with a batch envelope's context and integrations), their 1 MB
+// expansion cap, the outgoing budget, the Gist tag cap and flattened-keys budget, dedup scopes and
+// ordinals, and the rate-limit checks the host makes.
 // Not ported: the settings/preflight endpoints, the capture destination, the 64-level JSON depth
 // limit; JSON numbers follow JavaScript's model (no int64, 1.0 === 1).
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true }); // invalid UTF-8 is malformed JSON, as in the core
 
 const EVENT_BYTES = 32 * 1024, BATCH_BYTES = 500 * 1024, BATCH_ITEMS = 2500;
+const NORMALIZATION_BYTES = 512, ENVELOPE_EXPANSION_BYTES = 1024 * 1024, GIST_TAGS_PER_IDENTIFY = 20;
+const GIST_FLATTENED_KEY_BYTES = 64 * 1024;
+const BUDGET_BYTES_FACTOR = 4, BUDGET_BYTES_SLACK = 64 * 1024, BUDGET_CALLS_PER_MESSAGE = 32, BUDGET_CALLS_SLACK = 64;
+const BUDGET_CALLS_MAX = 25000;
 const TYPES = new Set(["track", "identify", "page", "screen", "group", "alias"]);
 const SINGLE_PATHS = new Map([["t", "track"], ["i", "identify"], ["p", "page"], ["s", "screen"], ["g", "group"], ["a", "alias"]]
   .flatMap(([short, type]) => [[short, type], [type, type]]));
@@ -80,33 +88,64 @@ function generatedMessageId(receivedAt, seed, index) {
 }
 
 // ---------- config (parsed once, outside the timed part) ----------
+const BINDING = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 function secretName(settings, key, path) {
   const name = settings[key]?.secret;
-  if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new Error(`${path}.${key}: must be {"secret": "BINDING_NAME"}`);
+  if (typeof name !== "string" || !BINDING.test(name)) throw new Error(`${path}.${key}: must be {"secret": "BINDING_NAME"}`);
   return name;
 }
-function baseUrl(settings, key, fallback, path) {
+function baseUrl(settings, key, fallback, path, insecureOk) {
   const url = settings[key] ?? fallback;
-  if (typeof url !== "string" || !/^https?:\/\/[^ \t\r\n]*$/.test(url)) throw new Error(`${path}.${key}: must be an http:// or https:// URL`);
+  if (typeof url !== "string" || !/^https?:\/\/[^ \t\r\n]*$/.test(url)) throw new Error(`${path}.${key}: must be an https:// URL`);
+  if (url.startsWith("http://") && !insecureOk) // the credentials would cross the network in clear text
+    throw new Error(`${path}.${key}: must be an https:// URL (for local tests, set "allowInsecureEndpoints": true)`);
   return url.replace(/\/+$/, "");
 }
+// FNV-1a 64 of the UTF-8 bytes, as 16 hex digits (src/config/config.cpp hash_hex): names a source
+// and a destination account in dedup scopes and rate-limit keys.
+function hashHex(s) {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of encoder.encode(s)) h = ((h ^ BigInt(byte)) * 0x100000001b3n) & M64;
+  return h.toString(16).padStart(16, "0");
+}
+// "<config key>:<source id>:<hash of endpoint and region as written, then the secret bindings>"
+function scopeOf(key, sourceId, settings, secrets, path) {
+  let account = "";
+  for (const k of ["endpoint", "region"]) if (typeof settings[k] === "string") account += `${k}=${settings[k]}\n`;
+  for (const secret of secrets) account += `secret=${secretName(settings, secret, path)}\n`;
+  return `${key}:${sourceId}:${hashHex(account)}`;
+}
+// {"writeKey": BINDING | null | false, "clientIp": …}; left out (or rateLimits null): the default.
+function rateLimitBinding(limits, key, fallback, path) {
+  const v = limits?.[key];
+  if (v === undefined) return fallback;
+  if (v === null || v === false) return "";
+  if (typeof v !== "string" || !BINDING.test(v)) throw new Error(`${path}.rateLimits.${key}: must name a rate limiting binding, or be null (no limit)`);
+  return v;
+}
 const DESTINATIONS = {
-  gist: { names: ["Gist"], make: makeGist },
-  gainsight: { names: ["Gainsight"], make: makeGainsight },
-  gainsightPx: { names: ["Gainsight PX", "Gainsight PX Cloud (Actions)"], make: makeGainsightPx },
+  gist: { names: ["Gist"], secrets: ["apiKey"], make: makeGist },
+  gainsight: { names: ["Gainsight"], secrets: ["accessKey"], make: makeGainsight },
+  gainsightPx: { names: ["Gainsight PX", "Gainsight PX Cloud (Actions)"], secrets: ["apiKey"], make: makeGainsightPx },
 };
 export function parseConfig(json) {
   const root = typeof json === "string" ? JSON.parse(json) : json;
   const basePath = typeof root.basePath === "string" ? root.basePath.replace(/\/+$/, "") : "";
+  const insecureOk = root.allowInsecureEndpoints === true;
   const sources = (root.sources ?? []).map((s, i) => {
     if (typeof s.writeKey !== "string" || !s.writeKey) throw new Error(`sources[${i}].writeKey: required`);
+    const id = hashHex(s.writeKey);
+    if (s.rateLimits != null && !isObject(s.rateLimits)) throw new Error(`sources[${i}].rateLimits: must be an object`);
     const destinations = Object.entries(s.destinations ?? {}).map(([key, settings]) => {
       const kind = Object.hasOwn(DESTINATIONS, key) ? DESTINATIONS[key] : undefined;
       const path = `sources[${i}].destinations.${key}`;
       if (!kind) throw new Error(`${path}: destination not in the JS baseline`);
-      return { key, names: kind.names, consent: settings.consentCategories ?? [], plan: kind.make(settings, path) };
+      return { key, names: kind.names, consent: settings.consentCategories ?? [], plan: kind.make(settings, path, insecureOk),
+        scope: scopeOf(key, id, settings, kind.secrets, path) };
     });
-    return { writeKey: s.writeKey, allowedOrigins: s.allowedOrigins ?? [], destinations };
+    return { writeKey: s.writeKey, id, allowedOrigins: s.allowedOrigins ?? [], destinations,
+      rateLimitWriteKey: rateLimitBinding(s.rateLimits, "writeKey", "RATE_LIMIT_WRITE_KEY", `sources[${i}]`),
+      rateLimitClientIp: rateLimitBinding(s.rateLimits, "clientIp", "RATE_LIMIT_CLIENT_IP", `sources[${i}]`) };
   });
   if (sources.length === 0) throw new Error("sources: required, a non-empty list of sources");
   return { basePath, sources, byKey: new Map(sources.map((s) => [s.writeKey, s])) };
@@ -117,12 +156,36 @@ const originAllowed = (source, origin) => source.allowedOrigins.length === 0 || 
 class Plan {
   constructor() {
     this.status = 200; this.replyHeaders = []; this.replyBody = OK_BODY;
-    this.requests = []; this.notes = []; this.counters = { received: 0, accepted: 0, rejected: 0 };
+    this.requests = []; this.notes = []; this.counters = { received: 0, accepted: 0, rejected: 0 }; this.rateLimits = [];
+    // (scope, messageId) → calls so far, keyed `${scope}|${messageId}`: scopes hold no "|", so two
+    // different pairs never share a key.
+    this.scope = ""; this.ordinals = new Map();
+    this.outgoingBytes = 0; this.maxCalls = Infinity; this.maxBytes = Infinity;
   }
   request(destination, url, headers, body, e) {
-    this.requests.push({ destination, method: "POST", url, headers, body, messageId: e.messageId, orderKey: e.orderKey });
+    const key = this.scope + "|" + e.messageId, ordinal = this.ordinals.get(key) ?? 0;
+    this.ordinals.set(key, ordinal + 1);
+    this.outgoingBytes += body.length; // per call: a body two calls share is sent twice
+    this.requests.push({ destination, method: "POST", url, headers, body, messageId: e.messageId, orderKey: e.orderKey, scope: this.scope, ordinal });
   }
   note(kind, destination, messageId, reason) { this.notes.push({ kind, destination, messageId, reason }); }
+  // limits.hpp: what one request may make the host send.
+  setBudget(bodyBytes, messages) {
+    messages ||= 1;
+    this.maxCalls = Math.min(BUDGET_CALLS_PER_MESSAGE * messages + BUDGET_CALLS_SLACK, BUDGET_CALLS_MAX);
+    this.maxBytes = BUDGET_BYTES_FACTOR * (bodyBytes + NORMALIZATION_BYTES * messages) + BUDGET_BYTES_SLACK;
+  }
+  overBudget() { return this.requests.length > this.maxCalls || this.outgoingBytes > this.maxBytes; }
+  // Over budget, nothing planned is sent: the calls and notes go, and all the request's `messages`
+  // are counted as rejected.
+  refuse(messages) {
+    const problem = invalid(`refused: this request would make the Worker send ${this.requests.length}+ calls / ${this.outgoingBytes}+ bytes, ` +
+      `over its budget of ${this.maxCalls} calls and ${this.maxBytes} bytes ` +
+      `(32 calls a message + 64, at most ${BUDGET_CALLS_MAX}; 4 x (request bytes + 512 a message) + 64 KB)`);
+    this.requests = []; this.notes = []; this.ordinals.clear(); this.outgoingBytes = 0;
+    this.counters = { received: messages, accepted: 0, rejected: messages };
+    return problem;
+  }
 }
 class Problem { constructor(status, code, message) { Object.assign(this, { status, code, message }); } }
 const invalid = (message) => new Problem(400, "invalid_request", message);
@@ -163,7 +226,7 @@ export function planBatchJs(config, meta, bodyBytes) {
       throw invalid(batch ? "request body exceeds the 500 KB batch limit" : "message exceeds the 32 KB limit");
     let root;
     try {
-      root = JSON.parse(decoder.decode(bodyBytes));
+      root = JSON.parse(wellFormed(decoder.decode(bodyBytes)));
     } catch (err) {
       throw invalid(`malformed JSON: ${err.message}`);
     }
@@ -172,8 +235,8 @@ export function planBatchJs(config, meta, bodyBytes) {
     const clock = { receivedAtMs: receivedAt, receivedAt: formatIso(receivedAt), clientIp: text(headers["cf-connecting-ip"]),
       seed: BigInt.asUintN(64, BigInt("0x0" + text(meta.seed).slice(0, 16).replace(/[^0-9a-f]/gi, "0"))), generated: 0,
       basicKey: basicUsername(text(headers.authorization)), origin };
-    if (batch) ingestBatch(config, clock, root, out);
-    else ingestSingle(config, clock, root, single, out);
+    if (batch) ingestBatch(config, clock, root, out, bodyBytes.length);
+    else ingestSingle(config, clock, root, single, out, bodyBytes.length);
   } catch (err) {
     if (!(err instanceof Problem)) throw err;
     reject(out, err);
@@ -183,6 +246,14 @@ export function planBatchJs(config, meta, bodyBytes) {
   out.replyHeaders = [JSON_HEADER];
   cors(config, out, origin, false);
   return out;
+}
+
+// A lone surrogate escape ("\ud800" without its pair) reads as U+FFFD, as in the core
+// (src/ingest/lone_surrogates.cpp): what is measured and sent is then valid UTF-8.
+const LONE_SURROGATE = /\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[dD][89a-fA-F][0-9a-fA-F]{2}|[^])/g;
+function wellFormed(json) {
+  if (!/\\u[dD][89a-fA-F]/.test(json)) return json;
+  return json.replace(LONE_SURROGATE, (escape) => (escape.length === 6 ? "\\ufffd" : escape));
 }
 
 function reject(out, problem) {
@@ -206,8 +277,21 @@ function findSource(config, clock, ownKey) {
   return source;
 }
 
-function ingestSingle(config, clock, message, type, out) {
+// The request is counted by its sources' Rate Limiting bindings, which the host checks in order
+// before anything is delivered: every client-IP limit first, so one noisy client does not use up
+// its sources' budgets, then every writeKey limit.
+function countRequest(sources, clock, out) {
+  for (const source of sources)
+    if (source.rateLimitClientIp && clock.clientIp) out.rateLimits.push({ binding: source.rateLimitClientIp, key: `ip:${source.id}:${clock.clientIp}` });
+  for (const source of sources)
+    if (source.rateLimitWriteKey) out.rateLimits.push({ binding: source.rateLimitWriteKey, key: "wk:" + source.id });
+}
+
+function ingestSingle(config, clock, message, type, out, bodyBytes) {
   const source = findSource(config, clock, text(message.writeKey));
+  countRequest([source], clock, out);
+  if (jsonBytes(message) > EVENT_BYTES) throw invalid("message exceeds the 32 KB limit"); // as written: 1e20 takes 21 bytes
+  out.setBudget(bodyBytes, 1);
   out.counters.received++;
   const e = normalize(message, type, undefined, clock);
   if (typeof e === "string") {
@@ -215,23 +299,38 @@ function ingestSingle(config, clock, message, type, out) {
     throw invalid(REJECTIONS[e]);
   }
   accept(e, source, out);
+  if (out.overBudget()) throw out.refuse(1);
 }
 
-function ingestBatch(config, clock, envelope, out) {
+function ingestBatch(config, clock, envelope, out, bodyBytes) {
   const items = envelope.batch;
   if (!Array.isArray(items)) throw invalid("batch must be an array of messages");
   const envelopeKey = text(envelope.writeKey);
   const count = Math.min(items.length, BATCH_ITEMS);
-  // Pass 1, before anything is planned: every key known and every message within the limit.
-  const sources = new Array(count);
+  // Pass 1, before anything is planned: every key known and every message within the limit as it
+  // will be delivered (the envelope's context and integrations merged in); the copies the merge
+  // makes are capped as a whole.
+  const sources = new Array(count), counted = new Set(); // distinct sources, for the rate limits
+  const envelopeExtra = envelopeMemberSize(envelope, "context") + envelopeMemberSize(envelope, "integrations");
+  let expansion = 0;
   for (let i = 0; i < count; i++) {
     const item = items[i];
     if (!isObject(item)) continue;
-    sources[i] = findSource(config, clock, text(item.writeKey) || envelopeKey);
-    if (jsonBytes(item) > EVENT_BYTES) throw invalid(`batch[${i}] exceeds the 32 KB limit per message`);
+    const source = (sources[i] = findSource(config, clock, text(item.writeKey) || envelopeKey));
+    counted.add(source);
+    expansion += envelopeExtra;
+    if (expansion > ENVELOPE_EXPANSION_BYTES)
+      throw invalid(`the batch's context and integrations, copied into each of its ${count} items, would add over ` +
+        `${ENVELOPE_EXPANSION_BYTES / 1024} KB: send them in each item instead`);
+    // Every item is measured as it will be written (a small request may still hold 1e20s).
+    const size = jsonBytes(item);
+    if (size + envelopeExtra > EVENT_BYTES && size + mergedExtra(item, envelope, "context") + mergedExtra(item, envelope, "integrations") > EVENT_BYTES)
+      throw invalid(`batch[${i}] exceeds the 32 KB limit per message (the batch's context and integrations included)`);
   }
-  if (count === 0 && envelopeKey && !config.byKey.has(envelopeKey)) throw unauthorized("unknown writeKey");
-  if (count === 0 && !envelopeKey && !clock.basicKey) throw unauthorized(MISSING_KEY);
+  // A batch with no message to take a key from still needs a valid one (empty, or all invalid).
+  if (counted.size === 0) counted.add(findSource(config, clock, envelopeKey));
+  countRequest(counted, clock, out);
+  out.setBudget(bodyBytes, count);
   // Pass 2: invalid messages are dropped and counted; valid ones go on, in order.
   const sentAt = text(envelope.sentAt);
   const sentAtMs = sentAt ? parseIso(sentAt) : undefined;
@@ -252,38 +351,69 @@ function ingestBatch(config, clock, envelope, out) {
       continue;
     }
     accept(e, sources[i], out);
+    if (out.overBudget()) throw out.refuse(items.length);
   }
-  for (let i = count; i < items.length; i++) {
-    out.counters.received++;
-    out.counters.rejected++;
+  // Items past the limit: counted, and one note for all of them.
+  if (items.length > count) {
+    out.counters.received += items.length - count;
+    out.counters.rejected += items.length - count;
     out.note("dropped", "", "", "batch_item_limit");
   }
 }
 
-// Bytes of a value as compact JSON, counted without serializing (as the core does: fractions
-// count as their longest form, 24 bytes). Measured faster than JSON.stringify(item).length here.
-function stringBytes(s) {
-  let n = 2;
+// Bytes of a value as the core writes it (src/json/serialized_size.cpp, write_json.cpp), counted
+// without serializing: strings as UTF-8 with their quotes and escapes (only '"', '\\' and controls:
+// \b \f \n \r \t, else \u00XX; U+2028 as is), numbers as JavaScript writes them.
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7f]*$/; // ASCII that is written as is
+function utf8Bytes(s) {
+  let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x80) n += c === 34 || c === 92 ? 2 : c >= 0x20 ? 1 : c === 8 || c === 9 || c === 10 || c === 12 || c === 13 ? 2 : 6;
-    else if (c < 0x800) n += 2;
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
     else if (c >= 0xd800 && c < 0xdc00 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4; // a surrogate pair: one 4-byte character
+      n += 2; // a surrogate pair: one 4-byte character
       i++;
-    } else n += 3;
+    } else n += 2;
+  }
+  return n;
+}
+function stringBytes(s) {
+  if (PLAIN.test(s)) return s.length + 2;
+  let n = utf8Bytes(s) + 2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34 || c === 92) n += 1;
+    else if (c < 0x20) n += c === 8 || c === 9 || c === 10 || c === 12 || c === 13 ? 1 : 5;
   }
   return n;
 }
 function jsonBytes(v) {
   if (typeof v === "string") return stringBytes(v);
-  if (typeof v === "number") return Number.isInteger(v) ? String(v).length : 24;
+  if (typeof v === "number") return String(v).length; // what JSON.stringify writes
   if (typeof v === "boolean") return v ? 4 : 5;
   if (v === null) return 4;
   let n = 2, members = 0; // brackets, then each member and the commas between them
   if (Array.isArray(v)) for (const item of v) n += jsonBytes(item), members++;
   else for (const key in v) n += stringBytes(key) + 1 + jsonBytes(v[key]), members++;
   return members > 0 ? n + members - 1 : n;
+}
+
+// At most what mergeEnvelope adds to any item: the envelope's member whole.
+function envelopeMemberSize(envelope, key) {
+  const v = envelope[key];
+  return isObject(v) ? key.length + 4 + jsonBytes(v) : 0;
+}
+// Exactly what mergeEnvelope adds to this item (only for the rare item near the limit): each
+// member it lacks, with its comma.
+function mergedExtra(item, envelope, key) {
+  const from = envelope[key];
+  if (!isObject(from)) return 0;
+  const into = item[key];
+  if (!isObject(into)) return envelopeMemberSize(envelope, key);
+  let extra = 0;
+  for (const k in from) if (!Object.hasOwn(into, k)) extra += stringBytes(k) + 2 + jsonBytes(from[k]);
+  return extra;
 }
 
 function mergeEnvelope(item, envelope, key) {
@@ -370,7 +500,10 @@ function accept(e, source, out) {
   for (const d of source.destinations) {
     if (!consentAllows(e.message, d.consent)) out.note("skipped", d.key, e.messageId, "consent");
     else if (!integrationsAllow(e.message, d.names)) out.note("skipped", d.key, e.messageId, "integrations");
-    else d.plan(e, out);
+    else {
+      out.scope = d.scope;
+      d.plan(e, out);
+    }
   }
 }
 
@@ -386,8 +519,8 @@ function toNoCase(s) { // Segment's to-no-case, as the Gainsight integration com
   if (/[\W_]/.test(s)) return (s.replace(/[\W_]+(.|$)/g, (m, next) => (next ? " " + next : "")) || s).toLowerCase();
   return s.replace(/(.)([A-Z]+)/g, (m, previous, uppers) => previous + " " + uppers.toLowerCase().split("").join(" ")).toLowerCase();
 }
-function makeGainsight(settings, path) {
-  const url = baseUrl(settings, "endpoint", "https://event.gainsight.com", path) + "/clickstream/segmentio/event";
+function makeGainsight(settings, path, insecureOk) {
+  const url = baseUrl(settings, "endpoint", "https://event.gainsight.com", path, insecureOk) + "/clickstream/segmentio/event";
   const headers = [secretHeader("accessKey", secretName(settings, "accessKey", path), "raw"), header("Content-Type", "application/json")];
   const whitelist = new Set((settings.whitelistTrackEvents ?? []).map(toNoCase));
   return (e, out) => {
@@ -398,10 +531,10 @@ function makeGainsight(settings, path) {
   };
 }
 const PX_REGIONS = { north_america: "https://segment-esp.aptrinsic.com", europe: "https://segment-esp-eu.aptrinsic.com", us2: "https://segment-esp-us2.aptrinsic.com" };
-function makeGainsightPx(settings, path) {
+function makeGainsightPx(settings, path, insecureOk) {
   const region = PX_REGIONS[settings.region ?? "north_america"];
   if (!region) throw new Error(`${path}.region: unknown region`);
-  const url = baseUrl(settings, "endpoint", region, path) + "/rte/segmentio/v1/push";
+  const url = baseUrl(settings, "endpoint", region, path, insecureOk) + "/rte/segmentio/v1/push";
   const headers = [secretHeader("Authorization", secretName(settings, "apiKey", path), "basic_username"), header("Content-Type", "application/json")];
   return (e, out) => {
     if (e.type === "screen" || e.type === "alias") return out.note("skipped", "gainsightPx", e.messageId, "gainsightPx.unsupported_type");
@@ -458,12 +591,26 @@ function listText(list) {
   }
   return parts.join(", ");
 }
-function addContactProperty(key, v, into) {
+// What flattening one body may still spend on keys (limits::gist_flattened_key_bytes): nested
+// objects repeat their ancestors' names in every key. Once a key does not fit, flattening stops
+// and the body is not sent.
+class FlatBudget {
+  left = GIST_FLATTENED_KEY_BYTES;
+  exhausted = false;
+  take(key) {
+    const bytes = utf8Bytes(key);
+    if (this.exhausted || bytes > this.left) return !(this.exhausted = true);
+    this.left -= bytes;
+    return true;
+  }
+}
+function addContactProperty(key, v, into, keys) {
+  if (keys.exhausted) return;
   if (isObject(v)) {
-    for (const k in v) addContactProperty(joinKey(key, propertyKey(k)), v[k], into);
+    for (const k in v) addContactProperty(joinKey(key, propertyKey(k)), v[k], into, keys);
     return;
   }
-  if (!key) return;
+  if (!key || !keys.take(key)) return;
   const dateKey = key.endsWith("_at");
   if (typeof v === "string") {
     const ms = parseIso(trim(v)); // ISO text is a date: Unix seconds under an `_at` key
@@ -481,24 +628,32 @@ function addContactProperty(key, v, into) {
   }
   put(into, key, Array.isArray(v) ? listText(v) : v); // booleans and null as sent
 }
-function addEventProperty(key, v, into) {
+function addEventProperty(key, v, into, keys) {
+  if (keys.exhausted) return;
   if (isObject(v)) {
-    for (const k in v) addEventProperty(joinKey(key, k), v[k], into);
+    for (const k in v) addEventProperty(joinKey(key, k), v[k], into, keys);
     return;
   }
-  if (key) put(into, key, Array.isArray(v) ? listText(v) : v);
+  if (key && keys.take(key)) put(into, key, Array.isArray(v) ? listText(v) : v);
 }
-function tagChanges(v) { // ["a","b"], "a, b" or {"a": true, "b": false}
-  const out = [];
+// ["a","b"], "a, b" or {"a": true, "b": false} → the first GIST_TAGS_PER_IDENTIFY distinct names,
+// and how many distinct names are left out.
+function tagChanges(v) {
+  const changes = [], seen = new Set();
+  let overLimit = 0;
   const add = (name, untag) => {
     name = trim(name);
-    if (name && !out.some((t) => t.name === name)) out.push({ name, untag });
+    if (!name || seen.has(name)) return;
+    seen.add(name);
+    if (changes.length < GIST_TAGS_PER_IDENTIFY) changes.push({ name, untag });
+    else overLimit++;
   };
   if (typeof v === "string") for (const part of v.split(",")) add(part, false);
   else if (Array.isArray(v)) for (const item of v) { const t = textOf(item); if (t !== undefined) add(t, false); }
   else if (isObject(v)) for (const k in v) if (typeof v[k] === "boolean") add(k, !v[k]);
-  return out;
+  return { changes, overLimit };
 }
+const NO_TAGS = { changes: [], overLimit: 0 };
 const isEmpty = (o) => { for (const _ in o) return false; return true; };
 
 // ---------- Gist: bodies ----------
@@ -513,7 +668,7 @@ function fullName(traits, key) { // `name` as sent, else first + " " + last
 }
 function setIf(body, key, value) { if (value !== undefined) body[key] = value; }
 
-function contactBody(m, s) { // identify → POST /contacts
+function contactBody(m, s, tags, keys) { // identify → POST /contacts
   const traits = objectOr(m.traits), context = objectOr(m.context), contextTraits = objectOr(context?.traits);
   const body = {};
   setIf(body, "user_id", nonEmpty(m.userId));
@@ -527,17 +682,17 @@ function contactBody(m, s) { // identify → POST /contacts
   setIf(body, "last_seen_user_agent", textOf(context?.userAgent));
   if (traits) {
     setIf(body, "unsubscribed_from_emails", flagOf(traits.unsubscribed_from_emails) ?? flagOf(traits.unsubscribedFromEmails) ?? flagOf(traits.unsubscribed));
-    if (!s.tags && traits.tags != null) {
-      const names = tagChanges(traits.tags).filter((t) => !t.untag).map((t) => t.name);
+    if (!s.tags) {
+      const names = tags.changes.filter((t) => !t.untag).map((t) => t.name);
       if (names.length) body.tags = names;
     }
     const props = {};
-    for (const k in traits) if (!MAPPED_TRAITS.has(k)) addContactProperty(propertyKey(k), traits[k], props);
+    for (const k in traits) if (!MAPPED_TRAITS.has(k)) addContactProperty(propertyKey(k), traits[k], props, keys);
     if (!isEmpty(props)) body.custom_properties = props;
   }
   return body;
 }
-function eventBody(m, eventName) { // track and page → POST /events
+function eventBody(m, eventName, keys) { // track and page → POST /events
   const context = objectOr(m.context), properties = objectOr(m.properties);
   const body = { event_name: eventName };
   setIf(body, "user_id", nonEmpty(m.userId));
@@ -545,7 +700,7 @@ function eventBody(m, eventName) { // track and page → POST /events
   setIf(body, "occurred_at", unixSeconds(m.timestamp)); // the skew-corrected timestamp
   if (properties) {
     const flat = {};
-    for (const k in properties) addEventProperty(k, properties[k], flat);
+    for (const k in properties) addEventProperty(k, properties[k], flat, keys);
     if (!isEmpty(flat)) body.properties = flat;
   }
   return body;
@@ -556,13 +711,13 @@ function pageEventName(m, s) {
   const t = name == null ? undefined : textOf(name);
   return t === undefined ? "Viewed Page" : `Viewed ${t} Page`;
 }
-function companyBody(m) { // group with groups: "company" → POST /contacts for the member
+function companyBody(m, keys) { // group with groups: "company" → POST /contacts for the member
   const body = {};
   setIf(body, "user_id", nonEmpty(m.userId));
   setIf(body, "email", usableEmail(objectOr(objectOr(m.context)?.traits)?.email));
   const props = {}, groupId = idText(m.groupId), traits = objectOr(m.traits);
   if (groupId) props.company_id = groupId;
-  if (traits) for (const k in traits) addContactProperty("company_" + propertyKey(k), traits[k], props);
+  if (traits) for (const k in traits) addContactProperty("company_" + propertyKey(k), traits[k], props, keys);
   if (!isEmpty(props)) body.custom_properties = props;
   return body;
 }
@@ -573,8 +728,8 @@ const contactRef = (body) => {
   return ref;
 };
 
-function makeGist(settings, path) {
-  const base = baseUrl(settings, "endpoint", "https://api.getgist.com", path);
+function makeGist(settings, path, insecureOk) {
+  const base = baseUrl(settings, "endpoint", "https://api.getgist.com", path, insecureOk);
   const s = { pages: settings.pages === true, pageEventName: text(settings.pageEventName), groups: settings.groups ?? "off", tags: settings.tags === true };
   if (!["off", "company", "tag"].includes(s.groups)) throw new Error(`${path}.groups: must be "off", "company" or "tag"`);
   const contacts = base + "/contacts", events = base + "/events", tags = base + "/tags";
@@ -583,31 +738,41 @@ function makeGist(settings, path) {
   const call = (e, url, body, out) => out.request("gist", url, headers, encoder.encode(JSON.stringify(body)), e);
   const tagCall = (e, name, untag, ref, out) => call(e, tags, { name, contacts: [untag ? { ...ref, untag: true } : ref] }, out);
   const note = (out, kind, e, reason) => out.note(kind, "gist", e.messageId, reason);
-  const event = (e, body, out) => {
+  // Checked right after a body is built: one whose flattened keys ran out of room is not sent.
+  const tooLarge = (e, keys, out) => {
+    if (!keys.exhausted) return false;
+    note(out, "dropped", e, "gist.properties_too_large");
+    return true;
+  };
+  const event = (e, body, keys, out) => {
+    if (tooLarge(e, keys, out)) return;
     if (body.user_id === undefined && body.email === undefined) return note(out, "dropped", e, "gist.user_id_or_email_required");
     call(e, events, body, out);
   };
   return (e, out) => {
-    const m = e.message;
+    const m = e.message, keys = new FlatBudget();
     switch (e.type) {
       case "identify": {
-        const body = contactBody(m, s);
+        const traits = objectOr(m.traits);
+        const tags = traits && traits.tags != null ? tagChanges(traits.tags) : NO_TAGS;
+        const body = contactBody(m, s, tags, keys);
+        if (tooLarge(e, keys, out)) return;
         if (body.user_id === undefined) return note(out, "dropped", e, "gist.user_id_required");
         if (body.email === undefined) return note(out, "dropped", e, "gist.email_required");
         call(e, contacts, body, out);
-        const traits = objectOr(m.traits);
-        if (s.tags && traits && traits.tags != null)
-          for (const t of tagChanges(traits.tags)) tagCall(e, t.name, t.untag, contactRef(body), out); // after the upsert
+        if (tags.overLimit > 0) note(out, "dropped", e, "gist.tags_over_limit");
+        if (s.tags) for (const t of tags.changes) tagCall(e, t.name, t.untag, contactRef(body), out); // after the upsert
         return;
       }
       case "track":
-        return event(e, eventBody(m, text(m.event)), out);
+        return event(e, eventBody(m, text(m.event), keys), keys, out);
       case "page":
         if (!s.pages) return note(out, "skipped", e, "gist.pages_off");
-        return event(e, eventBody(m, pageEventName(m, s)), out);
+        return event(e, eventBody(m, pageEventName(m, s), keys), keys, out);
       case "group": {
         if (s.groups === "off") return note(out, "skipped", e, "gist.groups_off");
-        const body = companyBody(m);
+        const body = companyBody(m, keys);
+        if (tooLarge(e, keys, out)) return;
         if (body.user_id === undefined && body.email === undefined) return note(out, "dropped", e, "gist.user_id_or_email_required");
         if (s.groups === "company") return call(e, contacts, body, out);
         return tagCall(e, "company:" + idText(m.groupId), false, contactRef(body), out);

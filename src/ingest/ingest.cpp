@@ -12,6 +12,7 @@
 #include "ingest/timestamp.hpp"
 #include "json/access.hpp"
 #include "json/serialized_size.hpp"
+#include "json/write_json.hpp"
 #include "route/routing.hpp"
 
 namespace ajs {
@@ -65,7 +66,8 @@ std::size_t merged_extra(bj::object const& item, bj::object const& envelope, std
   if (!into) return envelope_member_size(envelope, key);
   std::size_t extra = 0;
   for (auto const& kv : *from)
-    if (!into->contains(kv.key())) extra += kv.key().size() + 4 + json::serialized_size(kv.value(), limits::event_bytes);
+    if (!into->contains(kv.key()))
+      extra += json::json_string_size(kv.key()) + 2 + json::serialized_size(kv.value(), limits::event_bytes);  // ,"key":
   return extra;
 }
 
@@ -112,7 +114,7 @@ problem over_budget_problem(plan_writer const& out, outgoing_budget const& b) {
   return invalid_request("refused: this request would make the Worker send " + std::to_string(out.request_count()) +
                          "+ calls / " + std::to_string(out.outgoing_bytes()) + "+ bytes, over its budget of " +
                          std::to_string(b.max_calls) + " calls and " + std::to_string(b.max_bytes) +
-                         " bytes (32 calls a message + 64, at most 12500; 4 x (request bytes + 512 a message) + 64 KB)");
+                         " bytes (32 calls a message + 64, at most 25000; 4 x (request bytes + 512 a message) + 64 KB)");
 }
 
 void reply_error(request_state& st, problem const& p);

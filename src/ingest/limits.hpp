@@ -37,9 +37,9 @@ inline constexpr std::size_t budget_bytes_factor = 4;
 inline constexpr std::size_t budget_bytes_slack = 64 * 1024;
 inline constexpr std::size_t budget_calls_per_message = 32;
 inline constexpr std::size_t budget_calls_slack = 64;
-// …and never more than this in one request (2,500 messages to four destinations and 2,500 more),
-// so that planning stays within the wasm memory bound (README "Security").
-inline constexpr std::size_t budget_calls_max = 12500;
+// …and never more than this in one request (10 a message at a full batch of 2,500), so that
+// planning stays within the wasm memory bound (README "Security").
+inline constexpr std::size_t budget_calls_max = 25000;
 
 // A batch envelope's `context` and `integrations` fill every item that lacks them; what they add
 // across the whole batch is capped (counted as if every item took the envelope's objects whole),

@@ -31,7 +31,7 @@ void add(boost::json::value const& v, std::size_t& total, std::size_t limit, boo
     case boost::json::kind::uint64: total += digits(v.get_uint64()); break;
     case boost::json::kind::double_: {
       if (!exact_doubles) {
-        total += 24;  // the longest a double is written (-1.2345678901234567e-300)
+        total += 26;  // the longest a double is written: -0.00000012345678901234567
         break;
       }
       char text[32];

@@ -3,7 +3,7 @@
 # says what it checks and records the long run.
 #   scripts/fuzz.sh [seconds]            smoke run (default 60 s): what scripts/test.sh runs
 #   scripts/fuzz.sh --runs N [seconds]   long run: N executions (e.g. 10000000), no time limit
-#                                        unless one is given; full log in build/fuzz/long-run.log
+#                                        unless one is given; full log in build/fuzz/long-run-<time>-<pid>.log
 # Both first replay fuzz/regressions/: a reproducer whose name starts with "open-" is a known,
 # not yet fixed bug (reported, does not fail the run); any other that fails, fails the run.
 # AJS_BUILD_JOBS (default 2) sets the build's parallelism.
@@ -52,28 +52,35 @@ export AJS_FUZZ_OPEN_BUGS="$open_bugs"
 # each time (a grown corpus would take most of its minute to load). Inputs up to 600 KB; one
 # allocation over 64 MB is a finding (the wasm instance's memory aim for a legal request is 32 MB).
 work=build/fuzz/corpus
-[ "$runs" != "-1" ] || { work=build/fuzz/smoke-corpus; rm -rf "$work"; }
+if [ "$runs" = "-1" ]; then
+  work=build/fuzz/smoke-corpus.$$  # one per run: two smoke runs at once do not share it
+  trap 'rm -rf "$work"' EXIT
+fi
 mkdir -p "$work"
 args=("$work" fuzz/corpus -max_len=614400 -dict=fuzz/ajs.dict -timeout=60 -malloc_limit_mb=64
       -rss_limit_mb=4096 -artifact_prefix=build/fuzz/ -print_final_stats=1)
 if [ "$runs" != "-1" ]; then
   args+=(-runs="$runs")
   [ "$seconds" = "0" ] || args+=(-max_total_time="$seconds")
-  echo "long run: $fuzzer ${args[*]} (log: build/fuzz/long-run.log)"
+  log=build/fuzz/long-run-$(date -u +%Y%m%dT%H%M%S)-$$.log  # one per run: runs at once do not mix
+  echo "long run: $fuzzer ${args[*]} (log: $log)"
   start=$(date +%s)
   set +e
-  "$fuzzer" "${args[@]}" >build/fuzz/long-run.log 2>&1
+  "$fuzzer" "${args[@]}" >"$log" 2>&1
   rc=$?
   set -e
   echo "exit $rc after $(( $(date +%s) - start )) s"
-  { grep -E '^#[0-9]+' build/fuzz/long-run.log || true; } | tail -n 3
-  tail -n 40 build/fuzz/long-run.log | grep -E 'ORACLE|ERROR|SUMMARY|stat::|Test unit written|artifact' || true
+  { grep -E '^#[0-9]+' "$log" || true; } | tail -n 3
+  tail -n 40 "$log" | grep -E 'ORACLE|ERROR|SUMMARY|stat::|Test unit written|artifact' || true
   exit "$rc"
 fi
 set +e
-"$fuzzer" "${args[@]}" -max_total_time="$seconds" >build/fuzz/smoke.log 2>&1
+log=build/fuzz/smoke.$$.log
+"$fuzzer" "${args[@]}" -max_total_time="$seconds" >"$log" 2>&1
 rc=$?
 set -e
+mv -f "$log" build/fuzz/smoke.log
 { grep -E 'ORACLE|ERROR|runtime error|Test unit written' build/fuzz/smoke.log || true; } | head -n 8
-tail -n 8 build/fuzz/smoke.log
+{ grep -E '^#[0-9]+ +DONE' build/fuzz/smoke.log || true; } | cut -c1-120
+tail -n 6 build/fuzz/smoke.log
 exit "$rc"

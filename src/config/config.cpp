@@ -75,7 +75,7 @@ result<void> parse_rate_limits(settings_reader const& source, source_config& s,
   };
   slot const slots[] = {{"writeKey", default_write_key_rate_limiter, &s.rate_limit_write_key},
                         {"clientIp", default_client_ip_rate_limiter, &s.rate_limit_client_ip}};
-  static boost::json::object const empty;
+  boost::json::object const empty;  // absent: every default applies
   settings_reader reader(*obj ? **obj : empty, source.field("rateLimits"));
   if (auto r = reader.only_keys({"writeKey", "clientIp"}); !r) return r.error();
   for (auto const& sl : slots) {

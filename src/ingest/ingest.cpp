@@ -117,18 +117,6 @@ problem over_budget_problem(plan_writer const& out, outgoing_budget const& b) {
                          " bytes (32 calls a message + 64, at most 25000; 4 x (request bytes + 512 a message) + 64 KB)");
 }
 
-void reply_error(request_state& st, problem const& p);
-
-// Nothing planned is sent: the request as a whole is refused, all its `messages` counted as such.
-void refuse_over_budget(request_state& st, outgoing_budget const& budget, std::size_t messages) {
-  auto const p = over_budget_problem(st.out, budget);
-  st.out.discard_calls();
-  auto& c = st.out.counters();
-  c.events_received = c.events_rejected = static_cast<std::uint32_t>(messages);
-  c.events_accepted = 0;
-  reply_error(st, p);
-}
-
 void accept(request_state& st, bj::object& message, normalized_fields const& f, source_config const& source) {
   event e{message, f.type, f.message_id, f.user_id, f.anonymous_id, f.timestamp_ms};
   ++st.out.counters().events_accepted;
@@ -150,6 +138,16 @@ void reply_ok(request_state& st) {
 void reply_error(request_state& st, problem const& p) {
   reply_problem(st.out, p);
   cors(st, p.code == "forbidden_origin");
+}
+
+// Nothing planned is sent: the request as a whole is refused, all its `messages` counted as such.
+void refuse_over_budget(request_state& st, outgoing_budget const& budget, std::size_t messages) {
+  auto const p = over_budget_problem(st.out, budget);
+  st.out.discard_calls();
+  auto& c = st.out.counters();
+  c.events_received = c.events_rejected = static_cast<std::uint32_t>(messages);
+  c.events_accepted = 0;
+  reply_error(st, p);
 }
 
 void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {

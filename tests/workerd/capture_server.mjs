@@ -60,3 +60,31 @@ export async function startCaptureServer() {
     },
   };
 }
+
+// A loopback HTTP server that records every request and answers with `answer(req, hits)`:
+// [status, headers, body].
+export async function startRecordingServer(answer = () => [200]) {
+  const hits = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      hits.push({ method: req.method, path: req.url, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      const [status, headers = {}, body = status < 300 ? "{}" : `{"message":"answer ${status}"}`] = answer(req, hits);
+      res.writeHead(status, { "content-type": "application/json", ...headers });
+      res.end(body);
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    hits,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections?.();
+      server.close(() => resolve());
+    }),
+  };
+}

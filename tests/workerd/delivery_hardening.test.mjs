@@ -9,9 +9,8 @@
 //   - replay takes each id once; malformed admin requests are 400 JSON; GET /admin/config
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import http from "node:http";
 import { startWorker, deliveryOptions, jsonLogs } from "./harness.mjs";
-import { waitFor } from "./capture_server.mjs";
+import { waitFor, startRecordingServer as startServer } from "./capture_server.mjs";
 import { fnv1a } from "../../host-shims/ledger.mjs";
 
 const HOST = { name: "host", script: "tests/workerd/ops_worker.mjs" };
@@ -26,33 +25,6 @@ const FAST = {
   DELIVERY_CONCURRENCY: "20",
 };
 
-// A loopback HTTP server that records every request and answers with `answer(req, hits)`:
-// [status, headers, body].
-async function startServer(answer = () => [200]) {
-  const hits = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      hits.push({ method: req.method, path: req.url, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-      const [status, headers = {}, body = status < 300 ? "{}" : `{"message":"answer ${status}"}`] = answer(req, hits);
-      res.writeHead(status, { "content-type": "application/json", ...headers });
-      res.end(body);
-    });
-  });
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    hits,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections?.();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 async function startHost(bindings = {}, { queue = true } = {}) {
   const worker = await startWorker(HOST, {

@@ -3,7 +3,6 @@
 // token compared by digest, admin failures as JSON. The workerd side is delivery_hardening.test.mjs.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import http from "node:http";
 import { sendCall } from "../../host-shims/send.mjs";
 import { sendable } from "../../host-shims/chain.mjs";
 import { consumeBatch, retryDelaySeconds, messageAgeS } from "../../host-shims/consume_queue.mjs";
@@ -13,32 +12,12 @@ import { notFoundRetry, redirectError } from "../../host-shims/outcome.mjs";
 import { recordDeadLetters, deadLetter, parseCursor, cursorOf, CursorError } from "../../host-shims/ops.mjs";
 import { fnv1a } from "../../host-shims/ledger.mjs";
 import { handleAdmin } from "../../host-shims/admin.mjs";
+import { startRecordingServer as startServer } from "./capture_server.mjs";
 
 const KEY = "gist-live-unit-3c8e";
 const ENV = { GIST_API_KEY: KEY };
 const REFUSED = "refused: credentials are never sent to a redirect target";
 
-async function startServer(answer = () => [200]) {
-  const hits = [];
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      hits.push({ method: req.method, path: req.url, headers: req.headers });
-      const [status, headers = {}] = answer(req);
-      res.writeHead(status, headers);
-      res.end(status < 300 ? "{}" : `{"message":"answer ${status}"}`);
-    });
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    hits,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections?.();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 const wire = (url, messageId, extra = {}) => ({
   method: "POST", url, messageId, key: "", body: JSON.stringify({ messageId }),

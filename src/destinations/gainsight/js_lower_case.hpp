@@ -7,7 +7,7 @@
 
 namespace ajs {
 
-// Covered: ASCII, Latin-1, Latin Extended-A, Latin Extended Additional (Vietnamese), Greek
+// Covered: ASCII, Latin-1, Latin Extended-A, Latin Extended Additional (Vietnamese), Greek and Coptic
 // (without the final-sigma rule: Σ always becomes σ), Cyrillic and Armenian. Other code points
 // and invalid UTF-8 bytes are copied unchanged.
 std::string js_lower_case(std::string_view utf8);

@@ -129,6 +129,11 @@ TEST_CASE("gist: identify takes the email from context.traits when traits have n
   CHECK(only_call(o).json() == json(R"({"user_id":"u1","email":"ctx@b.co","custom_properties":{"plan":"pro"}})"));
 }
 
+TEST_CASE("gist: identify prefers traits.email to context.traits.email") {
+  auto o = identify(R"({"email":"own@b.co"})", R"(,"context":{"traits":{"email":"ctx@b.co"}})");
+  CHECK(only_call(o).json() == json(R"({"user_id":"u1","email":"own@b.co"})"));
+}
+
 TEST_CASE("gist: a numeric userId is sent as the string user_id") {
   auto o = post(gist_config(), "i", R"({"messageId":"m1","userId":12345,"traits":{"email":"a@b.co"}})");
   CHECK(only_call(o).body == R"({"user_id":"12345","email":"a@b.co"})");

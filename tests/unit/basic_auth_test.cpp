@@ -35,3 +35,38 @@ TEST_CASE("base64: encode and decode round-trip every length") {
   CHECK(base64_encode("wk:") == "d2s6");
   CHECK(base64_encode("a") == "YQ==");
 }
+
+TEST_CASE("base64: every character of the alphabet decodes to its own value (oracle: Node's Buffer)") {
+  // Buffer.from("A…Za…z0…9+/", "base64") in Node.
+  std::string const expected(
+      "\x00\x10\x83\x10\x51\x87\x20\x92\x8b\x30\xd3\x8f\x41\x14\x93\x51\x55\x97\x61\x96\x9b\x71\xd7\x9f"
+      "\x82\x18\xa3\x92\x59\xa7\xa2\x9a\xab\xb2\xdb\xaf\xc3\x1c\xb3\xd3\x5d\xb7\xe3\x9e\xbb\xf3\xdf\xbf",
+      48);
+  CHECK(base64_decode("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") == expected);
+  CHECK(base64_decode("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == expected);  // URL-safe
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
+  CHECK(base64_decode(base64_encode(all)) == all);
+}
+
+TEST_CASE("base64: any byte outside the alphabet makes the text unreadable") {
+  for (int b = 0; b < 256; ++b) {
+    char const c = static_cast<char>(b);
+    bool const in_alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+                             c == '/' || c == '-' || c == '_' || c == '=';
+    if (in_alphabet) continue;
+    CHECK_MESSAGE(!base64_decode(std::string("QU") + c + "J"), "byte " << b);
+  }
+  CHECK(!base64_decode("QUJDR"));  // one character past a whole group cannot be a byte
+  CHECK(base64_decode("QUJDRA") == "ABCD");
+  CHECK(base64_decode("QUJDRA==") == "ABCD");
+}
+
+TEST_CASE("basic auth: spaces and tabs around the header and the credentials are ignored, not inside the scheme") {
+  CHECK(basic_auth_username(" \tBasic \t d2tfMTIzOg== \t") == "wk_123");
+  CHECK(!basic_auth_username("Basic\td2tfMTIzOg=="));
+  CHECK(!basic_auth_username("Basi d2tfMTIzOg=="));
+  CHECK(!basic_auth_username("Basic "));
+  CHECK(basic_auth_username("Basic " + base64_encode("a:b:c")) == "a");
+  CHECK(basic_auth_username("Basic " + base64_encode(":secret")) == "");
+}

@@ -3,7 +3,6 @@
 // preflight's exact header lists. The limits themselves live in src/ingest/limits.hpp.
 #include <doctest/doctest.h>
 
-#include "ingest/limits.hpp"
 #include "plan_fixture.hpp"
 
 using namespace ajs;
@@ -45,10 +44,10 @@ std::string nested(std::size_t objects) {
 
 TEST_CASE("boundaries: a body nested 64 deep is accepted, 65 deep is 400") {
   // The message object is depth 1; `properties` adds the rest.
-  auto at_limit = send("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u","properties":)" + nested(limits::json_depth - 1) + "}");
+  auto at_limit = send("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u","properties":)" + nested(63) + "}");
   CHECK(at_limit.status == 200);
   CHECK(at_limit.calls.size() == 1);
-  auto over = send("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u","properties":)" + nested(limits::json_depth) + "}");
+  auto over = send("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u","properties":)" + nested(64) + "}");
   CHECK(over.status == 400);
   CHECK(over.json().at("message") == "malformed JSON: too deep");
   CHECK(over.calls.empty());
@@ -56,10 +55,10 @@ TEST_CASE("boundaries: a body nested 64 deep is accepted, 65 deep is 400") {
 
 TEST_CASE("boundaries: a single message of exactly 32 KB is accepted, one byte more is 400") {
   std::string const head = R"({"writeKey":"wk","event":"E","userId":"u","properties":{"p":")", tail = R"("}})";
-  auto at_limit = send("/v1/t", exactly(limits::event_bytes, head, tail));
+  auto at_limit = send("/v1/t", exactly(32768, head, tail));
   CHECK(at_limit.status == 200);
   CHECK(at_limit.calls.size() == 1);
-  auto over = send("/v1/t", exactly(limits::event_bytes + 1, head, tail));
+  auto over = send("/v1/t", exactly(32768 + 1, head, tail));
   CHECK(over.status == 400);
   CHECK(over.json().at("message") == "message exceeds the 32 KB limit");
   CHECK(over.calls.empty());
@@ -68,10 +67,10 @@ TEST_CASE("boundaries: a single message of exactly 32 KB is accepted, one byte m
 TEST_CASE("boundaries: a batch item of exactly 32 KB is accepted, one byte more refuses the batch") {
   std::string const head = R"({"type":"track","userId":"u","event":"E","properties":{"p":")", tail = R"("}})";
   auto batch = [&](std::size_t item) { return R"({"writeKey":"wk","batch":[)" + exactly(item, head, tail) + "]}"; };
-  auto at_limit = send("/v1/batch", batch(limits::event_bytes));
+  auto at_limit = send("/v1/batch", batch(32768));
   CHECK(at_limit.status == 200);
   CHECK(at_limit.calls.size() == 1);
-  auto over = send("/v1/batch", batch(limits::event_bytes + 1));
+  auto over = send("/v1/batch", batch(32768 + 1));
   CHECK(over.status == 400);
   CHECK(over.json().at("message") ==
         "batch[0] exceeds the 32 KB limit per message (the batch's context and integrations included)");
@@ -85,11 +84,11 @@ TEST_CASE("boundaries: a batch item is measured with the envelope's context merg
   auto batch = [&](std::size_t item) {
     return R"({"writeKey":"wk","context":{"c":"x"},"batch":[)" + exactly(item, head, tail) + "]}";
   };
-  auto at_limit = send("/v1/batch", batch(limits::event_bytes - merged.size()));
+  auto at_limit = send("/v1/batch", batch(32768 - merged.size()));
   CHECK(at_limit.status == 200);
   REQUIRE(at_limit.calls.size() == 1);
   CHECK(at_limit.calls[0].json().at("context").at("c") == "x");
-  auto over = send("/v1/batch", batch(limits::event_bytes - merged.size() + 1));
+  auto over = send("/v1/batch", batch(32768 - merged.size() + 1));
   CHECK(over.status == 400);
   CHECK(over.calls.empty());
 }
@@ -97,10 +96,10 @@ TEST_CASE("boundaries: a batch item is measured with the envelope's context merg
 TEST_CASE("boundaries: a batch request of exactly 500 KB is accepted, one byte more is 400") {
   // Whitespace after the JSON pads the body without changing a message.
   std::string const body = R"({"writeKey":"wk","batch":[{"type":"track","userId":"u","event":"E"}]})";
-  auto at_limit = send("/v1/batch", body + std::string(limits::batch_bytes - body.size(), ' '));
+  auto at_limit = send("/v1/batch", body + std::string(512000 - body.size(), ' '));
   CHECK(at_limit.status == 200);
   CHECK(at_limit.calls.size() == 1);
-  auto over = send("/v1/batch", body + std::string(limits::batch_bytes + 1 - body.size(), ' '));
+  auto over = send("/v1/batch", body + std::string(512000 + 1 - body.size(), ' '));
   CHECK(over.status == 400);
   CHECK(over.json().at("message") == "request body exceeds the 500 KB batch limit");
   CHECK(over.calls.empty());
@@ -112,16 +111,16 @@ TEST_CASE("boundaries: a batch of 2,500 items is planned whole; the 2,501st is d
     for (std::size_t i = 0; i < n; ++i) items += std::string(i ? "," : "") + R"({"type":"track","userId":"u","event":"e"})";
     return R"({"writeKey":"wk","batch":[)" + items + "]}";
   };
-  auto at_limit = send("/v1/batch", batch(limits::batch_items));
+  auto at_limit = send("/v1/batch", batch(2500));
   CHECK(at_limit.status == 200);
-  CHECK(at_limit.calls.size() == limits::batch_items);
+  CHECK(at_limit.calls.size() == 2500);
   CHECK(at_limit.notes.empty());
-  CHECK(at_limit.counters.events_received == limits::batch_items);
-  auto over = send("/v1/batch", batch(limits::batch_items + 1));
+  CHECK(at_limit.counters.events_received == 2500);
+  auto over = send("/v1/batch", batch(2500 + 1));
   CHECK(over.status == 200);
-  CHECK(over.calls.size() == limits::batch_items);
+  CHECK(over.calls.size() == 2500);
   CHECK(over.notes == std::vector<std::string>{"dropped   batch_item_limit"});
-  CHECK(over.counters.events_received == limits::batch_items + 1);
+  CHECK(over.counters.events_received == 2500 + 1);
   CHECK(over.counters.events_rejected == 1);
 }
 

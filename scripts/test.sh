@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the project needs, then runs every test: native unit tests (ctest), the Worker
-# in real workerd on both wasm builds (node --test + Miniflare), the real clients end to end
+# in real workerd (node --test + Miniflare), the real clients end to end
 # (wrangler dev + Chromium + analytics-node, tests/e2e/), and a fuzz smoke run.
 # Usage: scripts/test.sh            (AJS_FUZZ_SECONDS=60 by default; 0 skips the fuzz run)
 set -euo pipefail
@@ -21,7 +21,7 @@ step "wasm builds (wasi, emscripten)"
 bash scripts/build.sh wasi emscripten
 ls -l host-shims/wasm/*.wasm
 
-step "workerd integration tests, both builds (node --test)"
+step "node and workerd tests (node --test; the suites run on wasi, build_parity.test.mjs compares both builds)"
 node --test --test-reporter=spec tests/node/ tests/fakes/ tests/workerd/ bench/js_baseline.test.mjs 2>&1 | tee "$logs/node.txt"
 
 step "end to end: analytics.js in Chromium, analytics-node, the demo page (wrangler dev, one file at a time)"

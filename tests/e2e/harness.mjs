@@ -4,31 +4,24 @@
 import { spawn } from "node:child_process";
 import { createReadStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { waitFor } from "../workerd/capture_server.mjs";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export { waitFor } from "../workerd/capture_server.mjs";
-
-export async function freePort() {
-  const server = net.createServer();
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address();
-  await new Promise((ok) => server.close(ok));
-  return port;
-}
+export { waitFor };
 
 // `wrangler dev` in its own process group (workerd children included), killed as a group.
 // vars: bindings given with --var (AJS_EDGE_CONFIG and the secrets); assets: an assets directory
 // replacing wrangler.toml's (binding and run_worker_first stay). Resolves once the Worker answers.
+// Ports: `--port 0` and `--inspector-port 0`, so the system picks free ones as it binds them (no
+// port is chosen before and bound after, which another process could take in between); the port
+// is read from wrangler's "Ready on http://127.0.0.1:<port>" line.
 export async function startWrangler({ vars = {}, assets, log = !!process.env.AJS_E2E_LOG } = {}) {
-  const port = await freePort();
-  const inspector = await freePort();
   const state = mkdtempSync(join(tmpdir(), "ajs-e2e-wrangler-"));
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+  const args = ["dev", "--ip", "127.0.0.1", "--port", "0", "--inspector-port", "0",
     "--show-interactive-dev-session=false", "--persist-to", state, "--log-level", "log"];
   if (assets) args.push("--assets", assets);
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
@@ -57,7 +50,6 @@ export async function startWrangler({ vars = {}, assets, log = !!process.env.AJS
   };
   process.once("exit", killGroup);
   for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => { killGroup(); process.exit(130); });
-  const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     process.off("exit", killGroup);
     if (!exited) {
@@ -68,22 +60,28 @@ export async function startWrangler({ vars = {}, assets, log = !!process.env.AJS
     }
     rmSync(state, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (exited) throw new Error(`wrangler dev exited (${JSON.stringify(exited)}):\n${lines.slice(-40).join("\n")}`);
-    if (lines.some((l) => l.includes("Ready on"))) {
-      try {
-        const res = await fetch(`${url}/__e2e_ready`);
-        await res.arrayBuffer();
-        break;
-      } catch {}
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`wrangler dev not ready after 90 s:\n${lines.slice(-40).join("\n")}`);
-    }
-    await new Promise((ok) => setTimeout(ok, 100));
+  let port;
+  try {
+    port = await waitFor(
+      async () => {
+        if (exited) throw new Error(`wrangler dev exited (${JSON.stringify(exited)})`);
+        const ready = lines.map((l) => /Ready on http:\/\/127\.0\.0\.1:(\d+)/.exec(l)).find(Boolean);
+        if (!ready) return undefined;
+        try {
+          const res = await fetch(`http://127.0.0.1:${ready[1]}/__e2e_ready`);
+          await res.arrayBuffer();
+          return Number(ready[1]);
+        } catch {
+          return undefined; // announced, not answering yet
+        }
+      },
+      { timeoutMs: 90_000, intervalMs: 100, what: "wrangler dev to answer" },
+    );
+  } catch (e) {
+    await stop();
+    throw new Error(`${e.message}:\n${lines.slice(-40).join("\n")}`);
   }
+  const url = `http://127.0.0.1:${port}`;
   return { url, port, lines, logs: (from = 0) => jsonLines(lines, from), stop };
 }
 

@@ -1,11 +1,11 @@
-// AJS_EDGE_CONFIG in real workerd, on both core builds: a bad configuration turns every request
+// AJS_EDGE_CONFIG in real workerd on the wasi build: a bad configuration turns every request
 // into a 500 that says only "misconfigured" (the public must not learn the config's content);
 // the log and GET /admin/config name the field. Without one the built-in demo source prints each
 // planned call.
 // Each case needs its own bindings, so each starts its own Worker.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { BUILDS, startWorker, jsonLogs } from "./harness.mjs";
+import { WORKERD_BUILDS, startWorker, jsonLogs } from "./harness.mjs";
 import { waitFor } from "./capture_server.mjs";
 import { reply, assertReceivedAt, IP } from "./ingest_fixture.mjs";
 
@@ -63,7 +63,7 @@ async function withWorker(build, bindings, fn) {
   }
 }
 
-for (const build of BUILDS) {
+for (const build of WORKERD_BUILDS) {
   describe(`configuration [${build.name}]`, () => {
     for (const [what, text, secrets, field, todo] of BAD) {
       test(`${what} → every request 500 misconfigured, the field named only in the log and GET /admin/config`, { todo }, async () => {

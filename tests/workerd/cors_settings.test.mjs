@@ -1,8 +1,8 @@
 // CORS (preflight, allowed and refused origins) and the analytics.js settings document, in real
-// workerd on both core builds.
+// workerd on the wasi build.
 import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { BUILDS } from "./harness.mjs";
+import { WORKERD_BUILDS } from "./harness.mjs";
 import { startIngest, reply, ORIGIN } from "./ingest_fixture.mjs";
 
 const EVIL = "https://evil.example";
@@ -14,7 +14,7 @@ const INGEST_PATHS = ["t", "i", "p", "s", "g", "a", "track", "identify", "page",
 const corsHeaders = (headers) => [...headers.keys()].filter((k) => k.startsWith("access-control-"));
 const list = (value) => (value ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
 
-for (const build of BUILDS) {
+for (const build of WORKERD_BUILDS) {
   describe(`CORS and settings [${build.name}]`, () => {
     let ctx;
     // Every source restricts its origins, so an origin outside the list is refused everywhere.

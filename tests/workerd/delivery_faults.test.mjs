@@ -1,26 +1,36 @@
 // Fault injection in real workerd: a few thousand events through the queue while half of the
-// calls to Gist, Gainsight and PX fail (500, 429 with Retry-After, hangs past the timeout,
-// dropped connections), with clients retrying some requests, one after the other and at once.
-// Then the faults stop, the dead letters are replayed, and every accepted event must have
-// reached every destination exactly once, in order per user. Runs on the wasi build (the
-// delivery is host code; delivery_queue.test.mjs covers both builds).
+// calls to Gist, Gainsight and PX fail (500, 429 with Retry-After, stalls, dropped connections,
+// answers lost after the call was applied), with clients retrying some requests, one after the
+// other and at once. Then the faults stop, the dead letters are replayed, and every accepted
+// event must have reached every destination exactly as often as the fault pattern says, in order
+// per user. Runs on the wasi build (the delivery is host code).
+//
+// Why the assertion can be exact. The proxy (tests/fakes/faulty.mjs) decides each fault from a
+// hash of the seed, the call and its attempt number, so the pattern does not depend on how
+// requests interleave. Four kinds fail before the upstream sees the call: the call was not
+// applied, and the ledger makes sure it is delivered once in the end. The fifth, a lost answer,
+// is applied upstream and then the connection dies: the Worker cannot tell it from a loss and, at
+// least once, sends the call again. That copy is not a flaw to excuse but a count to predict:
+// each call arrives 1 + (its lost answers) times, and any other copy fails the test. No fault
+// depends on the Worker's timer: its timeout is far above what any loopback call takes even on a
+// loaded machine, and the stalls end (socket destroyed) well before it, so no call can be
+// answered "too late" by accident — the one duplicate no test could predict. The timeout itself
+// is covered in delivery_unit.test.mjs.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BUILDS } from "./harness.mjs";
 import { startDelivery, deliveredId, SECRETS } from "./delivery_fixture.mjs";
-import { prng, FAULT_KINDS } from "../fakes/faulty.mjs";
+import { prng, FAULT_KINDS, LOST } from "../fakes/faulty.mjs";
 
-const REQUESTS = 70;
+const REQUESTS = Number(process.env.AJS_FAULT_REQUESTS ?? 70); // fewer for a quick run
 const USERS_PER_REQUEST = 10; // each: identify, then two tracks → 30 events a request
 const FAULT_RATE = 0.5;
+const KINDS = [...FAULT_KINDS, LOST];
 const RESEND_LATER = 0.1; // share of requests a client sends again after its 200 (X-Retry-Count: 1)
 const RESEND_AT_ONCE = 0.05; // share sent twice at the same moment
 const PARALLEL_CLIENTS = 8;
-// A call that reached its upstream but was answered after the timeout is sent again: no sender
-// can tell it from a lost one. The timeout is far above what a forwarded call takes here, even
-// on a loaded machine's cold start; the injected hangs last longer than it.
-const TIMEOUT_MS = Number(process.env.AJS_FAULT_TIMEOUT_MS ?? 500); // lower it to see late answers counted apart
-const HANG_MS = TIMEOUT_MS + 300;
+const TIMEOUT_MS = 10_000; // never reached: no answer comes late, every fault ends before it
+const HANG_MS = 300; // a stall (or a lost answer) ends with the socket destroyed after this long
 const DESTINATIONS = ["gist", "gainsight", "gainsightPx"];
 const WARM_UP_CALLS = DESTINATIONS.length;
 
@@ -40,8 +50,8 @@ describe("durable delivery under faults [wasi]", () => {
   let ctx;
   const figures = {};
   before(async () => {
-    ctx = await startDelivery(BUILDS[0], { faults: { rate: 0, seed: 11, hangMs: HANG_MS }, bindings: { DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS) } });
-    // Warm-up without faults: connections open and code paths compiled before the clock matters.
+    ctx = await startDelivery(BUILDS[0], { faults: { rate: 0, seed: 11, hangMs: HANG_MS, kinds: KINDS }, bindings: { DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS) } });
+    // Warm-up without faults: connections open and code paths compiled first.
     const warm = await ctx.post("/v1/batch", { writeKey: "wk", batch: [{ type: "identify", userId: "warm-up", messageId: "warm-up", traits: { email: "w@example.com" } }] });
     assert.equal(warm.status, 200);
     await ctx.settle((s) => DESTINATIONS.every((d) => s.counters[d]?.sent === 1), { quietMs: 200 });
@@ -54,7 +64,7 @@ describe("durable delivery under faults [wasi]", () => {
     await ctx?.dispose();
   });
 
-  test(`${REQUESTS * USERS_PER_REQUEST * 3} events, ${FAULT_RATE * 100} % of calls failing, then replay: each delivered once per destination, in order`, async (t) => {
+  test(`${REQUESTS * USERS_PER_REQUEST * 3} events, ${FAULT_RATE * 100} % of calls failing, then replay: each delivered in order, once plus one copy per lost answer`, async (t) => {
     const started = Date.now();
     const random = prng(99);
     const requests = Array.from({ length: REQUESTS }, (_, r) => makeRequest(r));
@@ -84,10 +94,14 @@ describe("durable delivery under faults [wasi]", () => {
     const acceptedAt = Date.now();
 
     // 2. Faults go on until every chain is delivered or dead-lettered.
-    const faulted = await ctx.settle(
-      (s) => DESTINATIONS.reduce((n, d) => n + (s.counters[d]?.sent ?? 0) + (s.counters[d]?.deadLettered ?? 0), 0) >= expectedCalls + WARM_UP_CALLS,
-      { timeoutMs: 120_000 },
-    );
+    const faulted = await ctx
+      .settle((s) => DESTINATIONS.reduce((n, d) => n + (s.counters[d]?.sent ?? 0) + (s.counters[d]?.deadLettered ?? 0), 0) >= expectedCalls + WARM_UP_CALLS, {
+        timeoutMs: 240_000,
+      })
+      .catch(async (e) => {
+        t.diagnostic(`not settled: ${JSON.stringify(await ctx.stats())}; proxy requests ${Object.values(ctx.proxies).map((p) => p.requests)}`);
+        throw e;
+      });
     const faultsSettledAt = Date.now();
 
     // Dead letters keep the queue message: secrets are named there, never present.
@@ -108,62 +122,49 @@ describe("durable delivery under faults [wasi]", () => {
     assert.deepEqual([replay.body.replayed, replay.body.remaining], [deadLettered, 0]);
     const final = await ctx.settle((s) => s.deadLetters === 0, { timeoutMs: 60_000 });
 
-    // 4. Exactly once per destination, nothing lost, nothing refused, order kept per user.
+    // 4. Per destination: each user's events in order, each one 1 + (its lost answers) times —
+    // the copies the pattern predicts and no other; nothing lost, nothing refused.
     const delivered = ctx.delivered();
-    const expectedIds = requests.flatMap((q) => q.batch.map((m) => m.messageId));
-    const dupes = {};
-    const lost = {};
-    const lateForwards = {};
-    // A forwarded call that the Worker gave up on (its timeout) had reached the upstream: it is
-    // applied and then sent again — the one duplicate no sender can prevent. Per call: the
-    // Worker's timeouts minus the proxy's injected hangs = calls answered too late.
-    const timeouts = new Map();
-    for (const l of ctx.worker.logs) {
-      if (!l.includes('"error":"timeout"')) continue;
-      const e = JSON.parse(l.slice(l.indexOf("{")));
-      timeouts.set(`${e.destination}|${e.messageId}`, (timeouts.get(`${e.destination}|${e.messageId}`) ?? 0) + 1);
-    }
     const proxyOf = { gist: ctx.proxies.gist, gainsight: ctx.proxies.gainsight, gainsightPx: ctx.proxies.px };
+    const userOf = (id) => id.split("-").slice(1, 3).join("-"); // m-<r>-<u>-<k>
+    const lostAnswers = {};
+    const mismatches = {};
     for (const d of DESTINATIONS) {
-      const hangs = new Map();
-      for (const f of proxyOf[d].injected) if (f.kind === "hang") hangs.set(deliveredId(d, f.body), (hangs.get(deliveredId(d, f.body)) ?? 0) + 1);
-      const tooLate = (id) => (timeouts.get(`${d}|${id}`) ?? 0) - (hangs.get(id) ?? 0);
-      const counts = new Map();
+      const lost = new Map();
+      for (const f of proxyOf[d].forwarded) if (f.lost) lost.set(deliveredId(d, f.body), (lost.get(deliveredId(d, f.body)) ?? 0) + 1);
+      lostAnswers[d] = [...lost.values()].reduce((a, b) => a + b, 0);
+      const expected = new Map();
+      for (const q of requests) {
+        for (const m of q.batch) {
+          const list = expected.get(m.userId.slice("user-".length)) ?? [];
+          for (let copy = 0; copy <= (lost.get(m.messageId) ?? 0); copy++) list.push(m.messageId);
+          expected.set(m.userId.slice("user-".length), list);
+        }
+      }
+      const actual = new Map([...expected.keys()].map((u) => [u, []]));
       for (const f of delivered[d]) {
         const id = deliveredId(d, f.body);
-        counts.set(id, (counts.get(id) ?? 0) + 1);
+        if (!actual.has(userOf(id))) actual.set(userOf(id), []);
+        actual.get(userOf(id)).push(id);
       }
-      const late = new Set([...counts].filter(([id, n]) => n > 1 && n - 1 <= tooLate(id)).map(([id]) => id));
-      lateForwards[d] = late.size;
-      dupes[d] = [...counts].filter(([id, n]) => n > 1 && !late.has(id)).length;
-      lost[d] = expectedIds.filter((id) => !counts.has(id)).length;
-      if (dupes[d] || lost[d]) {
-        const dup = [...counts].filter(([, n]) => n > 1).map(([id]) => id).slice(0, 3);
-        t.diagnostic(`${d}: duplicated ${JSON.stringify(dup)}; logs ${JSON.stringify(ctx.worker.logs.filter((l) => dup.some((id) => l.includes(`"${id}"`))).slice(0, 20))}`);
-      }
-      assert.equal(counts.size, expectedIds.length, `${d}: distinct events delivered`);
-      assert.equal(dupes[d], 0, `${d}: duplicates`);
-      // Within one user, the identify comes before both tracks, and the tracks keep their order.
-      const seen = new Map();
-      for (const f of delivered[d]) {
-        const [, r, u, k] = deliveredId(d, f.body).split("-");
-        const user = `${r}-${u}`;
-        const prev = seen.get(user) ?? -1;
-        if (late.has(deliveredId(d, f.body)) && Number(k) <= prev) continue; // the late one's second copy
-        assert.equal(Number(k), prev + 1, `${d}: user ${user} event ${k} after ${prev}`);
-        seen.set(user, Number(k));
+      const wrong = [...actual.keys()].filter((u) => JSON.stringify(actual.get(u)) !== JSON.stringify(expected.get(u)));
+      mismatches[d] = wrong.length;
+      for (const u of wrong.slice(0, 3)) {
+        const mine = (e) => deliveredId(d, e.body)?.startsWith(`m-${u}-`);
+        t.diagnostic(`${d} user ${u}: delivered ${JSON.stringify(actual.get(u))}, the pattern says ${JSON.stringify(expected.get(u))}; ` +
+          `proxy: ${JSON.stringify([...proxyOf[d].injected.filter(mine).map((e) => [deliveredId(d, e.body), e.attempt, e.kind]), ...proxyOf[d].forwarded.filter(mine).map((e) => [deliveredId(d, e.body), e.attempt, e.lost ? "lost" : "forwarded", e.status, e.ms])])}; ` +
+          `log: ${JSON.stringify(ctx.worker.logs.filter((l) => l.includes(`"destination":"${d}"`) && l.includes(`"m-${u}-`)).slice(0, 20))}`);
       }
     }
-    assert.deepEqual(dupes, { gist: 0, gainsight: 0, gainsightPx: 0 }, "duplicates per destination");
-    assert.deepEqual(lost, { gist: 0, gainsight: 0, gainsightPx: 0 }, "lost events per destination");
+    assert.deepEqual(mismatches, { gist: 0, gainsight: 0, gainsightPx: 0 }, "users whose deliveries differ from the pattern's prediction");
     assert.deepEqual(ctx.rejected(), [], "no upstream refused a call (a Gist event before its contact would be a 404)");
     assert.equal(ctx.fakes.gist.contacts.size, REQUESTS * USERS_PER_REQUEST + 1); // + the warm-up user
 
     const sum = (name) => DESTINATIONS.reduce((n, d) => n + (final.counters[d]?.[name] ?? 0), 0);
     assert.equal(sum("sent"), expectedCalls + WARM_UP_CALLS, "the Worker's own count of calls answered 2xx");
     assert.ok(sum("deduplicated") > 0, "client retries were deduplicated");
-    const faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, Object.values(ctx.proxies).reduce((n, p) => n + p.faults[k], 0)]));
-    for (const k of FAULT_KINDS) assert.ok(faults[k] > 0, `some ${k} faults were injected`);
+    const faults = Object.fromEntries(KINDS.map((k) => [k, Object.values(ctx.proxies).reduce((n, p) => n + p.faults[k], 0)]));
+    for (const k of KINDS) assert.ok(faults[k] > 0, `some ${k} faults were injected`);
     Object.assign(figures, {
       events,
       requests: sends.length + later.length,
@@ -176,9 +177,7 @@ describe("durable delivery under faults [wasi]", () => {
       deduplicated: sum("deduplicated"),
       deadLettered,
       deliveredPerDestination: Object.fromEntries(DESTINATIONS.map((d) => [d, delivered[d].length])),
-      duplicates: Object.values(dupes).reduce((a, b) => a + b, 0),
-      answeredAfterTimeout: lateForwards,
-      lost: Object.values(lost).reduce((a, b) => a + b, 0),
+      copiesAfterLostAnswers: lostAnswers,
       seconds: { send: (acceptedAt - started) / 1000, faultPhase: (faultsSettledAt - acceptedAt) / 1000, total: (Date.now() - started) / 1000 },
       faultPhaseCounters: faulted.counters,
     });

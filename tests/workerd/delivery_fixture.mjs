@@ -14,9 +14,11 @@ export const SECRETS = {
   GAINSIGHT_ACCESS_KEY: "35a84f9e-7084-47a1-b8a5-593444e9e862",
   GAINSIGHT_PX_API_KEY: "AP-SECRET-TAG-KEY-2",
 };
-// Fast retries for tests; production defaults are in host-shims/delivery_config.mjs.
+// Fast retries for tests; production defaults are in host-shims/delivery_config.mjs. The timeout
+// stays long: a loopback call answered after it would be applied and then sent again (at least
+// once), and on a loaded machine a 250 ms timeout made exact-count tests fail that way.
 export const FAST = {
-  DELIVERY_TIMEOUT_MS: "250",
+  DELIVERY_TIMEOUT_MS: "5000",
   DELIVERY_RETRY_BASE_S: "0.5",
   DELIVERY_RETRY_CAP_S: "1",
   DELIVERY_RETRY_AFTER_MAX_S: "1",
@@ -30,7 +32,7 @@ export const destinations = (p) => ({
   gainsightPx: { apiKey: { secret: "GAINSIGHT_PX_API_KEY" }, endpoint: p.px.url },
 });
 
-// options: {faults: {rate, seed, hangMs, retryAfter}, bindings, consumer, queue: false (inline),
+// options: {faults: {rate, seed, hangMs, retryAfter, kinds}, bindings, consumer, queue: false (inline),
 // sources(proxies) → the config's sources, ratelimits (Miniflare's form)}
 export async function startDelivery(build, { faults = {}, bindings = {}, consumer, queue = true, sources, ratelimits } = {}) {
   const fakes = {
@@ -44,11 +46,18 @@ export async function startDelivery(build, { faults = {}, bindings = {}, consume
     proxies[name] = await startFaultyProxy(fake.url, { rate: 0, hangMs: 1000, retryAfter: 1, ...faults, seed: seed++ });
   }
   const config = { allowInsecureEndpoints: true, sources: sources ? sources(proxies) : [{ writeKey: "wk", destinations: destinations(proxies) }] };
-  const worker = await startWorker(build, {
-    bindings: { AJS_EDGE_CONFIG: JSON.stringify(config), ...SECRETS, ADMIN_TOKEN, ...FAST, ...bindings },
-    ...(queue ? deliveryOptions({ consumer }) : {}),
-    ...(ratelimits ? { ratelimits } : {}),
-  });
+  let worker;
+  try {
+    worker = await startWorker(build, {
+      bindings: { AJS_EDGE_CONFIG: JSON.stringify(config), ...SECRETS, ADMIN_TOKEN, ...FAST, ...bindings },
+      ...(queue ? deliveryOptions({ consumer }) : {}),
+      ...(ratelimits ? { ratelimits } : {}),
+    });
+  } catch (e) {
+    // Nothing else would close them, and open servers keep the test process from ending.
+    for (const server of [...Object.values(proxies), ...Object.values(fakes)]) await server.close();
+    throw e;
+  }
   return new DeliveryContext(worker, fakes, proxies);
 }
 

@@ -1,10 +1,10 @@
-// The Gainsight (classic CS) and Gainsight PX destinations end to end in real workerd, on both
-// core builds: beacons in, the normalized message sent by the host with the secret filled in,
+// The Gainsight (classic CS) and Gainsight PX destinations end to end in real workerd on the wasi
+// build: beacons in, the normalized message sent by the host with the secret filled in,
 // checked as the contract-strict fakes (tests/fakes/gainsight.mjs) received it. README
 // "Destinations → Gainsight and Gainsight PX".
 import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { BUILDS, basic } from "./harness.mjs";
+import { WORKERD_BUILDS, basic } from "./harness.mjs";
 import {
   startDestinations, gistDest, gainsightDest, pxDest, pxAuth, attemptOf, iso, IP, ISO_MS, GAINSIGHT_KEY, PX_KEY, GIST_KEY,
 } from "./destinations_fixture.mjs";
@@ -54,7 +54,7 @@ const SEEDS = [
   ["group", "/v1/g", { type: "group", userId: "123", groupId: "555", traits: { name: "Twitter", url: "https://twitter.com" } }],
 ];
 
-for (const build of BUILDS) {
+for (const build of WORKERD_BUILDS) {
   describe(`Gainsight and Gainsight PX destinations [${build.name}]`, () => {
     let ctx, gist, gs, px;
     before(async () => {

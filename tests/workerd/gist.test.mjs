@@ -1,9 +1,9 @@
-// The Gist destination end to end in real workerd, on both core builds: beacons in, the plan's
+// The Gist destination end to end in real workerd on the wasi build: beacons in, the plan's
 // calls sent by the host with the GIST_API_KEY secret filled in, checked as the contract-strict
 // fake Gist API (tests/fakes/gist.mjs) received them. README "Destinations → Gist".
 import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { BUILDS } from "./harness.mjs";
+import { WORKERD_BUILDS } from "./harness.mjs";
 import { waitFor } from "./capture_server.mjs";
 import { startDestinations, gistDest, gistCalls, attemptOf, IP, GIST_KEY, WRONG_GIST_KEY } from "./destinations_fixture.mjs";
 
@@ -24,7 +24,7 @@ function sources({ gist }) {
 // An analytics.js batch (POST /v1/b) of items that carry no sentAt, so timestamps stay as sent.
 const batch = (writeKey, items) => ({ writeKey, batch: items.map((m) => ({ timestamp: T, context: { library: LIBRARY }, ...m })) });
 
-for (const build of BUILDS) {
+for (const build of WORKERD_BUILDS) {
   describe(`Gist destination [${build.name}]`, () => {
     let ctx, gist;
     before(async () => {

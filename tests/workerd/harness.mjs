@@ -1,4 +1,4 @@
-// Runs the Worker inside real workerd (Miniflare), once per core build.
+// Runs the Worker inside real workerd (Miniflare).
 import { Miniflare } from "miniflare";
 import { fileURLToPath } from "node:url";
 
@@ -9,18 +9,31 @@ export const BUILDS = [
   { name: "emscripten", script: "host-shims/worker_emscripten.mjs" },
 ];
 
+// The builds the workerd suites run on: wasi only. What the core decides is the same in both
+// builds byte for byte (tests/node/build_parity.test.mjs, over the fuzz corpus), the host code is
+// shared, and emscripten_smoke.test.mjs starts the Emscripten Worker in workerd. Set
+// AJS_WORKERD_BUILDS=all to run every suite on both (after a toolchain change, say).
+export const WORKERD_BUILDS = process.env.AJS_WORKERD_BUILDS === "all" ? BUILDS : BUILDS.slice(0, 1);
+
 // bindings: {AJS_EDGE_CONFIG?, GIST_API_KEY?, …}; returns {fetch(path, init), logs, mf, dispose()}.
 // Queues, Durable Objects, KV and Rate Limiting go through as Miniflare spells them (queueProducers,
 // queueConsumers, durableObjects, kvNamespaces, ratelimits: {NAME: {simple: {limit, period}}});
 // deliveryOptions() below gives the durable set.
 export async function startWorker(build, { bindings = {}, log = false, queueProducers, queueConsumers, durableObjects, kvNamespaces, ratelimits } = {}) {
   const logs = [];
+  // Mutation testing (stryker.config.mjs) picks its mutant through the environment variable
+  // __STRYKER_ACTIVE_MUTANT__, which code inside workerd cannot see. Only when it is set: it goes in
+  // as a text binding, and nodejs_compat_populate_process_env puts it in `process.env` before the
+  // modules load, where the instrumented code reads it.
+  const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
+  if (mutant) bindings = { ...bindings, __STRYKER_ACTIVE_MUTANT__: mutant };
   const mf = new Miniflare({
     rootPath: root,
     modules: true,
     scriptPath: build.script,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2025-04-01",
+    ...(mutant ? { compatibilityFlags: ["nodejs_compat", "nodejs_compat_populate_process_env"] } : {}),
     bindings,
     ...(queueProducers ? { queueProducers } : {}),
     ...(queueConsumers ? { queueConsumers } : {}),

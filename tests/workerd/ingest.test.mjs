@@ -1,9 +1,9 @@
-// Ingest endpoints in real workerd, on both core builds: every path, every auth form,
+// Ingest endpoints in real workerd on the wasi build: every path, every auth form,
 // normalisation, and the plain replies (200/401/404/405). Each planned call is checked as the
 // capture destination POSTs it to a loopback receiver.
 import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { BUILDS, basic } from "./harness.mjs";
+import { WORKERD_BUILDS, basic } from "./harness.mjs";
 import { startIngest, reply, assertReceivedAt, iso, IP, GENERATED_ID } from "./ingest_fixture.mjs";
 
 // [short path, long path, type, the fields that type needs]
@@ -16,7 +16,7 @@ const SINGLE = [
   ["a", "alias", "alias", { previousId: "anon-1" }],
 ];
 
-for (const build of BUILDS) {
+for (const build of WORKERD_BUILDS) {
   describe(`ingest endpoints [${build.name}]`, () => {
     let ctx;
     before(async () => {

@@ -1,9 +1,9 @@
-// Ingest bodies in real workerd, on both core builds: content types, gzip, size and count
+// Ingest bodies in real workerd on the wasi build: content types, gzip, size and count
 // limits, malformed bodies, and message validation (single messages refused, batch items dropped).
 import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { BUILDS } from "./harness.mjs";
+import { WORKERD_BUILDS } from "./harness.mjs";
 import { waitFor } from "./capture_server.mjs";
 import { startIngest, reply, IP } from "./ingest_fixture.mjs";
 
@@ -19,7 +19,7 @@ function messageOfSize(bytes, messageId) {
 
 const nested = (depth) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
 
-for (const build of BUILDS) {
+for (const build of WORKERD_BUILDS) {
   describe(`ingest bodies and limits [${build.name}]`, () => {
     let ctx;
     before(async () => {

@@ -188,11 +188,14 @@ TEST_CASE("security: a batch whose Gist bodies together pass the byte budget is 
   // 20 such identifies are 26 KB of request asking for 1.2 MB of Gist bodies.
   std::string items;
   for (int i = 0; i < 20; ++i) items += (i ? "," : "") + deep_identify("m" + std::to_string(i), 10, 100, 60);
-  auto o = post_batch(gist_tags(false), R"({"writeKey":"wk","batch":[)" + items + "]}");
+  std::string const body = R"({"writeKey":"wk","batch":[)" + items + "]}";
+  auto o = post_batch(gist_tags(false), body);
   CHECK(o.status == 400);
   std::string const message(o.json().at("message").as_string());
   CHECK(message.rfind("refused: this request would make the Worker send ", 0) == 0);
-  CHECK(message.find(" over its budget of 704 calls and ") != std::string::npos);
+  // 32 calls a message + 64; 4 × (request bytes + 512 a message) + 64 KB.
+  auto const budget = " over its budget of 704 calls and " + std::to_string(4 * (body.size() + 512 * 20) + 65536) + " bytes (";
+  CHECK_MESSAGE(message.find(budget) != std::string::npos, message);
   CHECK(o.calls.empty());
   CHECK(o.notes.empty());
   CHECK(o.counters.events_accepted == 0);

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <string>
+
 #include "ingest/timestamp.hpp"
 
 using ajs::format_iso8601_ms;
@@ -39,4 +42,41 @@ TEST_CASE("timestamp: formatting is UTC with milliseconds and Z, and round-trips
   CHECK(format_iso8601_ms(-1) == "1969-12-31T23:59:59.999Z");
   for (long long ms : {951782400000LL, 1709164800123LL, 4102444799999LL})
     CHECK(parse_iso8601_ms(format_iso8601_ms(ms)) == ms);
+}
+
+TEST_CASE("timestamp: the calendar's edges agree with JavaScript's Date.parse") {
+  // node -e 'console.log(Date.parse("0000-01-01T00:00:00Z"))' and so on.
+  struct anchor { char const* text; long long ms; };
+  anchor const anchors[] = {
+      {"0000-01-01T00:00:00Z", -62167219200000LL}, {"0000-02-29T00:00:00Z", -62162121600000LL},
+      {"0000-03-01T00:00:00Z", -62162035200000LL}, {"0400-03-01T00:00:00Z", -49539254400000LL},
+      {"1600-02-29T00:00:00Z", -11670998400000LL}, {"1900-03-01T00:00:00Z", -2203891200000LL},
+      {"2000-02-29T00:00:00Z", 951782400000LL},    {"2004-01-01T00:00:00Z", 1072915200000LL},
+      {"2100-03-01T00:00:00Z", 4107542400000LL},   {"9999-12-31T23:59:59.999Z", 253402300799999LL},
+  };
+  for (auto const& a : anchors) {
+    CHECK_MESSAGE(parse_iso8601_ms(a.text) == a.ms, a.text);
+    CHECK_MESSAGE(format_iso8601_ms(a.ms) == (std::string(a.text).find('.') == std::string::npos
+                                                  ? std::string(a.text).substr(0, 19) + ".000Z" : std::string(a.text)), a.text);
+  }
+  CHECK(!parse_iso8601_ms("1900-02-29"));
+  CHECK(!parse_iso8601_ms("2100-02-29"));
+}
+
+TEST_CASE("timestamp: every year 0000–9999 against a day count kept by hand") {
+  // An independent oracle: walk the years from 0000, adding 365 or 366 days.
+  auto is_leap = [](long long y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; };
+  long long day = -719528;  // 0000-01-01, in days from 1970-01-01
+  char text[32];
+  for (long long y = 0; y <= 9999; ++y) {
+    std::snprintf(text, sizeof text, "%04lld-01-01", y);
+    REQUIRE_MESSAGE(parse_iso8601_ms(text) == day * 86400000LL, text);
+    std::snprintf(text, sizeof text, "%04lld-03-01T00:00:00Z", y);
+    REQUIRE_MESSAGE(parse_iso8601_ms(text) == (day + (is_leap(y) ? 60 : 59)) * 86400000LL, text);
+    std::snprintf(text, sizeof text, "%04lld-12-31T23:59:59.999Z", y);
+    long long const last = (day + (is_leap(y) ? 366 : 365)) * 86400000LL - 1;
+    REQUIRE_MESSAGE(parse_iso8601_ms(text) == last, text);
+    REQUIRE_MESSAGE(format_iso8601_ms(last) == text, text);
+    day += is_leap(y) ? 366 : 365;
+  }
 }

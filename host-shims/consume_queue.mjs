@@ -107,7 +107,7 @@ async function consumeMessage(message, ctx) {
   if (body.ref) {
     calls = (await getPayload(env, body.ref))?.calls;
     if (!calls) {
-      counters.add(destination, "deadLettered", body.count ?? 1);
+      counters.add(destination, "deadLettered", (body.count ?? 1) - (body.from ?? 0)); // as the dead letter counts them
       return ack([deadLetter({ reason: "payload_missing", destination, orderKey, attempts: attempt, message: body })]);
     }
   }

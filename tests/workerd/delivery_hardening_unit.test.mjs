@@ -202,6 +202,9 @@ describe("404 retry budget (DELIVERY_NOT_FOUND_ATTEMPTS, DELIVERY_NOT_FOUND_WIND
     const plain = message(chain([wire("http://up.test/contacts", "p0", { key: "gist|p0|0" })]), 1);
     const r = await consumeScripted(plain, [404]);
     assert.deepEqual(r.dead.map((d) => [d.reason, d.status]), [["permanent", 404]]);
+    const late = message(chain([wire("http://up.test/contacts", "p1", { key: "gist|p1|0" })]), 4, ago(700)); // past the budget: still "permanent", not "not_found"
+    const l = await consumeScripted(late, [404]);
+    assert.deepEqual(l.dead.map((d) => [d.reason, d.status, d.error]), [["permanent", 404, "Contact not found"]]);
     const busy = message(chain([flagged(0)]), 1, ago(0));
     await consumeScripted(busy, [503], { DELIVERY_RETRY_BASE_S: "5" });
     assert.ok(busy.retried.delaySeconds >= 3 && busy.retried.delaySeconds <= 5, JSON.stringify(busy.retried)); // backoff, not the 30 s of a 404

@@ -5,9 +5,18 @@ import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
 import { loadWorker } from "../../host-shims/node_host.mjs";
 import { buildChains, jsonBytes } from "../../host-shims/chain.mjs";
-import { batches, toMessages, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/deliver_queue.mjs";
-import { consumeBatch, retryDelaySeconds } from "../../host-shims/consume_queue.mjs";
+import { batches, toMessages, enqueueChains, enqueuePlan, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/deliver_queue.mjs";
+import { consumeBatch, retryDelaySeconds, messageAgeS, runChain } from "../../host-shims/consume_queue.mjs";
+import { deliverInline, orderedChains } from "../../host-shims/deliver_inline.mjs";
+import { sendable, WIRE_VERSION } from "../../host-shims/chain.mjs";
+import { sendCall } from "../../host-shims/send.mjs";
+import { eachLimited } from "../../host-shims/delivery_config.mjs";
+import { putPayload, getPayload, touchPayload, deletePayload, hasPayloadStore } from "../../host-shims/payloads.mjs";
+import { ledgerFor } from "../../host-shims/ledger.mjs";
 import { deliveryConfig } from "../../host-shims/delivery_config.mjs";
+import { classifyStatus, isRedirect, retryAfterSeconds, backoffSeconds, redirectError, notFoundRetry } from "../../host-shims/outcome.mjs";
+import { CALL_FLAGS } from "../../host-shims/plan.mjs";
+import { fnv1a } from "../../host-shims/ledger.mjs";
 
 const SECRETS = {
   GIST_API_KEY: "gist-live-4f9c2a7e",
@@ -135,13 +144,110 @@ describe("durable delivery: producer", () => {
     assert.deepEqual(JSON.parse(stored.get(refs[0])).calls.map((c) => c.messageId), chains[0].calls.map((c) => c.messageId));
   });
 
+  test("a chain of exactly the message limit goes as it is; a byte more and it is stored; replayed, both say so", async () => {
+    const stored = new Map();
+    const store = { put: async (id, text) => stored.set(id, text) };
+    const env = { DELIVERY_PAYLOADS: { idFromName: (n) => n, get: () => store } };
+    const sized = (bytes) => {
+      const c = { v: 1, destination: "gist", orderKey: "u1", calls: [{ method: "POST", url: "http://x.test", headers: [], body: "", messageId: "m", key: "" }] };
+      c.calls[0].body = "x".repeat(bytes - jsonBytes(c));
+      assert.equal(jsonBytes(c), bytes);
+      return c;
+    };
+    const lines = [];
+    const exact = await toMessages([sized(MESSAGE_MAX_BYTES)], env, (l) => lines.push(l));
+    assert.deepEqual([exact.bodies.map((b) => b.bytes), exact.refs, stored.size, lines], [[MESSAGE_MAX_BYTES], [], 0, []]);
+    const over = await toMessages([sized(MESSAGE_MAX_BYTES + 1)], env, (l) => lines.push(l));
+    assert.deepEqual(over.bodies.map((b) => Object.keys(b.body)), [["v", "destination", "orderKey", "ref", "count"]]);
+    assert.deepEqual(lines, [{ at: "enqueue", destination: "gist", stored: over.refs[0], bytes: MESSAGE_MAX_BYTES + 1, calls: 1 }]);
+    const replayed = await toMessages([sized(300), sized(MESSAGE_MAX_BYTES + 1)], env, noLog, { replay: true });
+    assert.deepEqual(replayed.bodies.map((b) => [b.body.replay, b.bytes === jsonBytes(b.body)]), [[true, true], [true, true]]);
+    const plain = await toMessages([sized(300)], env, noLog);
+    assert.equal("replay" in plain.bodies[0].body, false);
+  });
+
+  test("without a payload store an oversized chain is split, each part as full as it can be; one call over the limit throws", async () => {
+    const chain = bigChain()[0];
+    const { bodies } = await toMessages([chain], {}, noLog);
+    const parts = bodies.map((b) => b.body);
+    assert.deepEqual(parts.map((p) => p.calls.length), [28, 12]);
+    for (const [i, p] of parts.entries()) {
+      assert.deepEqual([p.v, p.destination, p.orderKey], [1, "gainsight", "u1"]);
+      assert.equal(bodies[i].bytes, jsonBytes(p));
+      assert.ok(jsonBytes(p) <= MESSAGE_MAX_BYTES);
+    }
+    assert.ok(jsonBytes({ ...parts[0], calls: [...parts[0].calls, parts[1].calls[0]] }) > MESSAGE_MAX_BYTES, "the first part could not take one more");
+    const huge = { ...chain, calls: [chain.calls[0], { ...chain.calls[1], body: "x".repeat(MESSAGE_MAX_BYTES) }] };
+    await assert.rejects(toMessages([huge], {}, noLog), { message: `one gainsight call is over ${MESSAGE_MAX_BYTES} bytes and no DELIVERY_PAYLOADS store is bound` });
+  });
+
+  test("splitting counts every byte: a part of exactly the limit is kept whole, one byte over is split; a chain of no calls sends nothing", async () => {
+    const pad = (chain, i, target) => {
+      chain.calls[i].body = "";
+      chain.calls[i].body = "x".repeat(target - jsonBytes(chain));
+      assert.equal(jsonBytes(chain), target);
+    };
+    const c = (n) => ({ v: 1, destination: "gist", orderKey: "u1", calls: Array.from({ length: n }, (_, i) => ({ method: "POST", url: "http://x.test", headers: [], body: "", messageId: `m${i}`, key: "" })) });
+    const split = async (chain) => (await toMessages([chain], {}, noLog)).bodies.map((b) => b.body.calls.map((x) => x.messageId));
+    // Two calls whose part is the limit less one byte, then a third: [2, 1].
+    const three = c(3);
+    const firstTwo = { ...three, calls: three.calls.slice(0, 2) };
+    firstTwo.calls[1].body = "x".repeat(60_000);
+    pad(firstTwo, 0, MESSAGE_MAX_BYTES - 1);
+    assert.deepEqual(await split(three), [["m0", "m1"], ["m2"]]);
+    // Two calls one byte over the limit together: one each.
+    const two = c(2);
+    two.calls[1].body = "x".repeat(60_000);
+    pad(two, 0, MESSAGE_MAX_BYTES + 1);
+    assert.deepEqual(await split(two), [["m0"], ["m1"]]);
+    // One call whose own part is the limit less one byte: kept, not refused.
+    const one = c(2);
+    pad({ ...one, calls: [one.calls[0]] }, 0, MESSAGE_MAX_BYTES - 1);
+    assert.deepEqual(await split(one), [["m0"], ["m1"]]);
+    const noCalls = { v: 1, destination: "gist", orderKey: "k".repeat(MESSAGE_MAX_BYTES), calls: [] };
+    assert.deepEqual((await toMessages([noCalls], {}, noLog)).bodies, []);
+  });
+
+  test("enqueuePlan: the plan's calls as chains, queued; its answer counts both", async () => {
+    const sent = [];
+    const requests = [planned(), planned({ messageId: "m2" }), planned({ orderKey: "u2", messageId: "m3" })];
+    assert.deepEqual(await enqueuePlan(requests, { DELIVERY_QUEUE: { sendBatch: async (b) => sent.push(...b) } }, noLog), { chains: 2, messages: 2 });
+    assert.deepEqual(sent.map((m) => m.body.calls.length), [2, 1]);
+  });
+
+  test("sendBatch: a batch of exactly 250,000 bytes (with 100 per message) goes in one call; at most four calls at a time", async () => {
+    const m = (bytes) => ({ body: {}, bytes });
+    assert.deepEqual(batches([m(124_900), m(124_900)]).map((b) => b.length), [2]);
+    assert.deepEqual(batches([m(124_900), m(124_901)]).map((b) => b.length), [1, 1]);
+    assert.deepEqual(batches([]), []);
+    assert.deepEqual(batches([m(5)]), [[{ body: {}, contentType: "json" }]]);
+    let open = 0;
+    let most = 0;
+    const sent = [];
+    const queue = {
+      sendBatch: async (batch) => {
+        open++;
+        most = Math.max(most, open);
+        await new Promise((resolve) => setImmediate(resolve));
+        sent.push(batch.length);
+        open--;
+      },
+    };
+    const chains = Array.from({ length: 650 }, (_, i) => ({ v: 1, destination: "gist", orderKey: `u${i}`, calls: [] }));
+    assert.equal(await enqueueChains(chains, { DELIVERY_QUEUE: queue }, noLog), 650);
+    assert.deepEqual([most, sent.sort((a, b) => a - b)], [4, [50, 100, 100, 100, 100, 100, 100]]);
+    most = 0;
+    await enqueueChains(chains.slice(0, 150), { DELIVERY_QUEUE: queue }, noLog);
+    assert.equal(most, 2, "no more senders than batches");
+  });
+
   test("without a payload store an oversized chain is split into messages under the limit (and the log says order is lost)", async () => {
     const lines = [];
     const { bodies } = await toMessages(bigChain(), {}, (l) => lines.push(l));
     assert.ok(bodies.length >= 2);
     for (const b of bodies) assert.ok(b.bytes <= MESSAGE_MAX_BYTES);
     assert.deepEqual(bodies.flatMap((b) => b.body.calls.map((c) => c.messageId)), Array.from({ length: 40 }, (_, i) => `m${i}`));
-    assert.match(lines[0].warning, /order between its parts is not guaranteed/);
+    assert.deepEqual(lines, [{ at: "enqueue", warning: "chain over the queue message limit split without DELIVERY_PAYLOADS: order between its parts is not guaranteed", destination: "gainsight", parts: bodies.length }]);
   });
 });
 
@@ -207,10 +313,11 @@ describe("durable delivery: consumer", () => {
     const text = JSON.stringify(lines);
     for (const secret of SECRET_FORMS) assert.ok(!text.includes(secret));
     const d = lines.filter((l) => l.at === "delivery");
-    assert.deepEqual(d.map((l) => [l.destination, l.messageId, l.status, l.outcome, l.attempt, typeof l.latencyMs]), [
-      ["gainsight", "m0", 200, "ok", 1, "number"],
-      ["gainsight", "m1", 200, "ok", 1, "number"],
+    assert.deepEqual(d.map((l) => [l.mode, l.destination, l.messageId, l.status, l.outcome, l.attempt, typeof l.latencyMs]), [
+      ["queue", "gainsight", "m0", 200, "ok", 1, "number"],
+      ["queue", "gainsight", "m1", 200, "ok", 1, "number"],
     ]);
+    assert.deepEqual(Object.keys(d[0]).sort(), ["at", "attempt", "destination", "latencyMs", "messageId", "mode", "outcome", "status"]);
   });
 
   test("429 → retry after Retry-After (cut to DELIVERY_RETRY_AFTER_MAX_S); the call before it is not sent again", async () => {
@@ -283,17 +390,21 @@ describe("durable delivery: consumer", () => {
     for (const secret of SECRET_FORMS) assert.ok(!text.includes(secret));
   });
 
-  test("dedup: a call another message delivered is skipped; one another consumer holds → retry later", async () => {
+  test("dedup: a call another message delivered or failed for good is skipped; one another consumer holds → retry later", async () => {
     const { namespace, ledger } = fakeLedger();
     ledger.rows.set("gainsight|m0|0", { state: "delivered", owner: "other" });
-    ledger.rows.set("gainsight|m1|0", { state: "busy", owner: "other", token: "t" });
-    const m = message(chain(2));
+    ledger.rows.set("gainsight|m1|0", { state: "failed", owner: "other" });
+    ledger.rows.set("gainsight|m2|0", { state: "busy", owner: "other", token: "t" });
+    const m = message(chain(3));
     const f = scripted([]);
     const lines = [];
-    await consumeBatch({ queue: "q", messages: [m] }, { ...SECRETS, DELIVERY_LEDGER: namespace }, (l) => lines.push(l), { fetchImpl: f.fetchImpl });
+    await consumeBatch({ queue: "q", messages: [m] }, { ...SECRETS, DELIVERY_LEDGER: namespace, DELIVERY_RETRY_BASE_S: "200" }, (l) => lines.push(l), { fetchImpl: f.fetchImpl });
     assert.deepEqual(f.seen, []);
-    assert.ok(m.retried.delaySeconds >= 1);
-    assert.deepEqual(lines.filter((l) => l.at === "delivery").map((l) => l.outcome), ["duplicate", "busy"]);
+    // Back when the holder's lease ends (the fake ledger answers a whole lease, 2 · 10 s + 5 s),
+    // sooner than the backoff (100–200 s).
+    assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 25 }]);
+    assert.deepEqual(lines.filter((l) => l.at === "delivery").map((l) => [l.messageId, l.outcome, l.previously]), [["m0", "duplicate", "delivered"], ["m1", "duplicate", "failed"], ["m2", "busy", undefined]]);
+    assert.deepEqual(lines.filter((l) => l.at === "dead-letter"), []);
   });
 
   test("the dead-letter queue's messages become dead letters; a malformed message is kept, not retried", async () => {
@@ -305,5 +416,523 @@ describe("durable delivery: consumer", () => {
     const r = await consume([bad]);
     assert.equal(bad.acked, true);
     assert.equal(r.lines.find((l) => l.at === "dead-letter").reason, "malformed");
+  });
+});
+
+describe("durable delivery: consumer edge cases", () => {
+  test("not a v1 chain → a \"malformed\" dead letter (ack, never retried, nothing sent)", async () => {
+    const good = chain(1);
+    const bodies = [null, "text", { ...good, v: 2 }, { ...good, destination: 7 }, { v: 1, destination: "gist", orderKey: "u1" }, { ...good, calls: "no" }];
+    for (const body of bodies) {
+      const m = message(body, 2);
+      const { lines, seen } = await consume([m]);
+      assert.deepEqual([m.acked, m.retried, seen], [true, undefined, []], JSON.stringify(body));
+      assert.deepEqual(lines.map((l) => [l.at, l.reason ?? l.error]), [["consume", "not a delivery message (v1 chain)"], ["dead-letter", "malformed"]]);
+      const dead = lines[1];
+      assert.deepEqual([dead.destination, dead.orderKey, dead.attempts, dead.message], [body?.destination === undefined ? "unknown" : String(body.destination), "", 2, body ?? null]);
+    }
+    const ref = message({ v: 1, destination: "gist", orderKey: "u1", ref: "1:x", count: 2 });
+    const { lines } = await consume([ref], { env: { DELIVERY_PAYLOADS: { idFromName: (n) => n, get: () => ({ get: async () => null }) } } });
+    assert.deepEqual(lines.map((l) => [l.at, l.reason, l.calls]), [["dead-letter", "payload_missing", 2]], "a ref is a chain too");
+  });
+
+  test("Retry-After is rounded up to whole seconds; 0 is kept; a 404's budget delay wins", () => {
+    const cfg = deliveryConfig({});
+    assert.equal(retryDelaySeconds({ retryAfter: 1.2 }, 1, cfg), 2);
+    assert.equal(retryDelaySeconds({ retryAfter: 0 }, 1, cfg), 0);
+    assert.equal(retryDelaySeconds({ retryAfter: 5000 }, 1, cfg), 3600);
+    assert.equal(retryDelaySeconds({ notFoundDelayS: 0, retryAfter: 9 }, 1, cfg), 0);
+    assert.equal(retryDelaySeconds(undefined, 2, cfg, () => 1), 10);
+    assert.equal(retryDelaySeconds({}, 2, deliveryConfig({ DELIVERY_RETRY_CAP_S: "7" }), () => 1), 7);
+    assert.equal(retryDelaySeconds({}, 1, deliveryConfig({ DELIVERY_RETRY_BASE_S: "3" }), () => 0.5), 2); // 1.5 → 2
+  });
+
+  test("the dead-letter queue: every message kept with the calls it still holds; one that cannot be stored comes back in 60 s", async () => {
+    const ms = [message(chain(3), 4, "a"), message({ ...chain(3), from: 1 }, 5, "b"), message({ v: 1, destination: "gist", orderKey: "u2", ref: "2:r", count: 5, from: 2 }, 6, "c"), { ...message(null, 1, "d"), attempts: undefined }];
+    const { lines } = await consume(ms, { queue: "ajs-edge-delivery-dlq" });
+    assert.deepEqual(ms.map((m) => [m.acked, m.retried]), [[true, undefined], [true, undefined], [true, undefined], [true, undefined]]);
+    assert.deepEqual(lines.map((l) => [l.reason, l.destination, l.orderKey, l.calls, l.attempts]), [
+      ["dead_letter_queue", "gainsight", "u1", 3, 4], ["dead_letter_queue", "gainsight", "u1", 3, 5], ["dead_letter_queue", "gist", "u2", 3, 6], ["dead_letter_queue", "unknown", "", 0, 0],
+    ]);
+    const failing = { idFromName: (n) => n, get: () => ({ addDeadLetters: async () => { throw new Error("ops down"); } }) };
+    const m = message(chain(1), 3, "e");
+    const r = await consume([m], { queue: "my-dlq", env: { DELIVERY_DEAD_LETTER_QUEUE: "my-dlq", DELIVERY_OPS: failing } });
+    assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 60 }]);
+    assert.deepEqual(r.lines, [{ at: "consume", error: "dead letter not stored: ops down", id: "e" }]);
+  });
+
+  test("a failure of our own (the ledger unreachable) → the whole message again after the backoff; counters that cannot be saved are logged", async () => {
+    const broken = { idFromName: (n) => n, get: () => ({ claim: async () => { throw new Error("ledger down"); } }) };
+    const m = message(chain(2), 2, "x");
+    const lines = [];
+    const opsDown = { idFromName: (n) => n, get: () => ({ addCounters: async () => { throw new Error("ops down"); } }) };
+    const realRandom = Math.random;
+    Math.random = () => 1;
+    try {
+      await consumeBatch({ queue: "q", messages: [m] }, { ...SECRETS, DELIVERY_LEDGER: broken, DELIVERY_RETRY_BASE_S: "2" }, (l) => lines.push(l), { fetchImpl: scripted([]).fetchImpl });
+    } finally {
+      Math.random = realRandom;
+    }
+    assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 4 }]); // the backoff of attempt 2: 2 · 2 · 1
+    assert.deepEqual(lines, [{ at: "consume", error: "ledger down", id: "x", attempt: 2 }]);
+    const n = message(chain(1), 1, "y");
+    const more = [];
+    const { namespace } = fakeLedger();
+    await consumeBatch({ queue: "q", messages: [n] }, { ...SECRETS, DELIVERY_LEDGER: namespace, DELIVERY_OPS: opsDown }, (l) => more.push(l), { fetchImpl: scripted([[200]]).fetchImpl });
+    assert.equal(n.acked, true);
+    assert.deepEqual(more.filter((l) => l.at === "consume"), [{ at: "consume", error: "counters not saved: ops down" }]);
+  });
+
+  test("without a ledger: a retry or a success touches no ledger; the logged error is cut at 200 characters", async () => {
+    const m = message(chain(2));
+    const lines = [];
+    const f = scripted([[200], [503]]);
+    await consumeBatch({ queue: "q", messages: [m] }, { ...SECRETS, DELIVERY_RETRY_BASE_S: "2", DELIVERY_RETRY_CAP_S: "1" }, (l) => lines.push(l), { fetchImpl: f.fetchImpl });
+    assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 1 }]);
+    assert.deepEqual(lines.map((l) => [l.at, l.outcome]), [["delivery", "ok"], ["delivery", "retry"]]);
+    const long = message(chain(1));
+    const g = { fetchImpl: async () => new Response(JSON.stringify({ message: "z".repeat(450) }), { status: 400 }) };
+    const out = [];
+    await consumeBatch({ queue: "q", messages: [long] }, { ...SECRETS }, (l) => out.push(l), g);
+    const [delivery] = out.filter((l) => l.at === "delivery");
+    assert.deepEqual([delivery.outcome, delivery.error], ["permanent", "z".repeat(200)]);
+  });
+
+  test("a message with `from` starts there; a stored chain that cannot be deleted afterwards is logged, the message still acked", async () => {
+    const m = message(chain(3, { from: 2 }));
+    const { seen } = await consume([m]);
+    assert.deepEqual([m.acked, seen.map((x) => x.url)], [true, ["http://up.test/2"]]);
+    const store = { get: async () => JSON.stringify({ calls: chain(2).calls }), delete: async () => { throw new Error("payloads down"); } };
+    const r = message({ v: 1, destination: "gainsight", orderKey: "u1", ref: "1:x", count: 2 });
+    const { lines } = await consume([r], { env: { DELIVERY_PAYLOADS: { idFromName: (n) => n, get: () => store } } });
+    assert.equal(r.acked, true);
+    assert.deepEqual(lines.filter((l) => l.at === "consume"), [{ at: "consume", error: "payload not deleted: payloads down" }]);
+  });
+
+  test("failures that throw something other than an Error are logged as what was thrown", async () => {
+    const nothing = async () => { throw null; };
+    const ns = (stub) => ({ idFromName: (n) => n, get: () => stub });
+    const a = message({ v: 1, destination: "gainsight", orderKey: "u1", ref: "1:x", count: 1 }, 1, "a");
+    const r1 = await consume([a], { env: { DELIVERY_PAYLOADS: ns({ get: async () => JSON.stringify({ calls: chain(1).calls }), delete: nothing }) } });
+    assert.deepEqual(r1.lines.filter((l) => l.at === "consume"), [{ at: "consume", error: "payload not deleted: null" }]);
+    const b = message(chain(1), 2, "b");
+    const r2 = await consume([b], { queue: "ajs-edge-delivery-dlq", env: { DELIVERY_OPS: ns({ addDeadLetters: nothing }) } });
+    assert.deepEqual(r2.lines, [{ at: "consume", error: "dead letter not stored: null", id: "b" }]);
+    const c = message(chain(1), 2, "c");
+    const lines = [];
+    await consumeBatch({ queue: "q", messages: [c] }, { ...SECRETS, DELIVERY_LEDGER: ns({ claim: nothing }) }, (l) => lines.push(l), { fetchImpl: scripted([]).fetchImpl });
+    const d = message(chain(1), 1, "d");
+    await consumeBatch({ queue: "q", messages: [d] }, { ...SECRETS, DELIVERY_OPS: ns({ addCounters: nothing }) }, (l) => lines.push(l), { fetchImpl: scripted([[200]]).fetchImpl });
+    assert.deepEqual(lines.filter((l) => l.at === "consume").map((l) => l.error), ["null", "counters not saved: null"]);
+  });
+
+  test("runChain on its own: no replay and no owner unless given", async () => {
+    const claims = [];
+    const ledger = { claim: async (...args) => { claims.push(args); return { state: "failed", owner: "" }; } };
+    const lines = [];
+    const r = await runChain({ destination: "gainsight", calls: chain(1).calls, attempt: 1, permanent: () => assert.fail() }, { env: SECRETS, cfg: deliveryConfig({}), ledger, counters: { add() {} }, log: (l) => lines.push(l), fetchImpl: scripted([]).fetchImpl });
+    assert.deepEqual(r, { kind: "done" });
+    assert.deepEqual(claims, [["gainsight", "gainsight|m0|0", 25_000, false, ""]]);
+    assert.deepEqual(lines.map((l) => l.outcome), ["duplicate"]);
+  });
+
+  test("a message's age: from its first enqueue (Message.timestamp), 0 when unknown or in the future", () => {
+    const now = 1_700_000_100_000;
+    assert.equal(messageAgeS({ timestamp: new Date(now - 42_500) }, now), 42.5);
+    assert.equal(messageAgeS({ timestamp: now - 1000 }, now), 1);
+    assert.equal(messageAgeS({ timestamp: new Date(now + 5000) }, now), 0);
+    assert.deepEqual([messageAgeS({}, now), messageAgeS(undefined, now), messageAgeS({ timestamp: "soon" }, now), messageAgeS({ timestamp: 0 }, now)], [0, 0, 0, 0]);
+  });
+});
+
+describe("outcome of an answer (outcome.mjs)", () => {
+  test("2xx ok; 408, 429 and 5xx retried; every other status permanent; 404 retried only for a retryNotFound call", () => {
+    const statuses = [100, 199, 200, 201, 204, 299, 300, 301, 304, 399, 400, 401, 403, 404, 405, 407, 408, 409, 410, 422, 428, 429, 430, 499, 500, 502, 503, 504, 599];
+    const table = (flags) => Object.fromEntries(statuses.map((s) => [s, classifyStatus(s, flags)]));
+    const expected = {
+      100: "permanent", 199: "permanent", 200: "ok", 201: "ok", 204: "ok", 299: "ok", 300: "permanent", 301: "permanent", 304: "permanent", 399: "permanent",
+      400: "permanent", 401: "permanent", 403: "permanent", 404: "permanent", 405: "permanent", 407: "permanent", 408: "retry", 409: "permanent",
+      410: "permanent", 422: "permanent", 428: "permanent", 429: "retry", 430: "permanent", 499: "permanent",
+      500: "retry", 502: "retry", 503: "retry", 504: "retry", 599: "retry",
+    };
+    assert.deepEqual(table(0), expected);
+    assert.deepEqual(table(undefined), expected);
+    assert.deepEqual(table(CALL_FLAGS.retryNotFound), { ...expected, 404: "retry" });
+    assert.deepEqual(table(~CALL_FLAGS.retryNotFound & 0xff), expected, "other flags change nothing");
+    assert.deepEqual([299, 300, 302, 308, 399, 400, 200].map(isRedirect), [false, true, true, true, true, false, false]);
+  });
+
+  test("a refused redirect's error: the status if any, the Location's origin, cut at 200 characters", () => {
+    const tail = "refused: credentials are never sent to a redirect target";
+    assert.equal(redirectError(302, "https://evil.example/x?y", "https://gist.example/a"), `redirect (302) to https://evil.example ${tail}`);
+    assert.equal(redirectError(0, null, "https://gist.example/a"), `redirect ${tail}`);
+    assert.equal(redirectError(301, "mailto:someone@example.com", "https://gist.example/a"), `redirect (301) to a non-http location ${tail}`);
+    assert.equal(redirectError(301, "http://[::1", "https://gist.example/a"), `redirect (301) to an unreadable location ${tail}`);
+    const host = (n) => `https://${"h".repeat(n - 8)}`; // an origin of n characters
+    assert.equal(redirectError(307, `${host(200)}/p`, "https://g.example/"), `redirect (307) to ${host(200)} ${tail}`);
+    assert.equal(redirectError(307, `${host(201)}/p`, "https://g.example/"), `redirect (307) to ${host(200)}… ${tail}`);
+  });
+
+  test("the 404 budget's reasons, and a clock that says the message is from the future", () => {
+    const cfg = deliveryConfig({ DELIVERY_NOT_FOUND_ATTEMPTS: "1" });
+    assert.deepEqual(notFoundRetry({ attempt: 1, ageS: 0 }, cfg), { retry: false, why: "404 after 1 attempt (DELIVERY_NOT_FOUND_ATTEMPTS 1)" });
+    const small = deliveryConfig({ DELIVERY_NOT_FOUND_WINDOW_S: "20" });
+    assert.deepEqual(notFoundRetry({ attempt: 1, ageS: -50 }, small), { retry: true, delaySeconds: 20 });
+    assert.deepEqual(notFoundRetry({ attempt: 1 }, small), { retry: true, delaySeconds: 20 });
+    assert.deepEqual(notFoundRetry({ attempt: 1, ageS: 20.4 }, small), { retry: false, why: "404 still after 20 s (DELIVERY_NOT_FOUND_WINDOW_S 20)" });
+  });
+
+  test("Retry-After: seconds, or an HTTP date counted from now; negative → 0; absent or unreadable → undefined", () => {
+    const now = Date.parse("2025-06-01T12:00:00Z");
+    assert.equal(retryAfterSeconds("7", now), 7);
+    assert.equal(retryAfterSeconds("0", now), 0);
+    assert.equal(retryAfterSeconds("1.5", now), 1.5);
+    assert.equal(retryAfterSeconds("-3", now), 0);
+    assert.equal(retryAfterSeconds("Sun, 01 Jun 2025 12:00:30 GMT", now), 30);
+    assert.equal(retryAfterSeconds("Sun, 01 Jun 2025 11:59:00 GMT", now), 0);
+    for (const none of [null, undefined, "", "soon"]) assert.equal(retryAfterSeconds(none, now), undefined, String(none));
+  });
+
+  test("backoff: base · 2^(attempt−1) capped, times the jitter, never under base/2", () => {
+    const b = (attempt, random, o = {}) => backoffSeconds(attempt, { base: 4, cap: 100, random: () => random, ...o });
+    assert.deepEqual([b(1, 1), b(2, 1), b(3, 1), b(4, 0.5), b(6, 1), b(30, 1)], [4, 8, 16, 16, 100, 100]);
+    assert.deepEqual([b(0, 1), b(-2, 1)], [4, 4], "attempt 0 or less counts as the first");
+    assert.deepEqual([b(1, 0), b(5, 0), b(5, 0.01)], [2, 2, 2]);
+    assert.equal(backoffSeconds(3, { random: () => 1 }), 4, "defaults: base 1, cap 300");
+    assert.equal(backoffSeconds(20, { random: () => 1 }), 300);
+  });
+
+  test("the consumer: a 408 is retried (backoff), not dead-lettered; the call is sent again on the next attempt", async () => {
+    const m = message(chain(2));
+    const { namespace, ledger } = fakeLedger();
+    const lines = [];
+    await consumeBatch({ queue: "q", messages: [m] }, { ...SECRETS, DELIVERY_LEDGER: namespace, DELIVERY_RETRY_BASE_S: "2", DELIVERY_RETRY_CAP_S: "1" }, (l) => lines.push(l), { fetchImpl: scripted([[408]]).fetchImpl });
+    assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 1 }]);
+    assert.deepEqual(lines.filter((l) => l.at === "delivery").map((l) => [l.status, l.outcome]), [[408, "retry"]]);
+    assert.deepEqual(lines.filter((l) => l.at === "dead-letter"), []);
+    assert.equal(ledger.rows.size, 0, "the lease is released");
+  });
+});
+
+describe("ledger shards (ledger.mjs)", () => {
+  test("fnv1a is 32-bit FNV-1a (its published test vectors)", () => {
+    assert.deepEqual(["", "a", "foobar"].map(fnv1a), [0x811c9dc5, 0xe40c292c, 0xbf9cf968]);
+  });
+});
+
+// ---- inline delivery (no queue) ----
+
+// Runs `fn` with setTimeout answering at once and Math.random fixed: the waits inline delivery asks
+// for are recorded (ms), not spent.
+async function withoutWaiting(random, fn) {
+  const { setTimeout: realSetTimeout } = globalThis;
+  const realRandom = Math.random;
+  const waits = [];
+  globalThis.setTimeout = (cb, ms) => {
+    waits.push(ms);
+    return realSetTimeout(cb, 0);
+  };
+  Math.random = () => random;
+  try {
+    await fn();
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+    Math.random = realRandom;
+  }
+  return waits;
+}
+
+const inlineCall = (i, orderKey = "u1", destination = "gainsight") => ({ ...sendable(call(i, destination), destination), orderKey });
+
+describe("inline delivery (deliver_inline.mjs)", () => {
+  test("calls are grouped per destination and order key, in plan order", () => {
+    const calls = [inlineCall(0, "u1"), inlineCall(1, "u2"), inlineCall(2, "u1", "gist"), inlineCall(3, "u1"), inlineCall(4, "u2")];
+    assert.deepEqual(orderedChains(calls).map((c) => c.map((x) => x.messageId)), [["m0", "m3"], ["m1", "m4"], ["m2"]]);
+    // The separator keeps "a"+"bc" and "ab"+"c" apart.
+    const odd = [{ ...inlineCall(5), destination: "a", orderKey: "bc" }, { ...inlineCall(6), destination: "ab", orderKey: "c" }];
+    assert.equal(orderedChains(odd).length, 2);
+  });
+
+  test("a retryable answer is tried 3 times at most, after Retry-After (at most 5 s) or a short backoff; ok and permanent once", async () => {
+    const lines = [];
+    const f = scripted([[503, { "retry-after": "2" }], [429, { "retry-after": "60" }], [500], [503], [200], [400]]);
+    const calls = [inlineCall(0), inlineCall(1), inlineCall(2), inlineCall(3)];
+    const waits = await withoutWaiting(1, () => deliverInline(calls, SECRETS, (l) => lines.push(l), { fetchImpl: f.fetchImpl }));
+    // m0: 503 (wait 2 s), 429 (wait 5 s, not 60), 500 → given up after the third; m1: 503 (backoff
+    // 0.25 s with the jitter at 1) then 200; m2: 400, once; m3: 200.
+    assert.deepEqual(waits, [2000, 5000, 250]);
+    assert.deepEqual(lines.map((l) => [l.messageId, l.attempt, l.status, l.outcome]), [
+      ["m0", 1, 503, "retry"], ["m0", 2, 429, "retry"], ["m0", 3, 500, "retry"],
+      ["m1", 1, 503, "retry"], ["m1", 2, 200, "ok"],
+      ["m2", 1, 400, "permanent"],
+      ["m3", 1, 200, "ok"],
+    ]);
+    assert.deepEqual(Object.keys(lines[0]).sort(), ["at", "attempt", "destination", "error", "latencyMs", "messageId", "mode", "outcome", "status"]);
+    assert.deepEqual([lines[0].at, lines[0].mode, lines[0].destination, lines[0].error], ["delivery", "inline", "gainsight", "e503"]);
+    assert.equal(f.seen.length, 7);
+  });
+
+  test("the backoff doubles from 0.25 s and is cut at 5 s", async () => {
+    const f = scripted([[500], [500], [500]]);
+    const waits = await withoutWaiting(1, () => deliverInline([inlineCall(0)], SECRETS, noLog, { fetchImpl: f.fetchImpl }));
+    assert.deepEqual(waits, [250, 500]);
+    const g = scripted([[500, { "retry-after": "0" }], [500, { "retry-after": "9" }], [500]]);
+    assert.deepEqual(await withoutWaiting(1, () => deliverInline([inlineCall(0)], SECRETS, noLog, { fetchImpl: g.fetchImpl })), [0, 5000]);
+  });
+
+  test("six chains at a time (Workers' open connections), each in order", async () => {
+    let open = 0;
+    let most = 0;
+    const order = [];
+    const fetchImpl = async (url) => {
+      open++;
+      most = Math.max(most, open);
+      order.push(url);
+      await new Promise((resolve) => setImmediate(resolve));
+      open--;
+      return new Response("", { status: 200 });
+    };
+    const calls = Array.from({ length: 9 }, (_, i) => [inlineCall(2 * i, `u${i}`), inlineCall(2 * i + 1, `u${i}`)]).flat();
+    await deliverInline(calls, SECRETS, noLog, { fetchImpl });
+    assert.equal(most, 6);
+    assert.equal(order.length, 18);
+    for (let i = 0; i < 9; i++) assert.ok(order.indexOf(`http://up.test/${2 * i}`) < order.indexOf(`http://up.test/${2 * i + 1}`));
+    most = 0;
+    await deliverInline(calls.slice(0, 4), SECRETS, noLog, { fetchImpl });
+    assert.equal(most, 2, "no more workers than chains");
+  });
+});
+
+// ---- the wire form, sending one call, configuration, the payload client ----
+
+const utf8 = (text) => new TextEncoder().encode(text);
+const planned = (over = {}) => ({
+  destination: "gist", orderKey: "u1", method: "POST", url: "http://x.test/a", messageId: "m1", scope: "gist:s:a", ordinal: 0, flags: 0, body: utf8('{"a":"é"}'),
+  headers: [
+    { name: "content-type", value: "application/json", secret: "", format: "none" },
+    { name: "authorization", value: "", secret: "GIST_API_KEY", format: "bearer" },
+    { name: "x-literal", value: "v", secret: "IGNORED", format: "none" },
+  ],
+  ...over,
+});
+
+describe("the queue message's wire form (chain.mjs)", () => {
+  test("plan requests → one chain per destination and order key, in order; secrets named, bodies as text or base64", () => {
+    const chains = buildChains([
+      planned(),
+      planned({ messageId: "m2", ordinal: 1, flags: 1, body: new Uint8Array([0xff, 0x00, 0x41]) }),
+      planned({ orderKey: "u2", messageId: "", method: "PUT" }),
+      planned({ destination: "gainsightPx", messageId: "m3" }),
+      planned({ messageId: "m4", body: new Uint8Array() }),
+    ]);
+    const literal = [{ name: "content-type", value: "application/json" }, { name: "authorization", secret: "GIST_API_KEY", format: "bearer" }, { name: "x-literal", value: "v" }];
+    const wire = (over) => ({ method: "POST", url: "http://x.test/a", headers: literal, body: '{"a":"é"}', messageId: "m1", key: "gist:s:a|m1|0", ...over });
+    assert.equal(WIRE_VERSION, 1);
+    assert.deepEqual(chains, [
+      { v: 1, destination: "gist", orderKey: "u1", calls: [wire(), { ...wire({ messageId: "m2", key: "gist:s:a|m2|1", flags: 1 }), body: undefined, bodyBase64: "/wBB" }, wire({ messageId: "m4", key: "gist:s:a|m4|0", body: "" })].map((c) => JSON.parse(JSON.stringify(c))) },
+      { v: 1, destination: "gist", orderKey: "u2", calls: [wire({ method: "PUT", messageId: "", key: "" })] },
+      { v: 1, destination: "gainsightPx", orderKey: "u1", calls: [wire({ messageId: "m3", key: "gist:s:a|m3|0" })] },
+    ]);
+    assert.equal("bodyBase64" in chains[0].calls[0], false);
+    assert.equal("flags" in chains[0].calls[0], false);
+  });
+
+  test("a wire call → what send.mjs sends: the same bytes, secrets still named, flags 0 when absent", () => {
+    const [chain] = buildChains([planned(), planned({ messageId: "m2", flags: 1, body: new Uint8Array([0xff, 0x00, 0x41]) })]);
+    assert.deepEqual(sendable(chain.calls[0], "gist"), {
+      destination: "gist", method: "POST", url: "http://x.test/a", messageId: "m1", flags: 0, body: utf8('{"a":"é"}'),
+      headers: [
+        { name: "content-type", value: "application/json", secret: "", format: "none" },
+        { name: "authorization", value: "", secret: "GIST_API_KEY", format: "bearer" },
+        { name: "x-literal", value: "v", secret: "", format: "none" },
+      ],
+    });
+    const binary = sendable(chain.calls[1], "gist");
+    assert.deepEqual([binary.body, binary.flags], [new Uint8Array([0xff, 0x00, 0x41]), 1]);
+    assert.deepEqual(sendable({ method: "GET", url: "http://x.test", headers: [] }, "gist").body, new Uint8Array());
+  });
+});
+
+describe("sending one call (send.mjs)", () => {
+  const wireCall = { method: "PUT", url: "http://x.test/contacts", body: '{"x":1}', messageId: "m9", key: "", headers: [{ name: "content-type", value: "application/json" }, { name: "authorization", secret: "GIST_API_KEY", format: "bearer" }] };
+  const answer = (status, body = "", headers = {}) => async () => new Response(body, { status, headers });
+
+  test("the request: method, body, secrets filled in, redirects not followed, the timeout (10 s unless told)", async () => {
+    const seen = [];
+    const timeouts = [];
+    const realTimeout = AbortSignal.timeout;
+    AbortSignal.timeout = (ms) => {
+      timeouts.push(ms);
+      return realTimeout.call(AbortSignal, ms);
+    };
+    try {
+      const fetchImpl = async (url, init) => {
+        seen.push([url, init.method, Object.fromEntries(init.headers), new TextDecoder().decode(init.body), init.redirect, init.signal instanceof AbortSignal]);
+        return new Response(null, { status: 204 });
+      };
+      const r = await sendCall(sendable(wireCall, "gist"), { GIST_API_KEY: "k1" }, { fetchImpl });
+      await sendCall(sendable(wireCall, "gist"), { GIST_API_KEY: "k1" }, { fetchImpl, timeoutMs: 1234 });
+      assert.deepEqual(seen[0], ["http://x.test/contacts", "PUT", { authorization: "Bearer k1", "content-type": "application/json" }, '{"x":1}', "manual", true]);
+      assert.deepEqual(timeouts, [10_000, 1234]);
+      assert.deepEqual(Object.keys(r).sort(), ["error", "latencyMs", "outcome", "retryAfter", "status"]);
+      assert.deepEqual([r.outcome, r.status, r.error, r.retryAfter, typeof r.latencyMs], ["ok", 204, undefined, undefined, "number"]);
+    } finally {
+      AbortSignal.timeout = realTimeout;
+    }
+  });
+
+  test("the error text: Gist's errors[0].message, a message, an error, else the body's start (500 characters)", async () => {
+    const error = async (body, status = 422) => (await sendCall(sendable(wireCall, "gist"), {}, { fetchImpl: answer(status, body) })).error;
+    assert.equal(await error('{"errors":[{"message":"email is invalid"}],"message":"m"}'), "email is invalid");
+    assert.equal(await error('{"message":"bad tag","error":"e"}'), "bad tag");
+    assert.equal(await error('{"error":"nope"}'), "nope");
+    assert.equal(await error('{"message":""}'), '{"message":""}');
+    assert.equal(await error('{"message":42}'), '{"message":42}');
+    assert.equal(await error("null"), "null");
+    assert.equal(await error("<html>" + "x".repeat(600)), ("<html>" + "x".repeat(600)).slice(0, 500));
+    assert.equal(await error(JSON.stringify({ message: "y".repeat(600) })), "y".repeat(500));
+    assert.equal(await error(""), "");
+    const r = await sendCall(sendable(wireCall, "gist"), {}, { fetchImpl: answer(503, "busy", { "retry-after": "12" }) });
+    assert.deepEqual([r.outcome, r.status, r.error, r.retryAfter], ["retry", 503, "busy", 12]);
+  });
+
+  test("latency measured on every path; a redirect is refused with its Location's origin; a body that cannot be read is \"\"", async () => {
+    const realNow = Date.now;
+    let t = 1_000_000;
+    Date.now = () => (t += 7); // each reading 7 ms after the previous
+    let ok, redirect, lost;
+    try {
+      ok = await sendCall(sendable(wireCall, "gist"), {}, { fetchImpl: answer(200, "{}") });
+      redirect = await sendCall(sendable(wireCall, "gist"), {}, { fetchImpl: async () => new Response("moved", { status: 302, headers: { location: "https://evil.example/x" } }) });
+      lost = await sendCall(sendable(wireCall, "gist"), {}, { fetchImpl: async () => { throw new TypeError("gone"); } });
+    } finally {
+      Date.now = realNow;
+    }
+    assert.deepEqual([ok.latencyMs, redirect.latencyMs, lost.latencyMs], [14, 7, 7]); // (reading Retry-After reads the clock too)
+    assert.deepEqual(redirect, { outcome: "permanent", reason: "redirect", status: 302, error: redirectError(302, "https://evil.example/x", wireCall.url), latencyMs: 7 });
+    const broken = new ReadableStream({ start(c) { c.error(new Error("reset")); } });
+    const unread = await sendCall(sendable(wireCall, "gist"), {}, { fetchImpl: async () => new Response(broken, { status: 500 }) });
+    assert.deepEqual([unread.outcome, unread.status, unread.error], ["retry", 500, ""]);
+  });
+
+  test("odd answers: a redirect without a body, an empty errors list, something thrown that is not an Error", async () => {
+    const bare = await sendCall(sendable(wireCall, "gist"), {}, { fetchImpl: async () => new Response(null, { status: 307 }) });
+    assert.deepEqual([bare.outcome, bare.reason, bare.status], ["permanent", "redirect", 307]);
+    // What a browser's fetch answers a manual redirect with: status 0, type "opaqueredirect".
+    const opaque = await sendCall(sendable(wireCall, "gist"), {}, { fetchImpl: async () => ({ status: 0, type: "opaqueredirect", ok: false, headers: new Headers(), body: null }) });
+    assert.deepEqual([opaque.outcome, opaque.reason, opaque.status, opaque.error], ["permanent", "redirect", 0, "redirect refused: credentials are never sent to a redirect target"]);
+    const empty = await sendCall(sendable(wireCall, "gist"), {}, { fetchImpl: answer(400, '{"errors":[],"message":"m"}') });
+    assert.equal(empty.error, "m");
+    for (const thrown of [null, undefined]) {
+      const r = await sendCall(sendable(wireCall, "gist"), {}, { fetchImpl: async () => { throw thrown; } });
+      assert.deepEqual([r.outcome, r.status, r.error], ["retry", 0, `network: ${thrown}`]);
+    }
+  });
+
+  test("a lost connection → retry, \"network: …\"; a timeout → retry, \"timeout\"", async () => {
+    const lost = await sendCall(sendable(wireCall, "gist"), {}, { fetchImpl: async () => { throw new TypeError("Network connection lost."); } });
+    assert.deepEqual([lost.outcome, lost.status, lost.error, typeof lost.latencyMs], ["retry", 0, "network: Network connection lost.", "number"]);
+    const odd = await sendCall(sendable(wireCall, "gist"), {}, { fetchImpl: async () => { throw "plain"; } });
+    assert.equal(odd.error, "network: plain");
+    for (const name of ["TimeoutError", "AbortError"]) {
+      const e = new Error("x");
+      e.name = name;
+      const t = await sendCall(sendable(wireCall, "gist"), {}, { fetchImpl: async () => { throw e; } });
+      assert.deepEqual([t.outcome, t.status, t.error], ["retry", 0, "timeout"], name);
+    }
+  });
+
+  test("capture:log is printed (secrets by name), never sent", async () => {
+    const printed = [];
+    const realLog = console.log;
+    console.log = (line) => printed.push(line);
+    let r;
+    try {
+      r = await sendCall(sendable({ ...wireCall, url: "capture:log" }, "capture"), { GIST_API_KEY: "k1" }, { fetchImpl: async () => assert.fail("sent") });
+    } finally {
+      console.log = realLog;
+    }
+    assert.deepEqual(r, { outcome: "ok", status: 200, latencyMs: 0 });
+    assert.deepEqual(printed.map((l) => JSON.parse(l)), [{
+      capture: { destination: "capture", method: "PUT", url: "capture:log", messageId: "m9" },
+      headers: { "content-type": "application/json", authorization: "<secret GIST_API_KEY>" },
+      body: { x: 1 },
+    }]);
+  });
+});
+
+describe("delivery configuration (delivery_config.mjs)", () => {
+  const DEFAULT = {
+    timeoutMs: 10_000, maxAttempts: 15, retryBaseS: 5, retryCapS: 1800, retryAfterMaxS: 3600, concurrency: 6, dedupMs: 24 * 3_600_000,
+    ledgerShards: 16, notFoundAttempts: 4, notFoundWindowS: 600, opsShards: 8, deadLetterRetentionMs: 14 * 86_400_000, deadLetterQueue: "ajs-edge-delivery-dlq",
+  };
+
+  test("defaults; every binding read as a number; unreadable, negative or empty → the default", () => {
+    assert.deepEqual(deliveryConfig(), DEFAULT);
+    assert.deepEqual(deliveryConfig({ DELIVERY_TIMEOUT_MS: "", DELIVERY_MAX_ATTEMPTS: null, DELIVERY_RETRY_BASE_S: "-1", DELIVERY_RETRY_CAP_S: "abc", DELIVERY_CONCURRENCY: "Infinity", DELIVERY_DEAD_LETTER_QUEUE: "" }), DEFAULT);
+    assert.deepEqual(deliveryConfig({
+      DELIVERY_TIMEOUT_MS: "250", DELIVERY_MAX_ATTEMPTS: "2.9", DELIVERY_RETRY_BASE_S: 0.5, DELIVERY_RETRY_CAP_S: "90000", DELIVERY_RETRY_AFTER_MAX_S: "99999",
+      DELIVERY_CONCURRENCY: "0", DELIVERY_DEDUP_HOURS: "0.5", DELIVERY_LEDGER_SHARDS: "0", DELIVERY_NOT_FOUND_ATTEMPTS: "0", DELIVERY_NOT_FOUND_WINDOW_S: "0",
+      DELIVERY_OPS_SHARDS: "1000", DELIVERY_DEAD_LETTER_DAYS: "0", DELIVERY_DEAD_LETTER_QUEUE: "my-dlq",
+    }), {
+      timeoutMs: 250, maxAttempts: 2, retryBaseS: 0.5, retryCapS: 86_400, retryAfterMaxS: 86_400, concurrency: 1, dedupMs: 1_800_000,
+      ledgerShards: 1, notFoundAttempts: 1, notFoundWindowS: 0, opsShards: 256, deadLetterRetentionMs: 14 * 86_400_000, deadLetterQueue: "my-dlq",
+    });
+    assert.deepEqual([deliveryConfig({ DELIVERY_MAX_ATTEMPTS: "0" }).maxAttempts, deliveryConfig({ DELIVERY_OPS_SHARDS: "0" }).opsShards, deliveryConfig({ DELIVERY_CONCURRENCY: "3.7" }).concurrency], [1, 1, 3]);
+    assert.deepEqual([deliveryConfig({ DELIVERY_LEDGER_SHARDS: "5.5" }).ledgerShards, deliveryConfig({ DELIVERY_NOT_FOUND_ATTEMPTS: "2.5" }).notFoundAttempts, deliveryConfig({ DELIVERY_OPS_SHARDS: "3.5" }).opsShards], [5, 2, 3]);
+    assert.equal(deliveryConfig({ DELIVERY_DEAD_LETTER_QUEUE: 7 }).deadLetterQueue, "ajs-edge-delivery-dlq");
+  });
+
+  test("eachLimited: every item once, with its index, at most `limit` at a time", async () => {
+    let open = 0;
+    let most = 0;
+    const seen = [];
+    await eachLimited(["a", "b", "c", "d", "e"], 2, async (item, i) => {
+      open++;
+      most = Math.max(most, open);
+      await new Promise((resolve) => setImmediate(resolve));
+      seen.push([item, i]);
+      open--;
+    });
+    assert.deepEqual([most, seen.sort()], [2, [["a", 0], ["b", 1], ["c", 2], ["d", 3], ["e", 4]]]);
+    most = 0;
+    await eachLimited(["x"], 4, async () => { open++; most = Math.max(most, open); await null; open--; });
+    assert.equal(most, 1);
+  });
+});
+
+describe("payload store and ledger clients (payloads.mjs, ledger.mjs)", () => {
+  test("a reference is \"<shard 0–7>:<uuid>\" and each call goes to object payloads-<shard>", async () => {
+    const calls = [];
+    const ns = { idFromName: (name) => `id:${name}`, get: (id) => new Proxy({}, { get: (_, method) => async (...args) => { calls.push([id, method, ...args]); return method === "get" ? (args[0] === "7:gone" ? null : '{"calls":[1]}') : undefined; } }) };
+    const env = { DELIVERY_PAYLOADS: ns };
+    const realRandom = Math.random;
+    let refs;
+    try {
+      refs = [];
+      for (const r of [0, 0.999, 0.5]) {
+        Math.random = () => r;
+        refs.push(await putPayload(env, { calls: [r] }));
+      }
+    } finally {
+      Math.random = realRandom;
+    }
+    assert.deepEqual(refs.map((ref) => ref.split(":")[0]), ["0", "7", "4"]);
+    for (const ref of refs) assert.match(ref, /^[0-7]:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.deepEqual(calls.map(([id, method, ref, text]) => [id, method, ref === refs[calls.indexOf(calls.find((c) => c[2] === ref))] && ref, text]), [
+      ["id:payloads-0", "put", refs[0], '{"calls":[0]}'], ["id:payloads-7", "put", refs[1], '{"calls":[0.999]}'], ["id:payloads-4", "put", refs[2], '{"calls":[0.5]}'],
+    ]);
+    calls.length = 0;
+    assert.deepEqual(await getPayload(env, "3:abc"), { calls: [1] });
+    assert.equal(await getPayload(env, "7:gone"), null);
+    await touchPayload(env, "5:t");
+    await deletePayload(env, "6:d");
+    assert.deepEqual(calls, [["id:payloads-3", "get", "3:abc"], ["id:payloads-7", "get", "7:gone"], ["id:payloads-5", "touch", "5:t"], ["id:payloads-6", "delete", "6:d"]]);
+    assert.deepEqual([hasPayloadStore(env), hasPayloadStore({}), hasPayloadStore(undefined)], [true, false, false]);
+  });
+
+  test("no DELIVERY_LEDGER binding → no ledger (nothing deduplicated)", () => {
+    assert.equal(ledgerFor({}, deliveryConfig()), null);
+    assert.equal(ledgerFor(undefined, deliveryConfig()), null);
   });
 });

@@ -5,16 +5,170 @@
 //   POST /test/inline         [call, …] (wire form, with destination and orderKey) → deliverInline
 //   POST /test/dead-letters   [entry, …]           → recordDeadLetters (sharded store)
 //   POST /test/legacy         [entry, …]           → straight into the pre-sharding "ops" object
+//   POST /test/consume        {destination, messages, answers, env?, queue?} → consumeBatch with these
+//                             messages (fake Message objects) against the real ledger, payload store
+//                             and dead-letter store; `answers` script the destination (see below).
+//                             → what each message decided, the calls received, the log lines, the
+//                             ledger rows and the counters of `destination`
+//   POST /test/ledger         {shard, method, args} → that method of the ledger object "<shard>"
+//   POST /test/payloads       {shard, method, args} → that method of the payload object "<shard>"
+//   POST /test/put-payload    {calls}              → putPayload (the producer's side): its ref
 // Bindings read here: TEST_CONFIG_STATUS (JSON: what GET /admin/config answers; absent: no route),
 // TEST_CONFIG_THROWS (configStatus throws).
 import { handleAdmin } from "../../host-shims/admin.mjs";
 import { enqueueChains } from "../../host-shims/deliver_queue.mjs";
 import { consumeBatch } from "../../host-shims/consume_queue.mjs";
 import { deliverInline } from "../../host-shims/deliver_inline.mjs";
-import { recordDeadLetters, opsStub } from "../../host-shims/ops.mjs";
+import { recordDeadLetters, opsStub, readCounters } from "../../host-shims/ops.mjs";
 import { sendable } from "../../host-shims/chain.mjs";
+import { putPayload } from "../../host-shims/payloads.mjs";
+import { DeliveryLedger as Ledger, DeliveryPayloads as Payloads } from "../../host-shims/durable_objects.mjs";
 
-export { DeliveryLedger, DeliveryOps, DeliveryPayloads } from "../../host-shims/durable_objects.mjs";
+export { DeliveryOps } from "../../host-shims/durable_objects.mjs";
+
+// The production Durable Objects, with a look inside for exact assertions. Local workerd's clock
+// moves even within synchronous code, so the helpers hold Date.now() still over the synchronous
+// part of the production method they call (where it reads the clock) and report times from that
+// very `now`.
+function atNow(fn) {
+  const real = Date.now;
+  const now = real();
+  Date.now = () => now;
+  try {
+    return { now, value: fn() };
+  } finally {
+    Date.now = real;
+  }
+}
+
+async function alarmIn(storage, now) {
+  const at = await storage.getAlarm();
+  return at === null ? null : at - now;
+}
+
+export class DeliveryLedger extends Ledger {
+  // Every row; `inMs`: its `until` counted from `now`.
+  rows(now = Date.now()) {
+    return this.sql.exec("SELECT key, state, until, token, owner FROM calls ORDER BY key").toArray()
+      .map(({ key, state, until, token, owner }) => ({ key, state, inMs: until - now, token, owner }));
+  }
+  // Moves a row's `until` to now + inMs (0: it expires at this very ms).
+  expire(key, inMs) {
+    this.sql.exec("UPDATE calls SET until = ? WHERE key = ?", Date.now() + inMs, key);
+  }
+  // expire, then claim at the same `now`.
+  claimWithUntil(key, inMs, leaseMs, replay, owner) {
+    return atNow(() => {
+      this.expire(key, inMs);
+      return this.claim(key, leaseMs, replay, owner);
+    }).value;
+  }
+  // claim / complete, and the row they left, its `until` counted from the `now` they used.
+  claimAndRead(key, leaseMs, replay, owner) {
+    const { now, value: result } = atNow(() => this.claim(key, leaseMs, replay, owner));
+    return { result, row: this.#row(key, now) };
+  }
+  async completeAndRead(key, delivered, keepMs, owner) {
+    const { now, value: done } = atNow(() => this.complete(key, delivered, keepMs, owner));
+    await done;
+    return { row: this.#row(key, now), alarmInMs: await alarmIn(this.ctx.storage, now) };
+  }
+  // Runs the alarm handler as workerd does (the alarm that fired is gone first).
+  async fireAlarm() {
+    await this.ctx.storage.deleteAlarm();
+    const { now, value: done } = atNow(() => this.alarm());
+    await done;
+    return { rows: this.rows(now), alarmInMs: await alarmIn(this.ctx.storage, now) };
+  }
+  #row(key, now) {
+    const [r] = this.sql.exec("SELECT state, until, token, owner FROM calls WHERE key = ?", key).toArray();
+    return r ? { state: r.state, inMs: r.until - now, token: r.token, owner: r.owner } : null;
+  }
+}
+
+export class DeliveryPayloads extends Payloads {
+  // Every chunk: id, n, its length and `created` counted back from `now`.
+  chunks(now = Date.now()) {
+    return this.sql.exec("SELECT id, n, length(text) AS chars, created FROM chunks ORDER BY id, n").toArray()
+      .map(({ id, n, chars, created }) => ({ id, n, chars, ageMs: now - created }));
+  }
+  // Makes a payload older by `ms` (as if put that long ago).
+  age(id, ms) {
+    this.sql.exec("UPDATE chunks SET created = created - ? WHERE id = ?", ms, id);
+  }
+  keep() {
+    return this.keepMs;
+  }
+  // Schedules the alarm `ms` from now (as an earlier put would have); null: none.
+  async alarmIn(ms) {
+    if (ms === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Date.now() + ms);
+  }
+  async putAndRead(id, text) {
+    return this.#read(atNow(() => this.put(id, text)));
+  }
+  async touchAndRead(id) {
+    return this.#read(atNow(() => this.touch(id)));
+  }
+  async fireAlarm() {
+    await this.ctx.storage.deleteAlarm();
+    return this.#read(atNow(() => this.alarm()));
+  }
+  async #read({ now, value: done }) {
+    await done;
+    return { chunks: this.chunks(now), alarmInMs: await alarmIn(this.ctx.storage, now) };
+  }
+}
+
+// A queue Message as the consumer sees it, recording what the consumer decided.
+function fakeMessage({ id, body, attempts = 1, timestamp = Date.now() }) {
+  return {
+    id, body, attempts, timestamp: new Date(timestamp), acked: false, retried: null,
+    ack() { this.acked = true; },
+    retry(options) { this.retried = options ?? {}; },
+  };
+}
+
+// A destination answering from a script, one entry per call in order: [status, headers?], "drop"
+// (the connection is lost) or {status, headers?, peek: true} (also records the ledger rows of the
+// call's destination as they are while the call is in flight). Records every call it receives.
+function scriptedDestination(answers, env, destination) {
+  const received = [];
+  const fetchImpl = async (url, init) => {
+    const answer = answers.shift() ?? [200];
+    const { status, headers = {}, peek = false } = Array.isArray(answer) ? { status: answer[0], headers: answer[1] } : typeof answer === "string" ? { status: answer } : answer;
+    received.push({ url, method: init.method, headers: Object.fromEntries(init.headers), body: new TextDecoder().decode(init.body), ...(peek ? { ledger: await ledgerRows(env, destination) } : {}) });
+    if (status === "drop") throw new TypeError("Network connection lost.");
+    return new Response(status === 200 ? "{}" : `{"message":"e${status}"}`, { status, headers });
+  };
+  return { fetchImpl, received };
+}
+
+// The rows of every ledger shard of a destination ("<destination>/<n>"), with their shard.
+async function ledgerRows(env, destination) {
+  const shards = Number(env.DELIVERY_LEDGER_SHARDS ?? 16);
+  const out = [];
+  for (let n = 0; n < shards; n++) {
+    const stub = env.DELIVERY_LEDGER.get(env.DELIVERY_LEDGER.idFromName(`${destination}/${n}`));
+    for (const row of await stub.rows()) out.push({ shard: n, ...row });
+  }
+  return out;
+}
+
+async function consumeRoute({ messages, answers = [], env: vars = {}, queue = "ajs-edge-delivery", destination = "gist" }, env) {
+  const runEnv = { ...env, ...vars };
+  const lines = [];
+  const fakes = messages.map(fakeMessage);
+  const dest = scriptedDestination(answers, runEnv, destination);
+  await consumeBatch({ queue, messages: fakes }, runEnv, (l) => lines.push(l), { fetchImpl: dest.fetchImpl });
+  return {
+    messages: fakes.map(({ id, acked, retried }) => ({ id, acked, retried })),
+    received: dest.received,
+    lines,
+    ledger: await ledgerRows(runEnv, destination),
+    counters: (await readCounters(runEnv)).counters[destination] ?? null, // all this destination's batches so far
+  };
+}
 
 const log = (entry) => console.log(JSON.stringify(entry));
 
@@ -45,6 +199,18 @@ export default {
     if (request.method === "POST" && pathname === "/test/legacy") {
       await opsStub(env).addDeadLetters(await request.json());
       return Response.json({ ok: true });
+    }
+    if (request.method === "POST" && pathname === "/test/consume") {
+      return Response.json(await consumeRoute(await request.json(), env));
+    }
+    if (request.method === "POST" && (pathname === "/test/ledger" || pathname === "/test/payloads")) {
+      const { shard, method, args = [] } = await request.json();
+      const ns = pathname === "/test/ledger" ? env.DELIVERY_LEDGER : env.DELIVERY_PAYLOADS;
+      const result = await ns.get(ns.idFromName(shard))[method](...args);
+      return Response.json({ result: result ?? null });
+    }
+    if (request.method === "POST" && pathname === "/test/put-payload") {
+      return Response.json({ ref: await putPayload(env, await request.json()) });
     }
     return new Response("not found", { status: 404 });
   },

@@ -1,0 +1,39 @@
+// Mutation testing of the host's delivery, ledger and outcome code (issue #11). Reported, not part
+// of the pass/fail of scripts/test.sh: run scripts/mutate-host.sh; results in TESTING.md.
+// Stryker copies the project into .stryker-tmp/, instruments every mutant at once and runs the
+// command once per mutant with __STRYKER_ACTIVE_MUTANT__ set; a failing command kills the mutant.
+// Modules that run inside workerd see that variable through tests/workerd/harness.mjs.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  mutate: [
+    "host-shims/consume_queue.mjs",
+    "host-shims/deliver_queue.mjs",
+    "host-shims/deliver_inline.mjs",
+    "host-shims/chain.mjs",
+    "host-shims/send.mjs",
+    "host-shims/outcome.mjs",
+    "host-shims/ledger.mjs",
+    "host-shims/ledger_do.mjs",
+    "host-shims/payloads.mjs",
+    "host-shims/payloads_do.mjs",
+    "host-shims/delivery_config.mjs",
+  ],
+  testRunner: "command",
+  // Per mutant: only the fast tests of these modules (two files in plain Node, then one in workerd
+  // with the real Durable Objects); the script says which run for which file. The slow end-to-end
+  // delivery tests (delivery_queue, delivery_faults) are left out.
+  commandRunner: { command: "bash scripts/mutate-host.sh --run-tests" },
+  coverageAnalysis: "off", // the command runner cannot tell which test covers which mutant
+  concurrency: 1, // scripts/mutate-host.sh: STRYKER_CONCURRENCY
+  timeoutMS: 20_000, // generous: a loaded machine must not turn a survivor into a "timeout"
+  // Not copied into the sandbox: builds, the C++ side, fuzzing, reports (host-shims/wasm is needed:
+  // delivery_unit.test.mjs loads the core).
+  ignorePatterns: ["/build", "/dist", "/fuzz", "/src", "/site", "/cmake", "/wasm", "/.wrangler", "/reports", "/tests/e2e", "/tests/artifacts", "/bench/results"],
+  reporters: ["clear-text", "progress", "html", "json"],
+  htmlReporter: { fileName: "build/mutation/host-shims.html" },
+  jsonReporter: { fileName: "build/mutation/host-shims.json" },
+  clearTextReporter: { allowColor: false, logTests: false, reportMutants: true, reportScoreTable: true },
+  thresholds: { high: 90, low: 85, break: null },
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: true,
+};

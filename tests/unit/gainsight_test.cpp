@@ -195,6 +195,17 @@ TEST_CASE("gainsight: to-no-case removes a case as to-no-case 0.1.3 did") {
   }
 }
 
+TEST_CASE("gainsight: to-no-case splits on every ASCII byte outside [A-Za-z0-9], and on nothing else") {
+  for (int b = 0x21; b < 0x7F; ++b) {
+    char const c = static_cast<char>(b);
+    bool const lower = c >= 'a' && c <= 'z', upper = c >= 'A' && c <= 'Z', digit = c >= '0' && c <= '9';
+    std::string const expected = upper ? std::string("a ") + static_cast<char>(c - 'A' + 'a') + "b"
+                                 : lower || digit ? std::string("a") + c + "b"
+                                                  : std::string("a b");
+    CHECK_MESSAGE(to_no_case(std::string("a") + c + "b") == expected, "byte " << b);
+  }
+}
+
 // --- Settings ----------------------------------------------------------------------------------
 
 TEST_CASE("gainsight: endpoint replaces the host, the path stays Gainsight's") {

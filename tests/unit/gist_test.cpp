@@ -188,6 +188,18 @@ TEST_CASE("gist: a phone sent as a number is sent as text") {
   CHECK(only_call(o).json() == json(R"({"user_id":"u1","email":"a@b.co","phone":"15555550100"})"));
 }
 
+// ---- Defaults ----
+
+TEST_CASE("gist: by default a page sends nothing and tags stay on the contact") {
+  auto page = post(gist_config(), "p", R"({"messageId":"m1","userId":"u1","name":"Home"})");
+  CHECK(page.status == 200);
+  CHECK(page.calls.empty());
+  auto o = identify(R"({"email":"a@b.co","tags":["vip"]})");
+  REQUIRE(o.calls.size() == 1);
+  CHECK(o.calls[0].url.find("/contacts") != std::string::npos);
+  CHECK(o.calls[0].json().at("tags") == json(R"(["vip"])"));
+}
+
 // ---- Dates: Unix seconds ----
 
 TEST_CASE("gist: createdAt as ISO with Z becomes signed_up_at in Unix seconds") {
@@ -208,6 +220,14 @@ TEST_CASE("gist: createdAt as epoch seconds is kept") {
 
 TEST_CASE("gist: createdAt as epoch milliseconds is divided to seconds") {
   CHECK(signed_up_at_for("1785578400500") == bj::value(1785578400));
+}
+
+TEST_CASE("gist: epoch numbers are seconds below 100,000,000,000 and milliseconds from there, both signs") {
+  CHECK(signed_up_at_for("99999999999") == bj::value(99999999999));
+  CHECK(signed_up_at_for("100000000000") == bj::value(100000000));
+  CHECK(signed_up_at_for("-99999999999") == bj::value(-99999999999));
+  CHECK(signed_up_at_for("-100000000000") == bj::value(-100000000));
+  CHECK(signed_up_at_for("-100000000001") == bj::value(-100000001));  // milliseconds round down, as for dates
 }
 
 TEST_CASE("gist: createdAt as a digit string is read as epoch") {

@@ -84,6 +84,7 @@ TEST_CASE("endpoints: settings make analytics.js talk to this Worker alone") {
   auto const doc = o.json();
   auto const& seg = doc.at("integrations").at("Segment.io");
   CHECK(seg.at("apiKey") == "wk");
+  CHECK(seg.at("addBundledMetadata") == true);
   CHECK(seg.at("apiHost") == "edge.example.com/v1");
   CHECK(seg.at("protocol") == "https");
   CHECK(seg.at("deliveryStrategy").at("strategy") == "batching");
@@ -92,6 +93,13 @@ TEST_CASE("endpoints: settings make analytics.js talk to this Worker alone") {
   CHECK(doc.at("metrics").at("sampleRate") == 0);
   CHECK(doc.at("metrics").at("host") == "edge.example.com/v1");
   CHECK(doc.at("remotePlugins").as_array().empty());
+}
+
+TEST_CASE("endpoints: a trailing slash names the same endpoint") {
+  auto o = send("POST", "/v1/t/", {}, R"({"writeKey":"wk","event":"E","userId":"u"})");
+  CHECK(o.status == 200);
+  CHECK(o.calls.size() == 1);
+  CHECK(send("GET", "/v1/projects/wk/settings/").status == 200);
 }
 
 TEST_CASE("endpoints: settings for an unknown writeKey are 404") {

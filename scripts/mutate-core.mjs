@@ -179,9 +179,11 @@ function interleave(mutants) {
 
 function main() {
   const { modules, files, list, again, resume } = args();
-  const previous = again || resume ? JSON.parse(readFileSync(join(work, "report.json"), "utf8")).results : [];
-  const chosen = again ? [...new Set(previous.map((r) => r.file))]
-    : modules.length || files.length ? [...modules.flatMap(sourceFiles), ...files] : MODULES.flatMap(sourceFiles);
+  const last = again || resume ? JSON.parse(readFileSync(join(work, "report.json"), "utf8")) : { results: [] };
+  const previous = last.results;
+  // --again and --resume keep the last run's selection unless given one.
+  const chosen = modules.length || files.length ? [...modules.flatMap(sourceFiles), ...files]
+    : last.selection ?? MODULES.flatMap(sourceFiles);
   const targets = chosen.filter((f) => !SKIP_FILES.has(f));
   const equivalents = loadEquivalents();
   const identity = (m) => `${m.file}:${m.line}:${m.from}:${m.to}:${m.original}`;
@@ -189,7 +191,8 @@ function main() {
   const kept = new Map(previous.filter((r) => resume || r.status !== "survived").map((r) => [identity(r), r]));
   const all = interleave(targets.flatMap(mutantsOf));
   const reused = all.filter((m) => kept.has(identity(m))).map((m) => kept.get(identity(m)));
-  const mutants = all.filter((m) => !kept.has(identity(m)));
+  const survivors = new Set(previous.filter((r) => r.status === "survived").map(identity));
+  const mutants = all.filter((m) => !kept.has(identity(m)) && (!again || survivors.has(identity(m))));
   console.log(`${all.length} mutants in ${targets.length} files, ${mutants.length} to run`);
   if (list) {
     for (const m of mutants) console.log(`${m.file}:${m.line} ${m.kind} ${m.from} → ${m.to}   ${m.original}`);
@@ -199,6 +202,7 @@ function main() {
   const started = Date.now();
   const results = [...reused];
   const command = process.argv.slice(2).join(" ");
+  const selection = targets;
   for (const [i, m] of mutants.entries()) {
     const path = join(tree, m.file);
     const original = readFileSync(path, "utf8");
@@ -219,13 +223,14 @@ function main() {
     results.push({ ...m, text: undefined, module: moduleOf(m.file), status });
     if (status === "survived") console.log(`survived ${m.file}:${m.line}  ${m.from} → ${m.to}   ${m.original}`);
     if ((i + 1) % 25 === 0) console.log(`${i + 1}/${mutants.length} (${Math.round((Date.now() - started) / 1000)} s)`);
-    report(results, all.length - results.length, command, equivalents, new Set(targets), false);
+    report(results, all.length - results.length, command, selection, equivalents, false);
   }
   run("ninja", ["unit_tests"], BUILD_TIMEOUT_MS); // leave the copy built unmutated
-  report(results, all.length - results.length, command, equivalents, new Set(targets), true);
+  report(results, all.length - results.length, command, selection, equivalents, true);
 }
 
-function report(results, pending, command, equivalents, targets, print) {
+function report(results, pending, command, selection, equivalents, print) {
+  const targets = new Set(selection);
   const byModule = new Map();
   for (const r of results) {
     const row = byModule.get(r.module) ?? { mutants: 0, killed: 0, timeout: 0, survived: 0, equivalent: 0, "compile error": 0 };
@@ -253,7 +258,7 @@ function report(results, pending, command, equivalents, targets, print) {
   const stale = [...equivalents.keys()].filter((k) => targets.has(k.split(" | ")[0]) && !results.some((r) => equivalenceKey(r) === k));
   if (stale.length) lines.push("", "## Equivalents listed but not found among the mutants (stale lines?)", ...stale.map((k) => `- ${k}`));
   writeFileSync(join(work, "report.md"), `${lines.join("\n")}\n`);
-  writeFileSync(join(work, "report.json"), JSON.stringify({ command, pending, results }, null, 1));
+  writeFileSync(join(work, "report.json"), JSON.stringify({ command, selection, pending, results }, null, 1));
   if (print) console.log(`\n${lines.join("\n")}`);
 }
 

@@ -93,6 +93,13 @@ TEST_CASE("endpoints: settings make analytics.js talk to this Worker alone") {
   CHECK(doc.at("metrics").at("sampleRate") == 0);
   CHECK(doc.at("metrics").at("host") == "edge.example.com/v1");
   CHECK(doc.at("remotePlugins").as_array().empty());
+  CHECK(doc.at("plan") == boost::json::parse(R"({"track":{"__default":{"enabled":true,"integrations":{}}},
+      "identify":{"__default":{"enabled":true}},"group":{"__default":{"enabled":true}}})"));
+  CHECK(doc.at("legacyVideoPluginsEnabled") == false);
+  CHECK(doc.at("analyticsNextEnabled") == true);
+  CHECK(doc.at("edgeFunction").as_object().empty());
+  CHECK(doc.at("enabledMiddleware").as_object().empty());
+  CHECK(doc.at("middlewareSettings").as_object().empty());
 }
 
 TEST_CASE("endpoints: a trailing slash names the same endpoint") {

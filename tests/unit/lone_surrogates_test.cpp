@@ -34,6 +34,8 @@ TEST_CASE("lone surrogates: the ranges end where UTF-16's do") {
   CHECK(repaired(R"(\uE000)") == "(unchanged)");
   CHECK(repaired(R"(\uDBFF\uDFFF)") == "(unchanged)");
   CHECK(repaired(R"(\uDBFF\uE000)") == R"(\ufffd\uE000)");
+  CHECK(repaired(R"(\ud9ff)") == R"(\ufffd)");  // every hex digit's edge: 9, f, F (above), 0 and a/A below
+  CHECK(repaired(R"(\uDa0A)") == R"(\ufffd)");
 }
 
 TEST_CASE("lone surrogates: cut or non-hex escapes are left to the JSON parser") {

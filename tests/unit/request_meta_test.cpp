@@ -27,6 +27,12 @@ TEST_CASE("request meta: the URL splits into scheme, host with port, and path wi
   REQUIRE(bare.has_value());
   CHECK(bare->path == "/");
   CHECK(bare->host == "127.0.0.1:8787");
+  // Nothing else given: every other field is empty, zero or false.
+  CHECK(bare->received_at_ms == 0);
+  CHECK(bare->seed == 0);
+  CHECK_FALSE(bare->body_too_large);
+  CHECK(bare->body_error.empty());
+  CHECK(bare->authorization.empty());
 }
 
 TEST_CASE("request meta: headers, receivedAt, seed and the body flags are read as the host writes them") {

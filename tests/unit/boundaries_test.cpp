@@ -18,12 +18,7 @@ config const& capture_from_shop() {
 
 outcome send(std::string const& path, std::string body, std::string method = "POST",
              std::vector<std::pair<std::string, std::string>> headers = {}) {
-  request r;
-  r.method = std::move(method);
-  r.url = "https://edge.example.com" + path;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return run(capture_from_shop(), r);
+  return send_to(capture_from_shop(), std::move(method), path, std::move(headers), std::move(body));
 }
 
 // `head` + padding + `tail`, exactly `size` bytes: the padding is 'x's inside a JSON string.

@@ -18,12 +18,7 @@ config const& cors_config() {
 
 outcome send(std::string method, std::string path, std::vector<std::pair<std::string, std::string>> headers = {},
              std::string body = {}) {
-  request r;
-  r.method = std::move(method);
-  r.url = "https://edge.example.com" + path;
-  r.headers = std::move(headers);
-  r.body = std::move(body);
-  return run(cors_config(), r);
+  return send_to(cors_config(), std::move(method), path, std::move(headers), std::move(body));
 }
 
 }  // namespace

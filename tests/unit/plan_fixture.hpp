@@ -101,6 +101,17 @@ inline outcome run(config const& cfg, request const& r) {
   return o;
 }
 
+// A request to https://edge.example.com<path>, run against `cfg`.
+inline outcome send_to(config const& cfg, std::string method, std::string const& path,
+                       std::vector<std::pair<std::string, std::string>> headers = {}, std::string body = {}) {
+  request r;
+  r.method = std::move(method);
+  r.url = "https://edge.example.com" + path;
+  r.headers = std::move(headers);
+  r.body = std::move(body);
+  return run(cfg, r);
+}
+
 inline config make_config(std::string_view json) {
   auto c = parse_config(json);
   REQUIRE_MESSAGE(c.has_value(), (c ? std::string() : c.error().message));

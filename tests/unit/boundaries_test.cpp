@@ -88,6 +88,107 @@ TEST_CASE("boundaries: a batch item is measured with the envelope's context merg
   CHECK(over.calls.empty());
 }
 
+TEST_CASE("boundaries: an item with its own context is measured with only the envelope members it lacks, to the byte") {
+  // The item keeps its "a"; merged, it gains `,"b":"y"`: 8 bytes.
+  std::string const head = R"({"type":"track","userId":"u","event":"E","context":{"a":"own"},"properties":{"p":")",
+                    tail = R"("}})";
+  auto batch = [&](std::size_t item) {
+    return R"({"writeKey":"wk","context":{"a":"x","b":"y"},"batch":[)" + exactly(item, head, tail) + "]}";
+  };
+  auto at_limit = send("/v1/batch", batch(32768 - 8));
+  CHECK(at_limit.status == 200);
+  REQUIRE(at_limit.calls.size() == 1);
+  CHECK(at_limit.calls[0].json().at("context") == boost::json::parse(R"({"a":"own","b":"y"})"));
+  auto over = send("/v1/batch", batch(32768 - 8 + 1));
+  CHECK(over.status == 400);
+  CHECK(over.calls.empty());
+}
+
+TEST_CASE("boundaries: the envelope's context copied into the items may add exactly 1 MB, not a byte more") {
+  // Each item gains `,"context":` + the 4,085-byte context: 4,096 bytes; 256 items are 1 MB. A
+  // source without destinations: delivering 1 MB of copies would pass the outgoing byte budget.
+  auto const cfg = make_config(R"({"sources":[{"writeKey":"wk","destinations":{}}]})");
+  std::string const context = R"({"pad":")" + std::string(4085 - 10, 'c') + R"("})";
+  auto batch = [&](std::size_t n) {
+    std::string items;
+    for (std::size_t i = 0; i < n; ++i) items += std::string(i ? "," : "") + R"({"type":"track","userId":"u","event":"e"})";
+    return R"({"writeKey":"wk","context":)" + context + R"(,"batch":[)" + items + "]}";
+  };
+  auto at_limit = send_to(cfg, "POST", "/v1/batch", {}, batch(256));
+  CHECK(at_limit.status == 200);
+  CHECK(at_limit.counters.events_accepted == 256);
+  auto over = send_to(cfg, "POST", "/v1/batch", {}, batch(257));
+  CHECK(over.status == 400);
+  CHECK(over.json().at("message") ==
+        "the batch's context and integrations, copied into each of its 257 items, would add over 1024 KB: send them "
+        "in each item instead");
+  CHECK(over.calls.empty());
+}
+
+TEST_CASE("boundaries: a Gist body's flattened keys may take exactly 64 KB, one byte more drops it with a note") {
+  // 64 keys `<1,021 k's>_aa` … `_cl` of 1,024 bytes each; one leaf a letter longer is 65,537.
+  auto const cfg = make_config(one_destination_config("gist", R"("apiKey":{"secret":"GIST_API_KEY"})"));
+  auto track = [&](bool one_more) {
+    std::string leaves;
+    for (int i = 0; i < 64; ++i) {
+      leaves += std::string(i ? ",\"" : "\"") + static_cast<char>('a' + i / 26) + static_cast<char>('a' + i % 26);
+      if (one_more && i == 63) leaves += 'x';
+      leaves += "\":1";
+    }
+    return R"({"writeKey":"wk","messageId":"m1","event":"E","userId":"u","properties":{")" + std::string(1021, 'k') +
+           R"(":{)" + leaves + "}}}";
+  };
+  auto at_limit = send_to(cfg, "POST", "/v1/t", {}, track(false));
+  REQUIRE(at_limit.calls.size() == 1);
+  CHECK(at_limit.calls[0].json().at("properties").as_object().size() == 64);
+  CHECK(at_limit.notes.empty());
+  auto over = send_to(cfg, "POST", "/v1/t", {}, track(true));
+  CHECK(over.status == 200);
+  CHECK(over.calls.empty());
+  CHECK(over.notes == std::vector<std::string>{"dropped gist m1 gist.properties_too_large"});
+}
+
+TEST_CASE("boundaries: a request may plan exactly 25,000 calls; one more refuses it whole") {
+  // With Gist tags on, an identify with n tags is 1 + n calls: 1,190 × 21 + (1 + 9) = 25,000.
+  auto const cfg = make_config(one_destination_config("gist", R"("apiKey":{"secret":"GIST_API_KEY"},"tags":true)"));
+  auto identify = [](int tags) {
+    std::string names;
+    for (int t = 0; t < tags; ++t) names += (t ? "," : "") + std::to_string(t);
+    return R"({"type":"identify","userId":"u1","traits":{"email":"a@b.c","tags":")" + names + R"("}})";
+  };
+  auto batch = [&](int last_tags) {
+    std::string items;
+    for (int i = 0; i < 1190; ++i) items += identify(20) + ",";
+    return R"({"writeKey":"wk","batch":[)" + items + identify(last_tags) + "]}";
+  };
+  auto at_limit = send_to(cfg, "POST", "/v1/batch", {}, batch(9));
+  CHECK(at_limit.status == 200);
+  CHECK(at_limit.calls.size() == 25000);
+  auto over = send_to(cfg, "POST", "/v1/batch", {}, batch(10));
+  CHECK(over.status == 400);
+  std::string const message(over.json().at("message").as_string());
+  CHECK_MESSAGE(message.find("25001+ calls") != std::string::npos, message);
+  CHECK_MESSAGE(message.find("over its budget of 25000 calls") != std::string::npos, message);
+  CHECK(over.calls.empty());
+}
+
+TEST_CASE("boundaries: 20 distinct tags are all kept; the 21st is dropped with a note") {
+  auto const cfg = make_config(one_destination_config("gist", R"("apiKey":{"secret":"GIST_API_KEY"},"tags":true)"));
+  auto identify = [&](int tags) {
+    std::string names;
+    for (int t = 0; t < tags; ++t) names += (t ? "," : "") + std::to_string(t);
+    return send_to(cfg, "POST", "/v1/i", {},
+                   R"({"writeKey":"wk","messageId":"m1","userId":"u1","traits":{"email":"a@b.c","tags":")" + names + R"("}})");
+  };
+  auto at_limit = identify(20);
+  CHECK(at_limit.calls.size() == 1 + 20);
+  CHECK(at_limit.notes.empty());
+  auto over = identify(21);
+  CHECK(over.calls.size() == 1 + 20);
+  CHECK(over.calls[20].json().at("name") == "19");
+  CHECK(over.notes == std::vector<std::string>{"dropped gist m1 gist.tags_over_limit"});
+}
+
 TEST_CASE("boundaries: a batch request of exactly 500 KB is accepted, one byte more is 400") {
   // Whitespace after the JSON pads the body without changing a message.
   std::string const body = R"({"writeKey":"wk","batch":[{"type":"track","userId":"u","event":"E"}]})";

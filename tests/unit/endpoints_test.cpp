@@ -108,6 +108,16 @@ TEST_CASE("endpoints: settings for an unknown writeKey are 404") {
   CHECK(send("GET", "/v1/projects/nope/settings").status == 404);
 }
 
+TEST_CASE("endpoints: the settings path needs both /projects/<key> and /settings") {
+  // A known key without /settings, and "settings" read as a key, are no endpoint at all.
+  for (auto path : {"/v1/projects/wk", "/v1/projects/settings", "/v1/projects//settings", "/projects/wk/"}) {
+    auto o = send("GET", path);
+    CHECK_MESSAGE(o.status == 404, path);
+    CHECK_MESSAGE(o.json().at("message") == "no such endpoint", path);
+  }
+  CHECK(send("GET", "/projects/wk/settings").status == 200);  // the /v1 is optional, as analytics.js's CDN has it
+}
+
 TEST_CASE("endpoints: a basePath prefixes every endpoint and the settings' apiHost") {
   auto c = make_config(R"({"basePath":"/collect","sources":[{"writeKey":"wk"}]})");
   request r;

@@ -247,6 +247,8 @@ TEST_CASE("gainsight: whitelistTrackEvents must be a list of names") {
 TEST_CASE("gainsight: an empty whitelist entry is refused") {
   CHECK(config_error(std::string(R"("accessKey":)") + access_key + R"(,"whitelistTrackEvents":["A",""])") ==
         "sources[0].destinations.gainsight.whitelistTrackEvents[1]: must not be empty (an event name)");
+  CHECK(config_error(std::string(R"("accessKey":)") + access_key + R"(,"whitelistTrackEvents":[""])") ==
+        "sources[0].destinations.gainsight.whitelistTrackEvents[0]: must not be empty (an event name)");
 }
 
 TEST_CASE("gainsight: an endpoint that is not an http(s) URL is refused") {

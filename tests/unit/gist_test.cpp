@@ -165,6 +165,11 @@ TEST_CASE("gist: name is firstName + lastName when traits have no name") {
   CHECK(only_call(o).json() == json(R"({"user_id":"u1","email":"a@b.co","name":"Ann Lee"})"));
 }
 
+TEST_CASE("gist: a name that is not text is passed over for firstName + lastName") {
+  auto o = identify(R"({"email":"a@b.co","name":true,"firstName":"Ann","lastName":"Lee"})");
+  CHECK(only_call(o).json() == json(R"({"user_id":"u1","email":"a@b.co","name":"Ann Lee"})"));
+}
+
 TEST_CASE("gist: snake_case first_name and last_name make the name too") {
   auto o = identify(R"({"email":"a@b.co","first_name":"Ann","last_name":"Lee"})");
   CHECK(only_call(o).json() == json(R"({"user_id":"u1","email":"a@b.co","name":"Ann Lee"})"));

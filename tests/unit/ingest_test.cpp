@@ -164,6 +164,34 @@ TEST_CASE("ingest: the envelope sentAt corrects each item's clock skew") {
   CHECK(o.calls[0].json().at("sentAt") == "2026-08-01T09:00:01.000Z");
 }
 
+TEST_CASE("ingest: without sentAt the client's timestamp is kept as sent, and no sentAt is added") {
+  auto o = post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u","timestamp":"2026-08-01T09:00:00.000Z"})");
+  REQUIRE(o.calls.size() == 1);
+  auto const body = o.calls[0].json().as_object();
+  CHECK(body.at("timestamp") == "2026-08-01T09:00:00.000Z");
+  CHECK(body.at("originalTimestamp") == "2026-08-01T09:00:00.000Z");
+  CHECK(!body.contains("sentAt"));
+}
+
+TEST_CASE("ingest: with sentAt but no timestamp the timestamp is receivedAt") {
+  auto o = post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u","sentAt":"2026-08-01T09:00:00.000Z"})");
+  REQUIRE(o.calls.size() == 1);
+  auto const body = o.calls[0].json().as_object();
+  CHECK(body.at("timestamp") == "2026-08-01T10:00:00.500Z");
+  CHECK(body.at("sentAt") == "2026-08-01T09:00:00.000Z");
+  CHECK(!body.contains("originalTimestamp"));
+}
+
+TEST_CASE("ingest: a batch item's own sentAt wins over the envelope's, for the body and the skew") {
+  auto o = post("/v1/batch", R"({"writeKey":"wk","sentAt":"2026-08-01T09:00:05.000Z","batch":[
+      {"type":"track","event":"E","userId":"u","timestamp":"2026-08-01T09:00:00.000Z","sentAt":"2026-08-01T09:00:01.000Z"},
+      {"type":"track","event":"E","userId":"u","sentAt":5}]})");
+  REQUIRE(o.calls.size() == 2);
+  CHECK(o.calls[0].json().at("sentAt") == "2026-08-01T09:00:01.000Z");
+  CHECK(o.calls[0].json().at("timestamp") == "2026-08-01T09:59:59.500Z");  // 10:00:00.500 - 1 s
+  CHECK(o.calls[1].json().at("sentAt") == 5);  // not text: kept as sent, the envelope's not put in its place
+}
+
 TEST_CASE("ingest: invalid batch items are dropped and counted, valid ones go on in order") {
   auto o = post("/v1/batch", R"({"writeKey":"wk","batch":[
       {"type":"track","userId":"u","event":"A","messageId":"m1"},

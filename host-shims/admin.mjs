@@ -79,12 +79,12 @@ async function route(request, url, env, log, options) {
   const path = url.pathname.slice(PREFIX.length).replace(/\/+$/, "");
   const method = request.method.toUpperCase();
   const store = deadLetterStore(env);
-  const mode = env.DELIVERY_QUEUE ? "queue" : "inline";
+  const mode = env.DELIVERY_MODE === "inline" ? "inline" : "queue"; // delivery_config.mjs deliveryMode
 
   if (path === "stats" && method === "GET") {
     const { scope, counters } = await readCounters(env);
     const deadLetters = store ? await store.total() : null;
-    return json(200, { mode, durable: mode === "queue", dedup: !!env.DELIVERY_LEDGER, scope, counters, deadLetters });
+    return json(200, { mode, durable: mode === "queue" && !!env.DELIVERY_QUEUE, dedup: !!env.DELIVERY_LEDGER, scope, counters, deadLetters });
   }
   if (path === "config" && method === "GET") {
     if (typeof options.configStatus !== "function") return json(404, { success: false, code: "not_found", message: "no configuration status in this Worker" });

@@ -1,5 +1,7 @@
 // Delivery tuning, read from Worker bindings ([vars] or secrets) with production defaults, so
 // that tests can make retries fast. Every value is a number (a string binding is parsed).
+import { BindingError } from "./secrets.mjs";
+
 const DEFAULTS = {
   DELIVERY_TIMEOUT_MS: 10_000, // one outgoing call, answer included
   DELIVERY_MAX_ATTEMPTS: 15, // queue deliveries of one message before its rest is dead-lettered; keep ≤ max_retries
@@ -48,6 +50,24 @@ export function deliveryConfig(env = {}) {
       ? env.DELIVERY_DEAD_LETTER_QUEUE
       : "ajs-edge-delivery-dlq",
   };
+}
+
+// How a configured Worker delivers. The queue is the default and the only durable way; a Worker
+// without it does not load. Inline delivery (after the reply, a few attempts, lost if those fail)
+// is an explicit opt-in for a Worker without queues: DELIVERY_MODE = "inline". The demo is a dry
+// run and needs neither.
+export const DELIVERY_MODES = ["queue", "inline"];
+export const NO_QUEUE =
+  "no DELIVERY_QUEUE binding: calls are delivered through a Cloudflare Queue, and this Worker has none " +
+  "(wrangler.toml [[queues.producers]] DELIVERY_QUEUE and its [[queues.consumers]]; `bash scripts/deploy.sh` creates the queues). " +
+  'To deliver without durability instead (calls lost when a destination is down), set DELIVERY_MODE = "inline"';
+
+export function deliveryMode(env) {
+  const raw = env?.DELIVERY_MODE;
+  const mode = raw === undefined || raw === null || raw === "" ? "queue" : String(raw);
+  if (!DELIVERY_MODES.includes(mode)) throw new BindingError(`DELIVERY_MODE: "queue" (the default) or "inline", not ${JSON.stringify(mode.slice(0, 40))}`);
+  if (mode === "queue" && typeof env?.DELIVERY_QUEUE?.sendBatch !== "function") throw new BindingError(NO_QUEUE);
+  return mode;
 }
 
 // Runs `fn` over `items` with at most `limit` at a time.

@@ -1,7 +1,8 @@
 // The same Worker app in plain Node (no workerd): for benchmarks, quick experiments and hosts
 // without Cloudflare. Node may compile wasm from bytes, so the module is read from disk.
 // Usage: node host-shims/node_host.mjs [--build wasi|emscripten] [--port 8788]
-//        (AJS_EDGE_CONFIG and the secrets it names come from the environment)
+//        (AJS_EDGE_CONFIG and the secrets it names come from the environment; plain Node has no
+//        queue, so a configured source runs with DELIVERY_MODE=inline, which loses failed calls)
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";

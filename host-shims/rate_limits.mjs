@@ -3,7 +3,7 @@
 // a key per check, per writeKey and per client IP); the host asks the bindings, before anything
 // of the request is delivered. A binding the config only defaults to may be absent (no limit);
 // one the config names must exist, checked at config load like the secrets.
-import { SecretError } from "./secrets.mjs";
+import { BindingError } from "./secrets.mjs";
 
 // The bindings count per period of 10 or 60 s and do not say when the window ends: a client
 // told to wait the longer period never comes back too early (analytics.js and analytics-node
@@ -13,7 +13,7 @@ export const RETRY_AFTER_S = 60;
 export function checkRateLimiters(description, env) {
   for (const { binding, field, required } of description.rateLimiters ?? []) {
     if (required && typeof env?.[binding]?.limit !== "function") {
-      throw new SecretError(`${field}: no rate limiting binding ${binding} (declare it under [[ratelimits]] in wrangler.toml)`);
+      throw new BindingError(`${field}: no rate limiting binding ${binding} (declare it under [[ratelimits]] in wrangler.toml)`);
     }
   }
 }

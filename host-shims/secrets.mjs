@@ -1,8 +1,11 @@
 // Secrets live only in the host: the core's plan names a binding and a format, and the value is
 // filled in here, at send time.
-export class SecretError extends Error {
+// A binding the configuration needs (a secret, a rate limiter, the delivery queue) is missing or
+// malformed: the configuration does not load, and the operator is told which and how to fix it.
+export class BindingError extends Error {
   constructor(message) {
     super(message);
+    this.name = "BindingError";
     this.status = 500;
     this.code = "invalid_config";
   }
@@ -13,10 +16,10 @@ export function checkSecrets(description, env) {
   for (const { binding, field, pattern } of description.secrets ?? []) {
     const value = env?.[binding];
     if (typeof value !== "string" || value === "") {
-      throw new SecretError(`${field}: secret ${binding} is not set (wrangler secret put ${binding}, or .dev.vars)`);
+      throw new BindingError(`${field}: secret ${binding} is not set (wrangler secret put ${binding}, or .dev.vars)`);
     }
     if (pattern && !new RegExp(pattern).test(value)) {
-      throw new SecretError(`${field}: the value of secret ${binding} does not match ${pattern}`);
+      throw new BindingError(`${field}: the value of secret ${binding} does not match ${pattern}`);
     }
   }
 }

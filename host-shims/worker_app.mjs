@@ -1,13 +1,14 @@
 // The Worker's fetch handler around one core module: moves bytes in, applies the plan out.
 // Everything that decides what to send is in the C++ core.
 import { Core, CoreError } from "./core.mjs";
-import { checkSecrets, SecretError } from "./secrets.mjs";
+import { checkSecrets, BindingError } from "./secrets.mjs";
 import { readBody } from "./body.mjs";
 import { deliverInline } from "./deliver_inline.mjs";
 import { enqueuePlan } from "./deliver_queue.mjs";
 import { consumeBatch } from "./consume_queue.mjs";
 import { handleAdmin } from "./admin.mjs";
 import { Counters, flushCounters } from "./ops.mjs";
+import { deliveryMode } from "./delivery_config.mjs";
 import { PlannedCalls } from "./dry_run.mjs";
 import { serveAsset } from "./assets.mjs";
 import { checkRateLimiters, missingDefaultLimiters, overRateLimit, RETRY_AFTER_S } from "./rate_limits.mjs";
@@ -42,14 +43,15 @@ function errorResponse(status, code, message, extraHeaders = {}) {
 // and sources). The detail goes to the log and to GET /admin/config.
 const MISCONFIGURED = "this Worker is misconfigured; its operator finds the reason in the Worker's log or at GET /admin/config";
 
-// Which delivery this isolate runs, announced once per configuration.
-function deliveryMode(env, build) {
-  if (env?.DELIVERY_QUEUE) {
-    return { at: "delivery-mode", build, mode: "queue", durable: true, dedup: !!env.DELIVERY_LEDGER, deadLetters: !!env.DELIVERY_OPS };
+// Which delivery this isolate runs (delivery_config.mjs deliveryMode), announced once per
+// configuration.
+function deliveryModeLine(mode, env, build) {
+  if (mode === "queue") {
+    return { at: "delivery-mode", build, mode, durable: true, dedup: !!env.DELIVERY_LEDGER, deadLetters: !!env.DELIVERY_OPS };
   }
   return {
-    at: "delivery-mode", build, mode: "inline", durable: false,
-    message: `no DELIVERY_QUEUE binding: durability is off — calls are sent after the reply (ctx.waitUntil), ${INLINE_ATTEMPTS} attempts each, and are lost if those fail or the isolate stops`,
+    at: "delivery-mode", build, mode, durable: false,
+    message: `DELIVERY_MODE is "inline": durability is off — calls are sent after the reply (ctx.waitUntil), ${INLINE_ATTEMPTS} attempts each, and are lost if those fail or the isolate stops`,
   };
 }
 
@@ -94,21 +96,23 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     if (loaded?.core === core && loaded.text === text) return loaded;
     try {
       const description = core.configure(text);
-      // The demo names secrets nobody set: it never sends, so it needs none.
+      // The demo names secrets nobody set: it never sends, so it needs none (nor a queue).
+      let mode = "dry-run";
       if (!description.demo) {
         checkSecrets(description, env);
         checkRateLimiters(description, env);
+        mode = deliveryMode(env);
       }
-      loaded = { core, text, description };
+      loaded = { core, text, description, mode };
       if (description.demo) {
         log({ at: "config", build, message: "no AJS_EDGE_CONFIG: serving the built-in demo source 'demo-write-key'; nothing is sent: every planned Gist, Gainsight and PX call is printed (dry run), and the latest are at GET /demo/calls" });
       } else {
-        log(deliveryMode(env, build));
+        log(deliveryModeLine(mode, env, build));
       }
       const unlimited = missingDefaultLimiters(description, env);
       if (unlimited.length > 0) log({ at: "config", build, warning: `rate limiting off: no ${unlimited.join(", ")} binding ([[ratelimits]] in wrangler.toml)` });
     } catch (e) {
-      if (!(e instanceof CoreError || e instanceof SecretError)) throw e;
+      if (!(e instanceof CoreError || e instanceof BindingError)) throw e;
       loaded = { core, text, error: { status: 500, code: e.code ?? "invalid_config", message: e.message } };
       log({ at: "config", build, error: e.message });
     }
@@ -120,7 +124,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     const state = await ready(env);
     if (state.error) return { ok: false, build, error: state.error };
     const d = state.description;
-    return { ok: true, build, demo: d.demo, secrets: (d.secrets ?? []).map((s) => s.binding), rateLimiters: d.rateLimiters ?? [], missingRateLimiters: missingDefaultLimiters(d, env) };
+    return { ok: true, build, demo: d.demo, delivery: state.mode, secrets: (d.secrets ?? []).map((s) => s.binding), rateLimiters: d.rateLimiters ?? [], missingRateLimiters: missingDefaultLimiters(d, env) };
   }
 
   async function fetchHandler(request, env, ctx) {
@@ -189,7 +193,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     }
     if (demo) {
       demoCalls.record(plan.requests, log);
-    } else if (plan.requests.length > 0 && env?.DELIVERY_QUEUE) {
+    } else if (plan.requests.length > 0 && state.mode === "queue") {
       // Durable: the client hears 200 only once every call is in the queue.
       try {
         await enqueuePlan(plan.requests, env, log);
@@ -202,6 +206,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
         return new Response(method === "HEAD" ? null : JSON.stringify(body), { status: 503, headers });
       }
     } else if (plan.requests.length > 0) {
+      // DELIVERY_MODE "inline", chosen by the operator.
       const delivery = deliverInlineCounted(plan.requests, env).catch((e) => log({ at: "delivery-error", error: String(e) }));
       if (ctx?.waitUntil) ctx.waitUntil(delivery);
     }

@@ -25,6 +25,7 @@ step "node and workerd tests (node --test; the suites run on wasi, build_parity.
 node --test --test-reporter=spec tests/node/ tests/fakes/ tests/workerd/ bench/js_baseline.test.mjs 2>&1 | tee "$logs/node.txt"
 
 step "end to end: analytics.js in Chromium, analytics-node, the demo page (wrangler dev, one file at a time)"
+node scripts/build-assets.mjs  # what scripts/dev.sh builds before wrangler dev
 node --test --test-concurrency=1 --test-reporter=spec tests/e2e/ 2>&1 | tee "$logs/e2e.txt"
 
 if [ "$fuzz_seconds" != "0" ]; then

@@ -1,5 +1,5 @@
 // The demo as `bash scripts/dev.sh` runs it: no configuration, the real wrangler.toml and the assets
-// its [build] lays out (dist/assets). A person opens /demo/, clicks identify, track, group and page,
+// scripts/build-assets.mjs lays out (dist/assets). A person opens /demo/, clicks identify, track, group and page,
 // and sees the Gist, Gainsight and PX calls the Worker planned (and did not send). Screenshot:
 // build/e2e/demo.png.
 import assert from "node:assert/strict";
@@ -87,4 +87,13 @@ test("the demo page: clicks in analytics.js become planned Gist, Gainsight and P
   } finally {
     await context.close();
   }
+});
+
+// Runs after the demo test, so well past the moment (about 10 s after "Ready") when wrangler 4
+// re-ran a [build] command and restarted the Worker under the first requests (issue #12).
+test("wrangler dev started once: one Ready, no rebuild, no restart", async () => {
+  const text = worker.lines.join("\n");
+  assert.equal(worker.lines.filter((l) => /Ready on http:\/\//.test(l)).length, 1, text.slice(-2000));
+  assert.doesNotMatch(text, /restarting build|Reloading local server|worker restarted/i);
+  assert.equal((await fetch(`${worker.url}/v1/projects/demo-write-key/settings`)).status, 200);
 });

@@ -43,6 +43,8 @@ const BAD = [
     { GAINSIGHT_ACCESS_KEY: "not a key" },
     /sources\[0\]\.destinations\.gainsight\.accessKey/,
   ],
+  ["a configured source and no delivery queue", json({ sources: [source()] }), {}, /^no DELIVERY_QUEUE binding: .*set DELIVERY_MODE = "inline"$/],
+  ["an unknown DELIVERY_MODE", json({ sources: [source()] }), { DELIVERY_MODE: "later" }, /^DELIVERY_MODE: "queue" \(the default\) or "inline", not "later"$/],
 ];
 
 // Requests of every kind: all must get the configuration error.
@@ -90,7 +92,7 @@ for (const build of WORKERD_BUILDS) {
 
     test("the same Gainsight config with its secret set serves normally (the 500s above come from the config)", async () => {
       const config = json({ sources: [source({}, { gainsight: { accessKey: { secret: "GAINSIGHT_ACCESS_KEY" } } })] });
-      await withWorker(build, { AJS_EDGE_CONFIG: config, GAINSIGHT_ACCESS_KEY: GAINSIGHT_KEY }, async (worker) => {
+      await withWorker(build, { AJS_EDGE_CONFIG: config, GAINSIGHT_ACCESS_KEY: GAINSIGHT_KEY, DELIVERY_MODE: "inline" }, async (worker) => {
         const r = await reply(await worker.fetch("/v1/p", { method: "POST", body: json({ writeKey: "key-a", userId: "u" }) }));
         assert.equal(r.status, 200);
         assert.deepEqual(r.body, { success: true });

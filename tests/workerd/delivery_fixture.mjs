@@ -32,7 +32,7 @@ export const destinations = (p) => ({
   gainsightPx: { apiKey: { secret: "GAINSIGHT_PX_API_KEY" }, endpoint: p.px.url },
 });
 
-// options: {faults: {rate, seed, hangMs, retryAfter, kinds}, bindings, consumer, queue: false (inline),
+// options: {faults: {rate, seed, hangMs, retryAfter, kinds}, bindings, consumer, queue: false (no queue bound),
 // sources(proxies) → the config's sources, ratelimits (Miniflare's form)}
 export async function startDelivery(build, { faults = {}, bindings = {}, consumer, queue = true, sources, ratelimits } = {}) {
   const fakes = {

@@ -2,14 +2,15 @@
 // build (delivery is host code): the 200 comes after the calls are queued, the consumer fills the
 // secrets in and keeps each user's order, client retries are deduplicated, Retry-After is obeyed,
 // permanent failures and exhausted retries become dead letters an operator lists and replays,
-// chains over the message limit go through the payload store. Without a queue the Worker
-// delivers inline and says durability is off. Each test looks only at its own users, dead
+// chains over the message limit go through the payload store. Without a queue a configured Worker
+// does not load, unless DELIVERY_MODE = "inline" says to deliver without one. Each test looks only at its own users, dead
 // letters and counter deltas, so it passes alone and in any order.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BUILDS, WORKERD_BUILDS, jsonLogs } from "./harness.mjs";
 import { waitFor } from "./capture_server.mjs";
 import { startDelivery, deliveredId, SECRETS } from "./delivery_fixture.mjs";
+import { NO_QUEUE } from "../../host-shims/delivery_config.mjs";
 
 const SECRET_FORMS = [...Object.values(SECRETS), Buffer.from(`${SECRETS.GAINSIGHT_PX_API_KEY}:`).toString("base64")];
 const noSecret = (value) => {
@@ -175,10 +176,31 @@ for (const build of WORKERD_BUILDS) {
     });
   });
 
-  describe(`durable delivery, inline without a queue [${build.name}]`, () => {
+  describe(`durable delivery by default [${build.name}]`, () => {
     let ctx;
     before(async () => {
       ctx = await startDelivery(build, { queue: false });
+    });
+    after(async () => {
+      await ctx?.dispose();
+    });
+
+    test("a configured Worker without its queue, and not told to deliver inline, sends nothing: 500 to the public, the reason in the log and /admin/config", async () => {
+      const res = await ctx.post("/v1/batch", { writeKey: "wk", batch: user("ivan", 1) });
+      assert.deepEqual([res.status, res.body.code], [500, "misconfigured"]);
+      const reason = NO_QUEUE;
+      assert.match(reason, /^no DELIVERY_QUEUE binding: .* set DELIVERY_MODE = "inline"$/);
+      const config = await ctx.admin("GET", "/admin/config");
+      assert.deepEqual([config.status, config.body.ok, config.body.error], [200, false, { status: 500, code: "invalid_config", message: reason }]);
+      assert.ok(jsonLogs(ctx.worker.logs).some((l) => l.at === "config" && l.error === reason));
+      assert.ok(DESTS.every((d) => ctx.delivered()[d].length === 0));
+    });
+  });
+
+  describe(`inline delivery, when DELIVERY_MODE asks for it [${build.name}]`, () => {
+    let ctx;
+    before(async () => {
+      ctx = await startDelivery(build, { queue: false, bindings: { DELIVERY_MODE: "inline" } });
     });
     after(async () => {
       await ctx?.dispose();
@@ -190,13 +212,14 @@ for (const build of WORKERD_BUILDS) {
       await waitFor(() => DESTS.every((d) => ctx.delivered()[d].length === 2), { what: "inline delivery", timeoutMs: 15_000 });
       const mode = jsonLogs(ctx.worker.logs).find((l) => l.at === "delivery-mode");
       assert.deepEqual([mode.mode, mode.durable], ["inline", false]);
-      assert.match(mode.message, /durability is off/);
+      assert.equal(mode.message, 'DELIVERY_MODE is "inline": durability is off — calls are sent after the reply (ctx.waitUntil), 3 attempts each, and are lost if those fail or the isolate stops');
       const stats = await waitFor(async () => {
         const s = await ctx.stats();
         return DESTS.every((d) => s.counters[d]?.sent === 2) ? s : undefined;
       }, { what: "inline counters", timeoutMs: 15_000 });
       assert.deepEqual([stats.mode, stats.durable, stats.dedup, stats.scope, stats.deadLetters], ["inline", false, false, "isolate", null]);
       assert.equal((await ctx.admin("GET", "/admin/dead-letters")).status, 409);
+      assert.equal((await ctx.admin("GET", "/admin/config")).body.delivery, "inline");
     });
   });
 }

@@ -7,13 +7,12 @@ import { loadWorker } from "../../host-shims/node_host.mjs";
 import { buildChains, jsonBytes } from "../../host-shims/chain.mjs";
 import { batches, toMessages, enqueueChains, enqueuePlan, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/deliver_queue.mjs";
 import { consumeBatch, retryDelaySeconds, messageAgeS, runChain } from "../../host-shims/consume_queue.mjs";
-import { deliverInline, orderedChains } from "../../host-shims/deliver_inline.mjs";
 import { sendable, WIRE_VERSION } from "../../host-shims/chain.mjs";
 import { sendCall } from "../../host-shims/send.mjs";
 import { eachLimited } from "../../host-shims/delivery_config.mjs";
 import { putPayload, getPayload, touchPayload, deletePayload, hasPayloadStore } from "../../host-shims/payloads.mjs";
 import { ledgerFor } from "../../host-shims/ledger.mjs";
-import { deliveryConfig } from "../../host-shims/delivery_config.mjs";
+import { deliveryConfig, deliveryMode, NO_QUEUE } from "../../host-shims/delivery_config.mjs";
 import { classifyStatus, isRedirect, retryAfterSeconds, backoffSeconds, redirectError, notFoundRetry } from "../../host-shims/outcome.mjs";
 import { CALL_FLAGS } from "../../host-shims/plan.mjs";
 import { fnv1a } from "../../host-shims/ledger.mjs";
@@ -98,8 +97,20 @@ describe("durable delivery: producer", () => {
     assert.deepEqual(await res.json(), { success: false, code: "unavailable", message: "delivery queue unavailable; retry later" });
   });
 
+  test("delivery mode: the queue by default and required; inline only when DELIVERY_MODE says so; any other value refused", () => {
+    const queue = { sendBatch: async () => {} };
+    assert.equal(deliveryMode({ DELIVERY_QUEUE: queue }), "queue");
+    assert.equal(deliveryMode({ DELIVERY_QUEUE: queue, DELIVERY_MODE: "" }), "queue");
+    assert.equal(deliveryMode({ DELIVERY_QUEUE: queue, DELIVERY_MODE: "queue" }), "queue");
+    assert.equal(deliveryMode({ DELIVERY_MODE: "inline" }), "inline");
+    assert.equal(deliveryMode({ DELIVERY_QUEUE: queue, DELIVERY_MODE: "inline" }), "inline");
+    assert.throws(() => deliveryMode({}), { name: "BindingError", message: NO_QUEUE, code: "invalid_config" });
+    assert.throws(() => deliveryMode({ DELIVERY_QUEUE: {} }), { message: NO_QUEUE }); // not a queue binding
+    assert.throws(() => deliveryMode({ DELIVERY_QUEUE: queue, DELIVERY_MODE: "Inline" }), { message: 'DELIVERY_MODE: "queue" (the default) or "inline", not "Inline"' });
+  });
+
   test("admin endpoints exist only with ADMIN_TOKEN: without it /admin/… is the core's 404", async () => {
-    const env = { AJS_EDGE_CONFIG: JSON.stringify(CONFIG), ...SECRETS };
+    const env = { AJS_EDGE_CONFIG: JSON.stringify(CONFIG), ...SECRETS, DELIVERY_QUEUE: { sendBatch: async () => {} } };
     const get = (e, headers = {}) => worker.fetch(new Request("https://edge.example.com/admin/stats", { headers }), e, { waitUntil() {} });
     const none = await get(env, { authorization: "Bearer anything" });
     assert.equal(none.status, 404);
@@ -109,7 +120,8 @@ describe("durable delivery: producer", () => {
     assert.equal((await get(withToken, { authorization: "Bearer t0" })).status, 401);
     const ok = await get(withToken, { authorization: "Bearer t0k" });
     assert.equal(ok.status, 200);
-    assert.deepEqual((await ok.json()).mode, "inline");
+    const stats = await ok.json();
+    assert.deepEqual([stats.mode, stats.durable, stats.dedup], ["queue", true, false]);
   });
 
   test("sendBatch groups: at most 100 messages and 256 KB each", () => {
@@ -617,89 +629,6 @@ describe("outcome of an answer (outcome.mjs)", () => {
 describe("ledger shards (ledger.mjs)", () => {
   test("fnv1a is 32-bit FNV-1a (its published test vectors)", () => {
     assert.deepEqual(["", "a", "foobar"].map(fnv1a), [0x811c9dc5, 0xe40c292c, 0xbf9cf968]);
-  });
-});
-
-// ---- inline delivery (no queue) ----
-
-// Runs `fn` with setTimeout answering at once and Math.random fixed: the waits inline delivery asks
-// for are recorded (ms), not spent.
-async function withoutWaiting(random, fn) {
-  const { setTimeout: realSetTimeout } = globalThis;
-  const realRandom = Math.random;
-  const waits = [];
-  globalThis.setTimeout = (cb, ms) => {
-    waits.push(ms);
-    return realSetTimeout(cb, 0);
-  };
-  Math.random = () => random;
-  try {
-    await fn();
-  } finally {
-    globalThis.setTimeout = realSetTimeout;
-    Math.random = realRandom;
-  }
-  return waits;
-}
-
-const inlineCall = (i, orderKey = "u1", destination = "gainsight") => ({ ...sendable(call(i, destination), destination), orderKey });
-
-describe("inline delivery (deliver_inline.mjs)", () => {
-  test("calls are grouped per destination and order key, in plan order", () => {
-    const calls = [inlineCall(0, "u1"), inlineCall(1, "u2"), inlineCall(2, "u1", "gist"), inlineCall(3, "u1"), inlineCall(4, "u2")];
-    assert.deepEqual(orderedChains(calls).map((c) => c.map((x) => x.messageId)), [["m0", "m3"], ["m1", "m4"], ["m2"]]);
-    // The separator keeps "a"+"bc" and "ab"+"c" apart.
-    const odd = [{ ...inlineCall(5), destination: "a", orderKey: "bc" }, { ...inlineCall(6), destination: "ab", orderKey: "c" }];
-    assert.equal(orderedChains(odd).length, 2);
-  });
-
-  test("a retryable answer is tried 3 times at most, after Retry-After (at most 5 s) or a short backoff; ok and permanent once", async () => {
-    const lines = [];
-    const f = scripted([[503, { "retry-after": "2" }], [429, { "retry-after": "60" }], [500], [503], [200], [400]]);
-    const calls = [inlineCall(0), inlineCall(1), inlineCall(2), inlineCall(3)];
-    const waits = await withoutWaiting(1, () => deliverInline(calls, SECRETS, (l) => lines.push(l), { fetchImpl: f.fetchImpl }));
-    // m0: 503 (wait 2 s), 429 (wait 5 s, not 60), 500 → given up after the third; m1: 503 (backoff
-    // 0.25 s with the jitter at 1) then 200; m2: 400, once; m3: 200.
-    assert.deepEqual(waits, [2000, 5000, 250]);
-    assert.deepEqual(lines.map((l) => [l.messageId, l.attempt, l.status, l.outcome]), [
-      ["m0", 1, 503, "retry"], ["m0", 2, 429, "retry"], ["m0", 3, 500, "retry"],
-      ["m1", 1, 503, "retry"], ["m1", 2, 200, "ok"],
-      ["m2", 1, 400, "permanent"],
-      ["m3", 1, 200, "ok"],
-    ]);
-    assert.deepEqual(Object.keys(lines[0]).sort(), ["at", "attempt", "destination", "error", "latencyMs", "messageId", "mode", "outcome", "status"]);
-    assert.deepEqual([lines[0].at, lines[0].mode, lines[0].destination, lines[0].error], ["delivery", "inline", "gainsight", "e503"]);
-    assert.equal(f.seen.length, 7);
-  });
-
-  test("the backoff doubles from 0.25 s and is cut at 5 s", async () => {
-    const f = scripted([[500], [500], [500]]);
-    const waits = await withoutWaiting(1, () => deliverInline([inlineCall(0)], SECRETS, noLog, { fetchImpl: f.fetchImpl }));
-    assert.deepEqual(waits, [250, 500]);
-    const g = scripted([[500, { "retry-after": "0" }], [500, { "retry-after": "9" }], [500]]);
-    assert.deepEqual(await withoutWaiting(1, () => deliverInline([inlineCall(0)], SECRETS, noLog, { fetchImpl: g.fetchImpl })), [0, 5000]);
-  });
-
-  test("six chains at a time (Workers' open connections), each in order", async () => {
-    let open = 0;
-    let most = 0;
-    const order = [];
-    const fetchImpl = async (url) => {
-      open++;
-      most = Math.max(most, open);
-      order.push(url);
-      await new Promise((resolve) => setImmediate(resolve));
-      open--;
-      return new Response("", { status: 200 });
-    };
-    const calls = Array.from({ length: 9 }, (_, i) => [inlineCall(2 * i, `u${i}`), inlineCall(2 * i + 1, `u${i}`)]).flat();
-    await deliverInline(calls, SECRETS, noLog, { fetchImpl });
-    assert.equal(most, 6);
-    assert.equal(order.length, 18);
-    for (let i = 0; i < 9; i++) assert.ok(order.indexOf(`http://up.test/${2 * i}`) < order.indexOf(`http://up.test/${2 * i + 1}`));
-    most = 0;
-    await deliverInline(calls.slice(0, 4), SECRETS, noLog, { fetchImpl });
-    assert.equal(most, 2, "no more workers than chains");
   });
 });
 

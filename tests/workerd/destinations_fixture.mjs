@@ -39,7 +39,8 @@ export async function startDestinations(build, { gist = false, gainsight = false
   if (px) fakes.px = await startFakePx({ apiKey: PX_KEY });
   try {
     const config = { allowInsecureEndpoints: true, sources: sources(fakes) };
-    const worker = await startWorker(build, { bindings: { AJS_EDGE_CONFIG: JSON.stringify(config), ...SECRETS } });
+    // Inline delivery (the explicit opt-in): three attempts a call, no queue in between.
+    const worker = await startWorker(build, { bindings: { AJS_EDGE_CONFIG: JSON.stringify(config), ...SECRETS, DELIVERY_MODE: "inline" } });
     return new DestinationsContext(worker, fakes);
   } catch (e) {
     for (const fake of Object.values(fakes)) await fake.close(); // else their sockets keep the test process alive

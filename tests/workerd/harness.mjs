@@ -59,7 +59,7 @@ export async function startWorker(build, { bindings = {}, log = false, queueProd
   };
 }
 
-// The bindings of durable delivery, as wrangler.toml [env.production] declares them: the queue and
+// The bindings of durable delivery, as wrangler.toml declares them: the queue and
 // its dead-letter queue (both consumed by this Worker) and the three Durable Objects. `consumer`
 // overrides the consumer settings (maxBatchSize, maxBatchTimeout in s, maxRetries).
 export function deliveryOptions({ consumer = {} } = {}) {

@@ -127,6 +127,7 @@ for (const build of WORKERD_BUILDS) {
       before(async () => {
         ctx = await startDelivery(build, {
           queue: mode === "queue",
+          bindings: mode === "inline" ? { DELIVERY_MODE: "inline" } : {},
           sources: (p) => [{ writeKey: "wk", destinations: { ...destinations(p), gist: { ...destinations(p).gist, tags: true } } }],
         });
       });

@@ -15,58 +15,55 @@ const track = (writeKey, id) => ({ writeKey, userId: `u-${id}`, messageId: id, e
 const messageIds = (calls) => calls.map((c) => c.body?.messageId).sort();
 
 for (const build of WORKERD_BUILDS) {
-  for (const mode of ["queue", "inline"]) {
-    describe(`rate limits [${build.name}, ${mode}]`, () => {
-      let ctx;
-      before(async () => {
-        ctx = await startDelivery(build, {
-          queue: mode === "queue",
-          ratelimits: LIMITS,
-          sources: (p) => [
-            { writeKey: "wk", allowedOrigins: [ORIGIN], destinations: { gainsight: destinations(p).gainsight } },
-            { writeKey: "wk-2", destinations: { gainsight: destinations(p).gainsight } },
-            { writeKey: "wk-ip-off", rateLimits: { clientIp: null }, destinations: { gainsight: destinations(p).gainsight } },
-          ],
-        });
-      });
-      after(async () => {
-        await ctx?.dispose();
-      });
-      // Each test has its own writeKey and client IPs, so the limiters' counts of one never reach another.
-      const delivered = (prefix) => messageIds(ctx.delivered().gainsight).filter((id) => id.startsWith(prefix));
-      // After the expected deliveries arrived, a refused request's event would have come by now:
-      // this fixed wait comes only before a negative check (nothing more arrives).
-      const quiet = () => new Promise((resolve) => setTimeout(resolve, 300));
-
-      test("per client IP: the third request from one IP is 429 with Retry-After, CORS intact, nothing of it sent; another IP goes on", async () => {
-        const from = (ip, id) => ctx.post("/v1/t", track("wk", id), { "cf-connecting-ip": ip, origin: ORIGIN });
-        assert.equal((await from("198.51.100.1", "ip-1")).status, 200);
-        assert.equal((await from("198.51.100.1", "ip-2")).status, 200);
-        const limited = await from("198.51.100.1", "ip-3");
-        assert.equal(limited.status, 429);
-        assert.equal(limited.headers.get("retry-after"), "60");
-        assert.equal(limited.headers.get("access-control-allow-origin"), ORIGIN);
-        assert.deepEqual(limited.body, { success: false, code: "rate_limited", message: "too many requests (RATE_LIMIT_CLIENT_IP); retry after 60 s" });
-        assert.equal((await from("198.51.100.2", "ip-4")).status, 200);
-        await waitFor(() => delivered("ip-").length >= 3, { timeoutMs: 15_000, what: "3 deliveries" });
-        await quiet();
-        assert.deepEqual(delivered("ip-"), ["ip-1", "ip-2", "ip-4"]);
-      });
-
-      test("per writeKey: past its limit the source is refused from any IP, and another source is not", async () => {
-        // wk-2 may send 4 a minute: four from four IPs pass, the fifth (a fifth IP) is refused.
-        for (let i = 1; i <= 4; i++) assert.equal((await ctx.post("/v1/t", track("wk-2", `wk2-${i}`), { "cf-connecting-ip": `198.51.100.${10 + i}` })).status, 200);
-        const limited = await ctx.post("/v1/t", track("wk-2", "wk2-5"), { "cf-connecting-ip": "198.51.100.15" });
-        assert.equal(limited.status, 429);
-        assert.equal(limited.body.message, "too many requests (RATE_LIMIT_WRITE_KEY); retry after 60 s");
-        // A source without the per-IP limit: three from one IP pass (the per-IP limit is 2).
-        for (let i = 0; i < 3; i++) assert.equal((await ctx.post("/v1/t", track("wk-ip-off", `other-${i}`), { "cf-connecting-ip": "198.51.100.20" })).status, 200);
-        await waitFor(() => delivered("wk2-").length + delivered("other-").length >= 7, { timeoutMs: 15_000, what: "7 deliveries" });
-        await quiet();
-        assert.deepEqual([...delivered("wk2-"), ...delivered("other-")], ["wk2-1", "wk2-2", "wk2-3", "wk2-4", "other-0", "other-1", "other-2"]);
+  describe(`rate limits [${build.name}]`, () => {
+    let ctx;
+    before(async () => {
+      ctx = await startDelivery(build, {
+        ratelimits: LIMITS,
+        sources: (p) => [
+          { writeKey: "wk", allowedOrigins: [ORIGIN], destinations: { gainsight: destinations(p).gainsight } },
+          { writeKey: "wk-2", destinations: { gainsight: destinations(p).gainsight } },
+          { writeKey: "wk-ip-off", rateLimits: { clientIp: null }, destinations: { gainsight: destinations(p).gainsight } },
+        ],
       });
     });
-  }
+    after(async () => {
+      await ctx?.dispose();
+    });
+    // Each test has its own writeKey and client IPs, so the limiters' counts of one never reach another.
+    const delivered = (prefix) => messageIds(ctx.delivered().gainsight).filter((id) => id.startsWith(prefix));
+    // After the expected deliveries arrived, a refused request's event would have come by now:
+    // this fixed wait comes only before a negative check (nothing more arrives).
+    const quiet = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+    test("per client IP: the third request from one IP is 429 with Retry-After, CORS intact, nothing of it sent; another IP goes on", async () => {
+      const from = (ip, id) => ctx.post("/v1/t", track("wk", id), { "cf-connecting-ip": ip, origin: ORIGIN });
+      assert.equal((await from("198.51.100.1", "ip-1")).status, 200);
+      assert.equal((await from("198.51.100.1", "ip-2")).status, 200);
+      const limited = await from("198.51.100.1", "ip-3");
+      assert.equal(limited.status, 429);
+      assert.equal(limited.headers.get("retry-after"), "60");
+      assert.equal(limited.headers.get("access-control-allow-origin"), ORIGIN);
+      assert.deepEqual(limited.body, { success: false, code: "rate_limited", message: "too many requests (RATE_LIMIT_CLIENT_IP); retry after 60 s" });
+      assert.equal((await from("198.51.100.2", "ip-4")).status, 200);
+      await waitFor(() => delivered("ip-").length >= 3, { timeoutMs: 15_000, what: "3 deliveries" });
+      await quiet();
+      assert.deepEqual(delivered("ip-"), ["ip-1", "ip-2", "ip-4"]);
+    });
+
+    test("per writeKey: past its limit the source is refused from any IP, and another source is not", async () => {
+      // wk-2 may send 4 a minute: four from four IPs pass, the fifth (a fifth IP) is refused.
+      for (let i = 1; i <= 4; i++) assert.equal((await ctx.post("/v1/t", track("wk-2", `wk2-${i}`), { "cf-connecting-ip": `198.51.100.${10 + i}` })).status, 200);
+      const limited = await ctx.post("/v1/t", track("wk-2", "wk2-5"), { "cf-connecting-ip": "198.51.100.15" });
+      assert.equal(limited.status, 429);
+      assert.equal(limited.body.message, "too many requests (RATE_LIMIT_WRITE_KEY); retry after 60 s");
+      // A source without the per-IP limit: three from one IP pass (the per-IP limit is 2).
+      for (let i = 0; i < 3; i++) assert.equal((await ctx.post("/v1/t", track("wk-ip-off", `other-${i}`), { "cf-connecting-ip": "198.51.100.20" })).status, 200);
+      await waitFor(() => delivered("wk2-").length + delivered("other-").length >= 7, { timeoutMs: 15_000, what: "7 deliveries" });
+      await quiet();
+      assert.deepEqual([...delivered("wk2-"), ...delivered("other-")], ["wk2-1", "wk2-2", "wk2-3", "wk2-4", "other-0", "other-1", "other-2"]);
+    });
+  });
 
   describe(`rate limits: configuration [${build.name}]`, () => {
     test("a source naming a rate limiting binding the Worker lacks is a configuration error, told to the operator only", async () => {

@@ -3,6 +3,8 @@
 // and never carries their values:
 //   {v:1, destination, orderKey, calls:[{method, url, headers, body | bodyBase64, messageId, key, flags?}]}
 //   headers: [{name, value}] for literal ones, [{name, secret, format}] for secret ones
+//   optional: replay (a replayed dead letter), firstQueuedAt (ms; a chain's rest queued again by
+//   the consumer keeps when the chain was first queued), ref/count/from (a stored chain)
 // `key` is the dedup key: scope | messageId | ordinal, both from the core's plan: the scope names
 // the destination, the source (a hash of its writeKey) and the destination account, so one
 // source cannot suppress another's events; the ordinal counts the calls one messageId makes to one

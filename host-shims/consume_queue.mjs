@@ -12,16 +12,42 @@
 //                              permanent: a dead letter, reason "not_found"; the chain goes on
 //   retries used up          → one dead letter holding the rest of the chain, then ack
 // Messages arriving on the dead-letter queue (the queue gave up on them) become dead letters.
+// Subrequests: one invocation spends at most DELIVERY_SUBREQUESTS (fetches and Durable Object
+// calls; the Free plan allows 50). A call starts only if the budget covers all it may cost; a chain
+// that meets the end of the budget stops there, and its rest goes back to the queue as a new
+// message (same order, the original acked once the rest is queued).
 import { deliveryConfig, eachLimited } from "./delivery_config.mjs";
+import { batches, sendAll } from "./deliver_queue.mjs";
 import { sendCall } from "./send.mjs";
 import { backoffSeconds, notFoundRetry } from "./outcome.mjs";
-import { sendable, WIRE_VERSION } from "./chain.mjs";
+import { jsonBytes, sendable, WIRE_VERSION } from "./chain.mjs";
 import { ledgerFor } from "./ledger.mjs";
 import { getPayload, deletePayload } from "./payloads.mjs";
 import { Counters, flushCounters, deadLetter, recordDeadLetters } from "./ops.mjs";
 
 const isChain = (b) =>
   b && b.v === WIRE_VERSION && typeof b.destination === "string" && (Array.isArray(b.calls) || typeof b.ref === "string");
+
+// What one call may cost in subrequests: the ledger claim, the fetch, a dead letter (its store and
+// the payload it points at), the ledger complete.
+export const CALL_SUBREQUESTS = 5;
+
+// The subrequests one invocation has left. The closing writes (the deferred rests' sendBatch
+// calls, the counters) are set aside before the first call. Chains run concurrently, so a call
+// takes its worst case before it starts and gives back what it did not use.
+export class SubrequestBudget {
+  constructor(limit) {
+    this.left = limit;
+  }
+  take(n) {
+    if (this.left < n) return false;
+    this.left -= n;
+    return true;
+  }
+  refund(n) {
+    this.left += n;
+  }
+}
 
 // Seconds before the next attempt: Retry-After when the destination gave one, else backoff.
 export function retryDelaySeconds(result, attempt, cfg, random = Math.random) {
@@ -40,44 +66,61 @@ function budgetNotFound(result, attempt, ageS, cfg) {
 }
 
 // Sends calls[from…] in order. Returns {kind: "done"} | {kind: "retry", index, result} |
-// {kind: "busy", index, retryInMs}. A permanent failure is handed to `permanent(index, result)`
-// (which stores its dead letter, reason `result.reason` or "permanent") before the ledger
-// records it, so none is forgotten. `ageS`: seconds since the message was first queued.
-export async function runChain({ destination, calls, from = 0, replay = false, attempt, ageS = 0, owner = "", permanent }, { env, cfg, ledger, counters, log, fetchImpl }) {
+// {kind: "busy", index, retryInMs} | {kind: "budget", index} (the subrequests ran out before it).
+// A permanent failure is handed to `permanent(index, result)` (which stores its dead letter,
+// reason `result.reason` or "permanent") before the ledger records it, so none is forgotten. `ageS`: seconds since the message was first queued.
+export async function runChain({ destination, calls, from = 0, replay = false, attempt, ageS = 0, owner = "", permanent }, { env, cfg, ledger, counters, log, fetchImpl, budget }) {
   const leaseMs = 2 * cfg.timeoutMs + 5000;
   for (let i = from; i < calls.length; i++) {
-    const call = calls[i];
-    const base = { at: "delivery", mode: "queue", destination, messageId: call.messageId, attempt };
-    let token;
-    if (ledger && call.key) {
-      const claim = await ledger.claim(destination, call.key, leaseMs, replay, owner);
-      if (claim.state === "delivered" || claim.state === "failed") {
-        // Sent by an earlier attempt of this same message (resumed), or by another one (a duplicate).
-        const resumed = owner !== "" && claim.owner === owner;
-        if (!resumed) counters.add(destination, "deduplicated");
-        log({ ...base, outcome: resumed ? "skipped" : "duplicate", previously: claim.state });
-        continue;
+    if (budget && !budget.take(CALL_SUBREQUESTS)) return { kind: "budget", index: i };
+    let used = 0;
+    try {
+      const call = calls[i];
+      const base = { at: "delivery", mode: "queue", destination, messageId: call.messageId, attempt };
+      let token;
+      if (ledger && call.key) {
+        used++;
+        const claim = await ledger.claim(destination, call.key, leaseMs, replay, owner);
+        if (claim.state === "delivered" || claim.state === "failed") {
+          // Sent by an earlier attempt of this same message (resumed), or by another one (a duplicate).
+          const resumed = owner !== "" && claim.owner === owner;
+          if (!resumed) counters.add(destination, "deduplicated");
+          log({ ...base, outcome: resumed ? "skipped" : "duplicate", previously: claim.state });
+          continue;
+        }
+        if (claim.state === "busy") {
+          counters.add(destination, "busy");
+          log({ ...base, outcome: "busy" });
+          return { kind: "busy", index: i, retryInMs: claim.retryInMs };
+        }
+        token = claim.token;
       }
-      if (claim.state === "busy") {
-        counters.add(destination, "busy");
-        log({ ...base, outcome: "busy" });
-        return { kind: "busy", index: i, retryInMs: claim.retryInMs };
+      used++;
+      const sent = await sendCall(sendable(call, destination), env, { timeoutMs: cfg.timeoutMs, ...(fetchImpl ? { fetchImpl } : {}) });
+      const result = budgetNotFound(sent, attempt, ageS, cfg);
+      log({
+        ...base, status: result.status, outcome: result.outcome, latencyMs: result.latencyMs,
+        ...(result.reason ? { reason: result.reason } : {}), ...(result.error ? { error: String(result.error).slice(0, 200) } : {}),
+      });
+      if (result.outcome === "retry") {
+        if (token) {
+          used++;
+          await ledger.release(destination, call.key, token);
+        }
+        return { kind: "retry", index: i, result };
       }
-      token = claim.token;
+      if (result.outcome !== "ok") {
+        used += 2; // the dead letter's store, and the stored chain it may point at
+        await permanent(i, result);
+      }
+      if (token) {
+        used++;
+        await ledger.complete(destination, call.key, result.outcome === "ok", owner);
+      }
+      counters.add(destination, result.outcome === "ok" ? "sent" : "failed");
+    } finally {
+      budget?.refund(CALL_SUBREQUESTS - used);
     }
-    const sent = await sendCall(sendable(call, destination), env, { timeoutMs: cfg.timeoutMs, ...(fetchImpl ? { fetchImpl } : {}) });
-    const result = budgetNotFound(sent, attempt, ageS, cfg);
-    log({
-      ...base, status: result.status, outcome: result.outcome, latencyMs: result.latencyMs,
-      ...(result.reason ? { reason: result.reason } : {}), ...(result.error ? { error: String(result.error).slice(0, 200) } : {}),
-    });
-    if (result.outcome === "retry") {
-      if (token) await ledger.release(destination, call.key, token);
-      return { kind: "retry", index: i, result };
-    }
-    if (result.outcome !== "ok") await permanent(i, result);
-    if (token) await ledger.complete(destination, call.key, result.outcome === "ok", owner);
-    counters.add(destination, result.outcome === "ok" ? "sent" : "failed");
   }
   return { kind: "done" };
 }
@@ -89,10 +132,19 @@ export function messageAgeS(message, now = Date.now()) {
   return Number.isFinite(t) && t > 0 ? Math.max(0, (now - t) / 1000) : 0;
 }
 
+// The rest of a chain from call `index` on, as a message body (wire form v1, chain.mjs); it keeps
+// when the chain was first queued, for the 404 window.
+function restOf(body, calls, index, firstQueuedAt) {
+  const { v, destination, orderKey, replay } = body;
+  const head = { v, destination, orderKey, ...(replay ? { replay } : {}), ...(firstQueuedAt ? { firstQueuedAt } : {}) };
+  return body.ref ? { ...head, ref: body.ref, count: calls.length, from: index } : { ...head, calls: calls.slice(index) };
+}
+
 async function consumeMessage(message, ctx) {
-  const { env, cfg, counters, log } = ctx;
+  const { env, cfg, counters, log, budget, deferred } = ctx;
   const body = message.body;
   const attempt = message.attempts ?? 1;
+  const firstQueuedAt = Number(body?.firstQueuedAt) > 0 ? Number(body.firstQueuedAt) : Number(message.timestamp) || 0;
   const ack = async (entries) => {
     await recordDeadLetters(env, entries, log);
     message.ack();
@@ -103,6 +155,11 @@ async function consumeMessage(message, ctx) {
     return ack([deadLetter({ reason: "malformed", destination: String(body?.destination ?? "unknown"), orderKey: "", attempts: attempt, message: body ?? null })]);
   }
   const { destination, orderKey } = body;
+  // Not begun: all of it later, untouched (a stored chain costs one more subrequest to read).
+  if (budget.left < (body.ref ? 1 : 0) + CALL_SUBREQUESTS || (body.ref && !budget.take(1))) {
+    deferred.push({ message, body: { ...body, ...(firstQueuedAt ? { firstQueuedAt } : {}) } });
+    return;
+  }
   let calls = body.calls;
   if (body.ref) {
     calls = (await getPayload(env, body.ref))?.calls;
@@ -113,10 +170,17 @@ async function consumeMessage(message, ctx) {
   }
   const permanent = (index, result) =>
     recordDeadLetters(env, [deadLetter({ reason: result.reason ?? "permanent", destination, orderKey, result, attempts: attempt, message: { v: WIRE_VERSION, destination, orderKey, calls: [calls[index]] } })], log);
-  const r = await runChain({ destination, calls, from: body.from ?? 0, replay: !!body.replay, attempt, ageS: messageAgeS(message), owner: message.id ?? "", permanent }, ctx);
+  const ageS = messageAgeS({ timestamp: firstQueuedAt });
+  const r = await runChain({ destination, calls, from: body.from ?? 0, replay: !!body.replay, attempt, ageS, owner: message.id ?? "", permanent }, ctx);
   if (r.kind === "done") {
     message.ack();
-    if (body.ref) await deletePayload(env, body.ref).catch((e) => log({ at: "consume", error: `payload not deleted: ${e?.message ?? e}` }));
+    if (body.ref && budget.take(1)) {
+      await deletePayload(env, body.ref).catch((e) => log({ at: "consume", error: `payload not deleted: ${e?.message ?? e}` }));
+    } // else the payload store drops it after payloadKeepMs
+    return;
+  }
+  if (r.kind === "budget") {
+    deferred.push({ message, body: restOf(body, calls, r.index, firstQueuedAt) });
     return;
   }
   if (r.kind === "busy") {
@@ -126,9 +190,7 @@ async function consumeMessage(message, ctx) {
     return;
   }
   if (attempt >= cfg.maxAttempts) {
-    const rest = body.ref
-      ? { v: WIRE_VERSION, destination, orderKey, ref: body.ref, count: calls.length, from: r.index }
-      : { v: WIRE_VERSION, destination, orderKey, calls: calls.slice(r.index) };
+    const rest = restOf({ v: WIRE_VERSION, destination, orderKey, ref: body.ref }, calls, r.index);
     counters.add(destination, "deadLettered", calls.length - r.index);
     return ack([deadLetter({ reason: "retries_exhausted", destination, orderKey, result: r.result, attempts: attempt, message: rest })]);
   }
@@ -153,10 +215,38 @@ async function consumeDeadLetterQueue(batch, { env, counters, log }) {
   }
 }
 
+// The chains the budget did not reach go back to the queue, each whole or from where it stopped
+// (sendAll: within sendBatch's limits); then their messages are acked. If the queue refuses, the
+// messages are retried instead (the ledger skips what they already sent).
+async function requeueDeferred(deferred, { env, counters, log }) {
+  if (deferred.length === 0) return;
+  try {
+    await sendAll(env.DELIVERY_QUEUE, deferred.map((d) => ({ body: d.body, bytes: jsonBytes(d.body) })));
+    for (const d of deferred) d.message.ack();
+  } catch (e) {
+    log({ at: "consume", error: `deferred chains not queued again: ${e?.message ?? e}`, messages: deferred.length });
+    for (const d of deferred) d.message.retry({ delaySeconds: 1 });
+  }
+  for (const d of deferred) counters.add(d.body.destination, "deferred");
+  log({ at: "consume", deferred: deferred.length, reason: "subrequest budget (DELIVERY_SUBREQUESTS)" });
+}
+
+// Set aside before the first call: the counters' flush, and the sendBatch calls that would queue
+// every message of the batch again (a rest is never larger than its message, but for the
+// firstQueuedAt it gains: one call of slack). Capped so that one call can always run: a batch too
+// large for its budget still moves on (were its re-queue then over the limit, the platform refuses
+// it and the messages are retried).
+function closingSubrequests(messages, cfg) {
+  const all = messages.map((m) => ({ body: m.body ?? null, bytes: jsonBytes(m.body ?? null) }));
+  return Math.max(0, Math.min(2 + batches(all).length, cfg.subrequests - CALL_SUBREQUESTS - 1));
+}
+
 export async function consumeBatch(batch, env, log, { fetchImpl } = {}) {
   const cfg = deliveryConfig(env);
   const counters = new Counters();
-  const ctx = { env, cfg, counters, log, fetchImpl, ledger: ledgerFor(env, cfg) };
+  const budget = new SubrequestBudget(cfg.subrequests - closingSubrequests(batch.messages, cfg));
+  const deferred = [];
+  const ctx = { env, cfg, counters, log, fetchImpl, ledger: ledgerFor(env, cfg), budget, deferred };
   if (batch.queue === cfg.deadLetterQueue) {
     await consumeDeadLetterQueue(batch, ctx);
   } else {
@@ -169,6 +259,7 @@ export async function consumeBatch(batch, env, log, { fetchImpl } = {}) {
         message.retry({ delaySeconds: retryDelaySeconds(undefined, message.attempts ?? 1, cfg) });
       }
     });
+    await requeueDeferred(deferred, ctx);
   }
   await flushCounters(env, counters).catch((e) => log({ at: "consume", error: `counters not saved: ${e?.message ?? e}` }));
 }

@@ -2,10 +2,11 @@
 // bounded retries. Durability is off in this mode and the log says so.
 import { sendCall } from "./send.mjs";
 import { backoffSeconds } from "./outcome.mjs";
+import { OPEN_CONNECTIONS } from "./platform_limits.mjs";
 
 const MAX_ATTEMPTS = 3;
 const MAX_WAIT_S = 5;
-const PARALLEL_CHAINS = 6; // Workers allow six simultaneous outgoing connections
+const PARALLEL_CHAINS = OPEN_CONNECTIONS;
 
 // Calls with one destination and order key go one after the other, in plan order.
 export function orderedChains(calls) {

@@ -5,10 +5,11 @@
 // the caller then answers 503 and the client's retry is deduplicated by the ledger.
 import { buildChains, jsonBytes } from "./chain.mjs";
 import { hasPayloadStore, putPayload } from "./payloads.mjs";
+import { QUEUE_BATCH_MAX_BYTES, QUEUE_BATCH_MAX_MESSAGES, QUEUE_MESSAGE_MAX_BYTES } from "./platform_limits.mjs";
 
-export const MESSAGE_MAX_BYTES = 120_000; // 128 KB minus headroom for Queues' own metadata
-export const BATCH_MAX_MESSAGES = 100;
-export const BATCH_MAX_BYTES = 250_000; // 256 KB minus headroom
+export const MESSAGE_MAX_BYTES = QUEUE_MESSAGE_MAX_BYTES - 11_072; // 120,000: headroom for Queues' own metadata
+export const BATCH_MAX_MESSAGES = QUEUE_BATCH_MAX_MESSAGES;
+export const BATCH_MAX_BYTES = QUEUE_BATCH_MAX_BYTES - 12_144; // 250,000: headroom
 const PER_MESSAGE_OVERHEAD = 100;
 const PARALLEL_SENDS = 4;
 

@@ -1,6 +1,7 @@
 // Delivery tuning, read from Worker bindings ([vars] or secrets) with production defaults, so
 // that tests can make retries fast. Every value is a number (a string binding is parsed).
 import { BindingError } from "./secrets.mjs";
+import { OPEN_CONNECTIONS, QUEUE_DELAY_MAX_S, SUBREQUESTS_FREE } from "./platform_limits.mjs";
 
 const DEFAULTS = {
   DELIVERY_TIMEOUT_MS: 10_000, // one outgoing call, answer included
@@ -8,7 +9,8 @@ const DEFAULTS = {
   DELIVERY_RETRY_BASE_S: 5, // backoff: min(cap, base · 2^(attempt−1)) · random, at least base/2
   DELIVERY_RETRY_CAP_S: 1800,
   DELIVERY_RETRY_AFTER_MAX_S: 3600, // a Retry-After above this is cut to it
-  DELIVERY_CONCURRENCY: 6, // chains sent at once by one consumer invocation (Workers: 6 open connections)
+  DELIVERY_CONCURRENCY: OPEN_CONNECTIONS, // chains sent at once by one consumer invocation
+  DELIVERY_SUBREQUESTS: SUBREQUESTS_FREE, // fetches and Durable Object calls one consumer invocation may make (Paid: 10000)
   DELIVERY_DEDUP_HOURS: 24, // how long a delivered call's key is remembered
   DELIVERY_LEDGER_SHARDS: 16, // ledger Durable Objects per destination; changing it forgets the ledger
   DELIVERY_NOT_FOUND_ATTEMPTS: 4, // a 404 to a retryNotFound call is permanent from this attempt on…
@@ -24,7 +26,6 @@ const PAYLOAD_MIN_KEEP_MS = 30 * DAY_MS;
 // a dead letter is kept (a dead letter may point at a stored chain; recording one touches it).
 export const payloadKeepMs = (cfg) => Math.max(PAYLOAD_MIN_KEEP_MS, cfg.deadLetterRetentionMs + DAY_MS);
 
-const QUEUE_DELAY_MAX_S = 86_400; // Cloudflare Queues: delaySeconds ≤ 24 h, whole seconds
 
 export function deliveryConfig(env = {}) {
   const out = {};
@@ -40,6 +41,7 @@ export function deliveryConfig(env = {}) {
     retryCapS: Math.min(QUEUE_DELAY_MAX_S, out.DELIVERY_RETRY_CAP_S),
     retryAfterMaxS: Math.min(QUEUE_DELAY_MAX_S, out.DELIVERY_RETRY_AFTER_MAX_S),
     concurrency: Math.max(1, Math.floor(out.DELIVERY_CONCURRENCY)),
+    subrequests: Math.max(1, Math.floor(out.DELIVERY_SUBREQUESTS)),
     dedupMs: out.DELIVERY_DEDUP_HOURS * 3_600_000,
     ledgerShards: Math.max(1, Math.floor(out.DELIVERY_LEDGER_SHARDS)),
     notFoundAttempts: Math.max(1, Math.floor(out.DELIVERY_NOT_FOUND_ATTEMPTS)),

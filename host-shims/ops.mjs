@@ -8,13 +8,14 @@
 // counters are kept in memory for this isolate.
 // sent: 2xx · retried: a message put back after a retryable failure · failed: permanent 4xx ·
 // deduplicated: a call skipped because another message had already sent it · deadLettered: calls
-// kept as dead letters · busy: a call put back because another consumer held it · dropped
+// kept as dead letters · busy: a call put back because another consumer held it · deferred: a chain
+// (or its rest) queued again because the invocation's subrequest budget ran out · dropped
 // (inline only): a call given up after its attempts.
 import { deliveryConfig } from "./delivery_config.mjs";
 import { fnv1a } from "./ledger.mjs";
 import { hasPayloadStore, touchPayload } from "./payloads.mjs";
 
-export const COUNTERS = ["sent", "retried", "failed", "deduplicated", "deadLettered", "busy"];
+export const COUNTERS = ["sent", "retried", "failed", "deduplicated", "deadLettered", "busy", "deferred"];
 
 const ERROR_EXCERPT = 300;
 const COUNTERS_OBJECT = "ops";

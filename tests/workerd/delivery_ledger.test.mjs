@@ -68,7 +68,7 @@ const done = (destination, i, state, owner) => {
 };
 const rows = (r) => r.ledger.map(({ inMs, ...row }) => row);
 // The destination's counters (ops.mjs), zeros included.
-const counters = (set) => ({ sent: 0, retried: 0, failed: 0, deduplicated: 0, deadLettered: 0, busy: 0, ...set });
+const counters = (set) => ({ sent: 0, retried: 0, failed: 0, deduplicated: 0, deadLettered: 0, busy: 0, deferred: 0, ...set });
 
 describe("the ledger object (ledger_do.mjs), called directly", { concurrency: true }, () => {
   test("claim: a free key is leased to its owner for leaseMs; a live lease answers busy with exactly the time left, replay or not", async () => {

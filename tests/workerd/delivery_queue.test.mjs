@@ -156,7 +156,7 @@ for (const build of WORKERD_BUILDS) {
       const stats = await ctx.settle(undefined, { quietMs: 500 });
       assert.deepEqual([stats.mode, stats.durable, stats.dedup, stats.scope], ["queue", true, true, "durable"]);
       for (const d of DESTS) {
-        assert.deepEqual(Object.keys(stats.counters[d]).sort(), ["busy", "deadLettered", "deduplicated", "failed", "retried", "sent"]);
+        assert.deepEqual(Object.keys(stats.counters[d]).sort(), ["busy", "deadLettered", "deduplicated", "deferred", "failed", "retried", "sent"]);
       }
       const delta = (d, name) => stats.counters[d][name] - (before.counters[d]?.[name] ?? 0);
       assert.deepEqual(

@@ -316,6 +316,94 @@ async function consume(messages, { answers = [], env = {}, queue = "ajs-edge-del
   return { lines, seen: f.seen, ledger };
 }
 
+// ---- the subrequest budget (DELIVERY_SUBREQUESTS) ----
+
+// A consumer invocation whose every subrequest is counted: ledger calls, fetches, sendBatch.
+// Returns what it sent, what it queued again, and the count.
+async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent, answers = () => 200 }) {
+  let subrequests = 0;
+  const requeued = [];
+  const counted = (fn) => async (...args) => {
+    subrequests++;
+    return fn(...args);
+  };
+  const stub = { claim: counted(ledger.claim.bind(ledger)), complete: counted(ledger.complete.bind(ledger)), release: counted(ledger.release.bind(ledger)) };
+  const env = {
+    ...SECRETS, DELIVERY_SUBREQUESTS: String(limit), DELIVERY_CONCURRENCY: String(concurrency),
+    DELIVERY_LEDGER: { idFromName: (n) => n, get: () => stub },
+    DELIVERY_QUEUE: { sendBatch: counted(async (batch) => requeued.push(...batch.map((m) => m.body))) },
+  };
+  const fetchImpl = counted(async (url) => {
+    sent.push(url);
+    return new Response("", { status: answers(url) });
+  });
+  const queuedAt = new Date(Date.now() - 5000); // one instant for all: the test compares them
+  const messages = bodies.map((body, i) => ({ ...message(body, 1, `msg-${i}`), timestamp: queuedAt }));
+  const lines = [];
+  await consumeBatch({ queue: "ajs-edge-delivery", messages }, env, (l) => lines.push(l), { fetchImpl });
+  return { messages, requeued, subrequests, lines };
+}
+
+describe("durable delivery: the consumer's subrequest budget", () => {
+  test("a chain stops before a call the budget cannot finish; its rest, and a chain not begun, are queued again in order", async () => {
+    const { ledger } = fakeLedger();
+    const sent = [];
+    const u1 = chain(6), u2 = { ...chain(2), orderKey: "u2", calls: [call(10), call(11)] };
+    // 20 subrequests: 3 set aside (the counters, one sendBatch, one of slack), 17 for calls of 3
+    // (claim, fetch, complete) that start only with 5 left (a dead letter may cost 2 more).
+    const first = await countedInvocation([u1, u2], { limit: 20, concurrency: 1, ledger, sent });
+    assert.deepEqual(sent, [0, 1, 2, 3, 4].map((i) => `http://up.test/${i}`));
+    assert.equal(first.subrequests, 5 * 3 + 1);
+    assert.deepEqual(first.messages.map((m) => [m.acked, m.retried]), [[true, undefined], [true, undefined]]);
+    const queuedAt = first.messages[0].timestamp.getTime();
+    assert.deepEqual(first.requeued, [
+      { v: 1, destination: "gainsight", orderKey: "u1", firstQueuedAt: queuedAt, calls: [call(5)] },
+      { ...u2, firstQueuedAt: queuedAt },
+    ]);
+    assert.deepEqual(first.lines.filter((l) => l.deferred), [{ at: "consume", deferred: 2, reason: "subrequest budget (DELIVERY_SUBREQUESTS)" }]);
+    // The next invocation takes them: every call once, each user's in order.
+    const second = await countedInvocation(first.requeued, { limit: 20, concurrency: 1, ledger, sent });
+    assert.deepEqual(second.requeued, []);
+    assert.deepEqual(sent, [0, 1, 2, 3, 4, 5, 10, 11].map((i) => `http://up.test/${i}`));
+  });
+
+  test("whatever the limit and the concurrency, an invocation stays within it, and every call goes once, in its chain's order", async () => {
+    const mixed = [3, 8, 1, 5, 2, 7, 4, 6, 1, 2];
+    const beacons = Array(100).fill(1); // a full batch of one-call chains: more than one budget holds
+    for (const [limit, concurrency, sizes] of [[12, 1, mixed], [20, 6, mixed], [50, 6, mixed], [50, 2, mixed], [50, 6, beacons]]) {
+      const { ledger } = fakeLedger();
+      const sent = [];
+      let pending = sizes.map((n, c) => ({ v: 1, destination: "gainsight", orderKey: `u${c}`, calls: Array.from({ length: n }, (_, i) => call(c * 100 + i)) }));
+      for (let round = 0; pending.length > 0; round++) {
+        assert.ok(round < 40, "bounded");
+        // Every 7th call is refused for good: its dead letter is part of what a call may cost.
+        const r = await countedInvocation(pending, { limit, concurrency, ledger, sent, answers: (url) => (url.endsWith("7") ? 400 : 200) });
+        assert.ok(r.subrequests <= limit, `${r.subrequests} subrequests > ${limit}`);
+        pending = r.requeued;
+      }
+      const got = sent.map((u) => Number(u.split("/").pop()));
+      assert.equal(got.length, sizes.reduce((a, b) => a + b), `limit ${limit}`);
+      assert.equal(new Set(got).size, got.length, "once each");
+      for (let c = 0; c < sizes.length; c++) {
+        const mine = got.filter((id) => Math.floor(id / 100) === c);
+        assert.deepEqual(mine, [...mine].sort((a, b) => a - b), `chain ${c} in order`);
+      }
+    }
+  });
+
+  test("if the queue refuses the deferred chains, their messages are retried, not acked", async () => {
+    const { ledger } = fakeLedger();
+    const m = { ...message(chain(3)), timestamp: new Date() };
+    const env = { ...SECRETS, DELIVERY_SUBREQUESTS: "11", DELIVERY_LEDGER: { idFromName: (n) => n, get: () => ledger }, DELIVERY_QUEUE: { sendBatch: async () => { throw new Error("Queue send failed"); } } };
+    const f = scripted([]);
+    const lines = [];
+    await consumeBatch({ queue: "ajs-edge-delivery", messages: [m] }, env, (l) => lines.push(l), { fetchImpl: f.fetchImpl });
+    assert.equal(f.seen.length, 2); // 11 − 3 set aside: two calls start (each needs 5, costs 3); the third finds 2
+    assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 1 }]);
+    assert.ok(lines.some((l) => l.error === "deferred chains not queued again: Queue send failed"));
+  });
+});
+
 describe("durable delivery: consumer", () => {
   test("2xx for every call → ack; the secret is filled in at send time and never logged", async () => {
     const m = message(chain(2));
@@ -792,7 +880,7 @@ describe("sending one call (send.mjs)", () => {
 
 describe("delivery configuration (delivery_config.mjs)", () => {
   const DEFAULT = {
-    timeoutMs: 10_000, maxAttempts: 15, retryBaseS: 5, retryCapS: 1800, retryAfterMaxS: 3600, concurrency: 6, dedupMs: 24 * 3_600_000,
+    timeoutMs: 10_000, maxAttempts: 15, retryBaseS: 5, retryCapS: 1800, retryAfterMaxS: 3600, concurrency: 6, subrequests: 50, dedupMs: 24 * 3_600_000,
     ledgerShards: 16, notFoundAttempts: 4, notFoundWindowS: 600, opsShards: 8, deadLetterRetentionMs: 14 * 86_400_000, deadLetterQueue: "ajs-edge-delivery-dlq",
   };
 
@@ -801,10 +889,10 @@ describe("delivery configuration (delivery_config.mjs)", () => {
     assert.deepEqual(deliveryConfig({ DELIVERY_TIMEOUT_MS: "", DELIVERY_MAX_ATTEMPTS: null, DELIVERY_RETRY_BASE_S: "-1", DELIVERY_RETRY_CAP_S: "abc", DELIVERY_CONCURRENCY: "Infinity", DELIVERY_DEAD_LETTER_QUEUE: "" }), DEFAULT);
     assert.deepEqual(deliveryConfig({
       DELIVERY_TIMEOUT_MS: "250", DELIVERY_MAX_ATTEMPTS: "2.9", DELIVERY_RETRY_BASE_S: 0.5, DELIVERY_RETRY_CAP_S: "90000", DELIVERY_RETRY_AFTER_MAX_S: "99999",
-      DELIVERY_CONCURRENCY: "0", DELIVERY_DEDUP_HOURS: "0.5", DELIVERY_LEDGER_SHARDS: "0", DELIVERY_NOT_FOUND_ATTEMPTS: "0", DELIVERY_NOT_FOUND_WINDOW_S: "0",
+      DELIVERY_CONCURRENCY: "0", DELIVERY_SUBREQUESTS: "10000", DELIVERY_DEDUP_HOURS: "0.5", DELIVERY_LEDGER_SHARDS: "0", DELIVERY_NOT_FOUND_ATTEMPTS: "0", DELIVERY_NOT_FOUND_WINDOW_S: "0",
       DELIVERY_OPS_SHARDS: "1000", DELIVERY_DEAD_LETTER_DAYS: "0", DELIVERY_DEAD_LETTER_QUEUE: "my-dlq",
     }), {
-      timeoutMs: 250, maxAttempts: 2, retryBaseS: 0.5, retryCapS: 86_400, retryAfterMaxS: 86_400, concurrency: 1, dedupMs: 1_800_000,
+      timeoutMs: 250, maxAttempts: 2, retryBaseS: 0.5, retryCapS: 86_400, retryAfterMaxS: 86_400, concurrency: 1, subrequests: 10_000, dedupMs: 1_800_000,
       ledgerShards: 1, notFoundAttempts: 1, notFoundWindowS: 0, opsShards: 256, deadLetterRetentionMs: 14 * 86_400_000, deadLetterQueue: "my-dlq",
     });
     assert.deepEqual([deliveryConfig({ DELIVERY_MAX_ATTEMPTS: "0" }).maxAttempts, deliveryConfig({ DELIVERY_OPS_SHARDS: "0" }).opsShards, deliveryConfig({ DELIVERY_CONCURRENCY: "3.7" }).concurrency], [1, 1, 3]);

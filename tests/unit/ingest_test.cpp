@@ -173,6 +173,13 @@ TEST_CASE("ingest: without sentAt the client's timestamp is kept as sent, and no
   CHECK(!body.contains("sentAt"));
 }
 
+TEST_CASE("ingest: a skew correction that lands before year 0 is written as JavaScript writes it") {
+  // node: new Date(receivedAt - (Date.parse(sentAt) - Date.parse(timestamp))).toISOString()
+  auto o = post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u","timestamp":"0000-01-01T00:00:00.000Z","sentAt":"9999-12-31T23:59:59.999Z"})");
+  REQUIRE(o.calls.size() == 1);
+  CHECK(o.calls[0].json().at("timestamp") == "-007974-08-01T10:00:00.501Z");
+}
+
 TEST_CASE("ingest: with sentAt but no timestamp the timestamp is receivedAt") {
   auto o = post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u","sentAt":"2026-08-01T09:00:00.000Z"})");
   REQUIRE(o.calls.size() == 1);

@@ -80,3 +80,16 @@ TEST_CASE("timestamp: every year 0000–9999 against a day count kept by hand") 
     day += is_leap(y) ? 366 : 365;
   }
 }
+
+TEST_CASE("timestamp: years outside 0000-9999 are written as JavaScript's toISOString writes them") {
+  // node -e 'console.log(new Date(-74784816000000).toISOString())' and so on.
+  struct anchor { long long ms; char const* text; };
+  anchor const anchors[] = {
+      {-62167219200000LL, "0000-01-01T00:00:00.000Z"},    {-62167219200001LL, "-000001-12-31T23:59:59.999Z"},
+      {-62198755200000LL, "-000001-01-01T00:00:00.000Z"}, {-74784902400000LL, "-000400-02-29T00:00:00.000Z"},
+      {-74784816000000LL, "-000400-03-01T00:00:00.000Z"}, {-74784729600000LL, "-000400-03-02T00:00:00.000Z"},
+      {253402300799999LL, "9999-12-31T23:59:59.999Z"},    {253402300800000LL, "+010000-01-01T00:00:00.000Z"},
+      {8640000000000000LL, "+275760-09-13T00:00:00.000Z"}, {-8640000000000000LL, "-271821-04-20T00:00:00.000Z"},
+  };
+  for (auto const& a : anchors) CHECK_MESSAGE(format_iso8601_ms(a.ms) == a.text, a.text);
+}

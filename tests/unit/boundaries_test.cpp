@@ -88,6 +88,20 @@ TEST_CASE("boundaries: a batch item is measured with the envelope's context merg
   CHECK(over.calls.empty());
 }
 
+TEST_CASE("boundaries: the envelope's context and integrations both count, to the byte") {
+  // Merged, the item gains `,"context":{"c":"x"}` (20 bytes) and `,"integrations":{"All":true}` (28).
+  std::string const head = R"({"type":"track","userId":"u","event":"E","properties":{"p":")", tail = R"("}})";
+  auto batch = [&](std::size_t item) {
+    return R"({"writeKey":"wk","context":{"c":"x"},"integrations":{"All":true},"batch":[)" + exactly(item, head, tail) + "]}";
+  };
+  auto at_limit = send("/v1/batch", batch(32768 - 48));
+  CHECK(at_limit.status == 200);
+  CHECK(at_limit.calls.size() == 1);
+  auto over = send("/v1/batch", batch(32768 - 48 + 1));
+  CHECK(over.status == 400);
+  CHECK(over.calls.empty());
+}
+
 TEST_CASE("boundaries: an item with its own context is measured with only the envelope members it lacks, to the byte") {
   // The item keeps its "a"; merged, it gains `,"b":"y"`: 8 bytes.
   std::string const head = R"({"type":"track","userId":"u","event":"E","context":{"a":"own"},"properties":{"p":")",

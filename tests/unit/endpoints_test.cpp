@@ -38,6 +38,22 @@ TEST_CASE("endpoints: a wrong method is 405 with Allow") {
   auto s = send("POST", "/v1/projects/wk/settings");
   CHECK(s.status == 405);
   CHECK(s.reply_header("allow") == "GET, HEAD, OPTIONS");
+  // HEAD: the settings document's, and nothing else's.
+  auto head = send("HEAD", "/v1/projects/wk/settings");
+  CHECK(head.status == 200);
+  auto head_ingest = send("HEAD", "/v1/t");
+  CHECK(head_ingest.status == 405);
+  CHECK(head_ingest.reply_header("allow") == "POST, OPTIONS");
+}
+
+TEST_CASE("endpoints: /v1/m answers an allowed origin with CORS headers, another origin without") {
+  auto allowed = send("POST", "/v1/m", {{"origin", "https://shop.example"}}, R"({"series":[]})");
+  CHECK(allowed.status == 200);
+  CHECK(allowed.reply_header("access-control-allow-origin") == "https://shop.example");
+  auto other = send("POST", "/v1/m", {{"origin", "https://evil.example"}}, R"({"series":[]})");
+  CHECK(other.status == 200);
+  CHECK(other.reply_header("access-control-allow-origin").empty());
+  CHECK(send("POST", "/v1/m", {}, R"({"series":[]})").reply_header("access-control-allow-origin").empty());
 }
 
 TEST_CASE("endpoints: preflight from an allowed origin allows what analytics.js sends") {

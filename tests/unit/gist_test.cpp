@@ -607,6 +607,29 @@ TEST_CASE("gist: property_key lower-snake-cases names") {
   CHECK(property_key("order_completed_last_30days") == "order_completed_last_30days");
   CHECK(property_key("__a..b--c  ") == "a_b_c");
   CHECK(property_key("Émilie Zoë") == "Émilie_zoë");  // only ASCII is re-cased
+  // A capital after a lower-case letter or a digit starts a word: the ranges' ends included.
+  CHECK(property_key("aZ") == "a_z");
+  CHECK(property_key("zA") == "z_a");
+  CHECK(property_key("0A") == "0_a");
+  CHECK(property_key("9Z") == "9_z");
+  CHECK(property_key("_at") == "at");
+}
+
+TEST_CASE("gist: text is trimmed of spaces, tabs, carriage returns and line feeds, each alone") {
+  for (auto pad : {" ", "\\t", "\\r", "\\n"}) {  // JSON escapes
+    auto o = identify(std::string(R"({"email":")") + pad + "a@b.co" + pad + R"("})");
+    CHECK_MESSAGE(field(only_call(o).json(), "email") == "a@b.co", pad);
+  }
+}
+
+TEST_CASE("gist: numbers from 9e18 on are not whole numbers Gist can type, nor dates") {
+  auto o = identify(R"({"email":"a@b.co","big":9e18,"below":8.999999999999999e18,"huge_at":9e18})");
+  auto const props = custom_properties(o);
+  CHECK(field(props, "big") == "9000000000000000000");  // text: past what Gist types as a whole number
+  CHECK(field(props, "below") == bj::value(8999999999999998976));
+  CHECK(field(props, "huge_at").is_null());  // not a date: left out
+  CHECK_FALSE(ajs::gist::unix_seconds(bj::value(9e18)).has_value());
+  CHECK(ajs::gist::unix_seconds(bj::value(8.999999999999999e18)).has_value());
 }
 
 TEST_CASE("gist: unix_seconds refuses what is not a date") {
@@ -616,6 +639,9 @@ TEST_CASE("gist: unix_seconds refuses what is not a date") {
   CHECK_FALSE(unix_seconds(bj::value("2026-02-30")).has_value());
   CHECK_FALSE(unix_seconds(bj::value(18446744073709551615ull)).has_value());
   CHECK(unix_seconds(bj::value(1785578400.9)) == 1785578400);
+  for (auto text : {"1785578400x", "x1785578400", "17855 78400", "", " "})
+    CHECK_MESSAGE(!unix_seconds(bj::value(text)).has_value(), text);
+  CHECK(unix_seconds(bj::value(" 1785578400\t")) == 1785578400);
 }
 
 TEST_CASE("gist: number_text writes the shortest form that reads back") {

@@ -164,6 +164,21 @@ TEST_CASE("ingest: the envelope sentAt corrects each item's clock skew") {
   CHECK(o.calls[0].json().at("sentAt") == "2026-08-01T09:00:01.000Z");
 }
 
+TEST_CASE("ingest: an origin one source refuses gets no CORS headers, though another source allows every origin") {
+  auto refused = post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u"})", {{"origin", "https://evil.example"}});
+  CHECK(refused.status == 403);
+  CHECK(refused.reply_header("access-control-allow-origin").empty());
+  auto open = post("/v1/t", R"({"writeKey":"wk2","event":"E","userId":"u"})", {{"origin", "https://evil.example"}});
+  CHECK(open.status == 200);
+  CHECK(open.reply_header("access-control-allow-origin") == "https://evil.example");
+}
+
+TEST_CASE("ingest: a client's own originalTimestamp is kept") {
+  auto o = post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u","timestamp":"2026-08-01T09:00:00.000Z","originalTimestamp":"2026-08-01T08:00:00.000Z"})");
+  REQUIRE(o.calls.size() == 1);
+  CHECK(o.calls[0].json().at("originalTimestamp") == "2026-08-01T08:00:00.000Z");
+}
+
 TEST_CASE("ingest: without sentAt the client's timestamp is kept as sent, and no sentAt is added") {
   auto o = post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u","timestamp":"2026-08-01T09:00:00.000Z"})");
   REQUIRE(o.calls.size() == 1);

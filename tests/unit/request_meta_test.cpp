@@ -55,6 +55,20 @@ TEST_CASE("request meta: headers, receivedAt, seed and the body flags are read a
   CHECK_FALSE(seeds->body_too_large);
 }
 
+TEST_CASE("request meta: the seed is read as hex, either case; the range ends count; anything else is 0; 16 digits at most") {
+  auto seed = [](std::string const& s) {
+    auto m = parse_request_meta(R"({"method":"POST","url":"https://e.example/v1/t","seed":")" + s + R"("})");
+    REQUIRE(m.has_value());
+    return m->seed;
+  };
+  CHECK(seed("09") == 9);
+  CHECK(seed("af") == 0xaf);
+  CHECK(seed("AF") == 0xaf);
+  CHECK(seed("0z") == 0);
+  CHECK(seed("z1") == 1);
+  CHECK(seed("0123456789abcdef0") == 0x0123456789abcdefULL);
+}
+
 TEST_CASE("request meta: what a host must never send is a 500 invalid_meta that says why") {
   CHECK(error_of("{") == "request meta is not a JSON object");
   CHECK(error_of("[]") == "request meta is not a JSON object");

@@ -1,0 +1,80 @@
+// What one beacon costs to deliver, counted through the real producer (worker_app.mjs) and consumer
+// (consume_queue.mjs) with counting stand-ins for the bindings: queue messages and their bytes,
+// Durable Object requests (ledger, counters, dead letters, payloads), Worker invocations. Priced by
+// bench/cost_model.mjs. Issue #12's target is $1.50 per million beacon events; this records where
+// delivery stands (README "Delivery", "What it costs").
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { loadWorker } from "../../host-shims/node_host.mjs";
+import { consumeBatch } from "../../host-shims/consume_queue.mjs";
+import { jsonBytes } from "../../host-shims/chain.mjs";
+import { costPerMillion, queueOperations } from "../../bench/cost_model.mjs";
+
+const SECRETS = { GIST_API_KEY: "gist-live-4f9c2a7e", GAINSIGHT_ACCESS_KEY: "35a84f9e-7084-47a1-b8a5-593444e9e862", GAINSIGHT_PX_API_KEY: "AP-SECRET-TAG-KEY-2" };
+const CONFIG = {
+  allowInsecureEndpoints: true,
+  sources: [{
+    writeKey: "wk",
+    destinations: {
+      gist: { apiKey: { secret: "GIST_API_KEY" }, endpoint: "http://gist.test" },
+      gainsight: { accessKey: { secret: "GAINSIGHT_ACCESS_KEY" }, endpoint: "http://gs.test" },
+      gainsightPx: { apiKey: { secret: "GAINSIGHT_PX_API_KEY" }, endpoint: "http://px.test" },
+    },
+  }],
+};
+const MAX_BATCH_SIZE = 10; // wrangler.toml [[queues.consumers]] max_batch_size
+
+// A Durable Object namespace whose every method call is counted.
+function countingNamespace(counter, methods) {
+  const stub = Object.fromEntries(Object.entries(methods).map(([name, fn]) => [name, async (...args) => {
+    counter.n++;
+    return fn(...args);
+  }]));
+  return { idFromName: (n) => n, get: () => stub };
+}
+
+test("a single-event beacon to Gist, Gainsight and PX: the operations it costs, and their price", async () => {
+  const events = 100;
+  const queued = [];
+  const durable = { n: 0 };
+  const rows = new Map();
+  const env = {
+    AJS_EDGE_CONFIG: JSON.stringify(CONFIG), ...SECRETS,
+    DELIVERY_QUEUE: { sendBatch: async (batch) => queued.push(...batch.map((m) => m.body)) },
+    DELIVERY_LEDGER: countingNamespace(durable, {
+      claim: (key) => (rows.has(key) ? { state: rows.get(key) } : (rows.set(key, "busy"), { state: "claimed", token: "t" })),
+      complete: (key, delivered) => rows.set(key, delivered ? "delivered" : "failed"),
+      release: (key) => rows.delete(key),
+    }),
+    DELIVERY_OPS: countingNamespace(durable, { addCounters: () => {} }),
+  };
+  const worker = await loadWorker("wasi");
+  for (let i = 0; i < events; i++) {
+    const body = JSON.stringify({ writeKey: "wk", userId: `user-${i}`, messageId: `m-${i}`, event: "Viewed Pricing", properties: { plan: "pro" } });
+    const res = await worker.fetch(new Request("https://edge.example.com/v1/t", { method: "POST", headers: { "content-type": "text/plain" }, body }), env, { waitUntil() {} });
+    assert.equal(res.status, 200);
+  }
+  const messages = [...queued];
+  let sent = 0;
+  let invocations = 0;
+  for (let i = 0; i < queued.length; i += MAX_BATCH_SIZE) {
+    invocations++;
+    const batch = queued.slice(i, i + MAX_BATCH_SIZE).map((body, j) => ({ id: `q-${i + j}`, body, attempts: 1, timestamp: new Date(), ack() {}, retry() { throw new Error("no retry expected"); } }));
+    await consumeBatch({ queue: "ajs-edge-delivery", messages: batch }, env, () => {}, { fetchImpl: async () => (sent++, new Response("", { status: 200 })) });
+  }
+  assert.equal(queued.length, messages.length, "nothing deferred by the subrequest budget");
+  assert.equal(sent, 3 * events);
+
+  const counts = {
+    events,
+    workerRequests: events + invocations, // the beacons, and the consumer's invocations
+    queueOperations: messages.reduce((n, m) => n + queueOperations(jsonBytes(m)), 0),
+    durableObjectRequests: durable.n,
+  };
+  // Today: a message per destination (three), a ledger claim and complete per call, the counters
+  // once per consumer invocation.
+  assert.deepEqual([messages.length / events, counts.queueOperations / events, counts.durableObjectRequests / events], [3, 9, 6 + invocations / events]);
+  const cost = costPerMillion(counts);
+  console.log(`delivery cost: $${cost.total.toFixed(2)} per million beacon events (queues $${cost.queues.toFixed(2)}, Durable Objects $${cost.durableObjects.toFixed(2)}, Workers $${cost.workers.toFixed(2)}); target $1.50`);
+  assert.equal(cost.total.toFixed(2), "4.93"); // over the target: the next step is one message per request and one ledger round trip per chain
+});

@@ -1,3 +1,4 @@
+// @ts-check
 // Operator endpoints, answered by the host before the core sees the request. They exist only
 // when the ADMIN_TOKEN secret is set, and need `Authorization: Bearer <ADMIN_TOKEN>`.
 //   GET    /admin/stats                        per-destination counters, delivery mode
@@ -121,6 +122,7 @@ async function replayRequest(request, url) {
   const fromQuery = url.searchParams.getAll("id");
   if (fromQuery.length > 0) return { ids: uniqueIds(fromQuery, "id"), all: false };
   const text = await request.text();
+  /** @type {any} */
   let body = {};
   if (text.trim() !== "") {
     try {

@@ -1,3 +1,4 @@
+// @ts-check
 // First-party analytics.js: the paths of the static assets (env.ASSETS, laid out by
 // scripts/build-assets.mjs) that only the Worker can answer. Everything else under the assets
 // directory (the lazy chunks at {prefix}/analytics-next/bundles/) Cloudflare serves without the Worker.

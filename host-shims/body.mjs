@@ -1,3 +1,4 @@
+// @ts-check
 // Reads a request body with a cap, inflating gzip/deflate with DecompressionStream. Reading
 // stops past the cap, so a small gzip bomb cannot fill memory.
 export const MAX_BODY_BYTES = 500 * 1024; // Segment's batch limit; the core enforces the exact limits

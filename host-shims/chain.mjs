@@ -1,3 +1,4 @@
+// @ts-check
 // The unit of durable delivery: one ordered chain per destination and order key of one request,
 // its calls in plan order. This is also the queue message's wire form (v1), which names secrets
 // and never carries their values:
@@ -11,7 +12,7 @@
 // scope (a Gist identify may be a contact upsert plus tag calls). Messages queued before scopes
 // existed carry keys "destination|messageId|ordinal" and are consumed as they are.
 const encoder = new TextEncoder();
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const strictUtf8 = new TextDecoder("utf-8", /** @type {any} */ ({ fatal: true })); // workers-types omit `fatal`; workerd has it
 
 export const WIRE_VERSION = 1;
 

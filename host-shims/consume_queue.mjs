@@ -1,3 +1,4 @@
+// @ts-check
 // The consumer (the Worker's `queue` handler). Each message is one ordered chain (chain.mjs):
 // its calls are sent in order, each claimed in the dedup ledger first.
 //   2xx                      → recorded as delivered; the chain goes on
@@ -241,7 +242,7 @@ function closingSubrequests(messages, cfg) {
   return Math.max(0, Math.min(2 + batches(all).length, cfg.subrequests - CALL_SUBREQUESTS - 1));
 }
 
-export async function consumeBatch(batch, env, log, { fetchImpl } = {}) {
+export async function consumeBatch(batch, env, log, { fetchImpl = undefined } = {}) {
   const cfg = deliveryConfig(env);
   const counters = new Counters();
   const budget = new SubrequestBudget(cfg.subrequests - closingSubrequests(batch.messages, cfg));

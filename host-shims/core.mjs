@@ -1,3 +1,4 @@
+// @ts-check
 // One instance of the C++ core (either toolchain's module: same exports, same ABI).
 import { wasmImports } from "./wasi_shim.mjs";
 import { decodePlan } from "./plan.mjs";
@@ -19,7 +20,7 @@ export class Core {
   // import the .wasm as a module; Node compiles it once and passes it in.
   static async instantiate(module) {
     let memory;
-    const instance = await WebAssembly.instantiate(module, wasmImports(() => memory));
+    const instance = /** @type {{exports: any}} */ (await WebAssembly.instantiate(module, wasmImports(() => memory)));
     memory = instance.exports.memory;
     instance.exports._initialize?.(); // reactor: runs the C++ static constructors
     if (instance.exports.ajs_abi_version() !== ABI_VERSION) throw new Error("ajs-edge: wasm ABI version mismatch");

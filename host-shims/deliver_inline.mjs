@@ -1,3 +1,4 @@
+// @ts-check
 // Delivery without a queue (the local default): after the reply, in ctx.waitUntil, with a few
 // bounded retries. Durability is off in this mode and the log says so.
 import { sendCall } from "./send.mjs";

@@ -1,3 +1,4 @@
+// @ts-check
 // The producer: a plan's calls become queue messages (one per ordered chain, chain.mjs) handed to
 // the DELIVERY_QUEUE binding before the client is answered. Within Cloudflare Queues' limits:
 // 128 KB per message (a larger chain is stored in DELIVERY_PAYLOADS and the message carries its

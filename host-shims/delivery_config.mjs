@@ -1,3 +1,4 @@
+// @ts-check
 // Delivery tuning, read from Worker bindings ([vars] or secrets) with production defaults, so
 // that tests can make retries fast. Every value is a number (a string binding is parsed).
 import { BindingError } from "./secrets.mjs";

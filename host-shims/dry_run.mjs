@@ -1,3 +1,4 @@
+// @ts-check
 // The demo (no AJS_EDGE_CONFIG): nothing leaves the Worker. Every call the core plans is printed,
 // secrets by name only, and the latest are kept for the demo page (GET /demo/calls?after=N).
 import { redactedHeaders } from "./secrets.mjs";

@@ -1,3 +1,4 @@
+// @ts-check
 // The Durable Object classes of durable delivery; the Worker entries export them (workerd needs
 // a bound class exported from the main module). Kept out of worker_app.mjs, which plain Node
 // imports too (node_host.mjs) and which has no "cloudflare:workers".

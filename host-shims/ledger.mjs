@@ -1,3 +1,4 @@
+// @ts-check
 // Client of the dedup ledger (ledger_do.mjs, binding DELIVERY_LEDGER). A key always maps to the
 // same shard: "<destination>/<fnv1a(key) mod shards>".
 export function fnv1a(text) {

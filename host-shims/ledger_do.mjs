@@ -1,3 +1,4 @@
+// @ts-check
 // Durable Object (SQLite): the dedup ledger, one object per shard (destination + hash of the key).
 // A Durable Object runs its calls one at a time over strongly consistent storage, so two
 // consumers that race for one key cannot both win — KV, eventually consistent, would let both

@@ -1,3 +1,4 @@
+// @ts-check
 // Client of the operator store (ops_do.mjs, binding DELIVERY_OPS): counters and dead letters.
 // Counters live in one object ("ops"). Dead letters are spread over DELIVERY_OPS_SHARDS objects
 // ("dead-letters-<n>", n = fnv1a(id) mod shards), each purging what is older than
@@ -104,7 +105,7 @@ export function deadLetterStore(env) {
     },
 
     // {total, items, next}: summaries, oldest first across every source; `total` counts all.
-    async list({ limit = 100, after = null, destination } = {}) {
+    async list({ limit = 100, after = null, destination = undefined } = {}) {
       const n = Math.max(1, Math.min(MAX_PAGE, Math.floor(Number(limit)) || 100));
       const pages = await Promise.all(sources.map((i) => stub(i).listDeadLetters({ limit: n, after, destination })));
       const merged = pages.flatMap((p) => p.items).sort(byAge);
@@ -174,7 +175,7 @@ export async function readCounters(env) {
 }
 
 // A dead letter: `message` is the queue message body that replays it.
-export function deadLetter({ reason, destination, orderKey, result, attempts, message }) {
+export function deadLetter({ reason, destination, orderKey, result = undefined, attempts, message }) {
   const calls = Array.isArray(message?.calls) ? message.calls : [];
   return {
     id: crypto.randomUUID(),

@@ -1,3 +1,4 @@
+// @ts-check
 // Durable Object (SQLite): what an operator reads. One class, two roles (ops.mjs picks the object):
 //   "ops"               per-destination counters (and dead letters written before sharding,
 //                       read and purged like a shard's, never added to)
@@ -43,7 +44,7 @@ export class DeliveryOps extends DurableObject {
 
   // Summaries (no bodies), oldest first by (at, id), after the cursor `after` ({at, id} or null).
   // → {total (all of this object's), items (≤ limit), more}
-  async listDeadLetters({ limit = 100, after = null, destination } = {}) {
+  async listDeadLetters({ limit = 100, after = null, destination = undefined } = {}) {
     await this.#ensureAlarm(); // also starts the purge of dead letters kept from before retention existed
     const n = Math.max(1, Math.min(MAX_PAGE, Math.floor(Number(limit)) || 100));
     const where = [];

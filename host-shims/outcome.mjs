@@ -1,3 +1,4 @@
+// @ts-check
 import { CALL_FLAGS } from "./plan.mjs";
 
 // What a destination's answer means for delivery: sent, try again later, or never.

@@ -1,3 +1,4 @@
+// @ts-check
 // Client of the payload store (payloads_do.mjs, binding DELIVERY_PAYLOADS): a reference is
 // "<shard>:<uuid>", the shard naming one of a few objects so that large batches spread out.
 const SHARDS = 8;

@@ -1,3 +1,4 @@
+// @ts-check
 // Durable Object (SQLite): chains too large for one queue message (128 KB). The producer stores
 // the chain and enqueues a reference; the consumer reads it, and deletes it once the chain is
 // done or its dead letter is discarded. Strongly consistent, unlike KV: a consumer in another

@@ -1,3 +1,4 @@
+// @ts-check
 // Reads the plan the core returns (layout: wasm/README.md). One copy of the output leaves wasm
 // memory; bodies are views into that copy, never re-encoded or re-parsed.
 const MAGIC = 0x31504a41; // "AJP1"

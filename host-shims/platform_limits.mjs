@@ -1,3 +1,4 @@
+// @ts-check
 // Cloudflare's limits this Worker is designed around, in one place (Cloudflare's docs: Workers
 // limits, Queues limits and pricing). What depends on the account's plan is a binding
 // (delivery_config.mjs: DELIVERY_SUBREQUESTS); the rest is fixed by the platform.

@@ -1,3 +1,4 @@
+// @ts-check
 // Rate limits with Cloudflare's Workers Rate Limiting bindings ([[ratelimits]] in wrangler.toml).
 // The core decides which limits a request counts against (its plan's `rateLimits`: a binding and
 // a key per check, per writeKey and per client IP); the host asks the bindings, before anything

@@ -1,3 +1,4 @@
+// @ts-check
 // Secrets live only in the host: the core's plan names a binding and a format, and the value is
 // filled in here, at send time.
 // A binding the configuration needs (a secret, a rate limiter, the delivery queue) is missing or

@@ -1,3 +1,4 @@
+// @ts-check
 // Sends one planned call: secrets filled in, a timeout, the answer classified. The capture
 // destination's `capture:log` calls are printed instead of sent. Redirects are never followed
 // (the credentials would go to the Location): a 3xx is a permanent failure, reason "redirect".
@@ -39,7 +40,8 @@ export async function sendCall(call, env, { timeoutMs = 10_000, fetchImpl = fetc
       redirect: "manual",
       signal: AbortSignal.timeout(timeoutMs),
     });
-    if (isRedirect(response.status) || response.type === "opaqueredirect") {
+    // A manual redirect's answer: status 3xx in workerd, type "opaqueredirect" (status 0) elsewhere.
+    if (isRedirect(response.status) || /** @type {string} */ (response.type) === "opaqueredirect") {
       await response.body?.cancel().catch(() => {});
       return {
         outcome: "permanent",

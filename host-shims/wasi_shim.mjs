@@ -1,3 +1,4 @@
+// @ts-check
 // The few imports the core's wasm modules need. workerd has no WASI, so we answer the calls
 // libc makes when it prints a fatal error (fd_write to stderr) and refuse everything else.
 const ERRNO_SUCCESS = 0;

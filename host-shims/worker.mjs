@@ -1,3 +1,4 @@
+// @ts-check
 // The Cloudflare Worker: the wasi build of the core (wrangler.toml [build] makes it).
 // Handlers: fetch (ingest, admin) and queue (delivery consumer); plus the Durable Objects.
 import wasmModule from "./wasm/ajs_edge.wasm";

@@ -1,3 +1,4 @@
+// @ts-check
 // The Worker's fetch handler around one core module: moves bytes in, applies the plan out.
 // Everything that decides what to send is in the C++ core.
 import { Core, CoreError } from "./core.mjs";

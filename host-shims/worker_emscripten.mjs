@@ -1,3 +1,4 @@
+// @ts-check
 // The same Worker on the Emscripten build of the core: the cross-check the tests run too.
 import wasmModule from "./wasm/ajs_edge_emscripten.wasm";
 import { createWorker } from "./worker_app.mjs";

@@ -13,6 +13,9 @@ mkdir -p "$logs"
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "type check of the Worker's JavaScript (tsc, // @ts-check)"
+npx tsc -p tsconfig.json
+
 step "native build + unit tests (ctest)"
 bash scripts/build.sh native
 (cd build/native && ctest --output-on-failure -j2) 2>&1 | tee "$logs/ctest.txt"

@@ -69,6 +69,7 @@ TEST_CASE("basic auth: spaces and tabs around the header and the credentials are
     CHECK_MESSAGE(basic_auth_username(text) == "wk_123", text);
   CHECK(!basic_auth_username("Basic\td2tfMTIzOg=="));
   CHECK(!basic_auth_username("Basi d2tfMTIzOg=="));
+  CHECK(!basic_auth_username("Xasic d2tfMTIzOg=="));  // every letter of the scheme, the first too
   CHECK(!basic_auth_username("Basic "));
   CHECK(basic_auth_username("Basic " + base64_encode("a:b:c")) == "a");
   CHECK(basic_auth_username("Basic " + base64_encode(":secret")) == "");

@@ -126,7 +126,7 @@ TEST_CASE("endpoints: settings for an unknown writeKey are 404") {
 
 TEST_CASE("endpoints: the settings path needs both /projects/<key> and /settings") {
   // A known key without /settings, and "settings" read as a key, are no endpoint at all.
-  for (auto path : {"/v1/projects/wk", "/v1/projects/settings", "/v1/projects//settings", "/projects/wk/"}) {
+  for (auto path : {"/v1/projects/wk", "/v1/projects/settings", "/v1/projects//settings", "/v1/projects/wk/x/settings", "/projects/wk/"}) {
     auto o = send("GET", path);
     CHECK_MESSAGE(o.status == 404, path);
     CHECK_MESSAGE(o.json().at("message") == "no such endpoint", path);

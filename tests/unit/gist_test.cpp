@@ -186,6 +186,25 @@ TEST_CASE("gist: non-ASCII names and keys pass through byte for byte") {
 TEST_CASE("gist: unsubscribedFromEmails given as text is read as a flag") {
   auto o = identify(R"({"email":"a@b.co","unsubscribedFromEmails":"false"})");
   CHECK(only_call(o).json() == json(R"({"user_id":"u1","email":"a@b.co","unsubscribed_from_emails":false})"));
+  auto yes = identify(R"({"email":"a@b.co","unsubscribedFromEmails":"true"})");
+  CHECK(only_call(yes).json() == json(R"({"user_id":"u1","email":"a@b.co","unsubscribed_from_emails":true})"));
+}
+
+TEST_CASE("gist: an email needs text before and after one @") {
+  for (auto bad : {"@b.co", "a@", "a@b@c.co", "a@@b.co", "ab.co"}) {
+    auto o = identify(std::string(R"({"email":")") + bad + R"("})");
+    CHECK_MESSAGE(o.calls.empty(), bad);
+  }
+  CHECK(field(only_call(identify(R"({"email":"a@b"})")).json(), "email") == "a@b");
+}
+
+TEST_CASE("gist: a phone past int64 is written out whole") {
+  auto o = identify(R"({"email":"a@b.co","phone":18446744073709551615})");
+  CHECK(field(only_call(o).json(), "phone") == "18446744073709551615");
+}
+
+TEST_CASE("gist: createdAt a whole number of seconds before 1970 is exactly that second") {
+  CHECK(signed_up_at_for(R"("1969-12-31T23:59:58Z")") == bj::value(-2));
 }
 
 TEST_CASE("gist: a phone sent as a number is sent as text") {
@@ -378,6 +397,8 @@ TEST_CASE("gist: a tag call carries at most 50 contacts") {
   CHECK(size(bodies[2]) == 20);
   CHECK(bj::serialize(bodies[2]).find(R"({"user_id":"u119"}]})") != std::string::npos);
   CHECK(field(bodies[0], "name") == bj::value("vip"));
+  contacts.resize(100);  // exactly two calls' worth: no third, empty call
+  CHECK(ajs::gist::tag_bodies("vip", false, contacts, sp).size() == 2);
 }
 
 // ---- track ----
@@ -613,6 +634,10 @@ TEST_CASE("gist: property_key lower-snake-cases names") {
   CHECK(property_key("0A") == "0_a");
   CHECK(property_key("9Z") == "9_z");
   CHECK(property_key("_at") == "at");
+  // An acronym ends before a capital followed by a lower-case letter (a to z, ends included).
+  CHECK(property_key("ABc") == "a_bc");
+  CHECK(property_key("ABa") == "a_ba");
+  CHECK(property_key("ABz") == "a_bz");
 }
 
 TEST_CASE("gist: text is trimmed of spaces, tabs, carriage returns and line feeds, each alone") {

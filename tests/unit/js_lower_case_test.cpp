@@ -22,8 +22,13 @@ std::string utf8(char32_t c) {
   } else if (c < 0x800) {
     out += static_cast<char>(0xC0 | (c >> 6));
     out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
+  } else if (c < 0x10000) {
     out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
     out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (c & 0x3F));
   }
@@ -61,6 +66,10 @@ TEST_CASE("js_lower_case: letters in context, and bytes that are not UTF-8 pass 
   CHECK(ajs::js_lower_case("A\xFF" "B\xC3") == "a\xFF" "b\xC3");
   CHECK(ajs::js_lower_case("\xE2\x82") == "\xE2\x82");
   CHECK(ajs::js_lower_case("𝐀Ж") == "𝐀ж");  // outside the blocks: unchanged
+  CHECK(ajs::js_lower_case("\x80" "A") == "\x80" "a");  // a continuation byte alone is no character
+  // Code points at the ends of each UTF-8 length come out as they went in.
+  for (char32_t c : {0x7Fu, 0x80u, 0x7FFu, 0x800u, 0xFFFFu, 0x10000u, 0x3FFFFu, 0x40000u, 0xE0041u, 0x10FFFFu})
+    CHECK_MESSAGE(ajs::js_lower_case(utf8(c) + "A") == utf8(c) + "a", code_point(c));
 }
 
 TEST_CASE("js_has_whitespace: JavaScript's \\s, and nothing else") {
@@ -69,6 +78,7 @@ TEST_CASE("js_has_whitespace: JavaScript's \\s, and nothing else") {
     CHECK_MESSAGE(ajs::js_has_whitespace("a" + utf8(c) + "b"), code_point(c));
   for (char32_t c : {0x08u, 0x0Eu, 0x1Fu, 0x85u, 0x9Fu, 0x1FFFu, 0x200Bu, 0x2027u, 0x202Au, 0x202Eu, 0x2060u, 0x3001u, 0xFEFEu})
     CHECK_FALSE_MESSAGE(ajs::js_has_whitespace("a" + utf8(c) + "b"), code_point(c));
+  CHECK(ajs::js_has_whitespace(" a"));  // the first character counts too
   CHECK_FALSE(ajs::js_has_whitespace("OrderCompleted"));
   CHECK_FALSE(ajs::js_has_whitespace(""));
 }

@@ -25,6 +25,11 @@ TEST_CASE("lone surrogates: each escape of a lone half becomes \\ufffd; pairs an
   CHECK(repaired(R"("x")") == "(unchanged)");
 }
 
+TEST_CASE("lone surrogates: right after a valid pair, a lone half is still found") {
+  CHECK(repaired(R"("\uD83D\uDE00\uD800")") == R"("\uD83D\uDE00\ufffd")");
+  CHECK(repaired(R"("\uD83D\uDE00\uDE00x")") == R"("\uD83D\uDE00\ufffdx")");
+}
+
 TEST_CASE("lone surrogates: the ranges end where UTF-16's do") {
   CHECK(repaired(R"(\uD7FF)") == "(unchanged)");
   CHECK(repaired(R"(\uD800)") == R"(\ufffd)");

@@ -93,3 +93,31 @@ TEST_CASE("timestamp: years outside 0000-9999 are written as JavaScript's toISOS
   };
   for (auto const& a : anchors) CHECK_MESSAGE(format_iso8601_ms(a.ms) == a.text, a.text);
 }
+
+TEST_CASE("timestamp: each month's last day parses and the day after it is refused (a strict calendar)") {
+  // V8's Date.parse rolls "2023-04-31" over to May 1; this parser refuses it (issue #14 weighs
+  // which Segment does). Pinned here so that a change of rule is a decision, not an accident.
+  unsigned const last[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  for (unsigned m = 1; m <= 12; ++m) {
+    char ok[16], over[16];
+    std::snprintf(ok, sizeof ok, "2023-%02u-%02u", m, last[m - 1]);
+    std::snprintf(over, sizeof over, "2023-%02u-%02u", m, last[m - 1] + 1);
+    CHECK_MESSAGE(parse_iso8601_ms(ok).has_value(), ok);
+    if (auto ms = parse_iso8601_ms(ok)) CHECK(format_iso8601_ms(*ms) == std::string(ok) + "T00:00:00.000Z");
+    CHECK_MESSAGE(!parse_iso8601_ms(over).has_value(), over);
+  }
+  CHECK(parse_iso8601_ms("2024-02-29").has_value());
+  CHECK(!parse_iso8601_ms("2024-02-30").has_value());
+}
+
+TEST_CASE("timestamp: hours, minutes, seconds and offsets at their edges; z as Z") {
+  CHECK(parse_iso8601_ms("2026-08-01T23:59:59Z") == 1785628799000);
+  CHECK(parse_iso8601_ms("2026-08-01T23:59:60Z") == 1785628800000);  // a leap second: :59 + 1 s
+  for (auto bad : {"2026-08-01T24:00:00Z", "2026-08-01T23:60:00Z", "2026-08-01T23:59:61Z", "2026-08-01T10:00:00+24:00",
+                   "2026-08-01T10:00:00+23:60", "2026-08-01T10:00:00-00:60"})
+    CHECK_MESSAGE(!parse_iso8601_ms(bad).has_value(), bad);
+  CHECK(parse_iso8601_ms("2026-08-01T10:00:00z") == 1785578400000);
+  CHECK(parse_iso8601_ms("2026-08-01T10:00:00+23:00") == 1785495600000);
+  CHECK(parse_iso8601_ms("2026-08-01T10:00:00+23:59") == 1785492060000);  // node: Date.parse
+  CHECK(parse_iso8601_ms("2026-08-01T10:00:00-00:59") == 1785581940000);
+}

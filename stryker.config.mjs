@@ -6,17 +6,17 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   mutate: [
-    "host-shims/consume_queue.mjs",
-    "host-shims/deliver_queue.mjs",
-    "host-shims/deliver_inline.mjs",
-    "host-shims/chain.mjs",
-    "host-shims/send.mjs",
-    "host-shims/outcome.mjs",
-    "host-shims/ledger.mjs",
-    "host-shims/ledger_do.mjs",
-    "host-shims/payloads.mjs",
-    "host-shims/payloads_do.mjs",
-    "host-shims/delivery_config.mjs",
+    "host-shims/delivery/consume_queue.mjs",
+    "host-shims/delivery/deliver_queue.mjs",
+    "host-shims/delivery/deliver_inline.mjs",
+    "host-shims/delivery/chain.mjs",
+    "host-shims/delivery/send.mjs",
+    "host-shims/delivery/outcome.mjs",
+    "host-shims/durable/ledger.mjs",
+    "host-shims/durable/ledger_do.mjs",
+    "host-shims/durable/payloads.mjs",
+    "host-shims/durable/payloads_do.mjs",
+    "host-shims/delivery/delivery_config.mjs",
   ],
   testRunner: "command",
   // Per mutant: only the fast tests of these modules (two files in plain Node, then one in workerd

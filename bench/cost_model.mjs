@@ -1,7 +1,7 @@
 // What delivering events costs at Cloudflare's list prices (issue #12: a design target of $1.50 per
 // million beacon events), from the operations a run counted. tests/workerd/delivery_cost.test.mjs
 // counts them through the real producer and consumer; README "Delivery" shows the result.
-import { QUEUE_OPERATIONS_PER_MESSAGE } from "../host-shims/platform_limits.mjs";
+import { QUEUE_OPERATIONS_PER_MESSAGE } from "../host-shims/delivery/platform_limits.mjs";
 
 // US dollars, Workers Paid list prices (Cloudflare's pricing pages): Workers $0.30 per million
 // requests and $0.02 per million CPU-ms; Queues $0.40 per million operations (3 per message of up

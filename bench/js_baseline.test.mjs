@@ -3,13 +3,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Core } from "../host-shims/core.mjs";
+import { Core } from "../host-shims/core/core.mjs";
 import { makeBatch, BENCH_CONFIG } from "./make_batch.mjs";
 import { meta, SINGLE } from "./node_bench.mjs";
 import { planBatchJs, parseConfig } from "./js_baseline.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
-const module = await WebAssembly.compile(readFileSync(`${root}host-shims/wasm/ajs_edge.wasm`));
+const module = await WebAssembly.compile(readFileSync(`${root}build/wasm/ajs_edge.wasm`));
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 

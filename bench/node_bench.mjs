@@ -1,8 +1,8 @@
-// The core's wasm modules in Node's V8: the same glue the Worker uses (host-shims/core.mjs),
+// The core's wasm modules in Node's V8: the same glue the Worker uses (host-shims/core/core.mjs),
 // timing Core.handle (copy in, plan, copy the plan out, decode it) on the bench batch.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Core } from "../host-shims/core.mjs";
+import { Core } from "../host-shims/core/core.mjs";
 import { makeBatch, BENCH_CONFIG } from "./make_batch.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -32,7 +32,7 @@ export function time(fn, iterations) {
 }
 
 export async function benchModule(file, iterations = 100) {
-  const module = await WebAssembly.compile(readFileSync(`${root}host-shims/wasm/${file}`));
+  const module = await WebAssembly.compile(readFileSync(`${root}build/wasm/${file}`));
   const core = await Core.instantiate(module);
   core.configure(JSON.stringify(BENCH_CONFIG));
   const batch = encoder.encode(JSON.stringify(makeBatch()));

@@ -18,7 +18,7 @@ const node = { wasi: await benchModule("ajs_edge.wasm"), emscripten: await bench
 const workerd = await benchWorkerd({ builds: ["wasi", "emscripten", "js"] });
 const sizes = Object.fromEntries(
   ["ajs_edge.wasm", "ajs_edge_emscripten.wasm"].map((f) => {
-    const bytes = readFileSync(`${root}host-shims/wasm/${f}`);
+    const bytes = readFileSync(`${root}build/wasm/${f}`);
     return [f, { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }];
   }),
 );

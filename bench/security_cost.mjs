@@ -9,14 +9,14 @@ import { time, meta, SINGLE } from "./node_bench.mjs";
 
 const here = fileURLToPath(new URL("../", import.meta.url));
 const other = process.argv[2];
-if (!other) throw new Error("usage: node bench/security_cost.mjs <older checkout with host-shims/wasm/ajs_edge.wasm built>");
+if (!other) throw new Error("usage: node bench/security_cost.mjs <older checkout with build/wasm/ajs_edge.wasm built>");
 const encoder = new TextEncoder();
 
 async function load(root) {
   const dir = root.endsWith("/") ? root : `${root}/`;
-  const { Core } = await import(`${dir}host-shims/core.mjs`);
+  const { Core } = await import(`${dir}host-shims/core/core.mjs`);
   const { makeBatch, BENCH_CONFIG } = await import(`${dir}bench/make_batch.mjs`);
-  const core = await Core.instantiate(await WebAssembly.compile(readFileSync(`${dir}host-shims/wasm/ajs_edge.wasm`)));
+  const core = await Core.instantiate(await WebAssembly.compile(readFileSync(`${dir}build/wasm/ajs_edge.wasm`)));
   core.configure(JSON.stringify(BENCH_CONFIG));
   const batch = encoder.encode(JSON.stringify(makeBatch()));
   const single = encoder.encode(SINGLE);

@@ -2,9 +2,9 @@
 // times with the core (the same glue as the Worker), or with the plain-JS baseline for build=js.
 // workerd freezes timers during CPU work, so the driver times requests from outside and subtracts
 // an n=0 request.
-import wasi from "../host-shims/wasm/ajs_edge.wasm";
-import emscripten from "../host-shims/wasm/ajs_edge_emscripten.wasm";
-import { Core } from "../host-shims/core.mjs";
+import wasi from "../build/wasm/ajs_edge.wasm";
+import emscripten from "../build/wasm/ajs_edge_emscripten.wasm";
+import { Core } from "../host-shims/core/core.mjs";
 import { planBatchJs, parseConfig } from "./js_baseline.mjs";
 
 const modules = { wasi, emscripten };

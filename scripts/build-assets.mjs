@@ -3,7 +3,7 @@
 // site needs no Segment CDN: analytics.js asks for its lazy chunks at {cdn}/analytics-next/bundles/
 // (src/browser/standalone.ts sets webpack's public path from the CDN base), so that is where they go,
 // with the standalone bundle itself; the Worker answers the per-writeKey snippet path
-// {cdn}/analytics.js/v1/:writeKey/analytics.min.js with that one file (host-shims/assets.mjs).
+// {cdn}/analytics.js/v1/:writeKey/analytics.min.js with that one file (host-shims/worker/assets.mjs).
 //
 //   node scripts/build-assets.mjs [--out dist/assets] [--prefix /collect]
 //

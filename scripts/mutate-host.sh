@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing of the host's delivery, ledger and outcome code (stryker.config.mjs; issue #11).
 # Reported, not part of scripts/test.sh's pass/fail. Results per file: TESTING.md.
-# Usage: scripts/mutate-host.sh [stryker options, e.g. --mutate host-shims/outcome.mjs]
+# Usage: scripts/mutate-host.sh [stryker options, e.g. --mutate host-shims/delivery/outcome.mjs]
 #   STRYKER_CONCURRENCY=n   test runs at once (default 1)
 # Report: build/mutation/host-shims.html and .json; log: build/mutation/host-shims.log.
 #

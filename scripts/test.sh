@@ -22,7 +22,7 @@ bash scripts/build.sh native
 
 step "wasm builds (wasi, emscripten)"
 bash scripts/build.sh wasi emscripten
-ls -l host-shims/wasm/*.wasm
+ls -l build/wasm/*.wasm
 
 step "node and workerd tests (node --test; the suites run on wasi, build_parity.test.mjs compares both builds)"
 node --test --test-reporter=spec tests/node/ tests/fakes/ tests/workerd/ bench/js_baseline.test.mjs 2>&1 | tee "$logs/node.txt"

@@ -1,5 +1,5 @@
 // The demo page: buttons that call analytics.js, and the calls the Worker planned for them,
-// polled from GET /demo/calls?after=N (host-shims/dry_run.mjs).
+// polled from GET /demo/calls?after=N (host-shims/demo/dry_run.mjs).
 (function () {
   var $ = function (id) { return document.getElementById(id); };
   var val = function (id) { return $(id).value.trim(); };

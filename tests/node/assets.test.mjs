@@ -1,7 +1,7 @@
-// host-shims/assets.mjs against a fake ASSETS binding: which paths the Worker hands to the assets.
+// host-shims/worker/assets.mjs against a fake ASSETS binding: which paths the Worker hands to the assets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveAsset } from "../../host-shims/assets.mjs";
+import { serveAsset } from "../../host-shims/worker/assets.mjs";
 
 const FILES = new Set(["/analytics-next/bundles/standalone.js", "/collect/analytics-next/bundles/standalone.js", "/demo/index.html"]);
 function fakeAssets() {

@@ -1,10 +1,10 @@
-// host-shims/body.mjs on its own: each Content-Encoding analytics clients may send, the cap
+// host-shims/worker/body.mjs on its own: each Content-Encoding analytics clients may send, the cap
 // pinned at the byte (after inflating), and the refusals' exact reasons. The Worker-level
 // behaviour (400s, nothing planned, gzip bombs) is in tests/workerd/ingest_limits.test.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync, deflateSync, deflateRawSync } from "node:zlib";
-import { readBody, MAX_BODY_BYTES } from "../../host-shims/body.mjs";
+import { readBody, MAX_BODY_BYTES } from "../../host-shims/worker/body.mjs";
 
 const text = '{"writeKey":"wk","event":"E","userId":"u"}';
 const request = (body, encoding) =>

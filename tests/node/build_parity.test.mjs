@@ -2,7 +2,7 @@
 // requests and configurations, both give byte-identical output through the real ABI — the same
 // return code and the same bytes (a plan, or an error) for every ajs_configure and ajs_handle.
 // This is what lets the workerd suites run on the wasi build only: what the core decides is
-// checked here for both builds; the Emscripten Worker (host-shims/worker_emscripten.mjs) is still
+// checked here for both builds; the Emscripten Worker (host-shims/worker/worker_emscripten.mjs) is still
 // started in workerd by emscripten_smoke.test.mjs.
 //
 // The corpus: the fuzzer's seeds and reproducers (fuzz/corpus, fuzz/regressions), each under the
@@ -12,15 +12,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { wasmImports } from "../../host-shims/wasi_shim.mjs";
-import { decodePlan } from "../../host-shims/plan.mjs";
+import { wasmImports } from "../../host-shims/core/wasi_shim.mjs";
+import { decodePlan } from "../../host-shims/core/plan.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const encoder = new TextEncoder();
 
 // One instance of a build, driven through the exported C ABI as a host drives it.
 async function instantiate(file) {
-  const module = await WebAssembly.compile(readFileSync(`${root}host-shims/wasm/${file}`));
+  const module = await WebAssembly.compile(readFileSync(`${root}build/wasm/${file}`));
   let memory;
   const instance = await WebAssembly.instantiate(module, wasmImports(() => memory));
   memory = instance.exports.memory;

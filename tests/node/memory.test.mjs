@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Core } from "../../host-shims/core.mjs";
+import { Core } from "../../host-shims/core/core.mjs";
 import { makeBatch } from "../../bench/make_batch.mjs";
 
 const MIB = 1024 * 1024;
@@ -49,7 +49,7 @@ const REQUESTS = [
 
 for (const [build, file] of [["wasi", "ajs_edge.wasm"], ["emscripten", "ajs_edge_emscripten.wasm"]]) {
   test(`[${build}] the largest legal requests keep wasm memory ≤ 32 MiB, and it stops growing after the second round`, async () => {
-    const core = await Core.instantiate(await WebAssembly.compile(readFileSync(`${root}host-shims/wasm/${file}`)));
+    const core = await Core.instantiate(await WebAssembly.compile(readFileSync(`${root}build/wasm/${file}`)));
     core.configure(CONFIG);
     const memory = () => core.x.memory.buffer.byteLength;
     const peaks = [];

@@ -3,8 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { createWorker } from "../../host-shims/worker_app.mjs";
-import { loadWorker, serve } from "../../host-shims/node_host.mjs";
+import { createWorker } from "../../host-shims/worker/worker_app.mjs";
+import { loadWorker, serve } from "../../host-shims/node/node_host.mjs";
 
 const trapWat = fileURLToPath(new URL("trap_module.wat", import.meta.url));
 

@@ -14,7 +14,7 @@ export const SECRETS = {
   GAINSIGHT_ACCESS_KEY: "35a84f9e-7084-47a1-b8a5-593444e9e862",
   GAINSIGHT_PX_API_KEY: "AP-SECRET-TAG-KEY-2",
 };
-// Fast retries for tests; production defaults are in host-shims/delivery_config.mjs. The timeout
+// Fast retries for tests; production defaults are in host-shims/delivery/delivery_config.mjs. The timeout
 // stays long: a loopback call answered after it would be applied and then sent again (at least
 // once), and on a loaded machine a 250 ms timeout made exact-count tests fail that way.
 export const FAST = {

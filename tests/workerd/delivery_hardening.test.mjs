@@ -11,7 +11,7 @@ import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker, deliveryOptions, jsonLogs } from "./harness.mjs";
 import { waitFor, startRecordingServer as startServer } from "./capture_server.mjs";
-import { fnv1a } from "../../host-shims/ledger.mjs";
+import { fnv1a } from "../../host-shims/durable/ledger.mjs";
 
 const HOST = { name: "host", script: "tests/workerd/ops_worker.mjs" };
 const TOKEN = "admin-hardening-token-7d2c";

@@ -3,15 +3,15 @@
 // token compared by digest, admin failures as JSON. The workerd side is delivery_hardening.test.mjs.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { sendCall } from "../../host-shims/send.mjs";
-import { sendable } from "../../host-shims/chain.mjs";
-import { consumeBatch, retryDelaySeconds, messageAgeS } from "../../host-shims/consume_queue.mjs";
-import { deliverInline } from "../../host-shims/deliver_inline.mjs";
-import { deliveryConfig, payloadKeepMs } from "../../host-shims/delivery_config.mjs";
-import { notFoundRetry, redirectError } from "../../host-shims/outcome.mjs";
-import { recordDeadLetters, deadLetter, parseCursor, cursorOf, CursorError } from "../../host-shims/ops.mjs";
-import { fnv1a } from "../../host-shims/ledger.mjs";
-import { handleAdmin } from "../../host-shims/admin.mjs";
+import { sendCall } from "../../host-shims/delivery/send.mjs";
+import { sendable } from "../../host-shims/delivery/chain.mjs";
+import { consumeBatch, retryDelaySeconds, messageAgeS } from "../../host-shims/delivery/consume_queue.mjs";
+import { deliverInline } from "../../host-shims/delivery/deliver_inline.mjs";
+import { deliveryConfig, payloadKeepMs } from "../../host-shims/delivery/delivery_config.mjs";
+import { notFoundRetry, redirectError } from "../../host-shims/delivery/outcome.mjs";
+import { recordDeadLetters, deadLetter, parseCursor, cursorOf, CursorError } from "../../host-shims/durable/ops.mjs";
+import { fnv1a } from "../../host-shims/durable/ledger.mjs";
+import { handleAdmin } from "../../host-shims/admin/admin.mjs";
 import { startRecordingServer as startServer } from "./capture_server.mjs";
 
 const KEY = "gist-live-unit-3c8e";
@@ -296,7 +296,7 @@ describe("admin hygiene (plain Node)", () => {
   });
 
   test("an exception inside a handler → JSON 500 internal_error, no stack, no message from inside", async () => {
-    const boom = () => { throw new Error("boom at /srv/host-shims/ops_do.mjs:42"); };
+    const boom = () => { throw new Error("boom at /srv/host-shims/durable/ops_do.mjs:42"); };
     const ns = { idFromName: (n) => n, get: () => ({ listDeadLetters: boom, countDeadLetters: boom, getDeadLetters: boom, deleteDeadLetters: boom, counters: boom }) };
     for (const [path, method] of [["/admin/dead-letters", "GET"], ["/admin/dead-letters/abc", "GET"], ["/admin/dead-letters/abc", "DELETE"], ["/admin/stats", "GET"]]) {
       const r = await admin(path, { method }, { DELIVERY_OPS: ns });

@@ -11,7 +11,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker, deliveryOptions } from "./harness.mjs";
-import { fnv1a } from "../../host-shims/ledger.mjs";
+import { fnv1a } from "../../host-shims/durable/ledger.mjs";
 
 const HOST = { name: "host", script: "tests/workerd/ops_worker.mjs" };
 const GIST_KEY = "gist-live-ledger-5b7e";

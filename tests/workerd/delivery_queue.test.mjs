@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { BUILDS, WORKERD_BUILDS, jsonLogs } from "./harness.mjs";
 import { waitFor } from "./capture_server.mjs";
 import { startDelivery, deliveredId, SECRETS } from "./delivery_fixture.mjs";
-import { NO_QUEUE } from "../../host-shims/delivery_config.mjs";
+import { NO_QUEUE } from "../../host-shims/delivery/delivery_config.mjs";
 
 const SECRET_FORMS = [...Object.values(SECRETS), Buffer.from(`${SECRETS.GAINSIGHT_PX_API_KEY}:`).toString("base64")];
 const noSecret = (value) => {

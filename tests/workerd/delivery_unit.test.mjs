@@ -3,19 +3,19 @@
 // refuses, and every decision of the consumer (ack, retry delays, dead letters, dedup).
 import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
-import { loadWorker } from "../../host-shims/node_host.mjs";
-import { buildChains, jsonBytes } from "../../host-shims/chain.mjs";
-import { batches, toMessages, enqueueChains, enqueuePlan, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/deliver_queue.mjs";
-import { consumeBatch, retryDelaySeconds, messageAgeS, runChain } from "../../host-shims/consume_queue.mjs";
-import { sendable, WIRE_VERSION } from "../../host-shims/chain.mjs";
-import { sendCall } from "../../host-shims/send.mjs";
-import { eachLimited } from "../../host-shims/delivery_config.mjs";
-import { putPayload, getPayload, touchPayload, deletePayload, hasPayloadStore } from "../../host-shims/payloads.mjs";
-import { ledgerFor } from "../../host-shims/ledger.mjs";
-import { deliveryConfig, deliveryMode, NO_QUEUE } from "../../host-shims/delivery_config.mjs";
-import { classifyStatus, isRedirect, retryAfterSeconds, backoffSeconds, redirectError, notFoundRetry } from "../../host-shims/outcome.mjs";
-import { CALL_FLAGS } from "../../host-shims/plan.mjs";
-import { fnv1a } from "../../host-shims/ledger.mjs";
+import { loadWorker } from "../../host-shims/node/node_host.mjs";
+import { buildChains, jsonBytes } from "../../host-shims/delivery/chain.mjs";
+import { batches, toMessages, enqueueChains, enqueuePlan, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/delivery/deliver_queue.mjs";
+import { consumeBatch, retryDelaySeconds, messageAgeS, runChain } from "../../host-shims/delivery/consume_queue.mjs";
+import { sendable, WIRE_VERSION } from "../../host-shims/delivery/chain.mjs";
+import { sendCall } from "../../host-shims/delivery/send.mjs";
+import { eachLimited } from "../../host-shims/delivery/delivery_config.mjs";
+import { putPayload, getPayload, touchPayload, deletePayload, hasPayloadStore } from "../../host-shims/durable/payloads.mjs";
+import { ledgerFor } from "../../host-shims/durable/ledger.mjs";
+import { deliveryConfig, deliveryMode, NO_QUEUE } from "../../host-shims/delivery/delivery_config.mjs";
+import { classifyStatus, isRedirect, retryAfterSeconds, backoffSeconds, redirectError, notFoundRetry } from "../../host-shims/delivery/outcome.mjs";
+import { CALL_FLAGS } from "../../host-shims/core/plan.mjs";
+import { fnv1a } from "../../host-shims/durable/ledger.mjs";
 
 const SECRETS = {
   GIST_API_KEY: "gist-live-4f9c2a7e",

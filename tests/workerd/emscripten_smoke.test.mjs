@@ -1,4 +1,4 @@
-// The Emscripten Worker (host-shims/worker_emscripten.mjs) in real workerd, once: the other
+// The Emscripten Worker (host-shims/worker/worker_emscripten.mjs) in real workerd, once: the other
 // workerd suites run on the wasi build (harness.mjs WORKERD_BUILDS), and what the core decides is
 // shown identical in both builds by tests/node/build_parity.test.mjs. This starts the Emscripten
 // module as workerd imports it, with the queue and the Durable Objects it exports, and follows a

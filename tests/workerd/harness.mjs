@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
 export const BUILDS = [
-  { name: "wasi", script: "host-shims/worker.mjs" },
-  { name: "emscripten", script: "host-shims/worker_emscripten.mjs" },
+  { name: "wasi", script: "host-shims/worker/worker.mjs" },
+  { name: "emscripten", script: "host-shims/worker/worker_emscripten.mjs" },
 ];
 
 // The builds the workerd suites run on: wasi only. What the core decides is the same in both

@@ -15,16 +15,16 @@
 //   POST /test/put-payload    {calls}              → putPayload (the producer's side): its ref
 // Bindings read here: TEST_CONFIG_STATUS (JSON: what GET /admin/config answers; absent: no route),
 // TEST_CONFIG_THROWS (configStatus throws).
-import { handleAdmin } from "../../host-shims/admin.mjs";
-import { enqueueChains } from "../../host-shims/deliver_queue.mjs";
-import { consumeBatch } from "../../host-shims/consume_queue.mjs";
-import { deliverInline } from "../../host-shims/deliver_inline.mjs";
-import { recordDeadLetters, opsStub, readCounters } from "../../host-shims/ops.mjs";
-import { sendable } from "../../host-shims/chain.mjs";
-import { putPayload } from "../../host-shims/payloads.mjs";
-import { DeliveryLedger as Ledger, DeliveryPayloads as Payloads } from "../../host-shims/durable_objects.mjs";
+import { handleAdmin } from "../../host-shims/admin/admin.mjs";
+import { enqueueChains } from "../../host-shims/delivery/deliver_queue.mjs";
+import { consumeBatch } from "../../host-shims/delivery/consume_queue.mjs";
+import { deliverInline } from "../../host-shims/delivery/deliver_inline.mjs";
+import { recordDeadLetters, opsStub, readCounters } from "../../host-shims/durable/ops.mjs";
+import { sendable } from "../../host-shims/delivery/chain.mjs";
+import { putPayload } from "../../host-shims/durable/payloads.mjs";
+import { DeliveryLedger as Ledger, DeliveryPayloads as Payloads } from "../../host-shims/durable/durable_objects.mjs";
 
-export { DeliveryOps } from "../../host-shims/durable_objects.mjs";
+export { DeliveryOps } from "../../host-shims/durable/durable_objects.mjs";
 
 // The production Durable Objects, with a look inside for exact assertions. Local workerd's clock
 // moves even within synchronous code, so the helpers hold Date.now() still over the synchronous

@@ -5,7 +5,7 @@
 // reference), sendBatch ≤ 100 messages and ≤ 256 KB. Throws when anything could not be queued:
 // the caller then answers 503 and the client's retry is deduplicated by the ledger.
 import { buildChains, jsonBytes } from "./chain.mjs";
-import { hasPayloadStore, putPayload } from "./payloads.mjs";
+import { hasPayloadStore, putPayload } from "../durable/payloads.mjs";
 import { QUEUE_BATCH_MAX_BYTES, QUEUE_BATCH_MAX_MESSAGES, QUEUE_MESSAGE_MAX_BYTES } from "./platform_limits.mjs";
 
 export const MESSAGE_MAX_BYTES = QUEUE_MESSAGE_MAX_BYTES - 11_072; // 120,000: headroom for Queues' own metadata

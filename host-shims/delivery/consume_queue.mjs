@@ -22,9 +22,9 @@ import { batches, sendAll } from "./deliver_queue.mjs";
 import { sendCall } from "./send.mjs";
 import { backoffSeconds, notFoundRetry } from "./outcome.mjs";
 import { jsonBytes, sendable, WIRE_VERSION } from "./chain.mjs";
-import { ledgerFor } from "./ledger.mjs";
-import { getPayload, deletePayload } from "./payloads.mjs";
-import { Counters, flushCounters, deadLetter, recordDeadLetters } from "./ops.mjs";
+import { ledgerFor } from "../durable/ledger.mjs";
+import { getPayload, deletePayload } from "../durable/payloads.mjs";
+import { Counters, flushCounters, deadLetter, recordDeadLetters } from "../durable/ops.mjs";
 
 const isChain = (b) =>
   b && b.v === WIRE_VERSION && typeof b.destination === "string" && (Array.isArray(b.calls) || typeof b.ref === "string");

@@ -1,8 +1,8 @@
 // @ts-check
 // The Cloudflare Worker: the wasi build of the core (wrangler.toml [build] makes it).
 // Handlers: fetch (ingest, admin) and queue (delivery consumer); plus the Durable Objects.
-import wasmModule from "./wasm/ajs_edge.wasm";
+import wasmModule from "../../build/wasm/ajs_edge.wasm";
 import { createWorker } from "./worker_app.mjs";
 
-export { DeliveryLedger, DeliveryOps, DeliveryPayloads } from "./durable_objects.mjs";
+export { DeliveryLedger, DeliveryOps, DeliveryPayloads } from "../durable/durable_objects.mjs";
 export default createWorker(wasmModule, { build: "wasi" });

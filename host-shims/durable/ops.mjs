@@ -12,7 +12,7 @@
 // kept as dead letters · busy: a call put back because another consumer held it · deferred: a chain
 // (or its rest) queued again because the invocation's subrequest budget ran out · dropped
 // (inline only): a call given up after its attempts.
-import { deliveryConfig } from "./delivery_config.mjs";
+import { deliveryConfig } from "../delivery/delivery_config.mjs";
 import { fnv1a } from "./ledger.mjs";
 import { hasPayloadStore, touchPayload } from "./payloads.mjs";
 

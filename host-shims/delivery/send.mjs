@@ -2,7 +2,7 @@
 // Sends one planned call: secrets filled in, a timeout, the answer classified. The capture
 // destination's `capture:log` calls are printed instead of sent. Redirects are never followed
 // (the credentials would go to the Location): a 3xx is a permanent failure, reason "redirect".
-import { headerValue, redactedHeaders } from "./secrets.mjs";
+import { headerValue, redactedHeaders } from "../worker/secrets.mjs";
 import { classifyStatus, retryAfterSeconds, isRedirect, redirectError } from "./outcome.mjs";
 
 const decoder = new TextDecoder();

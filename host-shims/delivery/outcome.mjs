@@ -1,5 +1,5 @@
 // @ts-check
-import { CALL_FLAGS } from "./plan.mjs";
+import { CALL_FLAGS } from "../core/plan.mjs";
 
 // What a destination's answer means for delivery: sent, try again later, or never.
 // 2xx ok; 408, 429 and 5xx (and network errors, timeouts) retryable; other statuses permanent

@@ -7,7 +7,7 @@
 // Each dead letter keeps the queue message that replays it (secrets named, never filled in).
 // Dead letters older than DELIVERY_DEAD_LETTER_DAYS are purged by an alarm.
 import { DurableObject } from "cloudflare:workers";
-import { deliveryConfig } from "./delivery_config.mjs";
+import { deliveryConfig } from "../delivery/delivery_config.mjs";
 
 const MAX_PAGE = 500;
 const ALARM_MIN_GAP_MS = 1000;

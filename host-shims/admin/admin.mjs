@@ -9,9 +9,9 @@
 //   POST   /admin/dead-letters/replay          {"ids":[…]} or {"all":true} (or ?id=…): queue again
 // A malformed request is a 400 JSON {success:false, code:"invalid_request", message}; anything
 // unexpected a 500 JSON {success:false, code:"internal_error"} (the detail goes to the log only).
-import { deadLetterStore, readCounters, parseCursor, CursorError, cursorOf, ID_MAX_CHARS } from "./ops.mjs";
-import { enqueueChains } from "./deliver_queue.mjs";
-import { deletePayload } from "./payloads.mjs";
+import { deadLetterStore, readCounters, parseCursor, CursorError, cursorOf, ID_MAX_CHARS } from "../durable/ops.mjs";
+import { enqueueChains } from "../delivery/deliver_queue.mjs";
+import { deletePayload } from "../durable/payloads.mjs";
 
 const PREFIX = "/admin/";
 const REPLAY_PAGE = 100;

@@ -1,14 +1,14 @@
 // The same Worker app in plain Node (no workerd): for benchmarks, quick experiments and hosts
 // without Cloudflare. Node may compile wasm from bytes, so the module is read from disk.
-// Usage: node host-shims/node_host.mjs [--build wasi|emscripten] [--port 8788]
+// Usage: node host-shims/node/node_host.mjs [--build wasi|emscripten] [--port 8788]
 //        (AJS_EDGE_CONFIG and the secrets it names come from the environment; plain Node has no
 //        queue, so a configured source runs with DELIVERY_MODE=inline, which loses failed calls)
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { createWorker } from "./worker_app.mjs";
+import { createWorker } from "../worker/worker_app.mjs";
 
-const wasmFiles = { wasi: "wasm/ajs_edge.wasm", emscripten: "wasm/ajs_edge_emscripten.wasm" };
+const wasmFiles = { wasi: "../../build/wasm/ajs_edge.wasm", emscripten: "../../build/wasm/ajs_edge_emscripten.wasm" };
 
 export async function loadWorker(build = "wasi") {
   const bytes = await readFile(fileURLToPath(new URL(wasmFiles[build], import.meta.url)));

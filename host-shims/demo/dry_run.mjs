@@ -1,7 +1,7 @@
 // @ts-check
 // The demo (no AJS_EDGE_CONFIG): nothing leaves the Worker. Every call the core plans is printed,
 // secrets by name only, and the latest are kept for the demo page (GET /demo/calls?after=N).
-import { redactedHeaders } from "./secrets.mjs";
+import { redactedHeaders } from "../worker/secrets.mjs";
 
 const decoder = new TextDecoder();
 

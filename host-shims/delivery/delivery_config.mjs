@@ -1,7 +1,7 @@
 // @ts-check
 // Delivery tuning, read from Worker bindings ([vars] or secrets) with production defaults, so
 // that tests can make retries fast. Every value is a number (a string binding is parsed).
-import { BindingError } from "./secrets.mjs";
+import { BindingError } from "../worker/secrets.mjs";
 import { OPEN_CONNECTIONS, QUEUE_DELAY_MAX_S, SUBREQUESTS_FREE } from "./platform_limits.mjs";
 
 const DEFAULTS = {

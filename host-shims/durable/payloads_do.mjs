@@ -8,7 +8,7 @@
 // counted from the last put or touch — recording a dead letter that points at a chain touches it,
 // so a chain outlives every dead letter that refers to it.
 import { DurableObject } from "cloudflare:workers";
-import { deliveryConfig, payloadKeepMs } from "./delivery_config.mjs";
+import { deliveryConfig, payloadKeepMs } from "../delivery/delivery_config.mjs";
 
 const CHUNK_CHARS = 512 * 1024;
 

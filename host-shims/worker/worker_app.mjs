@@ -1,16 +1,16 @@
 // @ts-check
 // The Worker's fetch handler around one core module: moves bytes in, applies the plan out.
 // Everything that decides what to send is in the C++ core.
-import { Core, CoreError } from "./core.mjs";
+import { Core, CoreError } from "../core/core.mjs";
 import { checkSecrets, BindingError } from "./secrets.mjs";
 import { readBody } from "./body.mjs";
-import { deliverInline } from "./deliver_inline.mjs";
-import { enqueuePlan } from "./deliver_queue.mjs";
-import { consumeBatch } from "./consume_queue.mjs";
-import { handleAdmin } from "./admin.mjs";
-import { Counters, flushCounters } from "./ops.mjs";
-import { deliveryMode } from "./delivery_config.mjs";
-import { PlannedCalls } from "./dry_run.mjs";
+import { deliverInline } from "../delivery/deliver_inline.mjs";
+import { enqueuePlan } from "../delivery/deliver_queue.mjs";
+import { consumeBatch } from "../delivery/consume_queue.mjs";
+import { handleAdmin } from "../admin/admin.mjs";
+import { Counters, flushCounters } from "../durable/ops.mjs";
+import { deliveryMode } from "../delivery/delivery_config.mjs";
+import { PlannedCalls } from "../demo/dry_run.mjs";
 import { serveAsset } from "./assets.mjs";
 import { checkRateLimiters, missingDefaultLimiters, overRateLimit, RETRY_AFTER_S } from "./rate_limits.mjs";
 

@@ -26,9 +26,9 @@ export default {
   coverageAnalysis: "off", // the command runner cannot tell which test covers which mutant
   concurrency: 1, // scripts/mutate-host.sh: STRYKER_CONCURRENCY
   timeoutMS: 20_000, // generous: a loaded machine must not turn a survivor into a "timeout"
-  // Not copied into the sandbox: builds, the C++ side, fuzzing, reports (host-shims/wasm is needed:
+  // Not copied into the sandbox: builds, the C++ side, fuzzing, reports (build/wasm is needed:
   // delivery_unit.test.mjs loads the core).
-  ignorePatterns: ["/build", "/dist", "/fuzz", "/src", "/site", "/cmake", "/wasm", "/.wrangler", "/reports", "/tests/e2e", "/tests/artifacts", "/bench/results"],
+  ignorePatterns: ["/build/*", "!/build/wasm", "/dist", "/fuzz", "/src", "/site", "/cmake", "/wasm", "/.wrangler", "/reports", "/tests/e2e", "/tests/artifacts", "/bench/results"],
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: "build/mutation/host-shims.html" },
   jsonReporter: { fileName: "build/mutation/host-shims.json" },

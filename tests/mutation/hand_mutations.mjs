@@ -56,7 +56,7 @@ function copyTree() {
     mkdirSync(dirname(join(tree, f)), { recursive: true });
     cpSync(join(root, f), join(tree, f));
   }
-  cpSync(join(root, "host-shims/wasm"), join(tree, "host-shims/wasm"), { recursive: true });
+  cpSync(join(root, "build/wasm"), join(tree, "build/wasm"), { recursive: true });
   symlinkSync(join(root, "node_modules"), join(tree, "node_modules"));
 }
 

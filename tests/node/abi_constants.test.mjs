@@ -1,0 +1,52 @@
+// The ABI's constants are written twice, once in C++ (the core writes the plan) and once in JS (the
+// host reads it): this reads the C++ sources and checks that the two agree, so that neither side
+// changes alone.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { CALL_FLAGS, NOTE_KIND, PLAN_LAYOUT, SECRET_FORMAT } from "../../host-shims/core/plan.mjs";
+import { ABI_VERSION } from "../../host-shims/core/core.mjs";
+
+const source = (path) => readFileSync(fileURLToPath(new URL(`../../${path}`, import.meta.url)), "utf8");
+const constant = (text, name) => {
+  const m = new RegExp(`\\b${name}\\s*=\\s*(0x[0-9A-Fa-f]+|\\d+)`).exec(text);
+  assert.ok(m, `${name} not found`);
+  return Number(m[1]);
+};
+// The enumerators of `enum class <name>` in declaration order, with their values.
+const enumerators = (text, name) => {
+  const body = new RegExp(`enum (?:class )?${name}\\b[^{]*\\{([^}]*)\\}`).exec(text)?.[1];
+  assert.ok(body, `enum ${name} not found`);
+  return body.replace(/\/\/[^\n]*/g, "").split(",").map((e) => e.trim()).filter(Boolean).map((e) => {
+    const [key, value] = e.split("=").map((x) => x.trim());
+    return [key, value];
+  });
+};
+
+test("plan layout: magic, version and table widths are the C++ encoder's", () => {
+  const enc = source("src/plan/plan_encoding.hpp") + source("src/plan/plan_encoding.cpp");
+  assert.deepEqual(PLAN_LAYOUT, {
+    MAGIC: constant(enc, "plan_magic"),
+    VERSION: constant(enc, "plan_format_version"),
+    HEADER_WORDS: constant(enc, "header_words"),
+    REPLY_HEADER_WORDS: constant(enc, "reply_header_words"),
+    REQUEST_WORDS: constant(enc, "request_words"),
+    REQUEST_HEADER_WORDS: constant(enc, "request_header_words"),
+    NOTE_WORDS: constant(enc, "note_words"),
+    RATE_LIMIT_WORDS: constant(enc, "rate_limit_words"),
+  });
+});
+
+test("enums: secret formats and note kinds in the C++ order and values; call flags' bits", () => {
+  const plan = source("src/plan/plan.hpp");
+  assert.deepEqual(enumerators(plan, "secret_format"), SECRET_FORMAT.map((name, i) => [name, String(i)]));
+  assert.deepEqual(enumerators(plan, "note_kind"), NOTE_KIND.map((name, i) => [name, String(i)]));
+  const flags = Object.fromEntries(enumerators(plan, "call_flags"));
+  assert.equal(flags.retry_not_found, "1u << 0");
+  assert.equal(CALL_FLAGS.retryNotFound, 1 << 0);
+});
+
+test("the ABI version the host expects is the one wasm/exports.cpp reports", () => {
+  assert.equal(ABI_VERSION, constant(source("wasm/exports.cpp"), "abi_version"));
+});

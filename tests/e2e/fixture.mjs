@@ -23,8 +23,9 @@ function destinations(fakes) {
 }
 
 // sources(destinations) → the config's sources. site: a directory of test pages, served by the
-// Worker too (same origin) under /e2e/ of a test copy of the assets built with PREFIX.
-export async function startEdge({ sources, site }) {
+// Worker too (same origin) under /e2e/ of a test copy of the assets built with PREFIX. vars: more
+// bindings (e.g. delivery tuning).
+export async function startEdge({ sources, site, vars = {} }) {
   const assets = join(root, "build/e2e/assets");
   buildAssets({ out: assets, prefix: PREFIX });
   if (site) cpSync(site, join(assets, "e2e"), { recursive: true });
@@ -38,7 +39,7 @@ export async function startEdge({ sources, site }) {
     // The tap's port is known before the Worker's, so sources can allow its origin.
     tap = await startTap(0);
     const config = { basePath: PREFIX, allowInsecureEndpoints: true, sources: sources(destinations(fakes), tap.url) };
-    worker = await startWrangler({ vars: { AJS_EDGE_CONFIG: JSON.stringify(config), ...SECRETS }, assets });
+    worker = await startWrangler({ vars: { AJS_EDGE_CONFIG: JSON.stringify(config), ...SECRETS, ...vars }, assets });
     tap.retarget(worker.port);
   } catch (e) {
     await tap?.close();

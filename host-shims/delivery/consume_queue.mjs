@@ -69,7 +69,8 @@ function budgetNotFound(result, attempt, ageS, cfg) {
 // Sends calls[from…] in order. Returns {kind: "done"} | {kind: "retry", index, result} |
 // {kind: "busy", index, retryInMs} | {kind: "budget", index} (the subrequests ran out before it).
 // A permanent failure is handed to `permanent(index, result)` (which stores its dead letter,
-// reason `result.reason` or "permanent") before the ledger records it, so none is forgotten. `ageS`: seconds since the message was first queued.
+// reason `result.reason` or "permanent") before the ledger records it, so none is forgotten.
+// `ageS`: seconds since the message was first queued.
 export async function runChain({ destination, calls, from = 0, replay = false, attempt, ageS = 0, owner = "", permanent }, { env, cfg, ledger, counters, log, fetchImpl, budget }) {
   const leaseMs = 2 * cfg.timeoutMs + 5000;
   for (let i = from; i < calls.length; i++) {

@@ -27,6 +27,9 @@ const PAYLOAD_MIN_KEEP_MS = 30 * DAY_MS;
 // a dead letter is kept (a dead letter may point at a stored chain; recording one touches it).
 export const payloadKeepMs = (cfg) => Math.max(PAYLOAD_MIN_KEEP_MS, cfg.deadLetterRetentionMs + DAY_MS);
 
+// Fewer subrequests than this and an invocation could not finish one call and its closing writes:
+// the consumer would defer everything, forever.
+const SUBREQUESTS_MIN = 10;
 
 export function deliveryConfig(env = {}) {
   const out = {};
@@ -42,7 +45,7 @@ export function deliveryConfig(env = {}) {
     retryCapS: Math.min(QUEUE_DELAY_MAX_S, out.DELIVERY_RETRY_CAP_S),
     retryAfterMaxS: Math.min(QUEUE_DELAY_MAX_S, out.DELIVERY_RETRY_AFTER_MAX_S),
     concurrency: Math.max(1, Math.floor(out.DELIVERY_CONCURRENCY)),
-    subrequests: Math.max(1, Math.floor(out.DELIVERY_SUBREQUESTS)),
+    subrequests: Math.max(SUBREQUESTS_MIN, Math.floor(out.DELIVERY_SUBREQUESTS)),
     dedupMs: out.DELIVERY_DEDUP_HOURS * 3_600_000,
     ledgerShards: Math.max(1, Math.floor(out.DELIVERY_LEDGER_SHARDS)),
     notFoundAttempts: Math.max(1, Math.floor(out.DELIVERY_NOT_FOUND_ATTEMPTS)),

@@ -895,6 +895,7 @@ describe("delivery configuration (delivery_config.mjs)", () => {
       timeoutMs: 250, maxAttempts: 2, retryBaseS: 0.5, retryCapS: 86_400, retryAfterMaxS: 86_400, concurrency: 1, subrequests: 10_000, dedupMs: 1_800_000,
       ledgerShards: 1, notFoundAttempts: 1, notFoundWindowS: 0, opsShards: 256, deadLetterRetentionMs: 14 * 86_400_000, deadLetterQueue: "my-dlq",
     });
+    assert.deepEqual([deliveryConfig({ DELIVERY_SUBREQUESTS: "3" }).subrequests, deliveryConfig({ DELIVERY_SUBREQUESTS: "11" }).subrequests], [10, 11]);
     assert.deepEqual([deliveryConfig({ DELIVERY_MAX_ATTEMPTS: "0" }).maxAttempts, deliveryConfig({ DELIVERY_OPS_SHARDS: "0" }).opsShards, deliveryConfig({ DELIVERY_CONCURRENCY: "3.7" }).concurrency], [1, 1, 3]);
     assert.deepEqual([deliveryConfig({ DELIVERY_LEDGER_SHARDS: "5.5" }).ledgerShards, deliveryConfig({ DELIVERY_NOT_FOUND_ATTEMPTS: "2.5" }).notFoundAttempts, deliveryConfig({ DELIVERY_OPS_SHARDS: "3.5" }).opsShards], [5, 2, 3]);
     assert.equal(deliveryConfig({ DELIVERY_DEAD_LETTER_QUEUE: 7 }).deadLetterQueue, "ajs-edge-delivery-dlq");

@@ -3,6 +3,8 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
+#include <optional>
 #include <string_view>
 
 #include "plan/plan_writer.hpp"
@@ -11,7 +13,9 @@ namespace ajs {
 
 enum class event_type : std::uint8_t { track, identify, page, screen, group, alias };
 
+// Segment's name of a call type ("track", …) and back (src/destinations/event.cpp: one table).
 std::string_view type_name(event_type t);
+std::optional<event_type> parse_event_type(std::string_view name);
 
 // A set of call types, e.g. the ones a destination receives: {identify, group, track}.
 class event_types {

@@ -4,13 +4,14 @@ namespace ajs {
 
 namespace {
 
+// analytics.js's short paths; the long ones are the call types' names (type_name).
 struct single_path {
-  std::string_view short_name, long_name;
+  std::string_view short_name;
   event_type type;
 };
 constexpr single_path single_paths[] = {
-    {"t", "track", event_type::track}, {"i", "identify", event_type::identify}, {"p", "page", event_type::page},
-    {"s", "screen", event_type::screen}, {"g", "group", event_type::group},     {"a", "alias", event_type::alias},
+    {"t", event_type::track}, {"i", event_type::identify}, {"p", event_type::page},
+    {"s", event_type::screen}, {"g", event_type::group},   {"a", event_type::alias},
 };
 
 }  // namespace
@@ -28,7 +29,7 @@ endpoint match_endpoint(std::string_view path) {
   if (path.substr(0, 4) != "/v1/") return {};
   auto const name = path.substr(4);
   for (auto const& p : single_paths)
-    if (name == p.short_name || name == p.long_name) return {endpoint_kind::single, p.type, {}};
+    if (name == p.short_name || name == type_name(p.type)) return {endpoint_kind::single, p.type, {}};
   if (name == "b" || name == "batch" || name == "import") return {endpoint_kind::batch, std::nullopt, {}};
   if (name == "m") return {endpoint_kind::metrics, std::nullopt, {}};
   return {};

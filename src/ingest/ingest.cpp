@@ -23,19 +23,6 @@ namespace bj = boost::json;
 
 problem unauthorized(std::string message) { return {401, "unauthorized", std::move(message)}; }
 
-void route_event(event const& e, source_config const& source, plan_writer& out) {
-  for (auto const& d : source.destinations) {
-    if (!consent_allows(e.message, d.consent_categories)) {
-      out.note(note_kind::skipped, d.kind->config_key, e.message_id, "consent");
-    } else if (!integrations_allow(e.message, *d.kind)) {
-      out.note(note_kind::skipped, d.kind->config_key, e.message_id, "integrations");
-    } else {
-      out.set_scope(d.scope);
-      d.impl->plan(e, out);
-    }
-  }
-}
-
 // Envelope `context` and `integrations` fill what an item does not set itself.
 void merge_envelope(bj::object& item, bj::object const& envelope, std::string_view key) {
   auto const* from = json::object_at(envelope, key);

@@ -10,15 +10,6 @@ namespace ajs {
 
 namespace {
 
-struct type_name_entry {
-  std::string_view name;
-  event_type type;
-};
-constexpr type_name_entry type_names[] = {
-    {"track", event_type::track}, {"identify", event_type::identify}, {"page", event_type::page},
-    {"screen", event_type::screen}, {"group", event_type::group},     {"alias", event_type::alias},
-};
-
 // Ids may be numbers on the wire; destinations want text. "" and null read as absent.
 std::string_view id_as_string(boost::json::object& message, std::string_view key) {
   auto* v = message.if_contains(key);
@@ -43,14 +34,6 @@ void set_string(boost::json::object& o, std::string_view key, std::string_view v
 }
 
 }  // namespace
-
-std::string_view type_name(event_type t) { return type_names[static_cast<int>(t)].name; }
-
-std::optional<event_type> parse_event_type(std::string_view name) {
-  for (auto const& e : type_names)
-    if (e.name == name) return e.type;
-  return std::nullopt;
-}
 
 normalize_result normalize_message(boost::json::object& message, std::optional<event_type> fixed_type,
                                    std::string_view sent_at, ingest_clock& clock) {

@@ -34,8 +34,6 @@ struct rejection {
   std::string_view message;
 };
 
-std::optional<event_type> parse_event_type(std::string_view name);
-
 // `fixed_type`: the type named by the endpoint (/v1/t → track), which wins over the body's.
 // `sent_at`: the request's sentAt when the message has none (batch envelopes carry it); it is
 // copied into the message.

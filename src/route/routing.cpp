@@ -21,6 +21,19 @@ bool integrations_allow(boost::json::object const& message, destination_kind con
   return true;
 }
 
+void route_event(event const& e, source_config const& source, plan_writer& out) {
+  for (auto const& d : source.destinations) {
+    if (!consent_allows(e.message, d.consent_categories)) {
+      out.note(note_kind::skipped, d.kind->config_key, e.message_id, "consent");
+    } else if (!integrations_allow(e.message, *d.kind)) {
+      out.note(note_kind::skipped, d.kind->config_key, e.message_id, "integrations");
+    } else {
+      out.set_scope(d.scope);
+      d.impl->plan(e, out);
+    }
+  }
+}
+
 bool consent_allows(boost::json::object const& message, std::vector<std::string> const& categories) {
   if (categories.empty()) return true;
   auto const* context = json::object_at(message, "context");

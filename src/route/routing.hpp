@@ -1,14 +1,21 @@
 #pragma once
-// Which configured destinations receive a message: Segment's consent rules first, then the
-// message's `integrations` object.
+// Which configured destinations receive a message, and the routing loop itself: Segment's consent
+// rules first, then the message's `integrations` object.
 #include <boost/json/object.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "config/config.hpp"
 #include "destinations/destination.hpp"
+#include "destinations/event.hpp"
+#include "plan/plan_writer.hpp"
 
 namespace ajs {
+
+// Plans one accepted message for each of its source's destinations that consent and
+// `integrations` let it reach; the others get a `skipped` note saying which rule kept it away.
+void route_event(event const& e, source_config const& source, plan_writer& out);
 
 // `integrations`: names are case-sensitive; a name present decides (false disables, true or an
 // object enables); otherwise `All` decides, default true.

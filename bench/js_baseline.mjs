@@ -308,10 +308,11 @@ function ingestBatch(config, clock, envelope, out, bodyBytes) {
   const envelopeKey = text(envelope.writeKey);
   const count = Math.min(items.length, BATCH_ITEMS);
   // Pass 1, before anything is planned: every key known and every message within the limit as it
-  // will be delivered (the envelope's context and integrations merged in); the copies the merge
+  // will be delivered (the envelope's context, integrations and sentAt merged in); the copies the merge
   // makes are capped as a whole.
   const sources = new Array(count), counted = new Set(); // distinct sources, for the rate limits
-  const envelopeExtra = envelopeMemberSize(envelope, "context") + envelopeMemberSize(envelope, "integrations");
+  const sentAtExtra = envelopeSentAtSize(envelope);
+  const envelopeExtra = envelopeMemberSize(envelope, "context") + envelopeMemberSize(envelope, "integrations") + sentAtExtra;
   let expansion = 0;
   for (let i = 0; i < count; i++) {
     const item = items[i];
@@ -320,12 +321,13 @@ function ingestBatch(config, clock, envelope, out, bodyBytes) {
     counted.add(source);
     expansion += envelopeExtra;
     if (expansion > ENVELOPE_EXPANSION_BYTES)
-      throw invalid(`the batch's context and integrations, copied into each of its ${count} items, would add over ` +
+      throw invalid(`the batch's context, integrations and sentAt, copied into each of its ${count} items, would add over ` +
         `${ENVELOPE_EXPANSION_BYTES / 1024} KB: send them in each item instead`);
     // Every item is measured as it will be written (a small request may still hold 1e20s).
     const size = jsonBytes(item);
-    if (size + envelopeExtra > EVENT_BYTES && size + mergedExtra(item, envelope, "context") + mergedExtra(item, envelope, "integrations") > EVENT_BYTES)
-      throw invalid(`batch[${i}] exceeds the 32 KB limit per message (the batch's context and integrations included)`);
+    if (size + envelopeExtra > EVENT_BYTES &&
+        size + mergedExtra(item, envelope, "context") + mergedExtra(item, envelope, "integrations") + (item.sentAt === undefined ? sentAtExtra : 0) > EVENT_BYTES)
+      throw invalid(`batch[${i}] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)`);
   }
   // A batch with no message to take a key from still needs a valid one (empty, or all invalid).
   if (counted.size === 0) counted.add(findSource(config, clock, envelopeKey));
@@ -403,6 +405,11 @@ function jsonBytes(v) {
 function envelopeMemberSize(envelope, key) {
   const v = envelope[key];
   return isObject(v) ? key.length + 4 + jsonBytes(v) : 0;
+}
+// What normalize adds to an item without a sentAt: the envelope's, as `,"sentAt":"…"`.
+function envelopeSentAtSize(envelope) {
+  const s = text(envelope.sentAt);
+  return s ? "sentAt".length + 4 + stringBytes(s) : 0;
 }
 // Exactly what mergeEnvelope adds to this item (only for the rare item near the limit): each
 // member it lacks, with its comma.

@@ -18,7 +18,7 @@ if [ "${1:-}" = "--run-tests" ]; then
   mutant=${__STRYKER_ACTIVE_MUTANT__:-}
   in_file=""
   if [ -n "$mutant" ]; then
-    in_file=$(grep -l "stryMutAct_9fa48(\"$mutant\")" host-shims/*.mjs || true)
+    in_file=$(grep -rl "stryMutAct_9fa48(\"$mutant\")" host-shims/ || true)
   fi
   case "$in_file" in
     */ledger_do.mjs | */payloads_do.mjs) exec node --test --test-reporter=dot "${workerd[@]}" ;;

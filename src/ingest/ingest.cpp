@@ -44,6 +44,13 @@ std::size_t envelope_member_size(bj::object const& envelope, std::string_view ke
   return key.size() + 4 + json::serialized_size(*v, limits::envelope_expansion_bytes);
 }
 
+// What normalize_message adds to an item without a sentAt member: the envelope's, whatever it
+// holds, as `,"sentAt":"…"` (a long one is copied into every item, as a context would be).
+std::size_t envelope_sent_at_size(bj::object const& envelope) {
+  auto const s = json::string_or_empty(envelope, "sentAt");
+  return s.empty() ? 0 : std::string_view("sentAt").size() + 4 + json::json_string_size(s);
+}
+
 // Exactly what merge_envelope adds to this item (walks the envelope's members: call it only for
 // the rare item near the limit).
 std::size_t merged_extra(bj::object const& item, bj::object const& envelope, std::string_view key) {
@@ -166,11 +173,13 @@ void ingest_batch(request_state& st, bj::object& envelope) {
   std::size_t const count = batch.size() < limits::batch_items ? batch.size() : limits::batch_items;
 
   // Pass 1, before anything is planned: every key known and every message within the limit as
-  // it will be delivered (the envelope's context and integrations merged in), else the whole
-  // request is refused (Segment: 401 / 400). The copies the merge makes are capped as a whole.
+  // it will be delivered (the envelope's context, integrations and sentAt merged in), else the
+  // whole request is refused (Segment: 401 / 400). The copies the merge makes are capped as a whole.
   std::vector<source_config const*> sources(count, nullptr);
   std::vector<source_config const*> counted;  // distinct sources, for the rate limits
-  std::size_t const envelope_extra = envelope_member_size(envelope, "context") + envelope_member_size(envelope, "integrations");
+  std::size_t const sent_at_extra = envelope_sent_at_size(envelope);
+  std::size_t const envelope_extra =
+      envelope_member_size(envelope, "context") + envelope_member_size(envelope, "integrations") + sent_at_extra;
   std::size_t expansion = 0;
   bool key_checked = false;
   for (std::size_t i = 0; i < count; ++i) {
@@ -184,7 +193,7 @@ void ingest_batch(request_state& st, bj::object& envelope) {
     key_checked = true;
     expansion += envelope_extra;
     if (expansion > limits::envelope_expansion_bytes) {
-      return reply_error(st, invalid_request("the batch's context and integrations, copied into each of its " +
+      return reply_error(st, invalid_request("the batch's context, integrations and sentAt, copied into each of its " +
                                              std::to_string(count) + " items, would add over " +
                                              std::to_string(limits::envelope_expansion_bytes / 1024) +
                                              " KB: send them in each item instead"));
@@ -194,10 +203,11 @@ void ingest_batch(request_state& st, bj::object& envelope) {
     auto const room = envelope_extra < limits::event_bytes ? limits::event_bytes - envelope_extra : 0;
     if (!json::fits(batch[i], room) &&
         !json::fits(batch[i], limits::event_bytes - std::min(limits::event_bytes, merged_extra(*item, envelope, "context") +
-                                                                                     merged_extra(*item, envelope, "integrations")))) {
+                                                                                     merged_extra(*item, envelope, "integrations") +
+                                                                                     (item->contains("sentAt") ? 0 : sent_at_extra)))) {
       return reply_error(st, invalid_request("batch[" + std::to_string(i) +
-                                             "] exceeds the 32 KB limit per message (the batch's context and "
-                                             "integrations included)"));
+                                             "] exceeds the 32 KB limit per message (the batch's context, "
+                                             "integrations and sentAt included)"));
     }
   }
   // A batch with no message to take a key from still needs a valid one (empty, or all invalid).

@@ -68,7 +68,7 @@ TEST_CASE("boundaries: a batch item of exactly 32 KB is accepted, one byte more 
   auto over = send("/v1/batch", batch(32768 + 1));
   CHECK(over.status == 400);
   CHECK(over.json().at("message") ==
-        "batch[0] exceeds the 32 KB limit per message (the batch's context and integrations included)");
+        "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
   CHECK(over.calls.empty());
 }
 
@@ -86,6 +86,28 @@ TEST_CASE("boundaries: a batch item is measured with the envelope's context merg
   auto over = send("/v1/batch", batch(32768 - merged.size() + 1));
   CHECK(over.status == 400);
   CHECK(over.calls.empty());
+}
+
+TEST_CASE("boundaries: the envelope's sentAt, copied into each item without one, counts to the byte") {
+  // Put back into the item, it is `,"sentAt":"2026-08-01T10:00:00.000Z"`: 36 bytes.
+  std::string const head = R"({"type":"track","userId":"u","event":"E","properties":{"p":")", tail = R"("}})";
+  auto batch = [&](std::size_t item) {
+    return R"({"writeKey":"wk","sentAt":"2026-08-01T10:00:00.000Z","batch":[)" + exactly(item, head, tail) + "]}";
+  };
+  auto at_limit = send("/v1/batch", batch(32768 - 36));
+  CHECK(at_limit.status == 200);
+  REQUIRE(at_limit.calls.size() == 1);
+  CHECK(at_limit.calls[0].json().at("sentAt") == "2026-08-01T10:00:00.000Z");
+  auto over = send("/v1/batch", batch(32768 - 36 + 1));
+  CHECK(over.status == 400);
+  CHECK(over.json().at("message") ==
+        "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
+  CHECK(over.calls.empty());
+  // An item with a sentAt of its own gains nothing from the envelope's: 32 KB exactly is fine.
+  std::string const own_head = R"({"type":"track","userId":"u","event":"E","sentAt":"x","properties":{"p":")";
+  auto own = send("/v1/batch", R"({"writeKey":"wk","sentAt":"2026-08-01T10:00:00.000Z","batch":[)" +
+                                   exactly(32768, own_head, tail) + "]}");
+  CHECK(own.status == 200);
 }
 
 TEST_CASE("boundaries: the envelope's context and integrations both count, to the byte") {
@@ -134,7 +156,7 @@ TEST_CASE("boundaries: the envelope's context copied into the items may add exac
   auto over = send_to(cfg, "POST", "/v1/batch", {}, batch(257));
   CHECK(over.status == 400);
   CHECK(over.json().at("message") ==
-        "the batch's context and integrations, copied into each of its 257 items, would add over 1024 KB: send them "
+        "the batch's context, integrations and sentAt, copied into each of its 257 items, would add over 1024 KB: send them "
         "in each item instead");
   CHECK(over.calls.empty());
 }

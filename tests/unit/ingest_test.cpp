@@ -251,7 +251,7 @@ TEST_CASE("ingest: a batch item over 32 KB refuses the batch with 400 naming the
   std::string const big = R"({"type":"track","event":"E","userId":"u","properties":{"p":")" + std::string(33000, 'x') + R"("}})";
   auto o = post("/v1/batch", R"({"writeKey":"wk","batch":[{"type":"page","anonymousId":"a"},)" + big + "]}");
   CHECK(o.status == 400);
-  CHECK(o.json().at("message") == "batch[1] exceeds the 32 KB limit per message (the batch's context and integrations included)");
+  CHECK(o.json().at("message") == "batch[1] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
   CHECK(o.calls.empty());
 }
 

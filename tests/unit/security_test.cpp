@@ -72,7 +72,7 @@ TEST_CASE("security: the issue's amplification (2,500 tracks under a 380 KB enve
   std::string const context = R"({"pad":")" + std::string(380 * 1024, 'x') + R"("})";
   auto o = post_batch(capture_only(), R"({"writeKey":"wk","context":)" + context + R"(,"batch":[)" + tiny_tracks(2500) + "]}");
   CHECK(o.status == 400);
-  CHECK(o.json().at("message") == "batch[0] exceeds the 32 KB limit per message (the batch's context and integrations included)");
+  CHECK(o.json().at("message") == "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
   CHECK(o.calls.empty());
 }
 
@@ -81,8 +81,24 @@ TEST_CASE("security: an envelope context within 32 KB copied into 2,500 items is
   auto o = post_batch(capture_only(), R"({"writeKey":"wk","context":)" + context + R"(,"batch":[)" + tiny_tracks(2500) + "]}");
   CHECK(o.status == 400);
   CHECK(o.json().at("message") ==
-        "the batch's context and integrations, copied into each of its 2500 items, would add over 1024 KB: send them in each item instead");
+        "the batch's context, integrations and sentAt, copied into each of its 2500 items, would add over 1024 KB: send them in each item instead");
   CHECK(o.calls.empty());
+}
+
+TEST_CASE("security: a 79 KB envelope sentAt is not copied into every item (found by the long fuzz run)") {
+  // fuzz/regressions/envelope-sent-at--long-run: the sentAt was copied into each item unmeasured,
+  // so each message as delivered was 80 KB, and 2,500 of them would have been 200 MB.
+  std::string const sent_at(79000, '9');
+  auto o = post_batch(capture_only(), R"({"writeKey":"wk","sentAt":")" + sent_at + R"(","batch":[)" + tiny_tracks(2) + "]}");
+  CHECK(o.status == 400);
+  CHECK(o.json().at("message") == "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
+  CHECK(o.calls.empty());
+  // Under 32 KB each, but copied 2,500 times: over the 1 MB of copies.
+  auto many = post_batch(capture_only(), R"({"writeKey":"wk","sentAt":")" + std::string(1000, '9') + R"(","batch":[)" + tiny_tracks(2500) + "]}");
+  CHECK(many.status == 400);
+  CHECK(many.json().at("message") ==
+        "the batch's context, integrations and sentAt, copied into each of its 2500 items, would add over 1024 KB: send them in each item instead");
+  CHECK(many.calls.empty());
 }
 
 TEST_CASE("security: a small envelope context shared by 2,500 items is merged into each") {
@@ -107,7 +123,7 @@ TEST_CASE("security: the 32 KB limit counts the envelope's context: exactly 32 K
   REQUIRE(at.calls.size() == 1);
   auto over = post_batch(capture_only(), body(item_of(limits::event_bytes + 1, context.size())));
   CHECK(over.status == 400);
-  CHECK(over.json().at("message") == "batch[0] exceeds the 32 KB limit per message (the batch's context and integrations included)");
+  CHECK(over.json().at("message") == "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
   CHECK(over.calls.empty());
 }
 
@@ -214,7 +230,7 @@ TEST_CASE("security: a message measured as it will be written: numbers JavaScrip
   CHECK(single.json().at("message") == "message exceeds the 32 KB limit");
   auto batch = post_batch(capture_only(), R"({"writeKey":"wk","batch":[{"type":"track","userId":"u","event":"e","properties":{"n":[)" + numbers + "]}}]}");
   CHECK(batch.status == 400);
-  CHECK(batch.json().at("message") == "batch[0] exceeds the 32 KB limit per message (the batch's context and integrations included)");
+  CHECK(batch.json().at("message") == "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
 }
 
 TEST_CASE("security: escapes count at their written length") {

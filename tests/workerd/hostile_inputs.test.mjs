@@ -32,12 +32,12 @@ const ROWS = [
   [
     "the issue's amplification: 2,500 tracks under a 380 KB envelope context, sent gzipped",
     { path: "/v1/batch", body: gzipSync(json({ writeKey: "wk", context: { pad: "x".repeat(380 * 1024) }, batch: tracks(2500) })), headers: { "content-encoding": "gzip" } },
-    400, "invalid_request", /^batch\[0\] exceeds the 32 KB limit per message \(the batch's context and integrations included\)$/, NOTHING,
+    400, "invalid_request", /^batch\[0\] exceeds the 32 KB limit per message \(the batch's context, integrations and sentAt included\)$/, NOTHING,
   ],
   [
     "a 20 KB envelope context copied into 2,500 tracks (50 MB of copies)",
     { path: "/v1/batch", body: json({ writeKey: "wk", context: { pad: "x".repeat(20 * 1024) }, batch: tracks(2500) }) },
-    400, "invalid_request", /^the batch's context and integrations, copied into each of its 2500 items, would add over 1024 KB/, NOTHING,
+    400, "invalid_request", /^the batch's context, integrations and sentAt, copied into each of its 2500 items, would add over 1024 KB/, NOTHING,
   ],
   [
     "a 25 KB identify whose nested traits would make 1.2 MB of Gist keys: not sent to Gist, the rest delivered",

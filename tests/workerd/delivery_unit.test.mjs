@@ -320,28 +320,39 @@ async function consume(messages, { answers = [], env = {}, queue = "ajs-edge-del
 
 // A consumer invocation whose every subrequest is counted: ledger calls, fetches, sendBatch.
 // Returns what it sent, what it queued again, and the count.
-async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent, answers = () => 200 }) {
+// The ops store (counters, dead letters) is counted too: a dead letter costs a subrequest.
+async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent, answers = () => 200, queuedAt = new Date(Date.now() - 5000) }) {
   let subrequests = 0;
   const requeued = [];
+  const counters = {};
+  const deadLetters = [];
   const counted = (fn) => async (...args) => {
     subrequests++;
     return fn(...args);
   };
   const stub = { claim: counted(ledger.claim.bind(ledger)), complete: counted(ledger.complete.bind(ledger)), release: counted(ledger.release.bind(ledger)) };
+  const ops = {
+    addCounters: counted(async (delta) => {
+      for (const [d, values] of Object.entries(delta)) for (const [k, n] of Object.entries(values)) counters[`${d}.${k}`] = (counters[`${d}.${k}`] ?? 0) + n;
+    }),
+    addDeadLetters: counted(async (entries) => deadLetters.push(...entries)),
+  };
   const env = {
-    ...SECRETS, DELIVERY_SUBREQUESTS: String(limit), DELIVERY_CONCURRENCY: String(concurrency),
+    ...SECRETS, DELIVERY_SUBREQUESTS: String(limit), DELIVERY_CONCURRENCY: String(concurrency), DELIVERY_OPS_SHARDS: "1",
     DELIVERY_LEDGER: { idFromName: (n) => n, get: () => stub },
+    DELIVERY_OPS: { idFromName: (n) => n, get: () => ops },
     DELIVERY_QUEUE: { sendBatch: counted(async (batch) => requeued.push(...batch.map((m) => m.body))) },
   };
   const fetchImpl = counted(async (url) => {
     sent.push(url);
     return new Response("", { status: answers(url) });
   });
-  const queuedAt = new Date(Date.now() - 5000); // one instant for all: the test compares them
+  // One instant for all (the test compares them).
   const messages = bodies.map((body, i) => ({ ...message(body, 1, `msg-${i}`), timestamp: queuedAt }));
   const lines = [];
   await consumeBatch({ queue: "ajs-edge-delivery", messages }, env, (l) => lines.push(l), { fetchImpl });
-  return { messages, requeued, subrequests, lines };
+  const retried = messages.filter((m) => m.retried).map((m) => m.body);
+  return { messages, requeued, retried, subrequests, lines, counters, deadLetters };
 }
 
 describe("durable delivery: the consumer's subrequest budget", () => {
@@ -353,7 +364,7 @@ describe("durable delivery: the consumer's subrequest budget", () => {
     // (claim, fetch, complete) that start only with 5 left (a dead letter may cost 2 more).
     const first = await countedInvocation([u1, u2], { limit: 20, concurrency: 1, ledger, sent });
     assert.deepEqual(sent, [0, 1, 2, 3, 4].map((i) => `http://up.test/${i}`));
-    assert.equal(first.subrequests, 5 * 3 + 1);
+    assert.equal(first.subrequests, 5 * 3 + 1 + 1); // the calls, one sendBatch, the counters
     assert.deepEqual(first.messages.map((m) => [m.acked, m.retried]), [[true, undefined], [true, undefined]]);
     const queuedAt = first.messages[0].timestamp.getTime();
     assert.deepEqual(first.requeued, [
@@ -374,16 +385,24 @@ describe("durable delivery: the consumer's subrequest budget", () => {
       const { ledger } = fakeLedger();
       const sent = [];
       let pending = sizes.map((n, c) => ({ v: 1, destination: "gainsight", orderKey: `u${c}`, calls: Array.from({ length: n }, (_, i) => call(c * 100 + i)) }));
+      const failedOnce = new Set();
+      // Calls ending in 7 are refused for good (a dead letter, which costs subrequests too); calls
+      // ending in 3 fail once with a 503 (a release, and the message is retried).
+      const answers = (url) => {
+        if (url.endsWith("7")) return 400;
+        if (url.endsWith("3") && !failedOnce.has(url)) return failedOnce.add(url), 503;
+        return 200;
+      };
       for (let round = 0; pending.length > 0; round++) {
-        assert.ok(round < 40, "bounded");
-        // Every 7th call is refused for good: its dead letter is part of what a call may cost.
-        const r = await countedInvocation(pending, { limit, concurrency, ledger, sent, answers: (url) => (url.endsWith("7") ? 400 : 200) });
+        assert.ok(round < 60, "bounded");
+        const r = await countedInvocation(pending, { limit, concurrency, ledger, sent, answers });
         assert.ok(r.subrequests <= limit, `${r.subrequests} subrequests > ${limit}`);
-        pending = r.requeued;
+        assert.equal(r.counters["gainsight.deferred"] ?? 0, r.requeued.length, "each deferred chain counted");
+        pending = [...r.requeued, ...r.retried];
       }
-      const got = sent.map((u) => Number(u.split("/").pop()));
+      const got = sent.map((u) => Number(u.split("/").pop())).filter((id, i, all) => !(String(id).endsWith("3") && all.indexOf(id) === i));
       assert.equal(got.length, sizes.reduce((a, b) => a + b), `limit ${limit}`);
-      assert.equal(new Set(got).size, got.length, "once each");
+      assert.equal(new Set(got).size, got.length, "once each (the 503s' second tries aside)");
       for (let c = 0; c < sizes.length; c++) {
         const mine = got.filter((id) => Math.floor(id / 100) === c);
         assert.deepEqual(mine, [...mine].sort((a, b) => a - b), `chain ${c} in order`);
@@ -400,7 +419,21 @@ describe("durable delivery: the consumer's subrequest budget", () => {
     await consumeBatch({ queue: "ajs-edge-delivery", messages: [m] }, env, (l) => lines.push(l), { fetchImpl: f.fetchImpl });
     assert.equal(f.seen.length, 2); // 11 − 3 set aside: two calls start (each needs 5, costs 3); the third finds 2
     assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 1 }]);
-    assert.ok(lines.some((l) => l.error === "deferred chains not queued again: Queue send failed"));
+    assert.deepEqual(lines.filter((l) => l.error?.startsWith("deferred")), [{ at: "consume", error: "deferred chains not queued again: Queue send failed", messages: 1 }]);
+  });
+
+  test("a deferred rest keeps its replay flag and when the chain was first queued: the 404 window counts from then", async () => {
+    const { ledger } = fakeLedger();
+    const sent = [];
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    const replayed = { ...chain(2), replay: true, calls: [call(0), { ...call(1), flags: CALL_FLAGS.retryNotFound }] };
+    // 10 subrequests: 3 set aside; one call starts (5 taken, 3 used) and the second finds 4.
+    const first = await countedInvocation([replayed], { limit: 10, ledger, sent, queuedAt: twoHoursAgo });
+    assert.deepEqual(first.requeued, [{ v: 1, destination: "gainsight", orderKey: "u1", replay: true, firstQueuedAt: twoHoursAgo.getTime(), calls: [replayed.calls[1]] }]);
+    // Consumed now, the rest's 404 is past the window (600 s since first queued): permanent at once.
+    const second = await countedInvocation(first.requeued, { limit: 50, ledger, sent, answers: () => 404, queuedAt: new Date() });
+    assert.deepEqual(second.retried, []);
+    assert.deepEqual(second.deadLetters.map((d) => [d.reason, d.status]), [["not_found", 404]]);
   });
 });
 

@@ -107,6 +107,9 @@ describe("durable delivery: producer", () => {
     assert.throws(() => deliveryMode({}), { name: "BindingError", message: NO_QUEUE, code: "invalid_config" });
     assert.throws(() => deliveryMode({ DELIVERY_QUEUE: {} }), { message: NO_QUEUE }); // not a queue binding
     assert.throws(() => deliveryMode({ DELIVERY_QUEUE: queue, DELIVERY_MODE: "Inline" }), { message: 'DELIVERY_MODE: "queue" (the default) or "inline", not "Inline"' });
+    assert.equal(deliveryMode({ DELIVERY_QUEUE: queue, DELIVERY_MODE: null }), "queue");
+    assert.throws(() => deliveryMode({ DELIVERY_QUEUE: queue, DELIVERY_MODE: "x".repeat(100) }), { message: `DELIVERY_MODE: "queue" (the default) or "inline", not "${"x".repeat(40)}"` });
+    assert.throws(() => deliveryMode(undefined), { name: "BindingError", message: NO_QUEUE });
   });
 
   test("admin endpoints exist only with ADMIN_TOKEN: without it /admin/… is the core's 404", async () => {

@@ -50,7 +50,8 @@ describe("durable delivery under faults [wasi]", () => {
   let ctx;
   const figures = {};
   before(async () => {
-    ctx = await startDelivery(BUILDS[0], { faults: { rate: 0, seed: 11, hangMs: HANG_MS, kinds: KINDS }, bindings: { DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS) } });
+    // The Paid plan's subrequest budget: this test is about faults; the budget has its own tests.
+    ctx = await startDelivery(BUILDS[0], { faults: { rate: 0, seed: 11, hangMs: HANG_MS, kinds: KINDS }, bindings: { DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS), DELIVERY_SUBREQUESTS: "10000" } });
     // Warm-up without faults: connections open and code paths compiled first.
     const warm = await ctx.post("/v1/batch", { writeKey: "wk", batch: [{ type: "identify", userId: "warm-up", messageId: "warm-up", traits: { email: "w@example.com" } }] });
     assert.equal(warm.status, 200);

@@ -12,6 +12,7 @@
 import { deadLetterStore, readCounters, parseCursor, CursorError, cursorOf, ID_MAX_CHARS } from "../durable/ops.mjs";
 import { enqueueChains } from "../delivery/deliver_queue.mjs";
 import { deletePayload } from "../durable/payloads.mjs";
+import { deliveryMode } from "../delivery/delivery_config.mjs";
 
 const PREFIX = "/admin/";
 const REPLAY_PAGE = 100;
@@ -80,11 +81,15 @@ async function route(request, url, env, log, options) {
   const path = url.pathname.slice(PREFIX.length).replace(/\/+$/, "");
   const method = request.method.toUpperCase();
   const store = deadLetterStore(env);
-  const mode = env.DELIVERY_MODE === "inline" ? "inline" : "queue"; // delivery_config.mjs deliveryMode
 
   if (path === "stats" && method === "GET") {
     const { scope, counters } = await readCounters(env);
     const deadLetters = store ? await store.total() : null;
+    // The one rule (delivery_config.mjs); a Worker it refuses reports the default, not durable.
+    let mode = "queue";
+    try {
+      mode = deliveryMode(env);
+    } catch {}
     return json(200, { mode, durable: mode === "queue" && !!env.DELIVERY_QUEUE, dedup: !!env.DELIVERY_LEDGER, scope, counters, deadLetters });
   }
   if (path === "config" && method === "GET") {

@@ -9,8 +9,7 @@ import { loadWorker } from "../../host-shims/node/node_host.mjs";
 import { consumeBatch } from "../../host-shims/delivery/consume_queue.mjs";
 import { jsonBytes } from "../../host-shims/delivery/chain.mjs";
 import { costPerMillion, queueOperations } from "../../bench/cost_model.mjs";
-
-const SECRETS = { GIST_API_KEY: "gist-live-4f9c2a7e", GAINSIGHT_ACCESS_KEY: "35a84f9e-7084-47a1-b8a5-593444e9e862", GAINSIGHT_PX_API_KEY: "AP-SECRET-TAG-KEY-2" };
+import { SECRETS } from "./delivery_fixture.mjs";
 const CONFIG = {
   allowInsecureEndpoints: true,
   sources: [{

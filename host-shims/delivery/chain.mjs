@@ -6,15 +6,38 @@
 //   headers: [{name, value}] for literal ones, [{name, secret, format}] for secret ones
 //   optional: replay (a replayed dead letter), firstQueuedAt (ms; a chain's rest queued again by
 //   the consumer keeps when the chain was first queued), ref/count/from (a stored chain)
+// A queue message is one chain (v1) or, when a request makes several, a bundle of them (v2), so
+// that a beacon to three destinations is one message, not three (a message is billed as three
+// queue operations):
+//   {v:2, chains:[chain, …]}   each chain in the v1 form above
+// Dead letters always hold one chain (v1): a bundle is taken apart when it fails.
 // `key` is the dedup key: scope | messageId | ordinal, both from the core's plan: the scope names
 // the destination, the source (a hash of its writeKey) and the destination account, so one
 // source cannot suppress another's events; the ordinal counts the calls one messageId makes to one
 // scope (a Gist identify may be a contact upsert plus tag calls). Messages queued before scopes
 // existed carry keys "destination|messageId|ordinal" and are consumed as they are.
 const encoder = new TextEncoder();
+// Bytes of a message body as Queues counts it (contentType "json").
+export const jsonBytes = (value) => encoder.encode(JSON.stringify(value)).length;
 const strictUtf8 = new TextDecoder("utf-8", /** @type {any} */ ({ fatal: true })); // workers-types omit `fatal`; workerd has it
 
 export const WIRE_VERSION = 1;
+export const BUNDLE_VERSION = 2;
+
+const isChain = (b) =>
+  !!b && b.v === WIRE_VERSION && typeof b.destination === "string" && (Array.isArray(b.calls) || typeof b.ref === "string");
+
+// The chains a message body carries, in order; null when it is neither form.
+export function chainsOf(body) {
+  if (isChain(body)) return [body];
+  if (body?.v === BUNDLE_VERSION && Array.isArray(body.chains) && body.chains.length > 0 && body.chains.every(isChain)) return body.chains;
+  return null;
+}
+
+// Message bodies for chains in order: a chain alone as it is, several as one bundle.
+export const messageBody = (chains) => (chains.length === 1 ? chains[0] : { v: BUNDLE_VERSION, chains });
+// A bundle's own bytes; each chain in it adds its JSON and a comma.
+export const BUNDLE_OVERHEAD_BYTES = jsonBytes({ v: BUNDLE_VERSION, chains: [] });
 
 function wireHeader(h) {
   if (h.format === "none" || !h.secret) return { name: h.name, value: h.value };
@@ -69,5 +92,3 @@ export function sendable(call, destination) {
   };
 }
 
-// Bytes of a message body as Queues counts it (contentType "json").
-export const jsonBytes = (value) => encoder.encode(JSON.stringify(value)).length;

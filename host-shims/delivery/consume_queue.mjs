@@ -1,6 +1,8 @@
 // @ts-check
-// The consumer (the Worker's `queue` handler). Each message is one ordered chain (chain.mjs):
-// its calls are sent in order, each claimed in the dedup ledger first.
+// The consumer (the Worker's `queue` handler). Each message is one ordered chain or a bundle of
+// them (chain.mjs); a chain's calls are sent in order, each claimed in the dedup ledger first, and
+// the chains of a bundle side by side. A message is retried, acked or dead-lettered once all its
+// chains are through (settleMessage).
 //   2xx                      → recorded as delivered; the chain goes on
 //   other 4xx (permanent)    → a dead letter for that call (reason "permanent"); the chain goes on
 //   3xx                      → never followed (send.mjs): a dead letter, reason "redirect"
@@ -18,16 +20,13 @@
 // that meets the end of the budget stops there, and its rest goes back to the queue as a new
 // message (same order, the original acked once the rest is queued).
 import { deliveryConfig, eachLimited } from "./delivery_config.mjs";
-import { batches, sendAll } from "./deliver_queue.mjs";
+import { batches, bundle, sendAll } from "./deliver_queue.mjs";
 import { sendCall } from "./send.mjs";
 import { backoffSeconds, notFoundRetry } from "./outcome.mjs";
-import { jsonBytes, sendable, WIRE_VERSION } from "./chain.mjs";
+import { chainsOf, jsonBytes, sendable, WIRE_VERSION } from "./chain.mjs";
 import { ledgerFor } from "../durable/ledger.mjs";
 import { getPayload, deletePayload } from "../durable/payloads.mjs";
 import { Counters, flushCounters, deadLetter, recordDeadLetters } from "../durable/ops.mjs";
-
-const isChain = (b) =>
-  b && b.v === WIRE_VERSION && typeof b.destination === "string" && (Array.isArray(b.calls) || typeof b.ref === "string");
 
 // What one call may cost in subrequests: the ledger claim, the fetch, a dead letter (its store and
 // the payload it points at), the ledger complete.
@@ -142,73 +141,105 @@ function restOf(body, calls, index, firstQueuedAt) {
   return body.ref ? { ...head, ref: body.ref, count: calls.length, from: index } : { ...head, calls: calls.slice(index) };
 }
 
-async function consumeMessage(message, ctx) {
-  const { env, cfg, counters, log, budget, deferred } = ctx;
-  const body = message.body;
+// One chain of a message, to its outcome; nothing is acked or retried here (settleMessage does,
+// once every chain of the message has one):
+//   {kind:"done", ref?}              every call answered (ref: the stored chain, to delete)
+//   {kind:"deferred", rest}          the budget ran out first: `rest` goes back to the queue
+//   {kind:"busy", delayS}            another consumer holds a call (a concurrent duplicate)
+//   {kind:"retry", delayS, result, rest, count}   a retryable failure at the head of `rest`
+//   {kind:"dead", entry, count}      the stored chain is gone: a dead letter
+async function consumeChain(chain, message, ctx) {
+  const { env, cfg, budget } = ctx;
   const attempt = message.attempts ?? 1;
-  const firstQueuedAt = Number(body?.firstQueuedAt) > 0 ? Number(body.firstQueuedAt) : Number(message.timestamp) || 0;
-  const ack = async (entries) => {
-    await recordDeadLetters(env, entries, log);
-    message.ack();
-  };
-  if (!isChain(body)) {
-    log({ at: "consume", error: "not a delivery message (v1 chain)", id: message.id });
-    counters.add("unknown", "deadLettered");
-    return ack([deadLetter({ reason: "malformed", destination: String(body?.destination ?? "unknown"), orderKey: "", attempts: attempt, message: body ?? null })]);
-  }
-  const { destination, orderKey } = body;
+  const firstQueuedAt = Number(chain.firstQueuedAt) > 0 ? Number(chain.firstQueuedAt) : Number(message.timestamp) || 0;
+  const { destination, orderKey } = chain;
   // Not begun: all of it later, untouched (a stored chain costs one more subrequest to read).
-  if (budget.left < (body.ref ? 1 : 0) + CALL_SUBREQUESTS || (body.ref && !budget.take(1))) {
-    deferred.push({ message, body: { ...body, ...(firstQueuedAt ? { firstQueuedAt } : {}) } });
-    return;
+  if (budget.left < (chain.ref ? 1 : 0) + CALL_SUBREQUESTS || (chain.ref && !budget.take(1))) {
+    return { kind: "deferred", destination, rest: { ...chain, ...(firstQueuedAt ? { firstQueuedAt } : {}) } };
   }
-  let calls = body.calls;
-  if (body.ref) {
-    calls = (await getPayload(env, body.ref))?.calls;
+  let calls = chain.calls;
+  if (chain.ref) {
+    calls = (await getPayload(env, chain.ref))?.calls;
     if (!calls) {
-      counters.add(destination, "deadLettered", (body.count ?? 1) - (body.from ?? 0)); // as the dead letter counts them
-      return ack([deadLetter({ reason: "payload_missing", destination, orderKey, attempts: attempt, message: body })]);
+      const count = (chain.count ?? 1) - (chain.from ?? 0); // as the dead letter counts them
+      return { kind: "dead", destination, count, entry: deadLetter({ reason: "payload_missing", destination, orderKey, attempts: attempt, message: chain }) };
     }
   }
   const permanent = (index, result) =>
-    recordDeadLetters(env, [deadLetter({ reason: result.reason ?? "permanent", destination, orderKey, result, attempts: attempt, message: { v: WIRE_VERSION, destination, orderKey, calls: [calls[index]] } })], log);
+    recordDeadLetters(env, [deadLetter({ reason: result.reason ?? "permanent", destination, orderKey, result, attempts: attempt, message: { v: WIRE_VERSION, destination, orderKey, calls: [calls[index]] } })], ctx.log);
   const ageS = messageAgeS({ timestamp: firstQueuedAt });
-  const r = await runChain({ destination, calls, from: body.from ?? 0, replay: !!body.replay, attempt, ageS, owner: message.id ?? "", permanent }, ctx);
-  if (r.kind === "done") {
-    message.ack();
-    if (body.ref && budget.take(1)) {
-      await deletePayload(env, body.ref).catch((e) => log({ at: "consume", error: `payload not deleted: ${e?.message ?? e}` }));
-    } // else the payload store drops it after payloadKeepMs
-    return;
-  }
-  if (r.kind === "budget") {
-    deferred.push({ message, body: restOf(body, calls, r.index, firstQueuedAt) });
-    return;
-  }
+  const r = await runChain({ destination, calls, from: chain.from ?? 0, replay: !!chain.replay, attempt, ageS, owner: message.id ?? "", permanent }, ctx);
+  if (r.kind === "done") return { kind: "done", destination, ref: chain.ref };
+  if (r.kind === "budget") return { kind: "deferred", destination, rest: restOf(chain, calls, r.index, firstQueuedAt) };
   if (r.kind === "busy") {
-    // Another consumer holds this call (a concurrent duplicate): come back when its lease ends.
-    const delay = Math.max(1, Math.min(Math.ceil(r.retryInMs / 1000), retryDelaySeconds(undefined, attempt, cfg) || 1));
-    message.retry({ delaySeconds: delay });
-    return;
+    // Come back when the other consumer's lease ends.
+    return { kind: "busy", destination, delayS: Math.max(1, Math.min(Math.ceil(r.retryInMs / 1000), retryDelaySeconds(undefined, attempt, cfg) || 1)) };
   }
-  if (attempt >= cfg.maxAttempts) {
-    const rest = restOf({ v: WIRE_VERSION, destination, orderKey, ref: body.ref }, calls, r.index);
-    counters.add(destination, "deadLettered", calls.length - r.index);
-    return ack([deadLetter({ reason: "retries_exhausted", destination, orderKey, result: r.result, attempts: attempt, message: rest })]);
-  }
-  counters.add(destination, "retried");
-  message.retry({ delaySeconds: retryDelaySeconds(r.result, attempt, cfg) });
+  return {
+    kind: "retry", destination, result: r.result, delayS: retryDelaySeconds(r.result, attempt, cfg), count: calls.length - r.index,
+    rest: restOf({ v: WIRE_VERSION, destination, orderKey, ref: chain.ref }, calls, r.index),
+  };
 }
 
-// Messages the queue gave up on (max_retries): kept as dead letters, as they are.
+// A message once each of its chains has an outcome (`outcomes[i]` for `chains[i]`):
+// - a chain that must be tried again (busy, or a retryable failure with attempts left): the whole
+//   message is retried after the longest delay any of them asked for; what its chains already
+//   sent is skipped then (the ledger), so the others lose nothing;
+// - else dead letters for the chains that failed for good (retries used up, payload gone), the
+//   deferred rests queued again (requeueDeferred acks the message after), else the ack.
+async function settleMessage({ message, chains, outcomes }, ctx) {
+  const { env, cfg, counters, budget, deferred } = ctx;
+  const attempt = message.attempts ?? 1;
+  if (chains === null) {
+    ctx.log({ at: "consume", error: "not a delivery message (v1 chain or v2 bundle)", id: message.id });
+    counters.add("unknown", "deadLettered");
+    const body = message.body;
+    await recordDeadLetters(env, [deadLetter({ reason: "malformed", destination: String(body?.destination ?? "unknown"), orderKey: "", attempts: attempt, message: body ?? null })], ctx.log);
+    message.ack();
+    return;
+  }
+  const error = outcomes.find((o) => o.kind === "error");
+  if (error) throw error.error;
+  const again = outcomes.filter((o) => o.kind === "busy" || (o.kind === "retry" && attempt < cfg.maxAttempts));
+  if (again.length > 0) {
+    for (const o of again) if (o.kind === "retry") counters.add(o.destination, "retried");
+    message.retry({ delaySeconds: Math.max(...again.map((o) => o.delayS)) });
+    return;
+  }
+  const entries = [];
+  for (const o of outcomes) {
+    if (o.kind === "dead") entries.push(o.entry);
+    if (o.kind === "retry") {
+      entries.push(deadLetter({ reason: "retries_exhausted", destination: o.destination, orderKey: o.rest.orderKey, result: o.result, attempts: attempt, message: o.rest }));
+    }
+    if (o.kind === "dead" || o.kind === "retry") counters.add(o.destination, "deadLettered", o.count);
+  }
+  await recordDeadLetters(env, entries, ctx.log);
+  const rests = outcomes.filter((o) => o.kind === "deferred").map((o) => o.rest);
+  if (rests.length > 0) {
+    deferred.push({ message, rests }); // stored chains done here stay until payloadKeepMs: were the
+    return; //                            re-queue refused, the message would read them again
+  }
+  message.ack();
+  for (const o of outcomes) {
+    if (o.kind === "done" && o.ref && budget.take(1)) {
+      await deletePayload(env, o.ref).catch((e) => ctx.log({ at: "consume", error: `payload not deleted: ${e?.message ?? e}` }));
+    } // else the payload store drops it after payloadKeepMs
+  }
+}
+
+// Messages the queue gave up on (max_retries): kept as dead letters as they are, a bundle as one
+// per chain (a dead letter holds one chain, to be replayed or discarded on its own).
 async function consumeDeadLetterQueue(batch, { env, counters, log }) {
   for (const message of batch.messages) {
     const body = message.body;
-    const destination = String(body?.destination ?? "unknown");
-    const calls = Array.isArray(body?.calls) ? body.calls.length - (body.from ?? 0) : (body?.count ?? 1) - (body?.from ?? 0);
+    const parts = chainsOf(body) ?? [body];
     try {
-      await recordDeadLetters(env, [deadLetter({ reason: "dead_letter_queue", destination, orderKey: String(body?.orderKey ?? ""), attempts: message.attempts ?? 0, message: body ?? null })], log);
-      counters.add(destination, "deadLettered", calls);
+      await recordDeadLetters(env, parts.map((part) => deadLetter({ reason: "dead_letter_queue", destination: String(part?.destination ?? "unknown"), orderKey: String(part?.orderKey ?? ""), attempts: message.attempts ?? 0, message: part ?? null })), log);
+      for (const part of parts) {
+        const calls = Array.isArray(part?.calls) ? part.calls.length - (part.from ?? 0) : (part?.count ?? 1) - (part?.from ?? 0);
+        counters.add(String(part?.destination ?? "unknown"), "deadLettered", calls);
+      }
       message.ack();
     } catch (e) {
       log({ at: "consume", error: `dead letter not stored: ${e?.message ?? e}`, id: message.id });
@@ -217,20 +248,21 @@ async function consumeDeadLetterQueue(batch, { env, counters, log }) {
   }
 }
 
-// The chains the budget did not reach go back to the queue, each whole or from where it stopped
-// (sendAll: within sendBatch's limits); then their messages are acked. If the queue refuses, the
-// messages are retried instead (the ledger skips what they already sent).
+// The chains the budget did not reach go back to the queue, each whole or from where it stopped,
+// bundled like the producer's (sendAll: within sendBatch's limits); then their messages are acked.
+// If the queue refuses, the messages are retried instead (the ledger skips what they already sent).
 async function requeueDeferred(deferred, { env, counters, log }) {
   if (deferred.length === 0) return;
+  const rests = deferred.flatMap((d) => d.rests);
   try {
-    await sendAll(env.DELIVERY_QUEUE, deferred.map((d) => ({ body: d.body, bytes: jsonBytes(d.body) })));
+    await sendAll(env.DELIVERY_QUEUE, bundle(rests.map((body) => ({ body, bytes: jsonBytes(body) }))));
     for (const d of deferred) d.message.ack();
   } catch (e) {
     log({ at: "consume", error: `deferred chains not queued again: ${e?.message ?? e}`, messages: deferred.length });
     for (const d of deferred) d.message.retry({ delaySeconds: 1 });
   }
-  for (const d of deferred) counters.add(d.body.destination, "deferred");
-  log({ at: "consume", deferred: deferred.length, reason: "subrequest budget (DELIVERY_SUBREQUESTS)" });
+  for (const rest of rests) counters.add(rest.destination, "deferred");
+  log({ at: "consume", deferred: rests.length, reason: "subrequest budget (DELIVERY_SUBREQUESTS)" });
 }
 
 // Set aside before the first call: the counters' flush, and the sendBatch calls that would queue
@@ -252,13 +284,24 @@ export async function consumeBatch(batch, env, log, { fetchImpl = undefined } = 
   if (batch.queue === cfg.deadLetterQueue) {
     await consumeDeadLetterQueue(batch, ctx);
   } else {
-    await eachLimited(batch.messages, cfg.concurrency, async (message) => {
+    // Every chain of every message in one pool (the connection limit is per invocation), then
+    // each message settled on its chains' outcomes.
+    const work = batch.messages.map((message) => ({ message, chains: chainsOf(message.body), outcomes: [] }));
+    const units = work.flatMap((w) => (w.chains ?? []).map((chain, i) => ({ w, chain, i })));
+    await eachLimited(units, cfg.concurrency, async ({ w, chain, i }) => {
       try {
-        await consumeMessage(message, ctx);
+        w.outcomes[i] = await consumeChain(chain, w.message, ctx);
+      } catch (error) {
+        w.outcomes[i] = { kind: "error", error };
+      }
+    });
+    await eachLimited(work, cfg.concurrency, async (w) => {
+      try {
+        await settleMessage(w, ctx);
       } catch (e) {
         // Our own failure (a Durable Object unreachable, …): try the whole message again later.
-        log({ at: "consume", error: String(e?.message ?? e), id: message.id, attempt: message.attempts });
-        message.retry({ delaySeconds: retryDelaySeconds(undefined, message.attempts ?? 1, cfg) });
+        log({ at: "consume", error: String(e?.message ?? e), id: w.message.id, attempt: w.message.attempts });
+        w.message.retry({ delaySeconds: retryDelaySeconds(undefined, w.message.attempts ?? 1, cfg) });
       }
     });
     await requeueDeferred(deferred, ctx);

@@ -1,10 +1,11 @@
 // @ts-check
-// The producer: a plan's calls become queue messages (one per ordered chain, chain.mjs) handed to
-// the DELIVERY_QUEUE binding before the client is answered. Within Cloudflare Queues' limits:
+// The producer: a plan's calls become ordered chains (chain.mjs), and the chains of one request
+// queue messages (as few as fit: a bundle holds several), handed to the DELIVERY_QUEUE binding
+// before the client is answered. Within Cloudflare Queues' limits:
 // 128 KB per message (a larger chain is stored in DELIVERY_PAYLOADS and the message carries its
 // reference), sendBatch ≤ 100 messages and ≤ 256 KB. Throws when anything could not be queued:
 // the caller then answers 503 and the client's retry is deduplicated by the ledger.
-import { buildChains, jsonBytes } from "./chain.mjs";
+import { buildChains, jsonBytes, messageBody, BUNDLE_OVERHEAD_BYTES } from "./chain.mjs";
 import { hasPayloadStore, putPayload } from "../durable/payloads.mjs";
 import { QUEUE_BATCH_MAX_BYTES, QUEUE_BATCH_MAX_MESSAGES, QUEUE_MESSAGE_MAX_BYTES } from "./platform_limits.mjs";
 
@@ -59,6 +60,27 @@ export async function toMessages(chains, env, log, { replay = false } = {}) {
   return { bodies, refs };
 }
 
+// Chain bodies ({body, bytes}, each within MESSAGE_MAX_BYTES) → message bodies: consecutive chains
+// share a message (a bundle) while it stays within MESSAGE_MAX_BYTES; a chain alone goes as it is.
+export function bundle(chainBodies) {
+  const out = [];
+  let group = [];
+  let size = BUNDLE_OVERHEAD_BYTES;
+  const flush = () => {
+    if (group.length === 1) out.push(group[0]);
+    else if (group.length > 1) out.push({ body: messageBody(group.map((g) => g.body)), bytes: size - 1 });
+    group = [];
+    size = BUNDLE_OVERHEAD_BYTES;
+  };
+  for (const c of chainBodies) {
+    if (group.length > 0 && size + c.bytes > MESSAGE_MAX_BYTES) flush(); // the bundle's bytes with c: size + c.bytes
+    group.push(c);
+    size += c.bytes + 1;
+  }
+  flush();
+  return out;
+}
+
 // Groups message bodies into sendBatch calls within the count and byte limits.
 export function batches(bodies) {
   const out = [];
@@ -91,7 +113,8 @@ export async function sendAll(queue, bodies) {
 export async function enqueueChains(chains, env, log, options) {
   // Stored payloads stay on failure: a batch sent before the failing one may reference them (the
   // payload store drops orphans after payloadKeepMs, at least 30 days).
-  const { bodies } = await toMessages(chains, env, log, options);
+  const { bodies: chainBodies } = await toMessages(chains, env, log, options);
+  const bodies = bundle(chainBodies);
   await sendAll(env.DELIVERY_QUEUE, bodies);
   return bodies.length;
 }

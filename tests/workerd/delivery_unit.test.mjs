@@ -7,7 +7,7 @@ import { loadWorker } from "../../host-shims/node/node_host.mjs";
 import { buildChains, jsonBytes } from "../../host-shims/delivery/chain.mjs";
 import { batches, toMessages, enqueueChains, enqueuePlan, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/delivery/deliver_queue.mjs";
 import { consumeBatch, retryDelaySeconds, messageAgeS, runChain } from "../../host-shims/delivery/consume_queue.mjs";
-import { sendable, WIRE_VERSION } from "../../host-shims/delivery/chain.mjs";
+import { chainsOf, sendable, WIRE_VERSION } from "../../host-shims/delivery/chain.mjs";
 import { sendCall } from "../../host-shims/delivery/send.mjs";
 import { eachLimited } from "../../host-shims/delivery/delivery_config.mjs";
 import { putPayload, getPayload, touchPayload, deletePayload, hasPayloadStore } from "../../host-shims/durable/payloads.mjs";
@@ -55,13 +55,14 @@ describe("durable delivery: producer", () => {
     worker = await loadWorker("wasi");
   });
 
-  test("one message per destination and user, calls in plan order, secrets named and never filled in", async () => {
+  test("one chain per destination and user, calls in plan order, one message for the request; secrets named and never filled in", async () => {
     const sent = [];
     const env = { AJS_EDGE_CONFIG: JSON.stringify(CONFIG), ...SECRETS, DELIVERY_QUEUE: { sendBatch: async (m) => sent.push(...m) } };
     const res = await post(worker, env, BATCH);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { success: true });
-    const bodies = sent.map((m) => m.body);
+    assert.deepEqual(sent.map((m) => [m.body.v, m.body.chains.length]), [[2, 6]], "one bundle of six chains");
+    const bodies = sent[0].body.chains;
     assert.ok(sent.every((m) => m.contentType === "json"));
     const text = JSON.stringify(sent);
     for (const secret of SECRET_FORMS) assert.ok(!text.includes(secret), "no credential in a queue message");
@@ -226,8 +227,8 @@ describe("durable delivery: producer", () => {
   test("enqueuePlan: the plan's calls as chains, queued; its answer counts both", async () => {
     const sent = [];
     const requests = [planned(), planned({ messageId: "m2" }), planned({ orderKey: "u2", messageId: "m3" })];
-    assert.deepEqual(await enqueuePlan(requests, { DELIVERY_QUEUE: { sendBatch: async (b) => sent.push(...b) } }, noLog), { chains: 2, messages: 2 });
-    assert.deepEqual(sent.map((m) => m.body.calls.length), [2, 1]);
+    assert.deepEqual(await enqueuePlan(requests, { DELIVERY_QUEUE: { sendBatch: async (b) => sent.push(...b) } }, noLog), { chains: 2, messages: 1 });
+    assert.deepEqual(sent.map((m) => m.body.chains.map((c) => c.calls.length)), [[2, 1]]);
   });
 
   test("sendBatch: a batch of exactly 250,000 bytes (with 100 per message) goes in one call; at most four calls at a time", async () => {
@@ -248,11 +249,12 @@ describe("durable delivery: producer", () => {
         open--;
       },
     };
-    const chains = Array.from({ length: 650 }, (_, i) => ({ v: 1, destination: "gist", orderKey: `u${i}`, calls: [] }));
+    // Chains of ~1 KB are bundled 117 to a message; these 650 of 60 KB go one to a message.
+    const chains = Array.from({ length: 650 }, (_, i) => ({ v: 1, destination: "gist", orderKey: `u${i}`, calls: [{ body: "x".repeat(60_000) }] }));
     assert.equal(await enqueueChains(chains, { DELIVERY_QUEUE: queue }, noLog), 650);
-    assert.deepEqual([most, sent.sort((a, b) => a - b)], [4, [50, 100, 100, 100, 100, 100, 100]]);
+    assert.deepEqual([most, sent.length, sent.every((n) => n <= 4)], [4, 163, true]);
     most = 0;
-    await enqueueChains(chains.slice(0, 150), { DELIVERY_QUEUE: queue }, noLog);
+    await enqueueChains(chains.slice(0, 6), { DELIVERY_QUEUE: queue }, noLog); // two batches: 4 + 2
     assert.equal(most, 2, "no more senders than batches");
   });
 
@@ -324,11 +326,13 @@ async function consume(messages, { answers = [], env = {}, queue = "ajs-edge-del
 // A consumer invocation whose every subrequest is counted: ledger calls, fetches, sendBatch.
 // Returns what it sent, what it queued again, and the count.
 // The ops store (counters, dead letters) is counted too: a dead letter costs a subrequest.
-async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent, answers = () => 200, queuedAt = new Date(Date.now() - 5000) }) {
+// `payloads`: a Map ref → stored chain, served by a counted payload store (its reads in `payloadReads`).
+async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent, answers = () => 200, queuedAt = new Date(Date.now() - 5000), payloads = new Map() }) {
   let subrequests = 0;
   const requeued = [];
   const counters = {};
   const deadLetters = [];
+  const payloadReads = [];
   const counted = (fn) => async (...args) => {
     subrequests++;
     return fn(...args);
@@ -345,6 +349,14 @@ async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent,
     DELIVERY_LEDGER: { idFromName: (n) => n, get: () => stub },
     DELIVERY_OPS: { idFromName: (n) => n, get: () => ops },
     DELIVERY_QUEUE: { sendBatch: counted(async (batch) => requeued.push(...batch.map((m) => m.body))) },
+    DELIVERY_PAYLOADS: {
+      idFromName: (n) => n,
+      get: () => ({
+        get: counted(async (ref) => (payloadReads.push(ref), payloads.has(ref) ? JSON.stringify(payloads.get(ref)) : null)),
+        delete: counted(async (ref) => payloads.delete(ref)),
+        touch: counted(async () => {}),
+      }),
+    },
   };
   const fetchImpl = counted(async (url) => {
     sent.push(url);
@@ -355,7 +367,7 @@ async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent,
   const lines = [];
   await consumeBatch({ queue: "ajs-edge-delivery", messages }, env, (l) => lines.push(l), { fetchImpl });
   const retried = messages.filter((m) => m.retried).map((m) => m.body);
-  return { messages, requeued, retried, subrequests, lines, counters, deadLetters };
+  return { messages, requeued, retried, subrequests, lines, counters, deadLetters, payloadReads };
 }
 
 describe("durable delivery: the consumer's subrequest budget", () => {
@@ -370,10 +382,10 @@ describe("durable delivery: the consumer's subrequest budget", () => {
     assert.equal(first.subrequests, 5 * 3 + 1 + 1); // the calls, one sendBatch, the counters
     assert.deepEqual(first.messages.map((m) => [m.acked, m.retried]), [[true, undefined], [true, undefined]]);
     const queuedAt = first.messages[0].timestamp.getTime();
-    assert.deepEqual(first.requeued, [
+    assert.deepEqual(first.requeued, [{ v: 2, chains: [ // both rests in one message
       { v: 1, destination: "gainsight", orderKey: "u1", firstQueuedAt: queuedAt, calls: [call(5)] },
       { ...u2, firstQueuedAt: queuedAt },
-    ]);
+    ] }]);
     assert.deepEqual(first.lines.filter((l) => l.deferred), [{ at: "consume", deferred: 2, reason: "subrequest budget (DELIVERY_SUBREQUESTS)" }]);
     // The next invocation takes them: every call once, each user's in order.
     const second = await countedInvocation(first.requeued, { limit: 20, concurrency: 1, ledger, sent });
@@ -400,7 +412,7 @@ describe("durable delivery: the consumer's subrequest budget", () => {
         assert.ok(round < 60, "bounded");
         const r = await countedInvocation(pending, { limit, concurrency, ledger, sent, answers });
         assert.ok(r.subrequests <= limit, `${r.subrequests} subrequests > ${limit}`);
-        assert.equal(r.counters["gainsight.deferred"] ?? 0, r.requeued.length, "each deferred chain counted");
+        assert.equal(r.counters["gainsight.deferred"] ?? 0, r.requeued.flatMap(chainsOf).length, "each deferred chain counted");
         pending = [...r.requeued, ...r.retried];
       }
       const got = sent.map((u) => Number(u.split("/").pop())).filter((id, i, all) => !(String(id).endsWith("3") && all.indexOf(id) === i));
@@ -410,6 +422,81 @@ describe("durable delivery: the consumer's subrequest budget", () => {
         const mine = got.filter((id) => Math.floor(id / 100) === c);
         assert.deepEqual(mine, [...mine].sort((a, b) => a - b), `chain ${c} in order`);
       }
+    }
+  });
+
+  test("a stored chain (ref) starts only if the budget covers its read and one call; else it is deferred unread", async () => {
+    const stored = { v: 1, destination: "gainsight", orderKey: "u1", calls: [call(0), call(1)] };
+    const byRef = { v: 1, destination: "gainsight", orderKey: "u1", ref: "3:abc", count: 2 };
+    const first = { v: 1, destination: "gainsight", orderKey: "u0", calls: [call(50)] }; // one call: takes 5, keeps 3
+    // 12 subrequests: 3 set aside, 9 left; after the first chain 6: the read (1) and one call (5) fit.
+    {
+      const { ledger } = fakeLedger();
+      const sent = [];
+      const r = await countedInvocation([first, byRef], { limit: 12, concurrency: 1, ledger, sent, payloads: new Map([["3:abc", stored]]) });
+      assert.deepEqual([r.payloadReads, sent], [["3:abc"], ["http://up.test/50", "http://up.test/0"]]);
+      assert.deepEqual(r.requeued, [{ ...byRef, count: 2, from: 1, firstQueuedAt: r.messages[0].timestamp.getTime() }]);
+      assert.equal(r.subrequests, 3 + 1 + 3 + 1 + 1); // two calls, the read, the sendBatch, the counters
+    }
+    // 14: 8 left after the first chain; the read takes one of them, so after one call 4 are left
+    // and the second call waits (without counting the read it would have gone).
+    {
+      const { ledger } = fakeLedger();
+      const sent = [];
+      const r = await countedInvocation([first, byRef], { limit: 14, concurrency: 1, ledger, sent, payloads: new Map([["3:abc", stored]]) });
+      assert.deepEqual(sent, ["http://up.test/50", "http://up.test/0"]);
+      assert.deepEqual(r.requeued.map((b) => b.from), [1]);
+    }
+    // 11: 5 left after the first chain, enough for a call but not for the read too: the stored
+    // chain is deferred as it came, never read.
+    {
+      const { ledger } = fakeLedger();
+      const sent = [];
+      const r = await countedInvocation([first, byRef], { limit: 11, concurrency: 1, ledger, sent, payloads: new Map([["3:abc", stored]]) });
+      assert.deepEqual([r.payloadReads, sent], [[], ["http://up.test/50"]]);
+      assert.deepEqual(r.requeued, [{ ...byRef, firstQueuedAt: r.messages[0].timestamp.getTime() }]);
+      assert.equal(r.subrequests, 3 + 1 + 1);
+    }
+    // A carried chain needs no read: at 11 its first call goes.
+    {
+      const { ledger } = fakeLedger();
+      const sent = [];
+      await countedInvocation([first, stored], { limit: 11, concurrency: 1, ledger, sent });
+      assert.deepEqual(sent, ["http://up.test/50", "http://up.test/0"]);
+    }
+  });
+
+  test("a refused call keeps 2 subrequests more than a delivered one (its dead letter, the stored chain it may point at)", async () => {
+    const { ledger } = fakeLedger();
+    const sent = [];
+    // 20: 3 set aside, 17 for calls that each take 5 and keep them all: three start (17, 12, 7).
+    const r = await countedInvocation([chain(8)], { limit: 20, concurrency: 1, ledger, sent, answers: () => 400 });
+    assert.deepEqual(sent, [0, 1, 2].map((i) => `http://up.test/${i}`));
+    assert.equal(r.deadLetters.length, 3);
+    assert.equal(r.subrequests, 3 * 4 + 1 + 1); // claim, fetch, dead letter, complete; sendBatch; counters
+  });
+
+  test("the closing reserve grows with the sendBatch calls a batch of large messages needs, up to leaving one call", async () => {
+    // Messages of ~120 KB: two fit one sendBatch (256 KB), so 7 of them need 4 calls to queue again.
+    const big = (c) => ({ v: 1, destination: "gainsight", orderKey: `u${c}`, calls: [{ ...call(c), body: JSON.stringify({ pad: "x".repeat(120_000) }) }] });
+    const bodies = Array.from({ length: 7 }, (_, c) => big(c));
+    assert.equal(batches(bodies.map((body) => ({ body, bytes: jsonBytes(body) }))).length, 4);
+    {
+      const { ledger } = fakeLedger();
+      const sent = [];
+      const r = await countedInvocation(bodies.slice(0, 7), { limit: 26, concurrency: 1, ledger, sent });
+      // 26 − 6 = 20: 20, 17, 14, 11, 8, 5 → six calls; the seventh chain goes back to the queue.
+      assert.equal(sent.length, 6);
+      assert.equal(r.requeued.length, 1);
+      assert.ok(r.subrequests <= 26);
+    }
+    // 10 (the floor): the reserve is capped at 10 − 5 − 1 = 4 so that one call still runs.
+    {
+      const { ledger } = fakeLedger();
+      const sent = [];
+      const r = await countedInvocation(bodies, { limit: 10, concurrency: 1, ledger, sent });
+      assert.deepEqual(sent, ["http://up.test/0"]);
+      assert.equal(r.requeued.length, 6);
     }
   });
 
@@ -556,14 +643,17 @@ describe("durable delivery: consumer", () => {
 });
 
 describe("durable delivery: consumer edge cases", () => {
-  test("not a v1 chain → a \"malformed\" dead letter (ack, never retried, nothing sent)", async () => {
+  test("neither a chain nor a bundle → a \"malformed\" dead letter (ack, never retried, nothing sent)", async () => {
     const good = chain(1);
-    const bodies = [null, "text", { ...good, v: 2 }, { ...good, destination: 7 }, { v: 1, destination: "gist", orderKey: "u1" }, { ...good, calls: "no" }];
+    const bodies = [
+      null, "text", { ...good, v: 2 }, { ...good, destination: 7 }, { v: 1, destination: "gist", orderKey: "u1" }, { ...good, calls: "no" },
+      { v: 2, chains: [] }, { v: 2, chains: [good, { ...good, v: 3 }] }, { v: 1, chains: [good] }, { v: 2, chains: good },
+    ];
     for (const body of bodies) {
       const m = message(body, 2);
       const { lines, seen } = await consume([m]);
       assert.deepEqual([m.acked, m.retried, seen], [true, undefined, []], JSON.stringify(body));
-      assert.deepEqual(lines.map((l) => [l.at, l.reason ?? l.error]), [["consume", "not a delivery message (v1 chain)"], ["dead-letter", "malformed"]]);
+      assert.deepEqual(lines.map((l) => [l.at, l.reason ?? l.error]), [["consume", "not a delivery message (v1 chain or v2 bundle)"], ["dead-letter", "malformed"]]);
       const dead = lines[1];
       assert.deepEqual([dead.destination, dead.orderKey, dead.attempts, dead.message], [body?.destination === undefined ? "unknown" : String(body.destination), "", 2, body ?? null]);
     }

@@ -19,7 +19,8 @@
 // calls; the Free plan allows 50). A call starts only if the budget covers all it may cost; a chain
 // that meets the end of the budget stops there, and its rest goes back to the queue as a new
 // message (same order, the original acked once the rest is queued).
-import { deliveryConfig, eachLimited } from "./delivery_config.mjs";
+import { deliveryConfig, eachLimited, limiter } from "./delivery_config.mjs";
+import { CONSUMER_WALL_MS } from "./platform_limits.mjs";
 import { batches, bundle, sendAll } from "./deliver_queue.mjs";
 import { sendCall } from "./send.mjs";
 import { backoffSeconds, notFoundRetry } from "./outcome.mjs";
@@ -28,16 +29,21 @@ import { ledgerFor } from "../durable/ledger.mjs";
 import { getPayload, deletePayload } from "../durable/payloads.mjs";
 import { Counters, flushCounters, deadLetter, recordDeadLetters } from "../durable/ops.mjs";
 
-// What one call may cost in subrequests: the ledger claim, the fetch, a dead letter (its store and
-// the payload it points at), the ledger complete.
-export const CALL_SUBREQUESTS = 5;
+// What one call may cost in subrequests: the fetch, and a dead letter (its store and the stored
+// chain it may point at). The ledger's round trips are the message's (claimCalls).
+export const CALL_SUBREQUESTS = 3;
+// What the smallest message may cost: a ledger claim and settle (one shard), and one call.
+const MESSAGE_SUBREQUESTS = 2 + CALL_SUBREQUESTS;
 
 // The subrequests one invocation has left. The closing writes (the deferred rests' sendBatch
-// calls, the counters) are set aside before the first call. Chains run concurrently, so a call
-// takes its worst case before it starts and gives back what it did not use.
+// calls, the counters) are set aside before the first call. Each message gets a share of its own
+// (share/giveBack); within it a call takes its worst case before it starts and gives back what it
+// did not use.
 export class SubrequestBudget {
   constructor(limit) {
     this.left = limit;
+    this.held = 0; // shares out
+    this.waiting = [];
   }
   take(n) {
     if (this.left < n) return false;
@@ -46,6 +52,25 @@ export class SubrequestBudget {
   }
   refund(n) {
     this.left += n;
+  }
+  // A share for one message: what it may cost at most (`want`), waiting while other messages hold
+  // shares (they give back what they did not use), so that a message begins whole when it can;
+  // else what is left once no share is out. null when that is under `need` (nothing can start).
+  async share(need, want) {
+    while (this.left < want && this.held > 0) await new Promise((resolve) => this.waiting.push(resolve));
+    const n = Math.min(want, this.left);
+    if (n < need) return null;
+    this.left -= n;
+    this.held++;
+    return new SubrequestBudget(n);
+  }
+  giveBack(share) {
+    this.left += share.left;
+    share.left = 0;
+    this.held--;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const wake of waiting) wake();
   }
 }
 
@@ -67,21 +92,28 @@ function budgetNotFound(result, attempt, ageS, cfg) {
 
 // Sends calls[from…] in order. Returns {kind: "done"} | {kind: "retry", index, result} |
 // {kind: "busy", index, retryInMs} | {kind: "budget", index} (the subrequests ran out before it).
+// `claims`: the ledger's answer for each call's key (claimAll, made before; null without a ledger);
+// what became of each claimed call it sent goes to `settle` ("delivered" or "failed"; the message
+// releases every other claim when it settles). `taken` (key → the chain sending it) keeps two
+// chains of one message that carry the same call (a client's duplicate, bundled with the original)
+// from both sending it: the second waits (busy) and the message comes back for it.
 // A permanent failure is handed to `permanent(index, result)` (which stores its dead letter,
 // reason `result.reason` or "permanent") before the ledger records it, so none is forgotten.
 // `ageS`: seconds since the message was first queued.
-export async function runChain({ destination, calls, from = 0, replay = false, attempt, ageS = 0, owner = "", permanent }, { env, cfg, ledger, counters, log, fetchImpl, budget }) {
-  const leaseMs = 2 * cfg.timeoutMs + 5000;
+export async function runChain({ destination, calls, from = 0, attempt, ageS = 0, owner = "", claims = null, settle = [], taken = new Map(), permanent }, { env, cfg, counters, log, fetchImpl, budget, connections }) {
+  const me = {};
   for (let i = from; i < calls.length; i++) {
     if (budget && !budget.take(CALL_SUBREQUESTS)) return { kind: "budget", index: i };
     let used = 0;
     try {
       const call = calls[i];
+      // Not claimed: the message's share could not pay for its ledger shard. Later, like the rest.
+      if (call.key && claims && !claims.has(call.key)) return { kind: "budget", index: i };
       const base = { at: "delivery", mode: "queue", destination, messageId: call.messageId, attempt };
-      let token;
-      if (ledger && call.key) {
-        used++;
-        const claim = await ledger.claim(destination, call.key, leaseMs, replay, owner);
+      let claim = call.key ? claims?.get(call.key) : undefined;
+      if (claim?.state === "claimed" && (taken.get(call.key) ?? me) !== me) claim = { state: "busy", retryInMs: 1000 }; // another chain of this message has it
+      if (claim?.state === "claimed") taken.set(call.key, me);
+      if (claim && claim.state !== "claimed") {
         if (claim.state === "delivered" || claim.state === "failed") {
           // Sent by an earlier attempt of this same message (resumed), or by another one (a duplicate).
           const resumed = owner !== "" && claim.owner === owner;
@@ -89,35 +121,24 @@ export async function runChain({ destination, calls, from = 0, replay = false, a
           log({ ...base, outcome: resumed ? "skipped" : "duplicate", previously: claim.state });
           continue;
         }
-        if (claim.state === "busy") {
-          counters.add(destination, "busy");
-          log({ ...base, outcome: "busy" });
-          return { kind: "busy", index: i, retryInMs: claim.retryInMs };
-        }
-        token = claim.token;
+        counters.add(destination, "busy");
+        log({ ...base, outcome: "busy" });
+        return { kind: "busy", index: i, retryInMs: claim.retryInMs };
       }
       used++;
-      const sent = await sendCall(sendable(call, destination), env, { timeoutMs: cfg.timeoutMs, ...(fetchImpl ? { fetchImpl } : {}) });
+      const send = () => sendCall(sendable(call, destination), env, { timeoutMs: cfg.timeoutMs, ...(fetchImpl ? { fetchImpl } : {}) });
+      const sent = await (connections ? connections(send) : send());
       const result = budgetNotFound(sent, attempt, ageS, cfg);
       log({
         ...base, status: result.status, outcome: result.outcome, latencyMs: result.latencyMs,
         ...(result.reason ? { reason: result.reason } : {}), ...(result.error ? { error: String(result.error).slice(0, 200) } : {}),
       });
-      if (result.outcome === "retry") {
-        if (token) {
-          used++;
-          await ledger.release(destination, call.key, token);
-        }
-        return { kind: "retry", index: i, result };
-      }
+      if (result.outcome === "retry") return { kind: "retry", index: i, result };
       if (result.outcome !== "ok") {
         used += 2; // the dead letter's store, and the stored chain it may point at
         await permanent(i, result);
       }
-      if (token) {
-        used++;
-        await ledger.complete(destination, call.key, result.outcome === "ok", owner);
-      }
+      if (claim) settle.push({ key: call.key, outcome: result.outcome === "ok" ? "delivered" : "failed" });
       counters.add(destination, result.outcome === "ok" ? "sent" : "failed");
     } finally {
       budget?.refund(CALL_SUBREQUESTS - used);
@@ -141,6 +162,58 @@ function restOf(body, calls, index, firstQueuedAt) {
   return body.ref ? { ...head, ref: body.ref, count: calls.length, from: index } : { ...head, calls: calls.slice(index) };
 }
 
+// The ledger's part of a message (or of a stored chain once read), before its first call: its
+// calls claimed in one round trip per ledger shard, and as many round trips set aside for settling
+// them after. As many as the budget allows, in order: a call left unclaimed stops its chain there
+// (runChain), so a message whose calls span more shards than one invocation can pay for still
+// moves on. Returns the claims (a Map; null without a ledger).
+async function claimCalls(items, w, ctx) {
+  if (!ctx.ledger) return null;
+  const affordable = Math.floor((w.budget.left - CALL_SUBREQUESTS) / 2);
+  const shards = new Set();
+  const claimed = [];
+  for (const item of items) {
+    const shard = ctx.ledger.shardOf(item.key);
+    if (!shards.has(shard)) {
+      if (shards.size >= affordable) break;
+      shards.add(shard);
+    }
+    claimed.push(item);
+  }
+  if (claimed.length === 0) return new Map();
+  w.budget.take(2 * shards.size);
+  w.settleTrips += shards.size;
+  const claims = await ctx.ledger.claimAll(claimed, ctx.leaseMs, w.message.id ?? "");
+  for (const [key, claim] of claims) if (claim.state === "claimed") w.held.set(key, claim.token);
+  return claims;
+}
+
+// The calls of chains (from where each stands) that the ledger knows: those with a key.
+const keyedCalls = (chain, calls) => calls.slice(chain.from ?? 0).filter((c) => c.key).map((c) => ({ key: c.key, replay: !!chain.replay }));
+
+// What a message may cost at most, and the least it must have to start: its claims and settling,
+// every call at its worst (CALL_SUBREQUESTS), a stored chain's read and ledger trips on top.
+function messageCost(chains, trips, ctx) {
+  const shards = ctx.cfg.ledgerShards;
+  let want = 2 * trips;
+  for (const chain of chains) {
+    const n = chain.calls ? chain.calls.length - (chain.from ?? 0) : (chain.count ?? 1) - (chain.from ?? 0);
+    want += n * CALL_SUBREQUESTS + (chain.ref ? 1 + (ctx.ledger ? 2 * Math.min(shards, n) : 0) : 0);
+  }
+  const first = chains[0];
+  const need = (ctx.ledger && (first.ref || trips > 0) ? 2 : 0) + CALL_SUBREQUESTS + (first.ref ? 1 : 0);
+  return { need, want: Math.max(need, want) };
+}
+
+// When a chain was first queued (ms; 0 when unknown): a rest keeps it, for the 404 window.
+const firstQueuedAtOf = (chain, message) => (Number(chain.firstQueuedAt) > 0 ? Number(chain.firstQueuedAt) : Number(message.timestamp) || 0);
+
+// A chain the budget did not reach: all of it later, untouched.
+function notBegun(chain, message) {
+  const firstQueuedAt = firstQueuedAtOf(chain, message);
+  return { kind: "deferred", destination: chain.destination, rest: { ...chain, ...(firstQueuedAt ? { firstQueuedAt } : {}) } };
+}
+
 // One chain of a message, to its outcome; nothing is acked or retried here (settleMessage does,
 // once every chain of the message has one):
 //   {kind:"done", ref?}              every call answered (ref: the stored chain, to delete)
@@ -148,27 +221,31 @@ function restOf(body, calls, index, firstQueuedAt) {
 //   {kind:"busy", delayS}            another consumer holds a call (a concurrent duplicate)
 //   {kind:"retry", delayS, result, rest, count}   a retryable failure at the head of `rest`
 //   {kind:"dead", entry, count}      the stored chain is gone: a dead letter
-async function consumeChain(chain, message, ctx) {
-  const { env, cfg, budget } = ctx;
+async function consumeChain(chain, w, ctx) {
+  const { env, cfg, ledger } = ctx;
+  const { message, budget } = w;
   const attempt = message.attempts ?? 1;
-  const firstQueuedAt = Number(chain.firstQueuedAt) > 0 ? Number(chain.firstQueuedAt) : Number(message.timestamp) || 0;
+  const owner = message.id ?? "";
+  const firstQueuedAt = firstQueuedAtOf(chain, message);
   const { destination, orderKey } = chain;
-  // Not begun: all of it later, untouched (a stored chain costs one more subrequest to read).
-  if (budget.left < (chain.ref ? 1 : 0) + CALL_SUBREQUESTS || (chain.ref && !budget.take(1))) {
-    return { kind: "deferred", destination, rest: { ...chain, ...(firstQueuedAt ? { firstQueuedAt } : {}) } };
-  }
+  const untouched = notBegun(chain, message);
+  // A stored chain costs one more subrequest to read.
+  if (budget.left < (chain.ref ? 1 : 0) + CALL_SUBREQUESTS || (chain.ref && !budget.take(1))) return untouched;
   let calls = chain.calls;
+  let claims = w.claims;
   if (chain.ref) {
     calls = (await getPayload(env, chain.ref))?.calls;
     if (!calls) {
       const count = (chain.count ?? 1) - (chain.from ?? 0); // as the dead letter counts them
       return { kind: "dead", destination, count, entry: deadLetter({ reason: "payload_missing", destination, orderKey, attempts: attempt, message: chain }) };
     }
+    if (ledger && budget.left < 2 + CALL_SUBREQUESTS) return untouched;
+    claims = await claimCalls(keyedCalls(chain, calls), w, ctx);
   }
   const permanent = (index, result) =>
     recordDeadLetters(env, [deadLetter({ reason: result.reason ?? "permanent", destination, orderKey, result, attempts: attempt, message: { v: WIRE_VERSION, destination, orderKey, calls: [calls[index]] } })], ctx.log);
   const ageS = messageAgeS({ timestamp: firstQueuedAt });
-  const r = await runChain({ destination, calls, from: chain.from ?? 0, replay: !!chain.replay, attempt, ageS, owner: message.id ?? "", permanent }, ctx);
+  const r = await runChain({ destination, calls, from: chain.from ?? 0, attempt, ageS, owner, claims, settle: w.settle, taken: w.taken, permanent }, ctx);
   if (r.kind === "done") return { kind: "done", destination, ref: chain.ref };
   if (r.kind === "budget") return { kind: "deferred", destination, rest: restOf(chain, calls, r.index, firstQueuedAt) };
   if (r.kind === "busy") {
@@ -181,13 +258,41 @@ async function consumeChain(chain, message, ctx) {
   };
 }
 
+// A message: its share of the budget, its calls claimed, its chains side by side, the ledger told
+// how each claimed call went (one round trip per shard), then settled. A message the budget cannot
+// begin waits whole for the next invocation.
+async function consumeMessage(message, ctx) {
+  // claims: the answers; held: key → token of those this message got; settle: what became of them.
+  const w = { message, chains: chainsOf(message.body), claims: null, held: new Map(), settle: [], taken: new Map(), settleTrips: 0, budget: null };
+  if (w.chains === null) return settleMessage(w, [], ctx);
+  const items = w.chains.flatMap((chain) => (chain.calls ? keyedCalls(chain, chain.calls) : []));
+  const trips = ctx.ledger && items.length > 0 ? ctx.ledger.trips(items.map((item) => item.key)) : 0;
+  const { need, want } = messageCost(w.chains, trips, ctx);
+  w.budget = await ctx.budget.share(need, want);
+  if (!w.budget) return settleMessage(w, w.chains.map((chain) => notBegun(chain, message)), ctx);
+  try {
+    w.claims = await claimCalls(items, w, ctx);
+    const outcomes = await Promise.all(w.chains.map((chain) => consumeChain(chain, w, { ...ctx, budget: w.budget }).catch((error) => ({ kind: "error", error }))));
+    // Every claim no chain sent is dropped: not reached, stopped by a failure, not begun.
+    const answered = new Set(w.settle.map((e) => e.key));
+    for (const [key, token] of w.held) if (!answered.has(key)) w.settle.push({ key, outcome: "release", token });
+    if (w.settle.length > 0) await ctx.ledger.settleAll(w.settle, message.id ?? "");
+    w.budget.refund(w.settleTrips - (w.settle.length > 0 ? ctx.ledger.trips(w.settle.map((e) => e.key)) : 0));
+    ctx.budget.giveBack(w.budget);
+    w.budget = null;
+    await settleMessage(w, outcomes, ctx);
+  } finally {
+    if (w.budget) ctx.budget.giveBack(w.budget);
+  }
+}
+
 // A message once each of its chains has an outcome (`outcomes[i]` for `chains[i]`):
 // - a chain that must be tried again (busy, or a retryable failure with attempts left): the whole
 //   message is retried after the longest delay any of them asked for; what its chains already
 //   sent is skipped then (the ledger), so the others lose nothing;
 // - else dead letters for the chains that failed for good (retries used up, payload gone), the
 //   deferred rests queued again (requeueDeferred acks the message after), else the ack.
-async function settleMessage({ message, chains, outcomes }, ctx) {
+async function settleMessage({ message, chains }, outcomes, ctx) {
   const { env, cfg, counters, budget, deferred } = ctx;
   const attempt = message.attempts ?? 1;
   if (chains === null) {
@@ -272,7 +377,15 @@ async function requeueDeferred(deferred, { env, counters, log }) {
 // it and the messages are retried).
 function closingSubrequests(messages, cfg) {
   const all = messages.map((m) => ({ body: m.body ?? null, bytes: jsonBytes(m.body ?? null) }));
-  return Math.max(0, Math.min(2 + batches(all).length, cfg.subrequests - CALL_SUBREQUESTS - 1));
+  return Math.max(0, Math.min(2 + batches(all).length, cfg.subrequests - MESSAGE_SUBREQUESTS));
+}
+
+// How long a claim holds a call for this invocation: until every call of the batch could have
+// timed out in turn, within the invocation's wall time (a live lease makes a concurrent duplicate
+// wait; a claim is released or completed as soon as the message settles).
+function leaseMsFor(messages, cfg) {
+  const calls = messages.reduce((n, m) => n + (chainsOf(m.body) ?? []).reduce((k, c) => k + (c.calls?.length ?? c.count ?? 1), 0), 0);
+  return Math.min(CONSUMER_WALL_MS, 2 * cfg.timeoutMs + 5000 + calls * cfg.timeoutMs);
 }
 
 export async function consumeBatch(batch, env, log, { fetchImpl = undefined } = {}) {
@@ -280,28 +393,21 @@ export async function consumeBatch(batch, env, log, { fetchImpl = undefined } = 
   const counters = new Counters();
   const budget = new SubrequestBudget(cfg.subrequests - closingSubrequests(batch.messages, cfg));
   const deferred = [];
-  const ctx = { env, cfg, counters, log, fetchImpl, ledger: ledgerFor(env, cfg), budget, deferred };
+  const ctx = {
+    env, cfg, counters, log, fetchImpl, ledger: ledgerFor(env, cfg), budget, deferred,
+    connections: limiter(cfg.concurrency), leaseMs: leaseMsFor(batch.messages, cfg),
+  };
   if (batch.queue === cfg.deadLetterQueue) {
     await consumeDeadLetterQueue(batch, ctx);
   } else {
-    // Every chain of every message in one pool (the connection limit is per invocation), then
-    // each message settled on its chains' outcomes.
-    const work = batch.messages.map((message) => ({ message, chains: chainsOf(message.body), outcomes: [] }));
-    const units = work.flatMap((w) => (w.chains ?? []).map((chain, i) => ({ w, chain, i })));
-    await eachLimited(units, cfg.concurrency, async ({ w, chain, i }) => {
+    // Messages side by side; their fetches share the invocation's connections (`connections`).
+    await eachLimited(batch.messages, cfg.concurrency, async (message) => {
       try {
-        w.outcomes[i] = await consumeChain(chain, w.message, ctx);
-      } catch (error) {
-        w.outcomes[i] = { kind: "error", error };
-      }
-    });
-    await eachLimited(work, cfg.concurrency, async (w) => {
-      try {
-        await settleMessage(w, ctx);
+        await consumeMessage(message, ctx);
       } catch (e) {
         // Our own failure (a Durable Object unreachable, …): try the whole message again later.
-        log({ at: "consume", error: String(e?.message ?? e), id: w.message.id, attempt: w.message.attempts });
-        w.message.retry({ delaySeconds: retryDelaySeconds(undefined, w.message.attempts ?? 1, cfg) });
+        log({ at: "consume", error: String(e?.message ?? e), id: message.id, attempt: message.attempts });
+        message.retry({ delaySeconds: retryDelaySeconds(undefined, message.attempts ?? 1, cfg) });
       }
     });
     await requeueDeferred(deferred, ctx);

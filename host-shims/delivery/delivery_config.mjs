@@ -76,6 +76,23 @@ export function deliveryMode(env) {
   return mode;
 }
 
+// A gate that lets at most `limit` calls of `run(fn)` be in flight; the others wait their turn.
+export function limiter(limit) {
+  let active = 0;
+  const waiting = [];
+  return async function run(fn) {
+    if (active >= limit) await new Promise((resolve) => waiting.push(resolve));
+    else active++;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next(); // the slot passes on
+      else active--;
+    }
+  };
+}
+
 // Runs `fn` over `items` with at most `limit` at a time.
 export async function eachLimited(items, limit, fn) {
   let next = 0;

@@ -8,6 +8,9 @@
 export const SUBREQUESTS_FREE = 50;
 export const SUBREQUESTS_PAID = 10_000;
 
+// Wall time of one queue consumer invocation.
+export const CONSUMER_WALL_MS = 15 * 60_000;
+
 // Simultaneous outgoing connections per invocation; more wait in line.
 export const OPEN_CONNECTIONS = 6;
 

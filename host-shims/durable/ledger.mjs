@@ -1,6 +1,9 @@
 // @ts-check
 // Client of the dedup ledger (ledger_do.mjs, binding DELIVERY_LEDGER). A key always maps to the
-// same shard: "<destination>/<fnv1a(key) mod shards>".
+// same shard, "events/<n>", chosen by the key's source and messageId (not its destination): the
+// calls one event makes to Gist, Gainsight and PX share a shard, so a beacon's calls are claimed in
+// one round trip and settled in one more. (Shards were "<destination>/<n>" before: rows kept there
+// are not consulted; a client retry straddling that upgrade could be delivered twice.)
 export function fnv1a(text) {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
@@ -10,20 +13,56 @@ export function fnv1a(text) {
   return h >>> 0;
 }
 
+// The shard number of a key "scope|messageId|ordinal" (scope "destination:source:account", or just
+// "destination" in keys from before scopes).
+export function shardIndex(key, shards) {
+  const first = key.indexOf("|");
+  const last = key.lastIndexOf("|");
+  const scope = first < 0 ? "" : key.slice(0, first);
+  const messageId = first < 0 ? key : key.slice(first + 1, last > first ? last : key.length);
+  return fnv1a(`${scope.split(":")[1] ?? ""}|${messageId}`) % shards;
+}
+
+// Items grouped by the shard of their key: Map shard name → items.
+function byShard(items, shards) {
+  const groups = new Map();
+  for (const item of items) {
+    const name = `events/${shardIndex(item.key, shards)}`;
+    const group = groups.get(name);
+    if (group) group.push(item);
+    else groups.set(name, [item]);
+  }
+  return groups;
+}
+
 // null without the binding (then nothing is deduplicated).
 export function ledgerFor(env, cfg) {
   const ns = env?.DELIVERY_LEDGER;
   if (!ns) return null;
   const stubs = new Map();
-  const shard = (destination, key) => {
-    const name = `${destination}/${fnv1a(key) % cfg.ledgerShards}`;
-    let stub = stubs.get(name);
-    if (!stub) stubs.set(name, (stub = ns.get(ns.idFromName(name))));
-    return stub;
+  const stub = (name) => {
+    let s = stubs.get(name);
+    if (!s) stubs.set(name, (s = ns.get(ns.idFromName(name))));
+    return s;
   };
   return {
-    claim: (destination, key, leaseMs, replay, owner) => shard(destination, key).claim(key, leaseMs, replay, owner),
-    complete: (destination, key, delivered, owner) => shard(destination, key).complete(key, delivered, cfg.dedupMs, owner),
-    release: (destination, key, token) => shard(destination, key).release(key, token),
+    // The shard of a key, and the round trips claimAll (and settleAll) make for keys: one per shard.
+    shardOf: (key) => shardIndex(key, cfg.ledgerShards),
+    trips: (keys) => new Set(keys.map((key) => shardIndex(key, cfg.ledgerShards))).size,
+    // items [{key, replay}] → Map key → the claim's answer (ledger_do.mjs claim), one trip per shard.
+    // A key named twice (two chains of one message with the same call) is claimed once.
+    async claimAll(items, leaseMs, owner) {
+      const answers = new Map();
+      const once = [...new Map(items.map((item) => [item.key, item])).values()];
+      await Promise.all([...byShard(once, cfg.ledgerShards)].map(async ([name, group]) => {
+        const got = await stub(name).claimAll(group, leaseMs, owner);
+        group.forEach((item, i) => answers.set(item.key, got[i]));
+      }));
+      return answers;
+    },
+    // entries [{key, outcome: "delivered" | "failed" | "release", token?}], one trip per shard.
+    async settleAll(entries, owner) {
+      await Promise.all([...byShard(entries, cfg.ledgerShards)].map(([name, group]) => stub(name).settleAll(group, cfg.dedupMs, owner)));
+    },
   };
 }

@@ -1,5 +1,7 @@
 // @ts-check
-// Durable Object (SQLite): the dedup ledger, one object per shard (destination + hash of the key).
+// Durable Object (SQLite): the dedup ledger, one object per shard (a hash of the key's source and
+// messageId: ledger.mjs). The consumer claims a message's calls in one round trip (claimAll) and
+// settles them in one more (settleAll); claim/complete/release are the same rules for one key.
 // A Durable Object runs its calls one at a time over strongly consistent storage, so two
 // consumers that race for one key cannot both win — KV, eventually consistent, would let both
 // through. Per key:
@@ -42,8 +44,33 @@ export class DeliveryLedger extends DurableObject {
 
   async complete(key, delivered, keepMs, owner = "") {
     const until = Date.now() + keepMs;
-    this.sql.exec("INSERT OR REPLACE INTO calls (key, state, until, token, owner) VALUES (?, ?, ?, '', ?)", key, delivered ? DELIVERED : FAILED, until, owner);
+    this.#record(key, delivered, until, owner);
     await this.#ensureAlarm(until);
+  }
+
+  #record(key, delivered, until, owner) {
+    this.sql.exec("INSERT OR REPLACE INTO calls (key, state, until, token, owner) VALUES (?, ?, ?, '', ?)", key, delivered ? DELIVERED : FAILED, until, owner);
+  }
+
+  // The calls of one queue message in one round trip: items [{key, replay}] → the claim of each.
+  claimAll(items, leaseMs, owner = "") {
+    return items.map(({ key, replay }) => this.claim(key, leaseMs, !!replay, owner));
+  }
+
+  // How they went, in one round trip: entries [{key, outcome, token}], outcome "delivered" or
+  // "failed" (complete) or "release" (the lease it names dropped).
+  async settleAll(entries, keepMs, owner = "") {
+    const until = Date.now() + keepMs;
+    let recorded = false;
+    for (const { key, outcome, token } of entries) {
+      if (outcome === "release") {
+        this.release(key, token);
+      } else {
+        this.#record(key, outcome === "delivered", until, owner);
+        recorded = true;
+      }
+    }
+    if (recorded) await this.#ensureAlarm(until);
   }
 
   release(key, token) {

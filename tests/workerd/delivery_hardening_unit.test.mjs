@@ -3,6 +3,7 @@
 // token compared by digest, admin failures as JSON. The workerd side is delivery_hardening.test.mjs.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { withMessageMethods } from "./fake_ledger.mjs";
 import { sendCall } from "../../host-shims/delivery/send.mjs";
 import { sendable } from "../../host-shims/delivery/chain.mjs";
 import { consumeBatch, retryDelaySeconds, messageAgeS } from "../../host-shims/delivery/consume_queue.mjs";
@@ -113,7 +114,7 @@ function fakeLedger() {
       rows.delete(key);
     },
   };
-  return { idFromName: (n) => n, get: () => ledger };
+  return { idFromName: (n) => n, get: () => withMessageMethods(ledger) };
 }
 
 // Gist event calls (retryNotFound), answered by a script.

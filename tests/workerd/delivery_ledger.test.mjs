@@ -11,13 +11,13 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker, deliveryOptions } from "./harness.mjs";
-import { fnv1a } from "../../host-shims/durable/ledger.mjs";
+import { shardIndex } from "../../host-shims/durable/ledger.mjs";
 
 const HOST = { name: "host", script: "tests/workerd/ops_worker.mjs" };
 const GIST_KEY = "gist-live-ledger-5b7e";
 const SHARDS = 4;
 const TIMEOUT_MS = 2000;
-const LEASE_MS = 2 * TIMEOUT_MS + 5000; // consume_queue.mjs: a claim outlives two timeouts
+const LEASE_MS = 2 * TIMEOUT_MS + 5000; // consume_queue.mjs: a claim outlives two timeouts (and one per call of the batch)
 const DEDUP_MS = 3_600_000; // DELIVERY_DEDUP_HOURS 1
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -64,7 +64,7 @@ const deadLetters = (r) => r.lines.filter((l) => l.at === "dead-letter").map(({ 
 // A ledger row as the consumer leaves it: shard from the key, state 1 delivered / 2 failed, no token.
 const done = (destination, i, state, owner) => {
   const key = `${destination}|m${i}|0`;
-  return { shard: fnv1a(key) % SHARDS, key, state, token: "", owner };
+  return { shard: shardIndex(key, SHARDS), key, state, token: "", owner };
 };
 const rows = (r) => r.ledger.map(({ inMs, ...row }) => row);
 // The destination's counters (ops.mjs), zeros included.
@@ -231,7 +231,7 @@ describe("the consumer with the real ledger (POST /test/consume)", { concurrency
   test("a call another consumer holds: nothing sent, the message comes back when that lease ends", async () => {
     const d = "busy";
     const key = `${d}|m0|0`;
-    await ledger(`${d}/${fnv1a(key) % SHARDS}`, "claim", key, 20_000, false, "other");
+    await ledger(`events/${shardIndex(key, SHARDS)}`, "claim", key, 20_000, false, "other");
     // Backoff of 100–200 s: the lease's 20 s is the shorter wait.
     const r = await consume(d, [{ id: "a", body: chainOf(d, 2) }], [], { DELIVERY_RETRY_BASE_S: "200", DELIVERY_RETRY_CAP_S: "1800" });
     const [{ retried, ...decided }] = r.messages;
@@ -244,15 +244,15 @@ describe("the consumer with the real ledger (POST /test/consume)", { concurrency
     assert.deepEqual(r.counters, counters({ busy: 1 }));
   });
 
-  test("while a call is in flight its key is leased to the message for two timeouts and 5 s", async () => {
+  test("while a call is in flight its key is leased to the message for two timeouts, 5 s and a timeout for each call of the batch", async () => {
     const d = "lease";
     const r = await consume(d, [{ id: "a", body: chainOf(d, 1) }], [{ status: 200, peek: true }]);
     const [{ ledger: during }] = r.received;
     assert.equal(during.length, 1);
     const [{ inMs, token, ...row }] = during;
-    assert.deepEqual(row, { shard: fnv1a(`${d}|m0|0`) % SHARDS, key: `${d}|m0|0`, state: 0, owner: "a" });
+    assert.deepEqual(row, { shard: shardIndex(`${d}|m0|0`, SHARDS), key: `${d}|m0|0`, state: 0, owner: "a" });
     assert.match(token, UUID);
-    assert.ok(inMs > LEASE_MS - 1000 && inMs <= LEASE_MS, String(inMs));
+    assert.ok(inMs > LEASE_MS + TIMEOUT_MS - 1000 && inMs <= LEASE_MS + TIMEOUT_MS, String(inMs)); // one call
     assert.deepEqual(rows(r), [done(d, 0, 1, "a")]);
   });
 

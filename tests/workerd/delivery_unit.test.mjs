@@ -3,6 +3,7 @@
 // refuses, and every decision of the consumer (ack, retry delays, dead letters, dedup).
 import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
+import { withMessageMethods } from "./fake_ledger.mjs";
 import { loadWorker } from "../../host-shims/node/node_host.mjs";
 import { buildChains, jsonBytes } from "../../host-shims/delivery/chain.mjs";
 import { batches, toMessages, enqueueChains, enqueuePlan, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/delivery/deliver_queue.mjs";
@@ -288,6 +289,7 @@ function fakeLedger() {
       if (rows.get(key)?.token === token) rows.delete(key);
     },
   };
+  withMessageMethods(ledger);
   return { namespace: { idFromName: (n) => n, get: () => ledger }, ledger };
 }
 
@@ -337,7 +339,7 @@ async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent,
     subrequests++;
     return fn(...args);
   };
-  const stub = { claim: counted(ledger.claim.bind(ledger)), complete: counted(ledger.complete.bind(ledger)), release: counted(ledger.release.bind(ledger)) };
+  const stub = { claimAll: counted(ledger.claimAll.bind(ledger)), settleAll: counted(ledger.settleAll.bind(ledger)) };
   const ops = {
     addCounters: counted(async (delta) => {
       for (const [d, values] of Object.entries(delta)) for (const [k, n] of Object.entries(values)) counters[`${d}.${k}`] = (counters[`${d}.${k}`] ?? 0) + n;
@@ -345,7 +347,7 @@ async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent,
     addDeadLetters: counted(async (entries) => deadLetters.push(...entries)),
   };
   const env = {
-    ...SECRETS, DELIVERY_SUBREQUESTS: String(limit), DELIVERY_CONCURRENCY: String(concurrency), DELIVERY_OPS_SHARDS: "1",
+    ...SECRETS, DELIVERY_SUBREQUESTS: String(limit), DELIVERY_CONCURRENCY: String(concurrency), DELIVERY_OPS_SHARDS: "1", DELIVERY_LEDGER_SHARDS: "1",
     DELIVERY_LEDGER: { idFromName: (n) => n, get: () => stub },
     DELIVERY_OPS: { idFromName: (n) => n, get: () => ops },
     DELIVERY_QUEUE: { sendBatch: counted(async (batch) => requeued.push(...batch.map((m) => m.body))) },
@@ -375,11 +377,12 @@ describe("durable delivery: the consumer's subrequest budget", () => {
     const { ledger } = fakeLedger();
     const sent = [];
     const u1 = chain(6), u2 = { ...chain(2), orderKey: "u2", calls: [call(10), call(11)] };
-    // 20 subrequests: 3 set aside (the counters, one sendBatch, one of slack), 17 for calls of 3
-    // (claim, fetch, complete) that start only with 5 left (a dead letter may cost 2 more).
-    const first = await countedInvocation([u1, u2], { limit: 20, concurrency: 1, ledger, sent });
+    // 12 subrequests: 3 set aside (the counters, one sendBatch, one of slack); u1's share is the 9
+    // left: its claim and settle (one ledger shard) take 2, and a call starts only with 3 left (a
+    // dead letter may cost 2 more), using 1: five calls. u2 finds 2, less than a message needs.
+    const first = await countedInvocation([u1, u2], { limit: 12, concurrency: 1, ledger, sent });
     assert.deepEqual(sent, [0, 1, 2, 3, 4].map((i) => `http://up.test/${i}`));
-    assert.equal(first.subrequests, 5 * 3 + 1 + 1); // the calls, one sendBatch, the counters
+    assert.equal(first.subrequests, 5 + 2 + 1 + 1); // the calls, claim and settle, one sendBatch, the counters
     assert.deepEqual(first.messages.map((m) => [m.acked, m.retried]), [[true, undefined], [true, undefined]]);
     const queuedAt = first.messages[0].timestamp.getTime();
     assert.deepEqual(first.requeued, [{ v: 2, chains: [ // both rests in one message
@@ -388,7 +391,7 @@ describe("durable delivery: the consumer's subrequest budget", () => {
     ] }]);
     assert.deepEqual(first.lines.filter((l) => l.deferred), [{ at: "consume", deferred: 2, reason: "subrequest budget (DELIVERY_SUBREQUESTS)" }]);
     // The next invocation takes them: every call once, each user's in order.
-    const second = await countedInvocation(first.requeued, { limit: 20, concurrency: 1, ledger, sent });
+    const second = await countedInvocation(first.requeued, { limit: 12, concurrency: 1, ledger, sent });
     assert.deepEqual(second.requeued, []);
     assert.deepEqual(sent, [0, 1, 2, 3, 4, 5, 10, 11].map((i) => `http://up.test/${i}`));
   });
@@ -428,27 +431,27 @@ describe("durable delivery: the consumer's subrequest budget", () => {
   test("a stored chain (ref) starts only if the budget covers its read and one call; else it is deferred unread", async () => {
     const stored = { v: 1, destination: "gainsight", orderKey: "u1", calls: [call(0), call(1)] };
     const byRef = { v: 1, destination: "gainsight", orderKey: "u1", ref: "3:abc", count: 2 };
-    const first = { v: 1, destination: "gainsight", orderKey: "u0", calls: [call(50)] }; // one call: takes 5, keeps 3
-    // 12 subrequests: 3 set aside, 9 left; after the first chain 6: the read (1) and one call (5) fit.
+    const first = { v: 1, destination: "gainsight", orderKey: "u0", calls: [call(50)] }; // a share of 5; keeps 3 (claim, call, settle)
+    // 12 subrequests: 3 set aside, 9 left; after the first message 6: the stored chain's read (1),
+    // its claim and settle (2) and one call (3) fit, not a second.
     {
       const { ledger } = fakeLedger();
       const sent = [];
       const r = await countedInvocation([first, byRef], { limit: 12, concurrency: 1, ledger, sent, payloads: new Map([["3:abc", stored]]) });
       assert.deepEqual([r.payloadReads, sent], [["3:abc"], ["http://up.test/50", "http://up.test/0"]]);
       assert.deepEqual(r.requeued, [{ ...byRef, count: 2, from: 1, firstQueuedAt: r.messages[0].timestamp.getTime() }]);
-      assert.equal(r.subrequests, 3 + 1 + 3 + 1 + 1); // two calls, the read, the sendBatch, the counters
+      assert.equal(r.subrequests, 3 + 1 + 3 + 1 + 1); // each message's claim, call and settle, the read, the sendBatch, the counters
     }
-    // 14: 8 left after the first chain; the read takes one of them, so after one call 4 are left
-    // and the second call waits (without counting the read it would have gone).
+    // 13: 7 left after the first message: both calls.
     {
       const { ledger } = fakeLedger();
       const sent = [];
-      const r = await countedInvocation([first, byRef], { limit: 14, concurrency: 1, ledger, sent, payloads: new Map([["3:abc", stored]]) });
-      assert.deepEqual(sent, ["http://up.test/50", "http://up.test/0"]);
-      assert.deepEqual(r.requeued.map((b) => b.from), [1]);
+      const r = await countedInvocation([first, byRef], { limit: 13, concurrency: 1, ledger, sent, payloads: new Map([["3:abc", stored]]) });
+      assert.deepEqual(sent, ["http://up.test/50", "http://up.test/0", "http://up.test/1"]);
+      assert.deepEqual(r.requeued, []);
     }
-    // 11: 5 left after the first chain, enough for a call but not for the read too: the stored
-    // chain is deferred as it came, never read.
+    // 11: 5 left after the first message, enough for a carried call but not for the read too: the
+    // stored chain is deferred as it came, never read.
     {
       const { ledger } = fakeLedger();
       const sent = [];
@@ -469,11 +472,12 @@ describe("durable delivery: the consumer's subrequest budget", () => {
   test("a refused call keeps 2 subrequests more than a delivered one (its dead letter, the stored chain it may point at)", async () => {
     const { ledger } = fakeLedger();
     const sent = [];
-    // 20: 3 set aside, 17 for calls that each take 5 and keep them all: three start (17, 12, 7).
+    // 20: 3 set aside, 17 for the message: 2 for its claim and settle, then calls that each take 3
+    // and keep them all: five start (15, 12, 9, 6, 3).
     const r = await countedInvocation([chain(8)], { limit: 20, concurrency: 1, ledger, sent, answers: () => 400 });
-    assert.deepEqual(sent, [0, 1, 2].map((i) => `http://up.test/${i}`));
-    assert.equal(r.deadLetters.length, 3);
-    assert.equal(r.subrequests, 3 * 4 + 1 + 1); // claim, fetch, dead letter, complete; sendBatch; counters
+    assert.deepEqual(sent, [0, 1, 2, 3, 4].map((i) => `http://up.test/${i}`));
+    assert.equal(r.deadLetters.length, 5);
+    assert.equal(r.subrequests, 5 * 2 + 2 + 1 + 1); // fetch and dead letter each; claim and settle; sendBatch; counters
   });
 
   test("the closing reserve grows with the sendBatch calls a batch of large messages needs, up to leaving one call", async () => {
@@ -502,12 +506,12 @@ describe("durable delivery: the consumer's subrequest budget", () => {
 
   test("if the queue refuses the deferred chains, their messages are retried, not acked", async () => {
     const { ledger } = fakeLedger();
-    const m = { ...message(chain(3)), timestamp: new Date() };
-    const env = { ...SECRETS, DELIVERY_SUBREQUESTS: "11", DELIVERY_LEDGER: { idFromName: (n) => n, get: () => ledger }, DELIVERY_QUEUE: { sendBatch: async () => { throw new Error("Queue send failed"); } } };
+    const m = { ...message(chain(6)), timestamp: new Date() };
+    const env = { ...SECRETS, DELIVERY_SUBREQUESTS: "10", DELIVERY_LEDGER_SHARDS: "1", DELIVERY_LEDGER: { idFromName: (n) => n, get: () => ledger }, DELIVERY_QUEUE: { sendBatch: async () => { throw new Error("Queue send failed"); } } };
     const f = scripted([]);
     const lines = [];
     await consumeBatch({ queue: "ajs-edge-delivery", messages: [m] }, env, (l) => lines.push(l), { fetchImpl: f.fetchImpl });
-    assert.equal(f.seen.length, 2); // 11 − 3 set aside: two calls start (each needs 5, costs 3); the third finds 2
+    assert.equal(f.seen.length, 3); // 10 − 3 set aside − claim and settle: three calls start (each needs 3, costs 1); the fourth finds 2
     assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 1 }]);
     assert.deepEqual(lines.filter((l) => l.error?.startsWith("deferred")), [{ at: "consume", error: "deferred chains not queued again: Queue send failed", messages: 1 }]);
   });
@@ -516,10 +520,11 @@ describe("durable delivery: the consumer's subrequest budget", () => {
     const { ledger } = fakeLedger();
     const sent = [];
     const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
-    const replayed = { ...chain(2), replay: true, calls: [call(0), { ...call(1), flags: CALL_FLAGS.retryNotFound }] };
-    // 10 subrequests: 3 set aside; one call starts (5 taken, 3 used) and the second finds 4.
+    const replayed = { ...chain(4), replay: true, calls: [call(0), call(1), call(2), { ...call(3), flags: CALL_FLAGS.retryNotFound }] };
+    // 10 subrequests: 3 set aside, 2 for the claim and settle; three calls start (each needs 3,
+    // uses 1) and the fourth finds 2.
     const first = await countedInvocation([replayed], { limit: 10, ledger, sent, queuedAt: twoHoursAgo });
-    assert.deepEqual(first.requeued, [{ v: 1, destination: "gainsight", orderKey: "u1", replay: true, firstQueuedAt: twoHoursAgo.getTime(), calls: [replayed.calls[1]] }]);
+    assert.deepEqual(first.requeued, [{ v: 1, destination: "gainsight", orderKey: "u1", replay: true, firstQueuedAt: twoHoursAgo.getTime(), calls: [replayed.calls[3]] }]);
     // Consumed now, the rest's 404 is past the window (600 s since first queued): permanent at once.
     const second = await countedInvocation(first.requeued, { limit: 50, ledger, sent, answers: () => 404, queuedAt: new Date() });
     assert.deepEqual(second.retried, []);
@@ -623,11 +628,28 @@ describe("durable delivery: consumer", () => {
     const lines = [];
     await consumeBatch({ queue: "q", messages: [m] }, { ...SECRETS, DELIVERY_LEDGER: namespace, DELIVERY_RETRY_BASE_S: "200" }, (l) => lines.push(l), { fetchImpl: f.fetchImpl });
     assert.deepEqual(f.seen, []);
-    // Back when the holder's lease ends (the fake ledger answers a whole lease, 2 · 10 s + 5 s),
-    // sooner than the backoff (100–200 s).
-    assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 25 }]);
+    // Back when the holder's lease ends (the fake ledger answers a whole lease: 2 · 10 s + 5 s, and
+    // 10 s for each of the batch's 3 calls), sooner than the backoff (100–200 s).
+    assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 55 }]);
     assert.deepEqual(lines.filter((l) => l.at === "delivery").map((l) => [l.messageId, l.outcome, l.previously]), [["m0", "duplicate", "delivered"], ["m1", "duplicate", "failed"], ["m2", "busy", undefined]]);
     assert.deepEqual(lines.filter((l) => l.at === "dead-letter"), []);
+  });
+
+  test("a bundle carrying the same call twice (a client's duplicate replayed with the original): sent once, never leaked", async () => {
+    const { namespace, ledger } = fakeLedger();
+    const twice = { v: 2, chains: [chain(2), chain(2)] };
+    const m = message(twice, 1, "dup");
+    const f = scripted([]);
+    const run = () => consumeBatch({ queue: "q", messages: [m] }, { ...SECRETS, DELIVERY_LEDGER: namespace }, () => {}, { fetchImpl: f.fetchImpl });
+    await run();
+    // Each call went once; the chain that met the other's call waits a second (busy), no lease left behind.
+    assert.deepEqual(f.seen.map((x) => x.url).sort(), ["http://up.test/0", "http://up.test/1"]);
+    assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 1 }]);
+    assert.deepEqual([...ledger.rows.values()].map((r) => r.state), ["delivered", "delivered"]);
+    m.attempts = 2;
+    m.retried = undefined;
+    await run();
+    assert.deepEqual([m.acked, f.seen.length], [true, 2]);
   });
 
   test("the dead-letter queue's messages become dead letters; a malformed message is kept, not retried", async () => {
@@ -688,7 +710,7 @@ describe("durable delivery: consumer edge cases", () => {
   });
 
   test("a failure of our own (the ledger unreachable) → the whole message again after the backoff; counters that cannot be saved are logged", async () => {
-    const broken = { idFromName: (n) => n, get: () => ({ claim: async () => { throw new Error("ledger down"); } }) };
+    const broken = { idFromName: (n) => n, get: () => ({ claimAll: async () => { throw new Error("ledger down"); } }) };
     const m = message(chain(2), 2, "x");
     const lines = [];
     const opsDown = { idFromName: (n) => n, get: () => ({ addCounters: async () => { throw new Error("ops down"); } }) };
@@ -746,20 +768,30 @@ describe("durable delivery: consumer edge cases", () => {
     assert.deepEqual(r2.lines, [{ at: "consume", error: "dead letter not stored: null", id: "b" }]);
     const c = message(chain(1), 2, "c");
     const lines = [];
-    await consumeBatch({ queue: "q", messages: [c] }, { ...SECRETS, DELIVERY_LEDGER: ns({ claim: nothing }) }, (l) => lines.push(l), { fetchImpl: scripted([]).fetchImpl });
+    await consumeBatch({ queue: "q", messages: [c] }, { ...SECRETS, DELIVERY_LEDGER: ns({ claimAll: nothing }) }, (l) => lines.push(l), { fetchImpl: scripted([]).fetchImpl });
     const d = message(chain(1), 1, "d");
     await consumeBatch({ queue: "q", messages: [d] }, { ...SECRETS, DELIVERY_OPS: ns({ addCounters: nothing }) }, (l) => lines.push(l), { fetchImpl: scripted([[200]]).fetchImpl });
     assert.deepEqual(lines.filter((l) => l.at === "consume").map((l) => l.error), ["null", "counters not saved: null"]);
   });
 
-  test("runChain on its own: no replay and no owner unless given", async () => {
-    const claims = [];
-    const ledger = { claim: async (...args) => { claims.push(args); return { state: "failed", owner: "" }; } };
+  test("runChain on its own: what the ledger answered decides; what became of each call it sent is settled", async () => {
+    const calls = chain(4).calls;
+    const claims = new Map([
+      [calls[0].key, { state: "failed", owner: "" }],
+      [calls[1].key, { state: "claimed", token: "t1" }],
+      [calls[2].key, { state: "claimed", token: "t2" }],
+      [calls[3].key, { state: "claimed", token: "t3" }],
+    ]);
+    const settle = [];
     const lines = [];
-    const r = await runChain({ destination: "gainsight", calls: chain(1).calls, attempt: 1, permanent: () => assert.fail() }, { env: SECRETS, cfg: deliveryConfig({}), ledger, counters: { add() {} }, log: (l) => lines.push(l), fetchImpl: scripted([]).fetchImpl });
-    assert.deepEqual(r, { kind: "done" });
-    assert.deepEqual(claims, [["gainsight", "gainsight|m0|0", 25_000, false, ""]]);
-    assert.deepEqual(lines.map((l) => l.outcome), ["duplicate"]);
+    const r = await runChain({ destination: "gainsight", calls, attempt: 1, claims, settle, permanent: () => assert.fail() }, { env: SECRETS, cfg: deliveryConfig({}), counters: { add() {} }, log: (l) => lines.push(l), fetchImpl: scripted([[200], [503]]).fetchImpl });
+    assert.deepEqual([r.kind, r.index], ["retry", 2]);
+    assert.deepEqual(lines.map((l) => l.outcome), ["duplicate", "ok", "retry"]);
+    assert.deepEqual(settle, [{ key: calls[1].key, outcome: "delivered" }]); // the message releases the rest
+    // No claims (no ledger): sent, nothing to settle.
+    const none = [];
+    assert.deepEqual(await runChain({ destination: "gainsight", calls: chain(1).calls, attempt: 1, settle: none, permanent: () => assert.fail() }, { env: SECRETS, cfg: deliveryConfig({}), counters: { add() {} }, log() {}, fetchImpl: scripted([[200]]).fetchImpl }), { kind: "done" });
+    assert.deepEqual(none, []);
   });
 
   test("a message's age: from its first enqueue (Message.timestamp), 0 when unknown or in the future", () => {

@@ -144,13 +144,13 @@ function scriptedDestination(answers, env, destination) {
   return { fetchImpl, received };
 }
 
-// The rows of every ledger shard of a destination ("<destination>/<n>"), with their shard.
+// The rows of a destination's keys in every ledger shard ("events/<n>"), with their shard.
 async function ledgerRows(env, destination) {
   const shards = Number(env.DELIVERY_LEDGER_SHARDS ?? 16);
   const out = [];
   for (let n = 0; n < shards; n++) {
-    const stub = env.DELIVERY_LEDGER.get(env.DELIVERY_LEDGER.idFromName(`${destination}/${n}`));
-    for (const row of await stub.rows()) out.push({ shard: n, ...row });
+    const stub = env.DELIVERY_LEDGER.get(env.DELIVERY_LEDGER.idFromName(`events/${n}`));
+    for (const row of await stub.rows()) if (row.key.split("|")[0].split(":")[0] === destination) out.push({ shard: n, ...row });
   }
   return out;
 }

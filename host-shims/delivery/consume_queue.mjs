@@ -21,7 +21,7 @@
 // message (same order, the original acked once the rest is queued).
 import { deliveryConfig, eachLimited, limiter } from "./delivery_config.mjs";
 import { CONSUMER_WALL_MS } from "./platform_limits.mjs";
-import { batches, bundle, sendAll } from "./deliver_queue.mjs";
+import { batches, sendAll } from "./deliver_queue.mjs";
 import { sendCall } from "./send.mjs";
 import { backoffSeconds, notFoundRetry } from "./outcome.mjs";
 import { chainsOf, jsonBytes, sendable, WIRE_VERSION } from "./chain.mjs";
@@ -167,9 +167,9 @@ function restOf(body, calls, index, firstQueuedAt) {
 // them after. As many as the budget allows, in order: a call left unclaimed stops its chain there
 // (runChain), so a message whose calls span more shards than one invocation can pay for still
 // moves on. Returns the claims (a Map; null without a ledger).
-async function claimCalls(items, w, ctx) {
+async function claimCalls(items, w, ctx, keep = CALL_SUBREQUESTS) {
   if (!ctx.ledger) return null;
-  const affordable = Math.floor((w.budget.left - CALL_SUBREQUESTS) / 2);
+  const affordable = Math.floor((w.budget.left - keep) / 2);
   const shards = new Set();
   const claimed = [];
   for (const item of items) {
@@ -229,18 +229,25 @@ async function consumeChain(chain, w, ctx) {
   const firstQueuedAt = firstQueuedAtOf(chain, message);
   const { destination, orderKey } = chain;
   const untouched = notBegun(chain, message);
-  // A stored chain costs one more subrequest to read.
-  if (budget.left < (chain.ref ? 1 : 0) + CALL_SUBREQUESTS || (chain.ref && !budget.take(1))) return untouched;
+  if (!chain.ref && budget.left < CALL_SUBREQUESTS) return untouched;
   let calls = chain.calls;
   let claims = w.claims;
   if (chain.ref) {
+    // A stored chain is read only when the share holds the read, its ledger trips (at most one
+    // per shard its calls could fall in) and its first call, all kept while it is read and
+    // claimed: chains side by side cannot spend it on reads and claims that no call follows.
+    const n = Math.max(1, (chain.count ?? 1) - (chain.from ?? 0));
+    const trips = ledger ? 2 * Math.min(cfg.ledgerShards, n) : 0;
+    if (!budget.take(1 + trips + CALL_SUBREQUESTS)) return untouched;
     calls = (await getPayload(env, chain.ref))?.calls;
     if (!calls) {
+      budget.refund(trips + CALL_SUBREQUESTS);
       const count = (chain.count ?? 1) - (chain.from ?? 0); // as the dead letter counts them
       return { kind: "dead", destination, count, entry: deadLetter({ reason: "payload_missing", destination, orderKey, attempts: attempt, message: chain }) };
     }
-    if (ledger && budget.left < 2 + CALL_SUBREQUESTS) return untouched;
-    claims = await claimCalls(keyedCalls(chain, calls), w, ctx);
+    budget.refund(trips); // claimCalls takes what the chain's shards need, at once
+    claims = await claimCalls(keyedCalls(chain, calls), w, ctx, 0);
+    budget.refund(CALL_SUBREQUESTS); // the first call takes it again at once (runChain)
   }
   const permanent = (index, result) =>
     recordDeadLetters(env, [deadLetter({ reason: result.reason ?? "permanent", destination, orderKey, result, attempts: attempt, message: { v: WIRE_VERSION, destination, orderKey, calls: [calls[index]] } })], ctx.log);
@@ -354,13 +361,14 @@ async function consumeDeadLetterQueue(batch, { env, counters, log }) {
 }
 
 // The chains the budget did not reach go back to the queue, each whole or from where it stopped,
-// bundled like the producer's (sendAll: within sendBatch's limits); then their messages are acked.
+// each a message of its own (sendAll: within sendBatch's limits): the rests of a big bundle are
+// then taken up by invocations side by side, not one after another. Then their messages are acked.
 // If the queue refuses, the messages are retried instead (the ledger skips what they already sent).
 async function requeueDeferred(deferred, { env, counters, log }) {
   if (deferred.length === 0) return;
   const rests = deferred.flatMap((d) => d.rests);
   try {
-    await sendAll(env.DELIVERY_QUEUE, bundle(rests.map((body) => ({ body, bytes: jsonBytes(body) }))));
+    await sendAll(env.DELIVERY_QUEUE, rests.map((body) => ({ body, bytes: jsonBytes(body) })));
     for (const d of deferred) d.message.ack();
   } catch (e) {
     log({ at: "consume", error: `deferred chains not queued again: ${e?.message ?? e}`, messages: deferred.length });

@@ -329,7 +329,7 @@ async function consume(messages, { answers = [], env = {}, queue = "ajs-edge-del
 // Returns what it sent, what it queued again, and the count.
 // The ops store (counters, dead letters) is counted too: a dead letter costs a subrequest.
 // `payloads`: a Map ref → stored chain, served by a counted payload store (its reads in `payloadReads`).
-async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent, answers = () => 200, queuedAt = new Date(Date.now() - 5000), payloads = new Map() }) {
+async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent, answers = () => 200, queuedAt = new Date(Date.now() - 5000), payloads = new Map(), shards = 1 }) {
   let subrequests = 0;
   const requeued = [];
   const counters = {};
@@ -347,7 +347,7 @@ async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent,
     addDeadLetters: counted(async (entries) => deadLetters.push(...entries)),
   };
   const env = {
-    ...SECRETS, DELIVERY_SUBREQUESTS: String(limit), DELIVERY_CONCURRENCY: String(concurrency), DELIVERY_OPS_SHARDS: "1", DELIVERY_LEDGER_SHARDS: "1",
+    ...SECRETS, DELIVERY_SUBREQUESTS: String(limit), DELIVERY_CONCURRENCY: String(concurrency), DELIVERY_OPS_SHARDS: "1", DELIVERY_LEDGER_SHARDS: String(shards),
     DELIVERY_LEDGER: { idFromName: (n) => n, get: () => stub },
     DELIVERY_OPS: { idFromName: (n) => n, get: () => ops },
     DELIVERY_QUEUE: { sendBatch: counted(async (batch) => requeued.push(...batch.map((m) => m.body))) },
@@ -385,10 +385,10 @@ describe("durable delivery: the consumer's subrequest budget", () => {
     assert.equal(first.subrequests, 5 + 2 + 1 + 1); // the calls, claim and settle, one sendBatch, the counters
     assert.deepEqual(first.messages.map((m) => [m.acked, m.retried]), [[true, undefined], [true, undefined]]);
     const queuedAt = first.messages[0].timestamp.getTime();
-    assert.deepEqual(first.requeued, [{ v: 2, chains: [ // both rests in one message
+    assert.deepEqual(first.requeued, [ // a message each, for invocations side by side
       { v: 1, destination: "gainsight", orderKey: "u1", firstQueuedAt: queuedAt, calls: [call(5)] },
       { ...u2, firstQueuedAt: queuedAt },
-    ] }]);
+    ]);
     assert.deepEqual(first.lines.filter((l) => l.deferred), [{ at: "consume", deferred: 2, reason: "subrequest budget (DELIVERY_SUBREQUESTS)" }]);
     // The next invocation takes them: every call once, each user's in order.
     const second = await countedInvocation(first.requeued, { limit: 12, concurrency: 1, ledger, sent });
@@ -466,6 +466,33 @@ describe("durable delivery: the consumer's subrequest budget", () => {
       const sent = [];
       await countedInvocation([first, stored], { limit: 11, concurrency: 1, ledger, sent });
       assert.deepEqual(sent, ["http://up.test/50", "http://up.test/0"]);
+    }
+  });
+
+  test("a bundle of stored chains (a ~480 KB batch) moves on in every invocation until all is sent, in order", async () => {
+    const { ledger } = fakeLedger();
+    const sent = [];
+    const payloads = new Map();
+    // 12 stored chains of 4 calls (4 users × 3 destinations), as one message, 16 ledger shards.
+    const chains = Array.from({ length: 12 }, (_, c) => {
+      const ref = `${c % 8}:chain-${c}`;
+      payloads.set(ref, { calls: Array.from({ length: 4 }, (_, i) => ({ ...call(c * 100 + i), key: `gist:src${c % 4}:acct|m${c}-${i}|0` })) });
+      return { v: 1, destination: "gainsight", orderKey: `u${c}`, ref, count: 4 };
+    });
+    let pending = [{ v: 2, chains }];
+    for (let round = 0; pending.length > 0; round++) {
+      assert.ok(round < 20, "bounded");
+      const before = sent.length;
+      const r = await countedInvocation(pending, { limit: 50, ledger, sent, payloads, shards: 16 });
+      assert.ok(r.subrequests <= 50, `${r.subrequests} subrequests`);
+      assert.ok(sent.length > before, `round ${round} sent nothing`);
+      pending = [...r.requeued, ...r.retried];
+    }
+    const ids = sent.map((u) => Number(u.split("/").pop()));
+    assert.deepEqual([...ids].sort((a, b) => a - b), chains.flatMap((_, c) => [0, 1, 2, 3].map((i) => c * 100 + i)));
+    for (let c = 0; c < 12; c++) {
+      const mine = ids.filter((id) => Math.floor(id / 100) === c);
+      assert.deepEqual(mine, [...mine].sort((a, b) => a - b), `chain ${c} in order`);
     }
   });
 

@@ -29,11 +29,13 @@ export class DeliveryLedger extends DurableObject {
   }
 
   // `owner` names the queue message sending the call: a retry of that same message skipping what
-  // it already sent is told apart from a duplicate.
+  // it already sent is told apart from a duplicate. A live lease of the same message is its own
+  // (an attempt that died before settling: the queue runs one attempt of a message at a time), so
+  // the retry takes it over instead of waiting for it to end.
   claim(key, leaseMs, replay = false, owner = "") {
     const now = Date.now();
     const [row] = this.sql.exec("SELECT state, until, owner FROM calls WHERE key = ?", key).toArray();
-    const free = !row || row.until <= now || (row.state === FAILED && replay);
+    const free = !row || row.until <= now || (row.state === FAILED && replay) || (row.state === LEASED && owner !== "" && row.owner === owner);
     if (!free) {
       return { state: STATE_NAME[row.state], owner: row.owner, retryInMs: row.state === LEASED ? row.until - now : 0 };
     }

@@ -71,7 +71,7 @@ const rows = (r) => r.ledger.map(({ inMs, ...row }) => row);
 const counters = (set) => ({ sent: 0, retried: 0, failed: 0, deduplicated: 0, deadLettered: 0, busy: 0, deferred: 0, ...set });
 
 describe("the ledger object (ledger_do.mjs), called directly", { concurrency: true }, () => {
-  test("claim: a free key is leased to its owner for leaseMs; a live lease answers busy with exactly the time left, replay or not", async () => {
+  test("claim: a free key is leased to its owner for leaseMs; another's live lease answers busy with exactly the time left, replay or not", async () => {
     const s = "direct/claim";
     const { result, row } = await ledger(s, "claimAndRead", "k", 10_000, false, "A");
     assert.equal(result.state, "claimed");
@@ -86,6 +86,13 @@ describe("the ledger object (ledger_do.mjs), called directly", { concurrency: tr
     const [{ inMs, ...rest }] = await ledger(s, "rows");
     assert.deepEqual(rest, { key: "k", state: 0, token: again.token, owner: "B" });
     assert.ok(inMs > 4000 && inMs <= 5000, String(inMs));
+    // B's own live lease (an attempt of B that died before settling) is B's to take over, with a
+    // new token; a message without an id never is.
+    const retaken = await ledger(s, "claimWithUntil", "k", 60_000, 5000, false, "B");
+    assert.equal(retaken.state, "claimed");
+    assert.notEqual(retaken.token, again.token);
+    await ledger(s, "claimWithUntil", "nobody", 60_000, 5000, false, "");
+    assert.deepEqual(await ledger(s, "claimWithUntil", "nobody", 60_000, 5000, false, ""), { state: "busy", owner: "", retryInMs: 60_000 });
   });
 
   test("complete: delivered (1) or failed (2) kept keepMs with its owner and no token; answered to every later claim", async () => {

@@ -277,7 +277,8 @@ function fakeLedger() {
     rows,
     claim(key, leaseMs, replay, owner) {
       const row = rows.get(key);
-      if (row && !(row.state === "failed" && replay)) return { state: row.state, owner: row.owner, retryInMs: row.state === "busy" ? leaseMs : 0 };
+      const own = row?.state === "busy" && owner !== "" && row.owner === owner; // as ledger_do.mjs: its own lease, taken over
+      if (row && !own && !(row.state === "failed" && replay)) return { state: row.state, owner: row.owner, retryInMs: row.state === "busy" ? leaseMs : 0 };
       const token = String(Math.random());
       rows.set(key, { state: "busy", token, owner });
       return { state: "claimed", token };
@@ -660,6 +661,15 @@ describe("durable delivery: consumer", () => {
     assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 55 }]);
     assert.deepEqual(lines.filter((l) => l.at === "delivery").map((l) => [l.messageId, l.outcome, l.previously]), [["m0", "duplicate", "delivered"], ["m1", "duplicate", "failed"], ["m2", "busy", undefined]]);
     assert.deepEqual(lines.filter((l) => l.at === "dead-letter"), []);
+  });
+
+  test("a retry of a message whose last attempt died holding its leases takes them over at once", async () => {
+    const { namespace, ledger } = fakeLedger();
+    ledger.rows.set("gainsight|m0|0", { state: "busy", owner: "died", token: "old" });
+    const m = message(chain(1), 2, "died");
+    const f = scripted([]);
+    await consumeBatch({ queue: "q", messages: [m] }, { ...SECRETS, DELIVERY_LEDGER: namespace }, () => {}, { fetchImpl: f.fetchImpl });
+    assert.deepEqual([m.acked, f.seen.length, ledger.rows.get("gainsight|m0|0").state], [true, 1, "delivered"]);
   });
 
   test("a bundle carrying the same call twice (a client's duplicate replayed with the original): sent once, never leaked", async () => {

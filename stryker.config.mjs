@@ -2,7 +2,7 @@
 // of the pass/fail of scripts/test.sh: run scripts/mutate-host.sh; results in TESTING.md.
 // Stryker copies the project into .stryker-tmp/, instruments every mutant at once and runs the
 // command once per mutant with __STRYKER_ACTIVE_MUTANT__ set; a failing command kills the mutant.
-// Modules that run inside workerd see that variable through tests/workerd/harness.mjs.
+// Modules that run inside workerd see that variable through tests/support/harness.mjs.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   mutate: [

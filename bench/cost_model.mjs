@@ -1,5 +1,5 @@
 // What delivering events costs at Cloudflare's list prices (issue #12: a design target of $1.50 per
-// million beacon events), from the operations a run counted. tests/workerd/delivery_cost.test.mjs
+// million beacon events), from the operations a run counted. tests/delivery/delivery_cost.test.mjs
 // counts them through the real producer and consumer; README "Delivery" shows the result.
 import { QUEUE_OPERATIONS_PER_MESSAGE } from "../host-shims/delivery/platform_limits.mjs";
 

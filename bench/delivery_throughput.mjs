@@ -8,9 +8,9 @@
 // Settings that move it: DELIVERY_SUBREQUESTS (the Free plan's 50, or Paid's 10,000), the consumer's
 // max_batch_size, DELIVERY_CONCURRENCY (chains at once in one invocation). Miniflare runs one
 // consumer invocation at a time (max_concurrency has no local effect).
-import { BUILDS } from "../tests/workerd/harness.mjs";
-import { startDelivery, destinations } from "../tests/workerd/delivery_fixture.mjs";
-import { waitFor } from "../tests/workerd/capture_server.mjs";
+import { BUILDS } from "../tests/support/harness.mjs";
+import { startDelivery, destinations } from "../tests/support/delivery_fixture.mjs";
+import { waitFor } from "../tests/support/capture_server.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -13,8 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = "--run-tests" ]; then
-  unit=(tests/workerd/delivery_unit.test.mjs tests/workerd/delivery_hardening_unit.test.mjs)
-  workerd=(tests/workerd/delivery_ledger.test.mjs)
+  unit=(tests/delivery/delivery_unit.test.mjs tests/delivery/delivery_hardening_unit.test.mjs)
+  workerd=(tests/durable/delivery_ledger.test.mjs)
   mutant=${__STRYKER_ACTIVE_MUTANT__:-}
   in_file=""
   if [ -n "$mutant" ]; then

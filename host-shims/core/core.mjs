@@ -3,7 +3,7 @@
 import { wasmImports } from "./wasi_shim.mjs";
 import { decodePlan } from "./plan.mjs";
 
-export const ABI_VERSION = 1; // wasm/exports.cpp abi_version (tests/node/abi_constants.test.mjs)
+export const ABI_VERSION = 1; // wasm/exports.cpp abi_version (tests/core/abi_constants.test.mjs)
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 

@@ -14,7 +14,7 @@ const REQUEST_WORDS = 18;
 const REQUEST_HEADER_WORDS = 8;
 const NOTE_WORDS = 8;
 const RATE_LIMIT_WORDS = 4;
-// The layout's constants, checked against the C++ side's by tests/node/abi_constants.test.mjs.
+// The layout's constants, checked against the C++ side's by tests/core/abi_constants.test.mjs.
 export const PLAN_LAYOUT = { MAGIC, VERSION, HEADER_WORDS, REPLY_HEADER_WORDS, REQUEST_WORDS, REQUEST_HEADER_WORDS, NOTE_WORDS, RATE_LIMIT_WORDS };
 
 export function decodePlan(bytes) {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { buildAssets } from "../../scripts/build-assets.mjs";
 import { startFakeGist } from "../fakes/gist.mjs";
 import { startFakeGainsight, startFakePx } from "../fakes/gainsight.mjs";
-import { GAINSIGHT_KEY, GIST_KEY, PX_KEY, SECRETS } from "../workerd/destinations_fixture.mjs";
+import { GAINSIGHT_KEY, GIST_KEY, PX_KEY, SECRETS } from "../support/destinations_fixture.mjs";
 import { root, startTap, startWrangler, waitFor } from "./harness.mjs";
 
 export { GAINSIGHT_KEY, GIST_KEY, PX_KEY };

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { waitFor } from "../workerd/capture_server.mjs";
+import { waitFor } from "../support/capture_server.mjs";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export { waitFor };

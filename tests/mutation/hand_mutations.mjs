@@ -15,7 +15,7 @@ const tree = join(work, "tree");
 const native = join(work, "native");
 
 const CORE = "native unit tests";
-const DELIVERY = ["tests/workerd/delivery_unit.test.mjs", "tests/workerd/delivery_ledger.test.mjs"];
+const DELIVERY = ["tests/delivery/delivery_unit.test.mjs", "tests/durable/delivery_ledger.test.mjs"];
 
 // name, file, what is replaced (a string, or a RegExp with /g for every occurrence), by what, where caught.
 const MUTATIONS = [
@@ -32,7 +32,7 @@ const MUTATIONS = [
   ["batch item limit raised by 256 bytes", "src/ingest/ingest.cpp",
     /limits::event_bytes - /g, "limits::event_bytes + 256 - ", CORE],
   ["deflate support removed", "host-shims/worker/body.mjs",
-    'encoding === "gzip" || encoding === "deflate"', 'encoding === "gzip"', ["tests/node/body.test.mjs"]],
+    'encoding === "gzip" || encoding === "deflate"', 'encoding === "gzip"', ["tests/worker/body.test.mjs"]],
   ["Cache-Control changed", "src/handler.cpp",
     '"public, max-age=300, stale-while-revalidate=3600"', '"public, max-age=600, stale-while-revalidate=3600"', CORE],
   ["depth limit 64 → 61", "src/ingest/limits.hpp", "json_depth = 64;", "json_depth = 61;", CORE],

@@ -44,7 +44,7 @@ std::string code_point(char32_t c) {
 }  // namespace
 
 // The oracle is JavaScript itself: the table holds what Node's toLowerCase makes of every code
-// point in the covered blocks (tests/unit/make_js_lower_case_table.mjs; tests/node checks it
+// point in the covered blocks (tests/unit/make_js_lower_case_table.mjs; tests/core checks it
 // is current). Every other code point there must come back unchanged.
 TEST_CASE("js_lower_case: every code point of the covered blocks folds as JavaScript folds it") {
   std::size_t next = 0, checked = 0;

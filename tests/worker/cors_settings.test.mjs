@@ -2,8 +2,8 @@
 // workerd on the wasi build.
 import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { WORKERD_BUILDS } from "./harness.mjs";
-import { startIngest, reply, ORIGIN } from "./ingest_fixture.mjs";
+import { WORKERD_BUILDS } from "../support/harness.mjs";
+import { startIngest, reply, ORIGIN } from "../support/ingest_fixture.mjs";
 
 const EVIL = "https://evil.example";
 const DELIVERY_STRATEGY = { strategy: "batching", config: { size: 10, timeout: 5000 } };

@@ -18,8 +18,8 @@
 // is covered in delivery_unit.test.mjs.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BUILDS } from "./harness.mjs";
-import { startDelivery, deliveredId, SECRETS } from "./delivery_fixture.mjs";
+import { BUILDS } from "../support/harness.mjs";
+import { startDelivery, deliveredId, SECRETS } from "../support/delivery_fixture.mjs";
 import { prng, FAULT_KINDS, LOST } from "../fakes/faulty.mjs";
 
 const REQUESTS = Number(process.env.AJS_FAULT_REQUESTS ?? 70); // fewer for a quick run

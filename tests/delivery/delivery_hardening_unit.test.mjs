@@ -3,7 +3,7 @@
 // token compared by digest, admin failures as JSON. The workerd side is delivery_hardening.test.mjs.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { withMessageMethods } from "./fake_ledger.mjs";
+import { withMessageMethods } from "../support/fake_ledger.mjs";
 import { sendCall } from "../../host-shims/delivery/send.mjs";
 import { sendable } from "../../host-shims/delivery/chain.mjs";
 import { consumeBatch, retryDelaySeconds, messageAgeS } from "../../host-shims/delivery/consume_queue.mjs";
@@ -13,7 +13,7 @@ import { notFoundRetry, redirectError } from "../../host-shims/delivery/outcome.
 import { recordDeadLetters, deadLetter, parseCursor, cursorOf, CursorError } from "../../host-shims/durable/ops.mjs";
 import { fnv1a } from "../../host-shims/durable/ledger.mjs";
 import { handleAdmin } from "../../host-shims/admin/admin.mjs";
-import { startRecordingServer as startServer } from "./capture_server.mjs";
+import { startRecordingServer as startServer } from "../support/capture_server.mjs";
 
 const KEY = "gist-live-unit-3c8e";
 const ENV = { GIST_API_KEY: KEY };

@@ -1,13 +1,13 @@
 // The Emscripten Worker (host-shims/worker/worker_emscripten.mjs) in real workerd, once: the other
 // workerd suites run on the wasi build (harness.mjs WORKERD_BUILDS), and what the core decides is
-// shown identical in both builds by tests/node/build_parity.test.mjs. This starts the Emscripten
+// shown identical in both builds by tests/core/build_parity.test.mjs. This starts the Emscripten
 // module as workerd imports it, with the queue and the Durable Objects it exports, and follows a
 // request from ingest to the strict fakes.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BUILDS, jsonLogs } from "./harness.mjs";
-import { waitFor } from "./capture_server.mjs";
-import { startDelivery, deliveredId, SECRETS } from "./delivery_fixture.mjs";
+import { BUILDS, jsonLogs } from "../support/harness.mjs";
+import { waitFor } from "../support/capture_server.mjs";
+import { startDelivery, deliveredId, SECRETS } from "../support/delivery_fixture.mjs";
 
 const EMSCRIPTEN = BUILDS.find((b) => b.name === "emscripten");
 

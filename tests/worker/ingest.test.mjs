@@ -3,8 +3,8 @@
 // capture destination POSTs it to a loopback receiver.
 import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { WORKERD_BUILDS, basic } from "./harness.mjs";
-import { startIngest, reply, assertReceivedAt, iso, IP, GENERATED_ID } from "./ingest_fixture.mjs";
+import { WORKERD_BUILDS, basic } from "../support/harness.mjs";
+import { startIngest, reply, assertReceivedAt, iso, IP, GENERATED_ID } from "../support/ingest_fixture.mjs";
 
 // [short path, long path, type, the fields that type needs]
 const SINGLE = [

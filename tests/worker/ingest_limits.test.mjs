@@ -3,9 +3,9 @@
 import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { WORKERD_BUILDS } from "./harness.mjs";
-import { waitFor } from "./capture_server.mjs";
-import { startIngest, reply, IP } from "./ingest_fixture.mjs";
+import { WORKERD_BUILDS } from "../support/harness.mjs";
+import { waitFor } from "../support/capture_server.mjs";
+import { startIngest, reply, IP } from "../support/ingest_fixture.mjs";
 
 const KB = 1024;
 const counters = (l) => ({ status: l.status, received: l.received, accepted: l.accepted, rejected: l.rejected, calls: l.calls });

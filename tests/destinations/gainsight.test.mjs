@@ -4,10 +4,10 @@
 // "Destinations → Gainsight and Gainsight PX".
 import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { WORKERD_BUILDS, basic } from "./harness.mjs";
+import { WORKERD_BUILDS, basic } from "../support/harness.mjs";
 import {
   startDestinations, gistDest, gainsightDest, pxDest, pxAuth, attemptOf, iso, IP, ISO_MS, GAINSIGHT_KEY, PX_KEY, GIST_KEY,
-} from "./destinations_fixture.mjs";
+} from "../support/destinations_fixture.mjs";
 
 const CLASSIC_PATH = "/clickstream/segmentio/event";
 const PX_PATH = "/rte/segmentio/v1/push";

@@ -6,9 +6,9 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { WORKERD_BUILDS } from "./harness.mjs";
-import { startDelivery, destinations } from "./delivery_fixture.mjs";
-import { waitFor } from "./capture_server.mjs";
+import { WORKERD_BUILDS } from "../support/harness.mjs";
+import { startDelivery, destinations } from "../support/delivery_fixture.mjs";
+import { waitFor } from "../support/capture_server.mjs";
 
 const NOTHING = { gist: 0, gainsight: 0, gainsightPx: 0 };
 const json = (v) => JSON.stringify(v);

@@ -26,7 +26,7 @@ export function ingestConfig(captureUrl) {
 export async function startIngest(build, config = ingestConfig) {
   const server = await startCaptureServer();
   // Inline delivery (the explicit opt-in): these tests look at what is planned and sent, not at
-  // the queue, which tests/workerd/delivery_*.test.mjs cover.
+  // the queue, which tests/delivery/delivery_*.test.mjs cover.
   const worker = await startWorker(build, { bindings: { AJS_EDGE_CONFIG: JSON.stringify(config(server.url)), DELIVERY_MODE: "inline" } });
   return new IngestContext(worker, server);
 }

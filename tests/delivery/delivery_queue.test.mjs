@@ -7,9 +7,9 @@
 // letters and counter deltas, so it passes alone and in any order.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BUILDS, WORKERD_BUILDS, jsonLogs } from "./harness.mjs";
-import { waitFor } from "./capture_server.mjs";
-import { startDelivery, deliveredId, SECRETS } from "./delivery_fixture.mjs";
+import { BUILDS, WORKERD_BUILDS, jsonLogs } from "../support/harness.mjs";
+import { waitFor } from "../support/capture_server.mjs";
+import { startDelivery, deliveredId, SECRETS } from "../support/delivery_fixture.mjs";
 import { NO_QUEUE } from "../../host-shims/delivery/delivery_config.mjs";
 
 const SECRET_FORMS = [...Object.values(SECRETS), Buffer.from(`${SECRETS.GAINSIGHT_PX_API_KEY}:`).toString("base64")];

@@ -5,9 +5,9 @@
 // Each case needs its own bindings, so each starts its own Worker.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { WORKERD_BUILDS, startWorker, jsonLogs } from "./harness.mjs";
-import { waitFor } from "./capture_server.mjs";
-import { reply, assertReceivedAt, IP } from "./ingest_fixture.mjs";
+import { WORKERD_BUILDS, startWorker, jsonLogs } from "../support/harness.mjs";
+import { waitFor } from "../support/capture_server.mjs";
+import { reply, assertReceivedAt, IP } from "../support/ingest_fixture.mjs";
 
 const GAINSIGHT_KEY = "0123456789abcdef0123456789abcdef0123"; // 36 characters of [a-z0-9-]
 const source = (extra = {}, destinations = { capture: {} }) => ({ writeKey: "key-a", ...extra, destinations });

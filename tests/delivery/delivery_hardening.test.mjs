@@ -1,4 +1,4 @@
-// Issue #10 (host half) in real workerd, without the core: tests/workerd/ops_worker.mjs runs the
+// Issue #10 (host half) in real workerd, without the core: tests/support/ops_worker.mjs runs the
 // production host modules (admin, producer, consumer, Durable Objects) with Miniflare's Queues,
 // and the test builds the chains itself. Loopback servers stand in for destinations.
 //   - a 3xx is never followed: nothing reaches the Location, the dead letter's reason is "redirect"
@@ -9,11 +9,11 @@
 //   - replay takes each id once; malformed admin requests are 400 JSON; GET /admin/config
 import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker, deliveryOptions, jsonLogs } from "./harness.mjs";
-import { waitFor, startRecordingServer as startServer } from "./capture_server.mjs";
+import { startWorker, deliveryOptions, jsonLogs } from "../support/harness.mjs";
+import { waitFor, startRecordingServer as startServer } from "../support/capture_server.mjs";
 import { fnv1a } from "../../host-shims/durable/ledger.mjs";
 
-const HOST = { name: "host", script: "tests/workerd/ops_worker.mjs" };
+const HOST = { name: "host", script: "tests/support/ops_worker.mjs" };
 const TOKEN = "admin-hardening-token-7d2c";
 const GIST_KEY = "gist-live-redirect-9a1f";
 const FAST = {

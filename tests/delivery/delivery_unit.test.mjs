@@ -3,7 +3,7 @@
 // refuses, and every decision of the consumer (ack, retry delays, dead letters, dedup).
 import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
-import { withMessageMethods } from "./fake_ledger.mjs";
+import { withMessageMethods } from "../support/fake_ledger.mjs";
 import { loadWorker } from "../../host-shims/node/node_host.mjs";
 import { buildChains, jsonBytes } from "../../host-shims/delivery/chain.mjs";
 import { batches, toMessages, enqueueChains, enqueuePlan, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/delivery/deliver_queue.mjs";

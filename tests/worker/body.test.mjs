@@ -1,6 +1,6 @@
 // host-shims/worker/body.mjs on its own: each Content-Encoding analytics clients may send, the cap
 // pinned at the byte (after inflating), and the refusals' exact reasons. The Worker-level
-// behaviour (400s, nothing planned, gzip bombs) is in tests/workerd/ingest_limits.test.mjs.
+// behaviour (400s, nothing planned, gzip bombs) is in tests/worker/ingest_limits.test.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync, deflateSync, deflateRawSync } from "node:zlib";

@@ -2,9 +2,9 @@
 // source, in real workerd on the wasi build, delivering to the strict fakes (issue #10).
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { WORKERD_BUILDS } from "./harness.mjs";
-import { startDelivery, destinations } from "./delivery_fixture.mjs";
-import { waitFor } from "./capture_server.mjs";
+import { WORKERD_BUILDS } from "../support/harness.mjs";
+import { startDelivery, destinations } from "../support/delivery_fixture.mjs";
+import { waitFor } from "../support/capture_server.mjs";
 
 const ORIGIN = "https://shop.example";
 const LIMITS = {

@@ -1,5 +1,5 @@
 // The consumer against the REAL dedup ledger (ledger_do.mjs, SQLite Durable Object) and payload
-// store (payloads_do.mjs), in workerd: tests/workerd/ops_worker.mjs runs consumeBatch with fake
+// store (payloads_do.mjs), in workerd: tests/support/ops_worker.mjs runs consumeBatch with fake
 // queue Messages and a scripted destination (POST /test/consume), and reaches the objects' own
 // methods (POST /test/ledger, /test/payloads) through subclasses that add a look inside. What the
 // fake ledger of delivery_unit.test.mjs re-implements is checked here on the object itself:
@@ -10,10 +10,10 @@
 //   - a stored chain is read, sent and deleted; a missing one is a dead letter
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker, deliveryOptions } from "./harness.mjs";
+import { startWorker, deliveryOptions } from "../support/harness.mjs";
 import { shardIndex } from "../../host-shims/durable/ledger.mjs";
 
-const HOST = { name: "host", script: "tests/workerd/ops_worker.mjs" };
+const HOST = { name: "host", script: "tests/support/ops_worker.mjs" };
 const GIST_KEY = "gist-live-ledger-5b7e";
 const SHARDS = 4;
 const TIMEOUT_MS = 2000;

@@ -3,9 +3,9 @@
 // fake Gist API (tests/fakes/gist.mjs) received them. README "Destinations → Gist".
 import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { WORKERD_BUILDS } from "./harness.mjs";
-import { waitFor } from "./capture_server.mjs";
-import { startDestinations, gistDest, gistCalls, attemptOf, IP, GIST_KEY, WRONG_GIST_KEY } from "./destinations_fixture.mjs";
+import { WORKERD_BUILDS } from "../support/harness.mjs";
+import { waitFor } from "../support/capture_server.mjs";
+import { startDestinations, gistDest, gistCalls, attemptOf, IP, GIST_KEY, WRONG_GIST_KEY } from "../support/destinations_fixture.mjs";
 
 const BEARER = `Bearer ${GIST_KEY}`;
 const LIBRARY = { name: "analytics.js", version: "npm:next-1.70.0" };

@@ -10,7 +10,7 @@ export const BUILDS = [
 ];
 
 // The builds the workerd suites run on: wasi only. What the core decides is the same in both
-// builds byte for byte (tests/node/build_parity.test.mjs, over the fuzz corpus), the host code is
+// builds byte for byte (tests/core/build_parity.test.mjs, over the fuzz corpus), the host code is
 // shared, and emscripten_smoke.test.mjs starts the Emscripten Worker in workerd. Set
 // AJS_WORKERD_BUILDS=all to run every suite on both (after a toolchain change, say).
 export const WORKERD_BUILDS = process.env.AJS_WORKERD_BUILDS === "all" ? BUILDS : BUILDS.slice(0, 1);

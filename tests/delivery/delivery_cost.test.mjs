@@ -9,7 +9,7 @@ import { loadWorker } from "../../host-shims/node/node_host.mjs";
 import { consumeBatch } from "../../host-shims/delivery/consume_queue.mjs";
 import { jsonBytes } from "../../host-shims/delivery/chain.mjs";
 import { costPerMillion, queueOperations } from "../../bench/cost_model.mjs";
-import { SECRETS } from "./delivery_fixture.mjs";
+import { SECRETS } from "../support/delivery_fixture.mjs";
 const CONFIG = {
   allowInsecureEndpoints: true,
   sources: [{

@@ -34,8 +34,8 @@ export function chainsOf(body) {
   return null;
 }
 
-// Message bodies for chains in order: a chain alone as it is, several as one bundle.
-export const messageBody = (chains) => (chains.length === 1 ? chains[0] : { v: BUNDLE_VERSION, chains });
+// Several chains as one message body (a chain alone goes as it is: deliver_queue.mjs bundle).
+export const bundleOf = (chains) => ({ v: BUNDLE_VERSION, chains });
 // A bundle's own bytes; each chain in it adds its JSON and a comma.
 export const BUNDLE_OVERHEAD_BYTES = jsonBytes({ v: BUNDLE_VERSION, chains: [] });
 

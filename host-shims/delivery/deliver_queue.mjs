@@ -5,7 +5,7 @@
 // 128 KB per message (a larger chain is stored in DELIVERY_PAYLOADS and the message carries its
 // reference), sendBatch ≤ 100 messages and ≤ 256 KB. Throws when anything could not be queued:
 // the caller then answers 503 and the client's retry is deduplicated by the ledger.
-import { buildChains, jsonBytes, messageBody, BUNDLE_OVERHEAD_BYTES } from "./chain.mjs";
+import { buildChains, jsonBytes, bundleOf, BUNDLE_OVERHEAD_BYTES } from "./chain.mjs";
 import { hasPayloadStore, putPayload } from "../durable/payloads.mjs";
 import { QUEUE_BATCH_MAX_BYTES, QUEUE_BATCH_MAX_MESSAGES, QUEUE_MESSAGE_MAX_BYTES } from "./platform_limits.mjs";
 
@@ -68,7 +68,7 @@ export function bundle(chainBodies) {
   let size = BUNDLE_OVERHEAD_BYTES;
   const flush = () => {
     if (group.length === 1) out.push(group[0]);
-    else if (group.length > 1) out.push({ body: messageBody(group.map((g) => g.body)), bytes: size - 1 });
+    else if (group.length > 1) out.push({ body: bundleOf(group.map((g) => g.body)), bytes: size - 1 });
     group = [];
     size = BUNDLE_OVERHEAD_BYTES;
   };

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { withMessageMethods } from "../support/fake_ledger.mjs";
 import { loadWorker } from "../../host-shims/node/node_host.mjs";
 import { buildChains, jsonBytes } from "../../host-shims/delivery/chain.mjs";
-import { batches, toMessages, enqueueChains, enqueuePlan, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/delivery/deliver_queue.mjs";
+import { batches, bundle, toMessages, enqueueChains, enqueuePlan, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/delivery/deliver_queue.mjs";
 import { consumeBatch, retryDelaySeconds, messageAgeS, runChain } from "../../host-shims/delivery/consume_queue.mjs";
 import { chainsOf, sendable, WIRE_VERSION } from "../../host-shims/delivery/chain.mjs";
 import { sendCall } from "../../host-shims/delivery/send.mjs";
@@ -16,7 +16,7 @@ import { ledgerFor } from "../../host-shims/durable/ledger.mjs";
 import { deliveryConfig, deliveryMode, NO_QUEUE } from "../../host-shims/delivery/delivery_config.mjs";
 import { classifyStatus, isRedirect, retryAfterSeconds, backoffSeconds, redirectError, notFoundRetry } from "../../host-shims/delivery/outcome.mjs";
 import { CALL_FLAGS } from "../../host-shims/core/plan.mjs";
-import { fnv1a } from "../../host-shims/durable/ledger.mjs";
+import { fnv1a, shardIndex } from "../../host-shims/durable/ledger.mjs";
 
 const SECRETS = {
   GIST_API_KEY: "gist-live-4f9c2a7e",
@@ -136,6 +136,35 @@ describe("durable delivery: producer", () => {
     const groups = batches(big);
     assert.deepEqual(groups.map((b) => b.length), [2, 2, 2, 1]);
     for (const g of groups) assert.ok(g.length * 100_100 <= BATCH_MAX_BYTES);
+  });
+
+  test("bundles: consecutive chains share a message up to exactly MESSAGE_MAX_BYTES; a chain alone goes as it is", () => {
+    const chainOf = (pad) => ({ v: 1, destination: "gist", orderKey: "u", calls: [{ body: "x".repeat(pad) }] });
+    const withBytes = (body) => ({ body, bytes: jsonBytes(body) });
+    const size = (bodies) => jsonBytes({ v: 2, chains: bodies });
+    // Two chains whose bundle is exactly the limit stay together; a byte more and they part.
+    const a = chainOf(100);
+    const fill = (target) => chainOf(target - size([a, chainOf(0)]));
+    const exact = [withBytes(a), withBytes(fill(MESSAGE_MAX_BYTES))];
+    const one = bundle(exact);
+    assert.equal(one.length, 1);
+    assert.deepEqual(one[0].body, { v: 2, chains: [exact[0].body, exact[1].body] });
+    assert.equal(one[0].bytes, jsonBytes(one[0].body));
+    assert.equal(one[0].bytes, MESSAGE_MAX_BYTES);
+    const over = [withBytes(a), withBytes(fill(MESSAGE_MAX_BYTES + 1))];
+    assert.deepEqual(bundle(over), over, "each alone, as it came (v1)");
+    // Three small ones: one bundle, its bytes what Queues will count.
+    const three = [chainOf(1), chainOf(2), chainOf(3)].map(withBytes);
+    const [b] = bundle(three);
+    assert.deepEqual([b.body.v, b.body.chains.length, b.bytes], [2, 3, jsonBytes(b.body)]);
+    // Then a new bundle starts empty: after a flush, the next group's size counts from zero.
+    const full = chainOf(MESSAGE_MAX_BYTES - jsonBytes(chainOf(0)));
+    assert.equal(jsonBytes(full), MESSAGE_MAX_BYTES);
+    const many = [withBytes(full), ...three];
+    const parts = bundle(many);
+    assert.deepEqual(parts.map((p) => p.body.v), [1, 2]);
+    assert.equal(parts[1].bytes, b.bytes);
+    assert.deepEqual(bundle([]), []);
   });
 
   const bigChain = () => {
@@ -426,6 +455,35 @@ describe("durable delivery: the consumer's subrequest budget", () => {
         const mine = got.filter((id) => Math.floor(id / 100) === c);
         assert.deepEqual(mine, [...mine].sort((a, b) => a - b), `chain ${c} in order`);
       }
+    }
+  });
+
+  test("a message waits for its whole share while another holds one, then begins whole", async () => {
+    const { ledger } = fakeLedger();
+    const sent = [];
+    const beacon = (id) => ({ v: 2, chains: ["gist", "gainsight", "gainsightPx"].map((d, i) => ({ v: 1, destination: d, orderKey: "u", calls: [{ ...call(id * 10 + i, d), key: `${d}:s:a|${id}|0` }] })) });
+    // 19: 3 set aside, 16 left; each beacon asks for 11 (claim and settle, three calls at worst 3)
+    // and uses 5. The second waits for the first's 6 back instead of beginning with 5 and deferring.
+    const r = await countedInvocation([beacon(1), beacon(2)], { limit: 19, concurrency: 6, ledger, sent });
+    assert.equal(sent.length, 6);
+    assert.deepEqual([r.requeued, r.subrequests], [[], 2 * 5 + 1]);
+  });
+
+  test("messages run side by side, their fetches within DELIVERY_CONCURRENCY at once", async () => {
+    for (const concurrency of [6, 2]) {
+      const { namespace } = fakeLedger();
+      let inFlight = 0;
+      let most = 0;
+      const fetchImpl = async () => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        inFlight--;
+        return new Response("", { status: 200 });
+      };
+      const messages = [1, 2].map((m) => message({ v: 2, chains: [0, 1, 2].map((i) => ({ ...chain(1), orderKey: `u${m}${i}`, calls: [call(m * 10 + i)] })) }, 1, `m${m}`));
+      await consumeBatch({ queue: "q", messages }, { ...SECRETS, DELIVERY_LEDGER: namespace, DELIVERY_SUBREQUESTS: "10000", DELIVERY_CONCURRENCY: String(concurrency) }, () => {}, { fetchImpl });
+      assert.deepEqual([messages.map((m) => m.acked), most], [[true, true], concurrency], `concurrency ${concurrency}`);
     }
   });
 
@@ -912,6 +970,54 @@ describe("outcome of an answer (outcome.mjs)", () => {
 describe("ledger shards (ledger.mjs)", () => {
   test("fnv1a is 32-bit FNV-1a (its published test vectors)", () => {
     assert.deepEqual(["", "a", "foobar"].map(fnv1a), [0x811c9dc5, 0xe40c292c, 0xbf9cf968]);
+  });
+
+  test("a key's shard is fnv1a(source | messageId): every destination of one event shares it", () => {
+    const at = (text, n = 16) => fnv1a(text) % n;
+    // "scope|messageId|ordinal", scope "destination:source:account"; a messageId may hold "|".
+    assert.equal(shardIndex("gist:s1:a1|order-7|0", 16), at("s1|order-7"));
+    assert.equal(shardIndex("gainsight:s1:a2|order-7|3", 16), at("s1|order-7"));
+    assert.equal(shardIndex("gist:s1:a1|a|b|0", 1000), at("s1|a|b", 1000));
+    assert.equal(shardIndex("gist:s2:a1|order-7|0", 1000), at("s2|order-7", 1000), "the source is in it");
+    // Keys from before scopes ("destination|messageId|ordinal"): no source.
+    assert.equal(shardIndex("gist|m1|0", 1000), at("|m1", 1000));
+    // Not the shape at all: one "|", or none (the whole key is the messageId).
+    assert.equal(shardIndex("gist|m1", 1000), at("|m1", 1000));
+    assert.equal(shardIndex("m1", 1000), at("|m1", 1000));
+    assert.equal(shardIndex("|m1|0", 1000), at("|m1", 1000));
+  });
+
+  test("the client: one stub per shard name, a message's keys grouped into one round trip per shard, a key named twice claimed once", async () => {
+    const gets = [];
+    const calls = [];
+    const ns = {
+      idFromName: (name) => `id:${name}`,
+      get: (id) => {
+        gets.push(id);
+        return {
+          claimAll: async (items, leaseMs, owner) => (calls.push(["claimAll", id, items.map((i) => i.key), leaseMs, owner]), items.map((i) => ({ state: "claimed", token: `t-${i.key}` }))),
+          settleAll: async (entries, keepMs, owner) => calls.push(["settleAll", id, entries.map((e) => e.key), keepMs, owner]),
+        };
+      },
+    };
+    const ledgerClient = ledgerFor({ DELIVERY_LEDGER: ns }, deliveryConfig({ DELIVERY_LEDGER_SHARDS: "1000", DELIVERY_DEDUP_HOURS: "2" }));
+    const k = (d, m) => `${d}:src:acct|${m}|0`;
+    const keys = [k("gist", "e1"), k("gainsight", "e1"), k("gist", "e2")];
+    assert.equal(ledgerClient.trips(keys), 2);
+    assert.equal(ledgerClient.shardOf(keys[0]), shardIndex(keys[0], 1000));
+    const answers = await ledgerClient.claimAll([...keys, keys[0]].map((key) => ({ key, replay: false })), 30_000, "msg-9");
+    assert.deepEqual([...answers.keys()].sort(), [...keys].sort());
+    assert.deepEqual(answers.get(keys[1]), { state: "claimed", token: `t-${keys[1]}` });
+    const name = (key) => `id:events/${shardIndex(key, 1000)}`;
+    assert.deepEqual(calls.map(([m, id, ks]) => [m, id, ks]).sort(), [
+      ["claimAll", name(keys[0]), [keys[0], keys[1]]],
+      ["claimAll", name(keys[2]), [keys[2]]],
+    ].sort());
+    assert.ok(calls.every(([, , , leaseMs, owner]) => leaseMs === 30_000 && owner === "msg-9"));
+    await ledgerClient.settleAll([{ key: keys[2], outcome: "delivered" }], "msg-9");
+    assert.deepEqual(calls.at(-1), ["settleAll", name(keys[2]), [keys[2]], 2 * 3_600_000, "msg-9"]);
+    assert.equal(gets.length, 2, "a stub per shard, kept");
+    assert.equal(ledgerFor({}, deliveryConfig({})), null);
   });
 });
 

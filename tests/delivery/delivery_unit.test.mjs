@@ -429,7 +429,8 @@ describe("durable delivery: the consumer's subrequest budget", () => {
   test("whatever the limit and the concurrency, an invocation stays within it, and every call goes once, in its chain's order", async () => {
     const mixed = [3, 8, 1, 5, 2, 7, 4, 6, 1, 2];
     const beacons = Array(100).fill(1); // a full batch of one-call chains: more than one budget holds
-    for (const [limit, concurrency, sizes] of [[12, 1, mixed], [20, 6, mixed], [50, 6, mixed], [50, 2, mixed], [50, 6, beacons]]) {
+    // One ledger shard, and 16 (a chain's events then spread over several: claims cost more trips).
+    for (const [limit, concurrency, sizes, shards] of [[12, 1, mixed, 1], [20, 6, mixed, 1], [50, 6, mixed, 1], [50, 2, mixed, 1], [50, 6, beacons, 1], [10, 1, mixed, 16], [20, 6, mixed, 16], [50, 6, mixed, 16]]) {
       const { ledger } = fakeLedger();
       const sent = [];
       let pending = sizes.map((n, c) => ({ v: 1, destination: "gainsight", orderKey: `u${c}`, calls: Array.from({ length: n }, (_, i) => call(c * 100 + i)) }));
@@ -443,7 +444,7 @@ describe("durable delivery: the consumer's subrequest budget", () => {
       };
       for (let round = 0; pending.length > 0; round++) {
         assert.ok(round < 60, "bounded");
-        const r = await countedInvocation(pending, { limit, concurrency, ledger, sent, answers });
+        const r = await countedInvocation(pending, { limit, concurrency, ledger, sent, answers, shards });
         assert.ok(r.subrequests <= limit, `${r.subrequests} subrequests > ${limit}`);
         assert.equal(r.counters["gainsight.deferred"] ?? 0, r.requeued.flatMap(chainsOf).length, "each deferred chain counted");
         pending = [...r.requeued, ...r.retried];
@@ -632,6 +633,7 @@ describe("durable delivery: consumer", () => {
       ["queue", "gainsight", "m1", 200, "ok", 1, "number"],
     ]);
     assert.deepEqual(Object.keys(d[0]).sort(), ["at", "attempt", "destination", "latencyMs", "messageId", "mode", "outcome", "status"]);
+    assert.deepEqual(lines.filter((l) => l.at !== "delivery"), [], "nothing else to say (no payload to delete)");
   });
 
   test("429 → retry after Retry-After (cut to DELIVERY_RETRY_AFTER_MAX_S); the call before it is not sent again", async () => {
@@ -719,6 +721,22 @@ describe("durable delivery: consumer", () => {
     assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 55 }]);
     assert.deepEqual(lines.filter((l) => l.at === "delivery").map((l) => [l.messageId, l.outcome, l.previously]), [["m0", "duplicate", "delivered"], ["m1", "duplicate", "failed"], ["m2", "busy", undefined]]);
     assert.deepEqual(lines.filter((l) => l.at === "dead-letter"), []);
+  });
+
+  test("a bundle: retried after the longest delay any chain asked for; an error in one chain retries the message, never acks it", async () => {
+    const { namespace } = fakeLedger();
+    const two = message({ v: 2, chains: [chain(1), { ...chain(1), orderKey: "u2", calls: [call(1)] }] }, 1, "two");
+    const f = scripted([[429, { "retry-after": "30" }], [503]]);
+    await consumeBatch({ queue: "q", messages: [two] }, { ...SECRETS, DELIVERY_LEDGER: namespace, DELIVERY_RETRY_BASE_S: "2", DELIVERY_RETRY_CAP_S: "1" }, () => {}, { fetchImpl: f.fetchImpl });
+    assert.deepEqual([two.acked, two.retried], [undefined, { delaySeconds: 30 }]);
+    // A stored chain whose read fails (the payload store down) beside one that is delivered.
+    const store = { get: async () => { throw new Error("payloads down"); } };
+    const mixed = message({ v: 2, chains: [chain(1), { v: 1, destination: "gainsight", orderKey: "u3", ref: "1:x", count: 1 }] }, 1, "mixed");
+    const lines = [];
+    const g = scripted([]);
+    await consumeBatch({ queue: "q", messages: [mixed] }, { ...SECRETS, DELIVERY_PAYLOADS: { idFromName: (n) => n, get: () => store }, DELIVERY_RETRY_BASE_S: "2", DELIVERY_RETRY_CAP_S: "1" }, (l) => lines.push(l), { fetchImpl: g.fetchImpl });
+    assert.deepEqual([mixed.acked, mixed.retried, g.seen.length], [undefined, { delaySeconds: 1 }, 1]);
+    assert.deepEqual(lines.filter((l) => l.at === "consume"), [{ at: "consume", error: "payloads down", id: "mixed", attempt: 1 }]);
   });
 
   test("a retry of a message whose last attempt died holding its leases takes them over at once", async () => {

@@ -556,6 +556,20 @@ describe("durable delivery: the consumer's subrequest budget", () => {
     }
   });
 
+  test("a call its message could not claim (its shard unpaid for) is not sent, even with budget for it", async () => {
+    const { ledger } = fakeLedger();
+    const sent = [];
+    const first = { v: 1, destination: "gainsight", orderKey: "u0", calls: [call(50)] };
+    const two = { v: 1, destination: "gainsight", orderKey: "u1", calls: [call(0), call(1)] };
+    assert.notEqual(shardIndex(two.calls[0].key, 16), shardIndex(two.calls[1].key, 16), "two shards");
+    // 12: 3 set aside; the first message leaves 6. The second's share (6) pays one shard's claim
+    // and settle (2) and keeps 4: call 0 goes, and call 1, in the shard not claimed, waits.
+    const r = await countedInvocation([first, two], { limit: 12, concurrency: 1, ledger, sent, shards: 16 });
+    assert.deepEqual(sent, ["http://up.test/50", "http://up.test/0"]);
+    assert.deepEqual(r.requeued.map((b) => b.calls.map((c) => c.messageId)), [["m1"]]);
+    assert.equal(r.subrequests, 3 + 3 + 1 + 1);
+  });
+
   test("a refused call keeps 2 subrequests more than a delivered one (its dead letter, the stored chain it may point at)", async () => {
     const { ledger } = fakeLedger();
     const sent = [];

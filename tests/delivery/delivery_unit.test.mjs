@@ -1016,6 +1016,7 @@ describe("ledger shards (ledger.mjs)", () => {
     // Not the shape at all: one "|", or none (the whole key is the messageId).
     assert.equal(shardIndex("gist|m1", 1000), at("|m1", 1000));
     assert.equal(shardIndex("m1", 1000), at("|m1", 1000));
+    assert.equal(shardIndex("a:bc", 1000), at("|a:bc", 1000), "no scope: a colon in the messageId names no source");
     assert.equal(shardIndex("|m1|0", 1000), at("|m1", 1000));
   });
 

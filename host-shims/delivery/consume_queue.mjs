@@ -192,16 +192,16 @@ async function claimCalls(items, w, ctx, keep = CALL_SUBREQUESTS) {
 const keyedCalls = (chain, calls) => calls.slice(chain.from ?? 0).filter((c) => c.key).map((c) => ({ key: c.key, replay: !!chain.replay }));
 
 // What a message may cost at most, and the least it must have to start: its claims and settling,
-// every call at its worst (CALL_SUBREQUESTS), a stored chain's read and ledger trips on top.
+// every call at its worst (CALL_SUBREQUESTS), a stored chain's read, delete and ledger trips on top.
 function messageCost(chains, trips, ctx) {
   const shards = ctx.cfg.ledgerShards;
   let want = 2 * trips;
   for (const chain of chains) {
     const n = chain.calls ? chain.calls.length - (chain.from ?? 0) : (chain.count ?? 1) - (chain.from ?? 0);
-    want += n * CALL_SUBREQUESTS + (chain.ref ? 1 + (ctx.ledger ? 2 * Math.min(shards, n) : 0) : 0);
+    want += n * CALL_SUBREQUESTS + (chain.ref ? 2 + (ctx.ledger ? 2 * Math.min(shards, n) : 0) : 0);
   }
   const first = chains[0];
-  const need = (ctx.ledger && (first.ref || trips > 0) ? 2 : 0) + CALL_SUBREQUESTS + (first.ref ? 1 : 0);
+  const need = (ctx.ledger && (first.ref || trips > 0) ? 2 : 0) + CALL_SUBREQUESTS + (first.ref ? 2 : 0);
   return { need, want: Math.max(need, want) };
 }
 
@@ -233,15 +233,16 @@ async function consumeChain(chain, w, ctx) {
   let calls = chain.calls;
   let claims = w.claims;
   if (chain.ref) {
-    // A stored chain is read only when the share holds the read, its ledger trips (at most one
-    // per shard its calls could fall in) and its first call, all kept while it is read and
-    // claimed: chains side by side cannot spend it on reads and claims that no call follows.
+    // A stored chain is read only when the share holds the read, its delete once done, its
+    // ledger trips (at most one per shard its calls could fall in) and its first call, all kept
+    // while it is read and claimed: chains side by side cannot spend it on reads and claims that
+    // no call follows. The delete's subrequest stays held until the message settles.
     const n = Math.max(1, (chain.count ?? 1) - (chain.from ?? 0));
     const trips = ledger ? 2 * Math.min(cfg.ledgerShards, n) : 0;
-    if (!budget.take(1 + trips + CALL_SUBREQUESTS)) return untouched;
+    if (!budget.take(2 + trips + CALL_SUBREQUESTS)) return untouched;
     calls = (await getPayload(env, chain.ref))?.calls;
     if (!calls) {
-      budget.refund(trips + CALL_SUBREQUESTS);
+      budget.refund(1 + trips + CALL_SUBREQUESTS);
       const count = (chain.count ?? 1) - (chain.from ?? 0); // as the dead letter counts them
       return { kind: "dead", destination, count, entry: deadLetter({ reason: "payload_missing", destination, orderKey, attempts: attempt, message: chain }) };
     }
@@ -254,6 +255,7 @@ async function consumeChain(chain, w, ctx) {
   const ageS = messageAgeS({ timestamp: firstQueuedAt });
   const r = await runChain({ destination, calls, from: chain.from ?? 0, attempt, ageS, owner, claims, settle: w.settle, taken: w.taken, permanent }, ctx);
   if (r.kind === "done") return { kind: "done", destination, ref: chain.ref };
+  if (chain.ref) budget.refund(1); // no delete
   if (r.kind === "budget") return { kind: "deferred", destination, rest: restOf(chain, calls, r.index, firstQueuedAt) };
   if (r.kind === "busy") {
     // Come back when the other consumer's lease ends.
@@ -285,9 +287,11 @@ async function consumeMessage(message, ctx) {
     for (const [key, token] of w.held) if (!answered.has(key)) w.settle.push({ key, outcome: "release", token });
     if (w.settle.length > 0) await ctx.ledger.settleAll(w.settle, message.id ?? "");
     w.budget.refund(w.settleTrips - (w.settle.length > 0 ? ctx.ledger.trips(w.settle.map((e) => e.key)) : 0));
+    const deletes = outcomes.filter((o) => o.kind === "done" && o.ref).length; // their subrequests kept
+    w.budget.left -= deletes;
     ctx.budget.giveBack(w.budget);
     w.budget = null;
-    await settleMessage(w, outcomes, ctx);
+    await settleMessage(w, outcomes, ctx, deletes);
   } finally {
     if (w.budget) ctx.budget.giveBack(w.budget);
   }
@@ -299,7 +303,7 @@ async function consumeMessage(message, ctx) {
 //   sent is skipped then (the ledger), so the others lose nothing;
 // - else dead letters for the chains that failed for good (retries used up, payload gone), the
 //   deferred rests queued again (requeueDeferred acks the message after), else the ack.
-async function settleMessage({ message, chains }, outcomes, ctx) {
+async function settleMessage({ message, chains }, outcomes, ctx, deletes = 0) {
   const { env, cfg, counters, budget, deferred } = ctx;
   const attempt = message.attempts ?? 1;
   if (chains === null) {
@@ -311,9 +315,13 @@ async function settleMessage({ message, chains }, outcomes, ctx) {
     return;
   }
   const error = outcomes.find((o) => o.kind === "error");
-  if (error) throw error.error;
+  if (error) {
+    budget.refund(deletes);
+    throw error.error;
+  }
   const again = outcomes.filter((o) => o.kind === "busy" || (o.kind === "retry" && attempt < cfg.maxAttempts));
   if (again.length > 0) {
+    budget.refund(deletes); // stored chains done are read again with the message: not deleted
     for (const o of again) if (o.kind === "retry") counters.add(o.destination, "retried");
     message.retry({ delaySeconds: Math.max(...again.map((o) => o.delayS)) });
     return;
@@ -329,14 +337,15 @@ async function settleMessage({ message, chains }, outcomes, ctx) {
   await recordDeadLetters(env, entries, ctx.log);
   const rests = outcomes.filter((o) => o.kind === "deferred").map((o) => o.rest);
   if (rests.length > 0) {
-    deferred.push({ message, rests }); // stored chains done here stay until payloadKeepMs: were the
-    return; //                            re-queue refused, the message would read them again
+    budget.refund(deletes); // stored chains done here stay until payloadKeepMs: were the re-queue
+    deferred.push({ message, rests }); // refused, the message would read them again
+    return;
   }
   message.ack();
   for (const o of outcomes) {
-    if (o.kind === "done" && o.ref && budget.take(1)) {
+    if (o.kind === "done" && o.ref) {
       await deletePayload(env, o.ref).catch((e) => ctx.log({ at: "consume", error: `payload not deleted: ${e?.message ?? e}` }));
-    } // else the payload store drops it after payloadKeepMs
+    }
   }
 }
 

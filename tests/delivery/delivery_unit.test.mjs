@@ -359,7 +359,7 @@ async function consume(messages, { answers = [], env = {}, queue = "ajs-edge-del
 // Returns what it sent, what it queued again, and the count.
 // The ops store (counters, dead letters) is counted too: a dead letter costs a subrequest.
 // `payloads`: a Map ref → stored chain, served by a counted payload store (its reads in `payloadReads`).
-async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent, answers = () => 200, queuedAt = new Date(Date.now() - 5000), payloads = new Map(), shards = 1 }) {
+async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent, answers = () => 200, queuedAt = new Date(Date.now() - 5000), payloads = new Map(), shards = 1, queue = "ajs-edge-delivery" }) {
   let subrequests = 0;
   const requeued = [];
   const counters = {};
@@ -397,7 +397,7 @@ async function countedInvocation(bodies, { limit, concurrency = 6, ledger, sent,
   // One instant for all (the test compares them).
   const messages = bodies.map((body, i) => ({ ...message(body, 1, `msg-${i}`), timestamp: queuedAt }));
   const lines = [];
-  await consumeBatch({ queue: "ajs-edge-delivery", messages }, env, (l) => lines.push(l), { fetchImpl });
+  await consumeBatch({ queue, messages }, env, (l) => lines.push(l), { fetchImpl });
   const retried = messages.filter((m) => m.retried).map((m) => m.body);
   return { messages, requeued, retried, subrequests, lines, counters, deadLetters, payloadReads };
 }
@@ -488,45 +488,37 @@ describe("durable delivery: the consumer's subrequest budget", () => {
     }
   });
 
-  test("a stored chain (ref) starts only if the budget covers its read and one call; else it is deferred unread", async () => {
+  test("a stored chain (ref) starts only if the budget covers its read, its delete and one call; else it is deferred unread", async () => {
     const stored = { v: 1, destination: "gainsight", orderKey: "u1", calls: [call(0), call(1)] };
     const byRef = { v: 1, destination: "gainsight", orderKey: "u1", ref: "3:abc", count: 2 };
     const first = { v: 1, destination: "gainsight", orderKey: "u0", calls: [call(50)] }; // a share of 5; keeps 3 (claim, call, settle)
-    // 12 subrequests: 3 set aside, 9 left; after the first message 6: the stored chain's read (1),
-    // its claim and settle (2) and one call (3) fit, not a second.
-    {
+    const run = (limit, bodies = [first, byRef]) => {
       const { ledger } = fakeLedger();
       const sent = [];
-      const r = await countedInvocation([first, byRef], { limit: 12, concurrency: 1, ledger, sent, payloads: new Map([["3:abc", stored]]) });
-      assert.deepEqual([r.payloadReads, sent], [["3:abc"], ["http://up.test/50", "http://up.test/0"]]);
-      assert.deepEqual(r.requeued, [{ ...byRef, count: 2, from: 1, firstQueuedAt: r.messages[0].timestamp.getTime() }]);
-      assert.equal(r.subrequests, 3 + 1 + 3 + 1 + 1); // each message's claim, call and settle, the read, the sendBatch, the counters
-    }
-    // 13: 7 left after the first message: both calls.
-    {
-      const { ledger } = fakeLedger();
-      const sent = [];
-      const r = await countedInvocation([first, byRef], { limit: 13, concurrency: 1, ledger, sent, payloads: new Map([["3:abc", stored]]) });
-      assert.deepEqual(sent, ["http://up.test/50", "http://up.test/0", "http://up.test/1"]);
-      assert.deepEqual(r.requeued, []);
-    }
-    // 11: 5 left after the first message, enough for a carried call but not for the read too: the
-    // stored chain is deferred as it came, never read.
-    {
-      const { ledger } = fakeLedger();
-      const sent = [];
-      const r = await countedInvocation([first, byRef], { limit: 11, concurrency: 1, ledger, sent, payloads: new Map([["3:abc", stored]]) });
-      assert.deepEqual([r.payloadReads, sent], [[], ["http://up.test/50"]]);
-      assert.deepEqual(r.requeued, [{ ...byRef, firstQueuedAt: r.messages[0].timestamp.getTime() }]);
-      assert.equal(r.subrequests, 3 + 1 + 1);
-    }
-    // A carried chain needs no read: at 11 its first call goes.
-    {
-      const { ledger } = fakeLedger();
-      const sent = [];
-      await countedInvocation([first, stored], { limit: 11, concurrency: 1, ledger, sent });
-      assert.deepEqual(sent, ["http://up.test/50", "http://up.test/0"]);
-    }
+      const payloads = new Map([["3:abc", stored]]);
+      return countedInvocation(bodies, { limit, concurrency: 1, ledger, sent, payloads }).then((r) => ({ ...r, sent, payloads }));
+    };
+    // 13 subrequests: 3 set aside, 10 left; after the first message 7: the stored chain's read (1),
+    // its delete (1), its claim and settle (2) and one call (3) fit, not a second call.
+    const r13 = await run(13);
+    assert.deepEqual([r13.payloadReads, r13.sent], [["3:abc"], ["http://up.test/50", "http://up.test/0"]]);
+    assert.deepEqual(r13.requeued, [{ ...byRef, count: 2, from: 1, firstQueuedAt: r13.messages[0].timestamp.getTime() }]);
+    assert.equal(r13.subrequests, 3 + 1 + 3 + 1 + 1); // each message's claim, call and settle, the read, the sendBatch, the counters
+    assert.ok(r13.payloads.has("3:abc"), "not done: kept");
+    // 14: 8 left after the first message: both calls, and the stored chain deleted with the
+    // subrequest it held for that.
+    const r14 = await run(14);
+    assert.deepEqual([r14.sent, r14.requeued, r14.payloads.has("3:abc")], [["http://up.test/50", "http://up.test/0", "http://up.test/1"], [], false]);
+    assert.equal(r14.subrequests, 3 + 1 + 4 + 1 + 1); // the two messages, the read, the delete, the counters
+    // 12: 6 left after the first message, enough for a carried call but not for the read and
+    // delete too: the stored chain is deferred as it came, never read.
+    const r12 = await run(12);
+    assert.deepEqual([r12.payloadReads, r12.sent], [[], ["http://up.test/50"]]);
+    assert.deepEqual(r12.requeued, [{ ...byRef, firstQueuedAt: r12.messages[0].timestamp.getTime() }]);
+    assert.equal(r12.subrequests, 3 + 1 + 1);
+    // A carried chain needs neither: at 11 its first call goes.
+    const r11 = await run(11, [first, stored]);
+    assert.deepEqual(r11.sent, ["http://up.test/50", "http://up.test/0"]);
   });
 
   test("a bundle of stored chains (a ~480 KB batch) moves on in every invocation until all is sent, in order", async () => {
@@ -568,6 +560,14 @@ describe("durable delivery: the consumer's subrequest budget", () => {
     assert.deepEqual(sent, ["http://up.test/50", "http://up.test/0"]);
     assert.deepEqual(r.requeued.map((b) => b.calls.map((c) => c.messageId)), [["m1"]]);
     assert.equal(r.subrequests, 3 + 3 + 1 + 1);
+  });
+
+  test("a bundle on the dead-letter queue: a dead letter per chain, each destination's counter by the calls it holds", async () => {
+    const { ledger } = fakeLedger();
+    const bundleBody = { v: 2, chains: [chain(3), { ...chain(1), destination: "gist", calls: [call(7, "gist")] }] };
+    const r = await countedInvocation([bundleBody], { limit: 50, ledger, sent: [], queue: "ajs-edge-delivery-dlq" });
+    assert.deepEqual(r.deadLetters.map((d) => [d.reason, d.destination, d.message.calls.length]), [["dead_letter_queue", "gainsight", 3], ["dead_letter_queue", "gist", 1]]);
+    assert.deepEqual([r.counters["gainsight.deadLettered"], r.counters["gist.deadLettered"], r.messages[0].acked], [3, 1, true]);
   });
 
   test("a refused call keeps 2 subrequests more than a delivered one (its dead letter, the stored chain it may point at)", async () => {

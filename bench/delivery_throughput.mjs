@@ -6,7 +6,7 @@
 // arrival; the median of `rounds` runs.
 //   node bench/delivery_throughput.mjs [--batches 10] [--rounds 3]
 // Settings that move it: DELIVERY_SUBREQUESTS (the Free plan's 50, or Paid's 10,000), the consumer's
-// max_batch_size, DELIVERY_CONCURRENCY (chains at once in one invocation). Miniflare runs one
+// max_batch_size, DELIVERY_CONCURRENCY (fetches at once in one invocation). Miniflare runs one
 // consumer invocation at a time (max_concurrency has no local effect).
 import { BUILDS } from "../tests/support/harness.mjs";
 import { startDelivery, destinations } from "../tests/support/delivery_fixture.mjs";
@@ -19,9 +19,9 @@ const arg = (name, fallback) => {
 const BATCHES = arg("batches", 10);
 const ROUNDS = arg("rounds", 3);
 const SETTINGS = [
-  { name: "Free: 50 subrequests, batches of 10, 6 chains at once", subrequests: 50, maxBatchSize: 10, concurrency: 6 },
-  { name: "Paid: 10,000 subrequests, batches of 100, 6 chains at once", subrequests: 10_000, maxBatchSize: 100, concurrency: 6 },
-  { name: "Paid: 10,000 subrequests, batches of 100, 1 chain at once", subrequests: 10_000, maxBatchSize: 100, concurrency: 1 },
+  { name: "Free: 50 subrequests, batches of 8, 6 fetches at once", subrequests: 50, maxBatchSize: 8, concurrency: 6 },
+  { name: "Paid: 10,000 subrequests, batches of 100, 6 fetches at once", subrequests: 10_000, maxBatchSize: 100, concurrency: 6 },
+  { name: "Paid: 10,000 subrequests, batches of 100, 1 fetch at once", subrequests: 10_000, maxBatchSize: 100, concurrency: 1 },
 ];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

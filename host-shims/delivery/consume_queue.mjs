@@ -191,21 +191,14 @@ async function claimCalls(items, w, ctx, keep = CALL_SUBREQUESTS) {
 // The calls of chains (from where each stands) that the ledger knows: those with a key.
 const keyedCalls = (chain, calls) => calls.slice(chain.from ?? 0).filter((c) => c.key).map((c) => ({ key: c.key, replay: !!chain.replay }));
 
-// What a stored chain holds before it is read: the read, its delete once done, and its ledger
-// trips (a claim and a settle for each shard its calls could fall in).
-function storedChainHold(chain, ctx) {
-  const n = Math.max(1, (chain.count ?? 1) - (chain.from ?? 0));
-  const trips = ctx.ledger ? 2 * Math.min(ctx.cfg.ledgerShards, n) : 0;
-  return { trips, hold: 2 + trips };
-}
-
 // What a message may cost at most, and the least it must have to start: its claims and settling,
-// every call at its worst (CALL_SUBREQUESTS), a stored chain's hold on top.
+// every call at its worst (CALL_SUBREQUESTS), a stored chain's read, delete and ledger trips on top.
 function messageCost(chains, trips, ctx) {
+  const shards = ctx.cfg.ledgerShards;
   let want = 2 * trips;
   for (const chain of chains) {
     const n = chain.calls ? chain.calls.length - (chain.from ?? 0) : (chain.count ?? 1) - (chain.from ?? 0);
-    want += n * CALL_SUBREQUESTS + (chain.ref ? storedChainHold(chain, ctx).hold : 0);
+    want += n * CALL_SUBREQUESTS + (chain.ref ? 2 + (ctx.ledger ? 2 * Math.min(shards, n) : 0) : 0);
   }
   const first = chains[0];
   const need = (ctx.ledger && (first.ref || trips > 0) ? 2 : 0) + CALL_SUBREQUESTS + (first.ref ? 2 : 0);
@@ -229,7 +222,7 @@ function notBegun(chain, message) {
 //   {kind:"retry", delayS, result, rest, count}   a retryable failure at the head of `rest`
 //   {kind:"dead", entry, count}      the stored chain is gone: a dead letter
 async function consumeChain(chain, w, ctx) {
-  const { env, cfg } = ctx;
+  const { env, cfg, ledger } = ctx;
   const { message, budget } = w;
   const attempt = message.attempts ?? 1;
   const owner = message.id ?? "";
@@ -244,8 +237,9 @@ async function consumeChain(chain, w, ctx) {
     // ledger trips (at most one per shard its calls could fall in) and its first call, all kept
     // while it is read and claimed: chains side by side cannot spend it on reads and claims that
     // no call follows. The delete's subrequest stays held until the message settles.
-    const { trips, hold } = storedChainHold(chain, ctx);
-    if (!budget.take(hold + CALL_SUBREQUESTS)) return untouched;
+    const n = Math.max(1, (chain.count ?? 1) - (chain.from ?? 0));
+    const trips = ledger ? 2 * Math.min(cfg.ledgerShards, n) : 0;
+    if (!budget.take(2 + trips + CALL_SUBREQUESTS)) return untouched;
     calls = (await getPayload(env, chain.ref))?.calls;
     if (!calls) {
       budget.refund(1 + trips + CALL_SUBREQUESTS);

@@ -20,6 +20,7 @@
 // that meets the end of the budget stops there, and its rest goes back to the queue as a new
 // message (same order, the original acked once the rest is queued).
 import { deliveryConfig, eachLimited, limiter } from "./delivery_config.mjs";
+import { CallLog } from "./call_log.mjs";
 import { CONSUMER_WALL_MS } from "./platform_limits.mjs";
 import { batches, sendAll } from "./deliver_queue.mjs";
 import { sendCall } from "./send.mjs";
@@ -405,8 +406,10 @@ function leaseMsFor(messages, cfg) {
   return Math.min(CONSUMER_WALL_MS, 2 * cfg.timeoutMs + 5000 + calls * cfg.timeoutMs);
 }
 
-export async function consumeBatch(batch, env, log, { fetchImpl = undefined } = {}) {
+export async function consumeBatch(batch, env, out, { fetchImpl = undefined } = {}) {
   const cfg = deliveryConfig(env);
+  const calls = new CallLog(out, { mode: "queue", verbose: cfg.logCalls });
+  const log = calls.log;
   const counters = new Counters();
   const budget = new SubrequestBudget(cfg.subrequests - closingSubrequests(batch.messages, cfg));
   const deferred = [];
@@ -430,4 +433,5 @@ export async function consumeBatch(batch, env, log, { fetchImpl = undefined } = 
     await requeueDeferred(deferred, ctx);
   }
   await flushCounters(env, counters).catch((e) => log({ at: "consume", error: `counters not saved: ${e?.message ?? e}` }));
+  calls.summary({ queue: batch.queue, messages: batch.messages.length });
 }

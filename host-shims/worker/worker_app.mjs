@@ -9,7 +9,8 @@ import { enqueuePlan } from "../delivery/deliver_queue.mjs";
 import { consumeBatch } from "../delivery/consume_queue.mjs";
 import { handleAdmin } from "../admin/admin.mjs";
 import { Counters, flushCounters } from "../durable/ops.mjs";
-import { deliveryMode } from "../delivery/delivery_config.mjs";
+import { deliveryConfig, deliveryLog, deliveryMode } from "../delivery/delivery_config.mjs";
+import { CallLog } from "../delivery/call_log.mjs";
 import { PlannedCalls } from "../demo/dry_run.mjs";
 import { serveAsset } from "./assets.mjs";
 import { checkRateLimiters, missingDefaultLimiters, overRateLimit, RETRY_AFTER_S } from "./rate_limits.mjs";
@@ -48,10 +49,10 @@ const MISCONFIGURED = "this Worker is misconfigured; its operator finds the reas
 // configuration.
 function deliveryModeLine(mode, env, build) {
   if (mode === "queue") {
-    return { at: "delivery-mode", build, mode, durable: true, dedup: !!env.DELIVERY_LEDGER, deadLetters: !!env.DELIVERY_OPS };
+    return { at: "delivery-mode", build, mode, durable: true, dedup: !!env.DELIVERY_LEDGER, deadLetters: !!env.DELIVERY_OPS, log: deliveryLog(env) };
   }
   return {
-    at: "delivery-mode", build, mode, durable: false,
+    at: "delivery-mode", build, mode, durable: false, log: deliveryLog(env),
     message: `DELIVERY_MODE is "inline": durability is off — calls are sent after the reply (ctx.waitUntil), ${INLINE_ATTEMPTS} attempts each, and are lost if those fail or the isolate stops`,
   };
 }
@@ -70,6 +71,7 @@ function logNotes(notes) {
 // Inline delivery, its log lines counted per destination (GET /admin/stats).
 async function deliverInlineCounted(requests, env) {
   const counters = new Counters();
+  const calls = new CallLog(log, { mode: "inline", verbose: deliveryConfig(env).logCalls });
   const tap = (entry) => {
     if (entry.at === "delivery" && entry.destination) {
       if (entry.outcome === "ok") counters.add(entry.destination, "sent");
@@ -77,11 +79,12 @@ async function deliverInlineCounted(requests, env) {
       else if (entry.attempt >= INLINE_ATTEMPTS) counters.add(entry.destination, "dropped");
       else counters.add(entry.destination, "retried");
     }
-    log(entry);
+    calls.log(entry);
   };
   try {
     await deliverInline(requests, env, tap);
   } finally {
+    calls.summary();
     await flushCounters(env, counters);
   }
 }
@@ -103,6 +106,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
         checkSecrets(description, env);
         checkRateLimiters(description, env);
         mode = deliveryMode(env);
+        deliveryLog(env);
       }
       loaded = { core, text, description, mode };
       if (description.demo) {

@@ -33,7 +33,7 @@ describe("the Emscripten build in workerd", () => {
     assert.deepEqual(ctx.fakes.gist.requests.map((r) => [r.path, r.headers.authorization]), [["/contacts", `Bearer ${SECRETS.GIST_API_KEY}`], ["/events", `Bearer ${SECRETS.GIST_API_KEY}`]]);
     assert.ok(ctx.fakes.gainsight.received.every((r) => r.headers.accesskey === SECRETS.GAINSIGHT_ACCESS_KEY));
     const mode = jsonLogs(ctx.worker.logs).find((l) => l.at === "delivery-mode");
-    assert.deepEqual(mode, { at: "delivery-mode", build: "emscripten", mode: "queue", durable: true, dedup: true, deadLetters: true });
+    assert.deepEqual(mode, { at: "delivery-mode", build: "emscripten", mode: "queue", durable: true, dedup: true, deadLetters: true, log: "calls" });
   });
 
   test("refusals and the settings document come from the Emscripten core too", async () => {

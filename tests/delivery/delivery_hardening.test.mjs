@@ -23,6 +23,7 @@ const FAST = {
   DELIVERY_RETRY_AFTER_MAX_S: "1",
   DELIVERY_MAX_ATTEMPTS: "3",
   DELIVERY_CONCURRENCY: "20",
+  DELIVERY_LOG: "calls", // a line per call: the tests read what became of each
 };
 
 

@@ -16,7 +16,7 @@ import { handleAdmin } from "../../host-shims/admin/admin.mjs";
 import { startRecordingServer as startServer } from "../support/capture_server.mjs";
 
 const KEY = "gist-live-unit-3c8e";
-const ENV = { GIST_API_KEY: KEY };
+const ENV = { GIST_API_KEY: KEY, DELIVERY_LOG: "calls" }; // a line per call: the tests read them
 const REFUSED = "refused: credentials are never sent to a redirect target";
 
 

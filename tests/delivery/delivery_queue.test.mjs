@@ -49,7 +49,7 @@ for (const build of WORKERD_BUILDS) {
       assert.ok(mine(gainsight.received).every((r) => r.headers.accesskey === SECRETS.GAINSIGHT_ACCESS_KEY));
       assert.equal(mine(px.received).length, 3);
       const mode = jsonLogs(ctx.worker.logs).find((l) => l.at === "delivery-mode");
-      assert.deepEqual(mode, { at: "delivery-mode", build: build.name, mode: "queue", durable: true, dedup: true, deadLetters: true });
+      assert.deepEqual(mode, { at: "delivery-mode", build: build.name, mode: "queue", durable: true, dedup: true, deadLetters: true, log: "calls" });
       const d = await until(() => jsonLogs(ctx.worker.logs).find((l) => l.at === "delivery" && l.messageId === "alice-1" && l.destination === "gist"), "the delivery's log line");
       assert.deepEqual(Object.keys(d).sort(), ["at", "attempt", "destination", "latencyMs", "messageId", "mode", "outcome", "status"]);
       noSecret(ctx.worker.logs);

@@ -13,7 +13,7 @@ import { sendCall } from "../../host-shims/delivery/send.mjs";
 import { eachLimited } from "../../host-shims/delivery/delivery_config.mjs";
 import { putPayload, getPayload, touchPayload, deletePayload, hasPayloadStore } from "../../host-shims/durable/payloads.mjs";
 import { ledgerFor } from "../../host-shims/durable/ledger.mjs";
-import { deliveryConfig, deliveryMode, NO_QUEUE } from "../../host-shims/delivery/delivery_config.mjs";
+import { deliveryConfig, deliveryLog, deliveryMode, NO_QUEUE } from "../../host-shims/delivery/delivery_config.mjs";
 import { classifyStatus, isRedirect, retryAfterSeconds, backoffSeconds, redirectError, notFoundRetry } from "../../host-shims/delivery/outcome.mjs";
 import { CALL_FLAGS } from "../../host-shims/core/plan.mjs";
 import { fnv1a, shardIndex } from "../../host-shims/durable/ledger.mjs";
@@ -47,6 +47,7 @@ const BATCH = {
 };
 
 const noLog = () => {};
+const TRACE = { DELIVERY_LOG: "calls" }; // a log line for every call, delivered ones included
 const post = (worker, env, body, headers = {}) =>
   worker.fetch(new Request("https://edge.example.com/v1/batch", { method: "POST", headers: { "content-type": "text/plain", ...headers }, body: JSON.stringify(body) }), env, { waitUntil() {} });
 
@@ -112,6 +113,50 @@ describe("durable delivery: producer", () => {
     assert.equal(deliveryMode({ DELIVERY_QUEUE: queue, DELIVERY_MODE: null }), "queue");
     assert.throws(() => deliveryMode({ DELIVERY_QUEUE: queue, DELIVERY_MODE: "x".repeat(100) }), { message: `DELIVERY_MODE: "queue" (the default) or "inline", not "${"x".repeat(40)}"` });
     assert.throws(() => deliveryMode(undefined), { name: "BindingError", message: NO_QUEUE });
+  });
+
+  test("delivery log: \"failures\" by default, \"calls\" on request; any other value leaves the Worker misconfigured, the reason told to the operator only", async () => {
+    assert.deepEqual([deliveryLog({}), deliveryLog(undefined), deliveryLog({ DELIVERY_LOG: "" }), deliveryLog({ DELIVERY_LOG: "failures" }), deliveryLog({ DELIVERY_LOG: "calls" })], ["failures", "failures", "failures", "failures", "calls"]);
+    assert.throws(() => deliveryLog({ DELIVERY_LOG: "all" }), { name: "BindingError", message: 'DELIVERY_LOG: "failures" (the default) or "calls", not "all"' });
+    const printed = [];
+    const realLog = console.log;
+    console.log = (line) => printed.push(JSON.parse(line));
+    try {
+      // Another text of the same configuration: the Worker loads a configuration once per text.
+      const env = { AJS_EDGE_CONFIG: JSON.stringify(CONFIG, null, 1), ...SECRETS, DELIVERY_QUEUE: { sendBatch: async () => {} }, DELIVERY_LOG: "verbose" };
+      const res = await post(worker, env, BATCH);
+      assert.equal(res.status, 500);
+      assert.equal((await res.json()).code, "misconfigured");
+    } finally {
+      console.log = realLog;
+    }
+    assert.deepEqual(printed.filter((l) => l.at === "config").map((l) => l.error), ['DELIVERY_LOG: "failures" (the default) or "calls", not "verbose"']);
+  });
+
+  test("inline delivery logs the same way: by default only the calls that failed, then the request's summary", async () => {
+    const printed = [];
+    const pending = [];
+    const realLog = console.log;
+    const realFetch = globalThis.fetch;
+    console.log = (line) => printed.push(JSON.parse(line));
+    globalThis.fetch = async (url) => new Response(String(url).startsWith("http://px.test") ? '{"message":"bad key"}' : "{}", { status: String(url).startsWith("http://px.test") ? 403 : 200 });
+    try {
+      const env = { AJS_EDGE_CONFIG: JSON.stringify(CONFIG, null, 2), ...SECRETS, DELIVERY_MODE: "inline" };
+      const res = await worker.fetch(new Request("https://edge.example.com/v1/batch", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(BATCH) }), env, { waitUntil: (p) => pending.push(p) });
+      assert.equal(res.status, 200);
+      await Promise.all(pending);
+    } finally {
+      console.log = realLog;
+      globalThis.fetch = realFetch;
+    }
+    const calls = printed.filter((l) => l.at === "delivery");
+    assert.deepEqual(calls.map((l) => [l.destination, l.messageId, l.outcome, l.status]).sort(), [
+      ["gainsightPx", "id-1", "permanent", 403], ["gainsightPx", "tr-1", "permanent", 403], ["gainsightPx", "tr-2", "permanent", 403],
+    ]);
+    assert.deepEqual(printed.filter((l) => l.at === "delivery-summary"), [
+      { at: "delivery-summary", mode: "inline", calls: { gist: { ok: 5 }, gainsight: { ok: 3 }, gainsightPx: { permanent: 3 } } },
+    ]);
+    assert.equal(printed.at(-1).at, "delivery-summary", "the summary comes last");
   });
 
   test("admin endpoints exist only with ADMIN_TOKEN: without it /admin/… is the core's 404", async () => {
@@ -349,7 +394,7 @@ async function consume(messages, { answers = [], env = {}, queue = "ajs-edge-del
   const { namespace, ledger } = fakeLedger();
   const lines = [];
   const f = scripted(answers);
-  await consumeBatch({ queue, messages }, { ...SECRETS, DELIVERY_LEDGER: namespace, ...env }, (l) => lines.push(l), { fetchImpl: f.fetchImpl });
+  await consumeBatch({ queue, messages }, { ...SECRETS, ...TRACE, DELIVERY_LEDGER: namespace, ...env }, (l) => lines.push(l), { fetchImpl: f.fetchImpl });
   return { lines, seen: f.seen, ledger };
 }
 
@@ -647,8 +692,30 @@ describe("durable delivery: consumer", () => {
       ["queue", "gainsight", "m1", 200, "ok", 1, "number"],
     ]);
     assert.deepEqual(Object.keys(d[0]).sort(), ["at", "attempt", "destination", "latencyMs", "messageId", "mode", "outcome", "status"]);
-    assert.deepEqual(lines.filter((l) => l.at !== "delivery"), [], "nothing else to say (no payload to delete)");
+    assert.deepEqual(lines.filter((l) => l.at !== "delivery"), [
+      { at: "delivery-summary", mode: "queue", queue: "ajs-edge-delivery", messages: 1, calls: { gainsight: { ok: 2 } } },
+    ], "nothing else to say (no payload to delete) but the invocation's summary");
   });
+
+  test("by default (no DELIVERY_LOG) a delivered call has no line of its own: the failures have one each, and the summary counts every outcome", async () => {
+    const { namespace } = fakeLedger();
+    const run = async (m, answers) => {
+      const lines = [];
+      await consumeBatch({ queue: "q", messages: [m] }, { ...SECRETS, DELIVERY_RETRY_BASE_S: "2", DELIVERY_RETRY_CAP_S: "1", DELIVERY_LEDGER: namespace }, (l) => lines.push(l), { fetchImpl: scripted(answers).fetchImpl });
+      return lines;
+    };
+    const m = message(chain(3));
+    const first = await run(m, [[200], [200], [503]]);
+    assert.deepEqual(m.retried, { delaySeconds: 1 });
+    assert.deepEqual(first.map((l) => [l.at, l.messageId, l.outcome, l.status]), [["delivery", "m2", "retry", 503], ["delivery-summary", undefined, undefined, undefined]]);
+    assert.deepEqual(first[1], { at: "delivery-summary", mode: "queue", queue: "q", messages: 1, calls: { gainsight: { ok: 2, retry: 1 } } });
+    // Its retry: m0 and m1 skipped (the first attempt delivered them), m2 delivered: no call line.
+    const again = message(chain(3), 2);
+    const second = await run(again, [[200]]);
+    assert.equal(again.acked, true);
+    assert.deepEqual(second, [{ at: "delivery-summary", mode: "queue", queue: "q", messages: 1, calls: { gainsight: { skipped: 2, ok: 1 } } }]);
+  });
+
 
   test("429 → retry after Retry-After (cut to DELIVERY_RETRY_AFTER_MAX_S); the call before it is not sent again", async () => {
     const m = message(chain(2));
@@ -662,7 +729,7 @@ describe("durable delivery: consumer", () => {
     const again = message(chain(2), 2);
     const g = scripted([[200]]);
     const lines = [];
-    await consumeBatch({ queue: "q", messages: [again] }, { ...SECRETS, DELIVERY_LEDGER: namespace }, (l) => lines.push(l), { fetchImpl: g.fetchImpl });
+    await consumeBatch({ queue: "q", messages: [again] }, { ...SECRETS, ...TRACE, DELIVERY_LEDGER: namespace }, (l) => lines.push(l), { fetchImpl: g.fetchImpl });
     assert.equal(again.acked, true);
     assert.deepEqual(g.seen.map((s) => s.url), ["http://up.test/1"]);
     assert.deepEqual(lines.filter((l) => l.at === "delivery").map((l) => l.outcome), ["skipped", "ok"]);
@@ -862,9 +929,9 @@ describe("durable delivery: consumer edge cases", () => {
     const m = message(chain(2));
     const lines = [];
     const f = scripted([[200], [503]]);
-    await consumeBatch({ queue: "q", messages: [m] }, { ...SECRETS, DELIVERY_RETRY_BASE_S: "2", DELIVERY_RETRY_CAP_S: "1" }, (l) => lines.push(l), { fetchImpl: f.fetchImpl });
+    await consumeBatch({ queue: "q", messages: [m] }, { ...SECRETS, ...TRACE, DELIVERY_RETRY_BASE_S: "2", DELIVERY_RETRY_CAP_S: "1" }, (l) => lines.push(l), { fetchImpl: f.fetchImpl });
     assert.deepEqual([m.acked, m.retried], [undefined, { delaySeconds: 1 }]);
-    assert.deepEqual(lines.map((l) => [l.at, l.outcome]), [["delivery", "ok"], ["delivery", "retry"]]);
+    assert.deepEqual(lines.map((l) => [l.at, l.outcome]), [["delivery", "ok"], ["delivery", "retry"], ["delivery-summary", undefined]]);
     const long = message(chain(1));
     const g = { fetchImpl: async () => new Response(JSON.stringify({ message: "z".repeat(450) }), { status: 400 }) };
     const out = [];
@@ -1215,7 +1282,7 @@ describe("sending one call (send.mjs)", () => {
 describe("delivery configuration (delivery_config.mjs)", () => {
   const DEFAULT = {
     timeoutMs: 10_000, maxAttempts: 15, retryBaseS: 5, retryCapS: 1800, retryAfterMaxS: 3600, concurrency: 6, subrequests: 50, dedupMs: 24 * 3_600_000,
-    ledgerShards: 16, notFoundAttempts: 4, notFoundWindowS: 600, opsShards: 8, deadLetterRetentionMs: 14 * 86_400_000, deadLetterQueue: "ajs-edge-delivery-dlq",
+    ledgerShards: 16, notFoundAttempts: 4, notFoundWindowS: 600, opsShards: 8, deadLetterRetentionMs: 14 * 86_400_000, logCalls: false, deadLetterQueue: "ajs-edge-delivery-dlq",
   };
 
   test("defaults; every binding read as a number; unreadable, negative or empty → the default", () => {
@@ -1224,10 +1291,10 @@ describe("delivery configuration (delivery_config.mjs)", () => {
     assert.deepEqual(deliveryConfig({
       DELIVERY_TIMEOUT_MS: "250", DELIVERY_MAX_ATTEMPTS: "2.9", DELIVERY_RETRY_BASE_S: 0.5, DELIVERY_RETRY_CAP_S: "90000", DELIVERY_RETRY_AFTER_MAX_S: "99999",
       DELIVERY_CONCURRENCY: "0", DELIVERY_SUBREQUESTS: "10000", DELIVERY_DEDUP_HOURS: "0.5", DELIVERY_LEDGER_SHARDS: "0", DELIVERY_NOT_FOUND_ATTEMPTS: "0", DELIVERY_NOT_FOUND_WINDOW_S: "0",
-      DELIVERY_OPS_SHARDS: "1000", DELIVERY_DEAD_LETTER_DAYS: "0", DELIVERY_DEAD_LETTER_QUEUE: "my-dlq",
+      DELIVERY_OPS_SHARDS: "1000", DELIVERY_DEAD_LETTER_DAYS: "0", DELIVERY_DEAD_LETTER_QUEUE: "my-dlq", DELIVERY_LOG: "calls",
     }), {
       timeoutMs: 250, maxAttempts: 2, retryBaseS: 0.5, retryCapS: 86_400, retryAfterMaxS: 86_400, concurrency: 1, subrequests: 10_000, dedupMs: 1_800_000,
-      ledgerShards: 1, notFoundAttempts: 1, notFoundWindowS: 0, opsShards: 256, deadLetterRetentionMs: 14 * 86_400_000, deadLetterQueue: "my-dlq",
+      ledgerShards: 1, notFoundAttempts: 1, notFoundWindowS: 0, opsShards: 256, deadLetterRetentionMs: 14 * 86_400_000, logCalls: true, deadLetterQueue: "my-dlq",
     });
     assert.deepEqual([deliveryConfig({ DELIVERY_SUBREQUESTS: "3" }).subrequests, deliveryConfig({ DELIVERY_SUBREQUESTS: "11" }).subrequests], [10, 11]);
     assert.deepEqual([deliveryConfig({ DELIVERY_MAX_ATTEMPTS: "0" }).maxAttempts, deliveryConfig({ DELIVERY_OPS_SHARDS: "0" }).opsShards, deliveryConfig({ DELIVERY_CONCURRENCY: "3.7" }).concurrency], [1, 1, 3]);

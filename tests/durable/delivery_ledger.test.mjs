@@ -33,6 +33,7 @@ before(async () => {
       // Backoff of exactly 1 s (base/2 = cap = 1): retry delays are exact.
       DELIVERY_RETRY_BASE_S: "2",
       DELIVERY_RETRY_CAP_S: "1",
+      DELIVERY_LOG: "calls", // a line per call: the tests read what became of each
     },
     ...deliveryOptions(),
   });

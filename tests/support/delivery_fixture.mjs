@@ -24,6 +24,7 @@ export const FAST = {
   DELIVERY_RETRY_AFTER_MAX_S: "1",
   DELIVERY_MAX_ATTEMPTS: "6",
   DELIVERY_CONCURRENCY: "100",
+  DELIVERY_LOG: "calls", // a line per call: the tests read what became of each
 };
 
 export const destinations = (p) => ({

@@ -40,7 +40,7 @@ export async function startDestinations(build, { gist = false, gainsight = false
   try {
     const config = { allowInsecureEndpoints: true, sources: sources(fakes) };
     // Inline delivery (the explicit opt-in): three attempts a call, no queue in between.
-    const worker = await startWorker(build, { bindings: { AJS_EDGE_CONFIG: JSON.stringify(config), ...SECRETS, DELIVERY_MODE: "inline" } });
+    const worker = await startWorker(build, { bindings: { AJS_EDGE_CONFIG: JSON.stringify(config), ...SECRETS, DELIVERY_MODE: "inline", DELIVERY_LOG: "calls" } });
     return new DestinationsContext(worker, fakes);
   } catch (e) {
     for (const fake of Object.values(fakes)) await fake.close(); // else their sockets keep the test process alive

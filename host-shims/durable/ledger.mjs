@@ -13,15 +13,19 @@ export function fnv1a(text) {
   return h >>> 0;
 }
 
-// The shard number of a key "scope|messageId|ordinal" (scope "destination:source:account", or just
-// "destination" in keys from before scopes).
-export function shardIndex(key, shards) {
+// The event a key "scope|messageId|ordinal" belongs to, "source|messageId" (scope
+// "destination:source:account", or just "destination" in keys from before scopes): its shard, and
+// its row in the ledger (ledger_do.mjs).
+export function eventOf(key) {
   const first = key.indexOf("|");
   const last = key.lastIndexOf("|");
   const scope = first < 0 ? "" : key.slice(0, first);
   const messageId = first < 0 ? key : key.slice(first + 1, last > first ? last : key.length);
-  return fnv1a(`${scope.split(":")[1] ?? ""}|${messageId}`) % shards;
+  return `${scope.split(":")[1] ?? ""}|${messageId}`;
 }
+
+// The shard number of a key.
+export const shardIndex = (key, shards) => fnv1a(eventOf(key)) % shards;
 
 // Items grouped by the shard of their key: Map shard name → items.
 function byShard(items, shards) {

@@ -1,6 +1,8 @@
 // What one beacon costs to deliver, counted through the real producer (worker_app.mjs) and consumer
 // (consume_queue.mjs) with counting stand-ins for the bindings: queue messages and their bytes,
-// Durable Object requests (ledger, counters, dead letters, payloads), Worker invocations. Priced by
+// Durable Object requests (ledger, counters, dead letters, payloads) and the SQLite rows they write
+// (as tests/durable/delivery_ledger.test.mjs measures them on the real objects), Worker
+// invocations. Priced by
 // bench/cost_model.mjs. Issue #12's target is $1.50 per million beacon events; this records where
 // delivery stands (README "Delivery", "What it costs").
 import { test } from "node:test";
@@ -10,6 +12,7 @@ import { consumeBatch } from "../../host-shims/delivery/consume_queue.mjs";
 import { jsonBytes } from "../../host-shims/delivery/chain.mjs";
 import { costPerMillion, queueOperations } from "../../bench/cost_model.mjs";
 import { SECRETS } from "../support/delivery_fixture.mjs";
+import { eventOf } from "../../host-shims/durable/ledger.mjs";
 const CONFIG = {
   allowInsecureEndpoints: true,
   sources: [{
@@ -37,14 +40,25 @@ test("a single-event beacon to Gist, Gainsight and PX: the operations it costs, 
   const queued = [];
   const durable = { n: 0 };
   const rows = new Map();
+  // Rows written, as the real objects write them: the ledger one row per event a round trip
+  // changes (ledger_do.mjs), the counters one per counter an invocation moves (ops_do.mjs).
+  let rowsWritten = 0;
+  const eventsOf = (keys) => new Set(keys.map(eventOf)).size;
   const env = {
     AJS_EDGE_CONFIG: JSON.stringify(CONFIG), ...SECRETS,
     DELIVERY_QUEUE: { sendBatch: async (batch) => queued.push(...batch.map((m) => m.body)) },
     DELIVERY_LEDGER: countingNamespace(durable, {
-      claimAll: (items) => items.map(({ key }) => (rows.has(key) ? { state: rows.get(key) } : (rows.set(key, "busy"), { state: "claimed", token: "t" }))),
-      settleAll: (entries) => entries.forEach((e) => (e.outcome === "release" ? rows.delete(e.key) : rows.set(e.key, e.outcome))),
+      claimAll: (items) => {
+        const answers = items.map(({ key }) => (rows.has(key) ? { state: rows.get(key) } : (rows.set(key, "busy"), { state: "claimed", token: "t" })));
+        rowsWritten += eventsOf(items.filter((_, i) => answers[i].state === "claimed").map((item) => item.key));
+        return answers;
+      },
+      settleAll: (entries) => {
+        entries.forEach((e) => (e.outcome === "release" ? rows.delete(e.key) : rows.set(e.key, e.outcome)));
+        rowsWritten += eventsOf(entries.map((e) => e.key));
+      },
     }),
-    DELIVERY_OPS: countingNamespace(durable, { addCounters: () => {} }),
+    DELIVERY_OPS: countingNamespace(durable, { addCounters: (delta) => (rowsWritten += Object.values(delta).reduce((n, c) => n + Object.values(c).filter(Boolean).length, 0)) }),
   };
   const worker = await loadWorker("wasi");
   for (let i = 0; i < events; i++) {
@@ -71,14 +85,19 @@ test("a single-event beacon to Gist, Gainsight and PX: the operations it costs, 
     workerRequests: events + invocations, // the beacons, and the consumer's invocations
     queueOperations: messages.reduce((n, m) => n + queueOperations(jsonBytes(m)), 0),
     durableObjectRequests: durable.n,
+    rowsWritten: rowsWritten + eventsOf([...rows.keys()]), // and the purge deletes each event's row
   };
   // One message per beacon (its three chains bundled); a ledger claim and settle per message (the
   // three calls of one event share a shard); the counters once per consumer invocation. Eight
   // beacons fit one Free-plan invocation: nothing deferred.
   assert.deepEqual([fromRequests, messages.length, invocations, counts.queueOperations, counts.durableObjectRequests], [100, 100, 13, 300, 2 * events + invocations]);
+  // Three rows per event (claimed, settled, purged: its three calls share one), and the counters'
+  // "sent" of each destination once per invocation.
+  assert.equal(counts.rowsWritten, 3 * events + 3 * invocations);
   const cost = costPerMillion(counts);
   console.log(`delivery cost: $${cost.total.toFixed(2)} per million beacon events (queues $${cost.queues.toFixed(2)}, Durable Objects $${cost.durableObjects.toFixed(2)}, Workers $${cost.workers.toFixed(2)}); target $1.50`);
   // Over the target, and it cannot reach it this way: a beacon is one Worker request ($0.30) and one
-  // queue message ($1.20) before any delivery work, $1.50 already (README "What it costs").
-  assert.equal(cost.total.toFixed(2), "1.86");
+  // queue message ($1.20) before any delivery work, $1.50 already; the dedup ledger's rows are
+  // most of the rest (README "What it costs").
+  assert.deepEqual([cost.total, cost.queues, cost.durableObjects, cost.workers].map((x) => x.toFixed(2)), ["5.25", "1.20", "3.71", "0.34"]);
 });

@@ -140,29 +140,77 @@ describe("the ledger object (ledger_do.mjs), called directly", { concurrency: tr
     assert.equal(await ledger(s, "size"), 1);
   });
 
-  test("the alarm purges what expired and comes back at the next expiry, at least a minute on; none left, none set", async () => {
+  test("the alarm purges what expired and comes back at the next expiry, at least an hour on (PURGE_EVERY_MS); none left, none set", async () => {
     const s = "direct/alarm";
-    for (const key of ["a", "b", "c"]) await ledger(s, "complete", key, true, 3_600_000, "A");
+    const H = 3_600_000;
+    for (const key of ["a", "b", "c"]) await ledger(s, "complete", key, true, 3 * H, "A");
     await ledger(s, "expire", "a", 0);
-    await ledger(s, "expire", "b", 30_000);
+    await ledger(s, "expire", "b", 30 * 60_000);
     const first = await ledger(s, "fireAlarm");
     assert.deepEqual(first.rows.map((r) => r.key), ["b", "c"]);
-    assert.equal(first.alarmInMs, 60_000); // b expires in 30 s: the alarm waits the minute
+    assert.equal(first.alarmInMs, H); // b expires in 30 min: the alarm waits the hour
     // An alarm is set: a completion keeps it (it does not move it to its own, later, time).
-    const e = await ledger(s, "completeAndRead", "e", true, 3_600_000, "A");
-    assert.ok(e.alarmInMs > 50_000 && e.alarmInMs <= 60_000, String(e.alarmInMs));
+    const e = await ledger(s, "completeAndRead", "e", true, 3 * H, "A");
+    assert.ok(e.alarmInMs > H - 10_000 && e.alarmInMs <= H, String(e.alarmInMs));
     await ledger(s, "expire", "e", -1);
     await ledger(s, "expire", "b", -1);
-    await ledger(s, "expire", "c", 90_000);
+    await ledger(s, "expire", "c", 90 * 60_000);
     const second = await ledger(s, "fireAlarm");
     assert.deepEqual(second.rows.map((r) => r.key), ["c"]);
-    assert.equal(second.alarmInMs, second.rows[0].inMs); // at c's expiry (about 90 s on)
-    assert.ok(second.alarmInMs > 80_000 && second.alarmInMs <= 90_000, String(second.alarmInMs));
+    assert.equal(second.alarmInMs, second.rows[0].inMs); // at c's expiry (about 90 min on)
+    assert.ok(second.alarmInMs > 90 * 60_000 - 10_000 && second.alarmInMs <= 90 * 60_000, String(second.alarmInMs));
     await ledger(s, "expire", "c", 0);
     assert.deepEqual(await ledger(s, "fireAlarm"), { rows: [], alarmInMs: null });
     // Nothing scheduled any more: the next completion schedules the purge again.
     assert.deepEqual(await ledger(s, "completeAndRead", "d", false, 45_000, "A"), { row: { state: 2, inMs: 45_000, token: "", owner: "A" }, alarmInMs: 45_000 });
   });
+
+  test("one event's calls share a row, written once per round trip; the row goes when its last call expires", async () => {
+    const s = "direct/event-row";
+    const keys = ["gist:src:acct1|ev-1|0", "gainsight:src:acct2|ev-1|0", "gainsightPx:src:acct3|ev-1|0"];
+    const { rowsWritten: claimed, result } = await ledger(s, "counted", "claimAll", keys.map((key) => ({ key })), 60_000, "A");
+    assert.deepEqual(result.map((r) => r.state), ["claimed", "claimed", "claimed"]);
+    assert.equal(claimed, 1, "three calls of one event claimed: one row written");
+    const settled = await ledger(s, "counted", "settleAll", keys.map((key) => ({ key, outcome: "delivered" })), 3_600_000, "A");
+    assert.equal(settled.rowsWritten, 1);
+    assert.deepEqual(await ledger(s, "counted", "claimAll", keys.map((key) => ({ key })), 60_000, "B"), {
+      rowsWritten: 0, result: keys.map(() => ({ state: "delivered", owner: "A", retryInMs: 0 })),
+    }, "a duplicate reads, writes nothing");
+    // Another event of the same source is its own row.
+    assert.equal((await ledger(s, "counted", "claimAll", [{ key: "gist:src:acct1|ev-2|0" }], 60_000, "A")).rowsWritten, 1);
+    assert.deepEqual(await ledger(s, "eventCount"), 2);
+    // One of ev-1's calls expires: the row stays, the others still deduplicate; the purge takes
+    // the row once all have expired (one row written).
+    await ledger(s, "expire", keys[0], 0);
+    await ledger(s, "fireAlarm");
+    assert.deepEqual((await ledger(s, "claim", keys[1], 5000, false, "C")).state, "delivered");
+    assert.deepEqual((await ledger(s, "claim", keys[0], 5000, false, "C")).state, "claimed");
+    for (const key of keys) await ledger(s, "expire", key, 0);
+    await ledger(s, "expire", "gist:src:acct1|ev-2|0", 0);
+    const purge = await ledger(s, "counted", "alarm");
+    assert.equal(purge.rowsWritten, 2, "two events purged, whatever their calls");
+    assert.deepEqual(await ledger(s, "eventCount"), 0);
+  });
+
+  test("a ledger from before event rows (the per-call `calls` table) is still consulted, and dropped once it has expired", async () => {
+    const s = "direct/legacy";
+    const now = Date.now();
+    await ledger(s, "seedLegacy", [
+      { key: "gist:src:a|old-1|0", state: 1, until: now + 3_600_000, token: "", owner: "A" },
+      { key: "gist:src:a|old-2|0", state: 0, until: now + 600_000, token: "t-old", owner: "A" },
+    ]);
+    assert.deepEqual(await ledger(s, "claim", "gist:src:a|old-1|0", 5000, false, "B"), { state: "delivered", owner: "A", retryInMs: 0 });
+    const busy = await ledger(s, "claim", "gist:src:a|old-2|0", 5000, false, "B");
+    assert.equal(busy.state, "busy");
+    await ledger(s, "release", "gist:src:a|old-2|0", "t-old");
+    assert.equal((await ledger(s, "claim", "gist:src:a|old-2|0", 5000, false, "B")).state, "claimed", "the old lease released");
+    assert.equal(await ledger(s, "size"), 2);
+    await ledger(s, "expireLegacy");
+    await ledger(s, "fireAlarm");
+    assert.equal(await ledger(s, "hasLegacyTable"), false);
+    assert.equal(await ledger(s, "size"), 1, "the new row stays");
+  });
+
 });
 
 describe("the consumer with the real ledger (POST /test/consume)", { concurrency: true }, () => {

@@ -47,14 +47,54 @@ async function alarmIn(storage, now) {
 }
 
 export class DeliveryLedger extends Ledger {
+  // Counts the rows each statement writes (SQLite storage is billed by them).
+  constructor(ctx, env) {
+    super(ctx, env);
+    const sql = this.sql;
+    this.rowsWritten = 0;
+    this.sql = {
+      exec: (...args) => {
+        const cursor = sql.exec(...args);
+        const all = cursor.toArray();
+        this.rowsWritten += cursor.rowsWritten;
+        return { toArray: () => all, one: () => all[0] };
+      },
+    };
+  }
+  // A method of the ledger, and the rows it wrote.
+  async counted(method, ...args) {
+    const before = this.rowsWritten;
+    const result = await this[method](...args);
+    return { rowsWritten: this.rowsWritten - before, result };
+  }
+  eventCount() {
+    return this.sql.exec("SELECT COUNT(*) AS n FROM events").one().n;
+  }
+  // The per-call table of earlier versions, with these rows.
+  seedLegacy(rows) {
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, state INTEGER NOT NULL,
+                   until INTEGER NOT NULL, token TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT '')`);
+    this.sql.exec("CREATE INDEX IF NOT EXISTS calls_until ON calls (until)");
+    for (const r of rows) this.sql.exec("INSERT INTO calls (key, state, until, token, owner) VALUES (?, ?, ?, ?, ?)", r.key, r.state, r.until, r.token, r.owner);
+    this.legacy = true;
+  }
+  expireLegacy() {
+    this.sql.exec("UPDATE calls SET until = 0");
+  }
+  hasLegacyTable() {
+    return this.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'calls'").toArray().length > 0;
+  }
   // Every row; `inMs`: its `until` counted from `now`.
   rows(now = Date.now()) {
-    return this.sql.exec("SELECT key, state, until, token, owner FROM calls ORDER BY key").toArray()
-      .map(({ key, state, until, token, owner }) => ({ key, state, inMs: until - now, token, owner }));
+    return this.entries().sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, { state, until, token, owner }]) => ({ key, state, inMs: until - now, token, owner }));
   }
-  // Moves a row's `until` to now + inMs (0: it expires at this very ms).
+  // Moves a key's `until` to now + inMs (0: it expires at this very ms).
   expire(key, inMs) {
-    this.sql.exec("UPDATE calls SET until = ? WHERE key = ?", Date.now() + inMs, key);
+    const rows = this.eventRows();
+    const entry = rows.get(key);
+    if (entry) rows.set(key, { ...entry, until: Date.now() + inMs });
+    rows.save();
   }
   // expire, then claim at the same `now`.
   claimWithUntil(key, inMs, leaseMs, replay, owner) {
@@ -81,7 +121,7 @@ export class DeliveryLedger extends Ledger {
     return { rows: this.rows(now), alarmInMs: await alarmIn(this.ctx.storage, now) };
   }
   #row(key, now) {
-    const [r] = this.sql.exec("SELECT state, until, token, owner FROM calls WHERE key = ?", key).toArray();
+    const r = this.eventRows().get(key);
     return r ? { state: r.state, inMs: r.until - now, token: r.token, owner: r.owner } : null;
   }
 }

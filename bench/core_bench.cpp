@@ -71,8 +71,9 @@ int main(int argc, char** argv) {
       R"("timestamp":"2026-08-01T10:00:00.000Z","sentAt":"2026-08-01T10:00:00.100Z","properties":{"revenue":49.5,)"
       R"("currency":"EUR","accountId":"acct_1"},"context":{"library":{"name":"analytics.js","version":"next-1.84.1"}}})";
   auto const s = measure(*cfg, meta, one, iterations * 20);
-  std::printf("{\"batch\":{\"bytes\":%zu,\"calls\":%zu,\"plan_bytes\":%zu,\"median_ms\":%.3f,\"min_ms\":%.3f},"
-              "\"single\":{\"calls\":%zu,\"median_us\":%.2f,\"min_us\":%.2f}}\n",
-              batch.size(), b.calls, b.bytes, b.median_ms, b.min_ms, s.calls, s.median_ms * 1000, s.min_ms * 1000);
+  std::printf(
+      "{\"batch\":{\"bytes\":%zu,\"calls\":%zu,\"plan_bytes\":%zu,\"median_ms\":%.3f,\"min_ms\":%.3f},"
+      "\"single\":{\"calls\":%zu,\"median_us\":%.2f,\"min_us\":%.2f}}\n",
+      batch.size(), b.calls, b.bytes, b.median_ms, b.min_ms, s.calls, s.median_ms * 1000, s.min_ms * 1000);
   return 0;
 }

@@ -158,8 +158,8 @@ std::string current_case;  // the request being planned, for the report
 }
 
 // The detail is built only when the oracle fails.
-#define CHECK(ok, oracle, detail)              \
-  do {                                         \
+#define CHECK(ok, oracle, detail)                 \
+  do {                                            \
     if (!(ok)) oracle_failed((oracle), (detail)); \
   } while (0)
 
@@ -357,19 +357,36 @@ struct path_choice {
   path_kind kind;
 };
 constexpr path_choice paths[] = {
-    {"/v1/t", path_kind::single},        {"/v1/track", path_kind::single},  {"/v1/i", path_kind::single},
-    {"/v1/identify", path_kind::single}, {"/v1/p", path_kind::single},      {"/v1/page", path_kind::single},
-    {"/v1/s", path_kind::single},        {"/v1/screen", path_kind::single}, {"/v1/g", path_kind::single},
-    {"/v1/group", path_kind::single},    {"/v1/a", path_kind::single},      {"/v1/alias", path_kind::single},
-    {"/v1/b", path_kind::batch},         {"/v1/batch", path_kind::batch},   {"/v1/import", path_kind::batch},
-    {"/v1/b", path_kind::batch},         {"/v1/batch", path_kind::batch},   {"/v1/t", path_kind::single},
-    {"/v1/i", path_kind::single},        {"/v1/m", path_kind::other},
+    {"/v1/t", path_kind::single},
+    {"/v1/track", path_kind::single},
+    {"/v1/i", path_kind::single},
+    {"/v1/identify", path_kind::single},
+    {"/v1/p", path_kind::single},
+    {"/v1/page", path_kind::single},
+    {"/v1/s", path_kind::single},
+    {"/v1/screen", path_kind::single},
+    {"/v1/g", path_kind::single},
+    {"/v1/group", path_kind::single},
+    {"/v1/a", path_kind::single},
+    {"/v1/alias", path_kind::single},
+    {"/v1/b", path_kind::batch},
+    {"/v1/batch", path_kind::batch},
+    {"/v1/import", path_kind::batch},
+    {"/v1/b", path_kind::batch},
+    {"/v1/batch", path_kind::batch},
+    {"/v1/t", path_kind::single},
+    {"/v1/i", path_kind::single},
+    {"/v1/m", path_kind::other},
     {"/v1/projects/{wk}/settings", path_kind::settings},
     {"/projects/{wk}/settings", path_kind::settings},
     {"/v1/projects/unknown-key/settings", path_kind::settings},
     {"/v1/projects//settings", path_kind::other},
-    {"/v1/", path_kind::other},          {"/v1/x", path_kind::other},       {"/", path_kind::other},
-    {"/v1/t/extra", path_kind::other},   {"/V1/T", path_kind::other},       {"/v1//t", path_kind::other},
+    {"/v1/", path_kind::other},
+    {"/v1/x", path_kind::other},
+    {"/", path_kind::other},
+    {"/v1/t/extra", path_kind::other},
+    {"/V1/T", path_kind::other},
+    {"/v1//t", path_kind::other},
 };
 constexpr std::string_view methods[] = {"POST", "POST", "POST", "OPTIONS", "GET", "HEAD", "PUT", "post"};
 constexpr std::string_view hosts[] = {"edge.example.com", "evil.example:8443"};
@@ -396,7 +413,8 @@ request make_request(config_info const& cfg, std::uint8_t const* h) {
   std::string path(pc.path);
   if (auto at = path.find("{wk}"); at != path.npos) path.replace(at, 4, source.write_key);
   switch ((h[1] >> 3) & 3) {
-    case 0: case 1: path = cfg.base_path + path; break;
+    case 0:
+    case 1: path = cfg.base_path + path; break;
     case 2: break;
     case 3: path = "/wrong" + path; break;
   }
@@ -417,7 +435,8 @@ request make_request(config_info const& cfg, std::uint8_t const* h) {
     case 7: r.authorization = "Basic " + base64("unknown-key:"); break;
   }
   switch (h[3] >> 5) {
-    case 0: case 1: break;
+    case 0:
+    case 1: break;
     case 2: r.origin = source.origins.empty() ? "https://shop.example" : source.origins.front(); break;
     case 3: r.origin = "https://evil.example"; break;
     case 4: r.origin = "null"; break;
@@ -453,8 +472,10 @@ request make_request(config_info const& cfg, std::uint8_t const* h) {
   }
   meta["seed"] = (h[4] & 0x80) ? "9f86d081884c7d65" : "ffffffffffffffffzz";
   if (h[1] & 0x80) {
-    if (h[4] & 0x40) meta["bodyTooLarge"] = true;
-    else meta["bodyError"] = "incorrect header check";
+    if (h[4] & 0x40)
+      meta["bodyTooLarge"] = true;
+    else
+      meta["bodyError"] = "incorrect header check";
   } else {
     meta["bodyTooLarge"] = false;
     meta["bodyError"] = "";
@@ -468,7 +489,15 @@ request make_request(config_info const& cfg, std::uint8_t const* h) {
 
 bool known_status(std::uint32_t s) {
   switch (s) {
-    case 200: case 204: case 400: case 401: case 403: case 404: case 405: case 413: case 429: return true;
+    case 200:
+    case 204:
+    case 400:
+    case 401:
+    case 403:
+    case 404:
+    case 405:
+    case 413:
+    case 429: return true;
     default: return false;
   }
 }
@@ -552,7 +581,8 @@ void dump(ajs::plan const& p) {
   for (auto const& n : p.notes)
     std::fprintf(stderr, "  note %u %s %s %s\n", static_cast<unsigned>(n.kind), v(n.destination).c_str(),
                  v(n.message_id).c_str(), v(n.reason).c_str());
-  for (auto const& l : p.rate_limits) std::fprintf(stderr, "  rate limit %s %s\n", v(l.binding).c_str(), v(l.key).c_str());
+  for (auto const& l : p.rate_limits)
+    std::fprintf(stderr, "  rate limit %s %s\n", v(l.binding).c_str(), v(l.key).c_str());
 }
 
 constexpr std::size_t body_slack = 1024;  // over limits::event_bytes, for passthrough bodies
@@ -590,7 +620,8 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
     CHECK(reply_body.empty(), "reply-json", "204 with a body: " + clip(reply_body));
   } else {
     auto j = validate_json(reply_body);
-    CHECK(j.valid && j.root_is_object, "reply-json", "reply body is not a JSON object (" + j.error + "): " + clip(reply_body));
+    CHECK(j.valid && j.root_is_object, "reply-json",
+          "reply body is not a JSON object (" + j.error + "): " + clip(reply_body));
   }
   for (auto const& h : p.reply_headers) {
     span_check(h.name, "reply header name");
@@ -618,7 +649,8 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
   if (p.status == 200 && reply_body.find(req.host) != reply_body.npos) {
     bool vary_host = false;
     for (auto const& h : p.reply_headers)
-      vary_host = vary_host || (lower(p.view(h.name)) == "vary" && lower(p.view(h.value)).find("host") != std::string::npos);
+      vary_host =
+          vary_host || (lower(p.view(h.name)) == "vary" && lower(p.view(h.value)).find("host") != std::string::npos);
     CHECK(vary_host, "settings-host", "reply depends on the Host header without Vary: Host: " + clip(reply_body));
   }
 
@@ -647,7 +679,8 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
   if (!p.requests.empty()) {
     CHECK(p.status == 200, "no-work-on-refusal",
           "status " + std::to_string(p.status) + " with " + std::to_string(p.requests.size()) + " planned requests");
-    CHECK(req.method == "POST", "no-work-on-refusal", req.method + " planned " + std::to_string(p.requests.size()) + " requests");
+    CHECK(req.method == "POST", "no-work-on-refusal",
+          req.method + " planned " + std::to_string(p.requests.size()) + " requests");
     CHECK(req.kind == path_kind::single || req.kind == path_kind::batch, "no-work-on-refusal",
           "a non-ingest endpoint planned requests");
   }
@@ -655,7 +688,8 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
   // The budget (src/ingest/limits.hpp).
   namespace L = ajs::limits;
   std::size_t const messages = std::max<std::size_t>(1, std::min<std::size_t>(c.events_received, L::batch_items));
-  std::size_t const max_bytes = L::budget_bytes_factor * (body.size() + L::normalization_bytes * messages) + L::budget_bytes_slack;
+  std::size_t const max_bytes =
+      L::budget_bytes_factor * (body.size() + L::normalization_bytes * messages) + L::budget_bytes_slack;
   std::size_t const max_calls =
       std::min(L::budget_calls_per_message * messages + L::budget_calls_slack, L::budget_calls_max);
   std::size_t total_bytes = 0;
@@ -695,8 +729,9 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
           where() + ": headers " + std::to_string(r.first_header) + "+" + std::to_string(r.header_count) + " of " +
               std::to_string(p.request_headers.size()));
     auto const destination = p.view(r.destination), url = p.view(r.url), rbody = p.view(r.body);
-    CHECK(std::find(cfg.destination_keys.begin(), cfg.destination_keys.end(), destination) != cfg.destination_keys.end(),
-          "destination", where() + ": unknown destination " + clip(destination));
+    CHECK(
+        std::find(cfg.destination_keys.begin(), cfg.destination_keys.end(), destination) != cfg.destination_keys.end(),
+        "destination", where() + ": unknown destination " + clip(destination));
     CHECK(p.view(r.method) == "POST", "method", where() + ": method " + clip(p.view(r.method)));
     CHECK(url_allowed(cfg, url), "url", where() + ": " + clip(url) + " is under no configured endpoint");
     CHECK(!p.view(r.message_id).empty(), "message-id", where() + ": no messageId");
@@ -709,10 +744,12 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
               scope[destination.size()] == ':',
           "scope", where() + ": scope " + clip(scope) + " does not start with " + std::string(destination) + ":");
     for (auto const& src : cfg.sources)
-      CHECK(scope.find(src.write_key) == scope.npos, "scope", where() + ": scope " + clip(scope) + " holds the writeKey");
+      CHECK(scope.find(src.write_key) == scope.npos, "scope",
+            where() + ": scope " + clip(scope) + " holds the writeKey");
     auto const base = url.substr(0, url.find('/', url.find("://") == url.npos ? 0 : url.find("://") + 3));
     auto same = std::find_if(scopes.begin(), scopes.end(), [&](scope_use const& u) { return u.scope == scope; });
-    if (same == scopes.end()) scopes.push_back({scope, destination, base});
+    if (same == scopes.end())
+      scopes.push_back({scope, destination, base});
     else
       CHECK(same->destination == destination && same->url == base, "scope",
             where() + ": scope " + clip(scope) + " used for " + std::string(same->destination) + " at " +
@@ -733,13 +770,16 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
       CHECK(has_secret == (format != 0) && format <= 3, "secret-header",
             where() + ": header " + clip(name) + " secret '" + clip(secret) + "' format " + std::to_string(format));
       if (has_secret) {
-        CHECK(value.empty(), "secret-header", where() + ": header " + clip(name) + " names secret " + clip(secret) +
-                                                   " and also carries a literal value " + clip(value, 40));
+        CHECK(value.empty(), "secret-header",
+              where() + ": header " + clip(name) + " names secret " + clip(secret) +
+                  " and also carries a literal value " + clip(value, 40));
         CHECK(std::find(cfg.secret_bindings.begin(), cfg.secret_bindings.end(), secret) != cfg.secret_bindings.end(),
-              "secret-header", where() + ": header " + clip(name) + " names " + clip(secret) + ", not a configured binding");
+              "secret-header",
+              where() + ": header " + clip(name) + " names " + clip(secret) + ", not a configured binding");
       }
       if (credential_header(lower(name)))
-        CHECK(has_secret, "secret-header", where() + ": credential header " + clip(name) + " with a literal value " + clip(value, 40));
+        CHECK(has_secret, "secret-header",
+              where() + ": credential header " + clip(name) + " with a literal value " + clip(value, 40));
       if (!req.authorization.empty())
         CHECK(value.find(req.authorization) == value.npos, "secret-header",
               where() + ": the client's Authorization header is forwarded in " + clip(name));
@@ -747,8 +787,8 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
 
     // Body: a JSON object within the per-message limit, without the client's writeKey.
     auto j = validate_json(rbody);
-    CHECK(j.valid && j.root_is_object, "body-json", where() + " (" + std::string(destination) + "): not a JSON object (" +
-                                                      j.error + "): " + clip(rbody));
+    CHECK(j.valid && j.root_is_object, "body-json",
+          where() + " (" + std::string(destination) + "): not a JSON object (" + j.error + "): " + clip(rbody));
     // The message as delivered obeys the per-message limit. Gist bodies are mappings, not the
     // message (arrays become joined strings, nested traits flattened keys): only the byte budget
     // bounds them.
@@ -757,7 +797,8 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
     CHECK(destination == "gist" || rbody.size() <= max_body, "body-size",
           where() + " (" + std::string(destination) + "): " + std::to_string(rbody.size()) + " bytes > " +
               std::to_string(max_body) + " (the message as delivered is over the per-message limit)");
-    CHECK(!j.root_has_write_key, "write-key", where() + " (" + std::string(destination) + "): body has a top-level writeKey");
+    CHECK(!j.root_has_write_key, "write-key",
+          where() + " (" + std::string(destination) + "): body has a top-level writeKey");
     for (std::size_t s = 0; s < needles.size(); ++s) {
       if (rbody.find(needles[s]) == rbody.npos) continue;
       if (write_key_verdict[s] < 0)
@@ -784,8 +825,9 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
   std::sort(dedup_keys.begin(), dedup_keys.end());
   auto dup = std::adjacent_find(dedup_keys.begin(), dedup_keys.end());
   CHECK(dup == dedup_keys.end(), "dedup-key",
-        dup == dedup_keys.end() ? "" : "two calls with the key " + std::string(std::get<0>(*dup)) + "|" +
-                                           std::string(std::get<1>(*dup)) + "|" + std::to_string(std::get<2>(*dup)));
+        dup == dedup_keys.end() ? ""
+                                : "two calls with the key " + std::string(std::get<0>(*dup)) + "|" +
+                                      std::string(std::get<1>(*dup)) + "|" + std::to_string(std::get<2>(*dup)));
 
   for (auto const& n : p.notes) {
     span_check(n.destination, "note destination");

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
-  cmake clang-14 lld-14 llvm-14 libclang-rt-14-dev
+  cmake clang-14 lld-14 llvm-14 libclang-rt-14-dev clang-format-14
   wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32
   binaryen wabt libboost-json1.81-dev doctest-dev emscripten
   chromium

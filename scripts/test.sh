@@ -16,6 +16,9 @@ step() { printf '\n== %s\n' "$*"; }
 step "type check of the Worker's JavaScript (tsc, // @ts-check)"
 npx tsc -p tsconfig.json
 
+step "C++ formatting (.clang-format; fix with: git ls-files '*.cpp' '*.hpp' | xargs clang-format-14 -i)"
+git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format-14 --dry-run -Werror
+
 step "native build + unit tests (ctest)"
 bash scripts/build.sh native
 (cd build/native && ctest --output-on-failure -j2) 2>&1 | tee "$logs/ctest.txt"

@@ -12,20 +12,23 @@ namespace {
 constexpr std::string_view allowed_request_headers = "authorization, content-type, content-encoding, x-retry-count";
 
 void reply_preflight(plan_writer& out, request_meta const& meta, config const& cfg, endpoint const& ep) {
-  bool const allowed = !meta.origin.empty() && (ep.kind == endpoint_kind::settings || cfg.any_source_allows_origin(meta.origin));
+  bool const allowed =
+      !meta.origin.empty() && (ep.kind == endpoint_kind::settings || cfg.any_source_allows_origin(meta.origin));
   if (!allowed) {
     reply_problem(out, {403, "forbidden_origin", "origin not allowed"});
     return;
   }
   out.reply(204, {});
   allow_origin(out, meta.origin);
-  out.reply_header("access-control-allow-methods", ep.kind == endpoint_kind::settings ? "GET, HEAD, OPTIONS" : "POST, OPTIONS");
+  out.reply_header("access-control-allow-methods",
+                   ep.kind == endpoint_kind::settings ? "GET, HEAD, OPTIONS" : "POST, OPTIONS");
   // The fixed set analytics.js needs, plus whatever else the page asked for (custom
   // deliveryStrategy headers), restricted to header-name characters.
   std::string headers(allowed_request_headers);
   std::string requested;
   for (char c : meta.access_control_request_headers)
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == ',' || c == ' ')
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+        c == ',' || c == ' ')
       requested += c;
   if (!requested.empty()) headers += ", " + requested;
   out.reply_header("access-control-allow-headers", headers);
@@ -65,7 +68,8 @@ void handle_request(request_meta const& meta, std::string_view body, config cons
     return;
   }
   if (meta.method == "OPTIONS") return reply_preflight(out, meta, cfg, ep);
-  bool const method_ok = meta.method == ep.allowed_method() || (ep.kind == endpoint_kind::settings && meta.method == "HEAD");
+  bool const method_ok =
+      meta.method == ep.allowed_method() || (ep.kind == endpoint_kind::settings && meta.method == "HEAD");
   if (!method_ok) {
     reply_problem(out, {405, "method_not_allowed", "use " + std::string(ep.allowed_method()) + " on this endpoint"});
     out.reply_header("allow", ep.kind == endpoint_kind::settings ? "GET, HEAD, OPTIONS" : "POST, OPTIONS");

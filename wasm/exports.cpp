@@ -11,7 +11,7 @@
 #include "handler.hpp"
 #include "plan/plan_encoding.hpp"
 
-#define AJS_EXPORT(name) extern "C" __attribute__((export_name(#name), used)) 
+#define AJS_EXPORT(name) extern "C" __attribute__((export_name(#name), used))
 
 namespace {
 

@@ -83,12 +83,16 @@ result<void> parse_rate_limits(settings_reader const& source, source_config& s,
     bool const required = v != nullptr;
     if (v && (v->is_null() || (v->is_bool() && !v->get_bool()))) continue;  // off
     auto name = reader.string(sl.key, false, std::string(sl.fallback));
-    if (!name) return config_problem(reader.field(sl.key) + ": must name a rate limiting binding, or be null (no limit)");
-    if (!valid_binding_name(*name)) return config_problem(reader.field(sl.key) + ": not a binding name (letters, digits and _)");
+    if (!name)
+      return config_problem(reader.field(sl.key) + ": must name a rate limiting binding, or be null (no limit)");
+    if (!valid_binding_name(*name))
+      return config_problem(reader.field(sl.key) + ": not a binding name (letters, digits and _)");
     *sl.binding = *name;
     auto it = std::find_if(limiters.begin(), limiters.end(), [&](auto const& l) { return l.binding == *name; });
-    if (it == limiters.end()) limiters.push_back({*name, reader.field(sl.key), required});
-    else if (required && !it->required) *it = {*name, reader.field(sl.key), true};
+    if (it == limiters.end())
+      limiters.push_back({*name, reader.field(sl.key), required});
+    else if (required && !it->required)
+      *it = {*name, reader.field(sl.key), true};
   }
   return {};
 }
@@ -105,7 +109,8 @@ result<configured_destination> parse_destination(destination_kind const& kind, b
   auto impl = kind.make(reader);
   if (!impl) return impl.error();
   d.impl = std::move(*impl);
-  d.scope = std::string(kind.config_key) + ":" + source.id + ":" + hash_hex(account_text(settings, c.secrets, first_secret));
+  d.scope =
+      std::string(kind.config_key) + ":" + source.id + ":" + hash_hex(account_text(settings, c.secrets, first_secret));
   return d;
 }
 
@@ -130,7 +135,8 @@ result<source_config> parse_source(boost::json::object const& o, std::string con
   auto api_host = reader.string("apiHost", false);
   if (!api_host) return api_host.error();
   s.api_host = std::move(*api_host);
-  for (auto [key_name, target] : {std::pair{"deliveryStrategy", &s.delivery_strategy}, {"httpConfig", &s.http_config}}) {
+  for (auto [key_name, target] :
+       {std::pair{"deliveryStrategy", &s.delivery_strategy}, {"httpConfig", &s.http_config}}) {
     auto obj = reader.object_or_null(key_name);
     if (!obj) return obj.error();
     if (*obj) *target = **obj;
@@ -173,7 +179,8 @@ result<config> parse_config(std::string_view json_text) {
   for (std::size_t i = 0; i < hosts->size(); ++i) {
     auto const& h = (*hosts)[i];
     if (h.empty() || h.find_first_of("/ \t\r\n?#@") != std::string::npos)
-      return config_problem("hosts[" + std::to_string(i) + "]: must be a host name, optionally with :port (no scheme or path)");
+      return config_problem("hosts[" + std::to_string(i) +
+                            "]: must be a host name, optionally with :port (no scheme or path)");
   }
   c.hosts = std::move(*hosts);
   auto base = reader.string("basePath", false);

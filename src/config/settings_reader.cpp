@@ -96,9 +96,10 @@ result<std::string> settings_reader::base_url(std::string_view key, std::string 
   if (!(http || v.substr(0, 8) == "https://") || v.find_first_of(" \t\r\n") != v.npos)
     return config_problem(field(key) + ": must be an https:// URL");
   if (http && !allow_insecure_endpoints_)
-    return config_problem(field(key) + ": must be an https:// URL: over http:// the destination's credentials would "
-                                       "cross the network in clear text (for local tests, set \"allowInsecureEndpoints\": "
-                                       "true at the top of the config)");
+    return config_problem(field(key) +
+                          ": must be an https:// URL: over http:// the destination's credentials would "
+                          "cross the network in clear text (for local tests, set \"allowInsecureEndpoints\": "
+                          "true at the top of the config)");
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
 }

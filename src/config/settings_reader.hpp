@@ -17,7 +17,7 @@ problem config_problem(std::string message);
 // have (an ECMAScript regular expression, "" for any). The core never sees the value itself.
 struct secret_requirement {
   std::string binding;
-  std::string field;    // where the config names it, for the error message
+  std::string field;  // where the config names it, for the error message
   std::string pattern;
 };
 
@@ -27,7 +27,10 @@ class settings_reader {
   // (local tests); otherwise credentials would cross the network in clear text.
   settings_reader(boost::json::object const& object, std::string path,
                   std::vector<secret_requirement>* secrets = nullptr, bool allow_insecure_endpoints = false)
-      : object_(object), path_(std::move(path)), secrets_(secrets), allow_insecure_endpoints_(allow_insecure_endpoints) {}
+      : object_(object),
+        path_(std::move(path)),
+        secrets_(secrets),
+        allow_insecure_endpoints_(allow_insecure_endpoints) {}
 
   boost::json::object const& object() const { return object_; }
   std::string const& path() const { return path_; }

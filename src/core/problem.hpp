@@ -8,9 +8,9 @@
 namespace ajs {
 
 struct problem {
-  int status = 400;            // HTTP status the rejection maps to
-  std::string_view code;       // stable, machine-readable: "invalid_request", "unauthorized", …
-  std::string message;         // for people: names the field or the limit
+  int status = 400;       // HTTP status the rejection maps to
+  std::string_view code;  // stable, machine-readable: "invalid_request", "unauthorized", …
+  std::string message;    // for people: names the field or the limit
 };
 
 inline problem invalid_request(std::string message) { return {400, "invalid_request", std::move(message)}; }

@@ -6,8 +6,8 @@ namespace {
 
 // The one table of Segment's call types and their names, in event_type's order.
 constexpr std::string_view type_names[] = {"track", "identify", "page", "screen", "group", "alias"};
-constexpr event_type types[] = {event_type::track, event_type::identify, event_type::page,
-                                event_type::screen, event_type::group, event_type::alias};
+constexpr event_type types[] = {event_type::track,  event_type::identify, event_type::page,
+                                event_type::screen, event_type::group,    event_type::alias};
 static_assert(std::size(type_names) == std::size(types));
 
 }  // namespace

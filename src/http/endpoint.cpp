@@ -10,8 +10,8 @@ struct single_path {
   event_type type;
 };
 constexpr single_path single_paths[] = {
-    {"t", event_type::track}, {"i", event_type::identify}, {"p", event_type::page},
-    {"s", event_type::screen}, {"g", event_type::group},   {"a", event_type::alias},
+    {"t", event_type::track},  {"i", event_type::identify}, {"p", event_type::page},
+    {"s", event_type::screen}, {"g", event_type::group},    {"a", event_type::alias},
 };
 
 }  // namespace

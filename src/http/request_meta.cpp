@@ -27,7 +27,10 @@ bool split_url(std::string_view url, request_meta& m) {
 std::uint64_t parse_hex(std::string_view s) {
   std::uint64_t v = 0;
   for (char c : s.substr(0, 16)) {
-    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : 0;
+    int d = (c >= '0' && c <= '9')   ? c - '0'
+            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                     : 0;
     v = (v << 4) | static_cast<std::uint64_t>(d);
   }
   return v;
@@ -51,8 +54,10 @@ result<request_meta> parse_request_meta(std::string_view json_text) {
     m.access_control_request_headers.assign(json::string_or_empty(*h, "access-control-request-headers"));
   }
   if (auto const* t = o->if_contains("receivedAt")) {
-    if (auto const* i = t->if_int64()) m.received_at_ms = *i;
-    else if (auto const* d = t->if_double()) m.received_at_ms = static_cast<std::int64_t>(*d);
+    if (auto const* i = t->if_int64())
+      m.received_at_ms = *i;
+    else if (auto const* d = t->if_double())
+      m.received_at_ms = static_cast<std::int64_t>(*d);
   }
   m.seed = parse_hex(json::string_or_empty(*o, "seed"));
   if (auto const* b = o->if_contains("bodyTooLarge")) m.body_too_large = b->is_bool() && b->get_bool();

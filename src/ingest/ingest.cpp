@@ -61,7 +61,8 @@ std::size_t merged_extra(bj::object const& item, bj::object const& envelope, std
   std::size_t extra = 0;
   for (auto const& kv : *from)
     if (!into->contains(kv.key()))
-      extra += json::json_string_size(kv.key()) + 2 + json::serialized_size(kv.value(), limits::event_bytes);  // ,"key":
+      extra +=
+          json::json_string_size(kv.key()) + 2 + json::serialized_size(kv.value(), limits::event_bytes);  // ,"key":
   return extra;
 }
 
@@ -77,7 +78,8 @@ struct request_state {
 // The writeKey: the message's own, else the envelope's, else Basic auth.
 result<source_config const*> find_source(request_state& st, std::string_view own_key) {
   std::string_view key = own_key.empty() ? std::string_view(st.basic_key) : own_key;
-  if (key.empty()) return unauthorized("writeKey missing: send it in the body or as Basic auth (base64 of 'writeKey:')");
+  if (key.empty())
+    return unauthorized("writeKey missing: send it in the body or as Basic auth (base64 of 'writeKey:')");
   auto const* source = st.cfg.find_source(key);
   if (!source) return unauthorized("unknown writeKey");
   if (!st.meta.origin.empty() && !source->origin_allowed(st.meta.origin))
@@ -100,15 +102,17 @@ void count_request(request_state& st, std::vector<source_config const*> const& s
 // limits.hpp: what one request may make the host send.
 outgoing_budget budget_for(std::size_t body_bytes, std::size_t messages) {
   if (messages == 0) messages = 1;
-  return {std::min(limits::budget_calls_per_message * messages + limits::budget_calls_slack, limits::budget_calls_max),
-          limits::budget_bytes_factor * (body_bytes + limits::normalization_bytes * messages) + limits::budget_bytes_slack};
+  return {
+      std::min(limits::budget_calls_per_message * messages + limits::budget_calls_slack, limits::budget_calls_max),
+      limits::budget_bytes_factor * (body_bytes + limits::normalization_bytes * messages) + limits::budget_bytes_slack};
 }
 
 problem over_budget_problem(plan_writer const& out, outgoing_budget const& b) {
-  return invalid_request("refused: this request would make the Worker send " + std::to_string(out.request_count()) +
-                         "+ calls / " + std::to_string(out.outgoing_bytes()) + "+ bytes, over its budget of " +
-                         std::to_string(b.max_calls) + " calls and " + std::to_string(b.max_bytes) +
-                         " bytes (32 calls a message + 64, at most 25000; 4 x (request bytes + 512 a message) + 64 KB)");
+  return invalid_request(
+      "refused: this request would make the Worker send " + std::to_string(out.request_count()) + "+ calls / " +
+      std::to_string(out.outgoing_bytes()) + "+ bytes, over its budget of " + std::to_string(b.max_calls) +
+      " calls and " + std::to_string(b.max_bytes) +
+      " bytes (32 calls a message + 64, at most 25000; 4 x (request bytes + 512 a message) + 64 KB)");
 }
 
 void accept(request_state& st, bj::object& message, normalized_fields const& f, source_config const& source) {
@@ -165,9 +169,7 @@ void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
 
 void ingest_batch(request_state& st, bj::object& envelope) {
   auto* items = envelope.if_contains("batch");
-  if (!items || !items->is_array()) {
-    return reply_error(st, invalid_request("batch must be an array of messages"));
-  }
+  if (!items || !items->is_array()) { return reply_error(st, invalid_request("batch must be an array of messages")); }
   auto& batch = items->get_array();
   auto const envelope_key = json::string_or_empty(envelope, "writeKey");
   std::size_t const count = batch.size() < limits::batch_items ? batch.size() : limits::batch_items;
@@ -202,9 +204,10 @@ void ingest_batch(request_state& st, bj::object& envelope) {
     // 1e20 is 21 bytes), so even a small request is measured.
     auto const room = envelope_extra < limits::event_bytes ? limits::event_bytes - envelope_extra : 0;
     if (!json::fits(batch[i], room) &&
-        !json::fits(batch[i], limits::event_bytes - std::min(limits::event_bytes, merged_extra(*item, envelope, "context") +
-                                                                                     merged_extra(*item, envelope, "integrations") +
-                                                                                     (item->contains("sentAt") ? 0 : sent_at_extra)))) {
+        !json::fits(batch[i], limits::event_bytes -
+                                  std::min(limits::event_bytes, merged_extra(*item, envelope, "context") +
+                                                                    merged_extra(*item, envelope, "integrations") +
+                                                                    (item->contains("sentAt") ? 0 : sent_at_extra)))) {
       return reply_error(st, invalid_request("batch[" + std::to_string(i) +
                                              "] exceeds the 32 KB limit per message (the batch's context, "
                                              "integrations and sentAt included)"));
@@ -259,8 +262,9 @@ void ingest(request_meta const& meta, std::string_view body, config const& cfg, 
   if (!meta.body_error.empty()) return reply_error(st, invalid_request(meta.body_error));
   std::size_t const limit = ep.kind == endpoint_kind::batch ? limits::batch_bytes : limits::event_bytes;
   if (meta.body_too_large || body.size() > limit) {
-    return reply_error(st, invalid_request(ep.kind == endpoint_kind::batch ? "request body exceeds the 500 KB batch limit"
-                                                                  : "message exceeds the 32 KB limit"));
+    return reply_error(st,
+                       invalid_request(ep.kind == endpoint_kind::batch ? "request body exceeds the 500 KB batch limit"
+                                                                       : "message exceeds the 32 KB limit"));
   }
 
   out.reserve_for(body.size());
@@ -273,13 +277,9 @@ void ingest(request_meta const& meta, std::string_view body, config const& cfg, 
   if (replace_lone_surrogate_escapes(body, repaired)) body = repaired;
   boost::system::error_code ec;
   bj::value root = bj::parse(body, ec, &arena, options);
-  if (ec) {
-    return reply_error(st, invalid_request("malformed JSON: " + ec.message()));
-  }
+  if (ec) { return reply_error(st, invalid_request("malformed JSON: " + ec.message())); }
   auto* message = root.if_object();
-  if (!message) {
-    return reply_error(st, invalid_request("body must be a JSON object"));
-  }
+  if (!message) { return reply_error(st, invalid_request("body must be a JSON object")); }
 
   if (auto user = basic_auth_username(meta.authorization)) st.basic_key = std::move(*user);
   st.clock.received_at_ms = meta.received_at_ms;
@@ -287,8 +287,10 @@ void ingest(request_meta const& meta, std::string_view body, config const& cfg, 
   st.clock.client_ip = meta.client_ip;
   st.clock.seed = meta.seed;
 
-  if (ep.kind == endpoint_kind::batch) ingest_batch(st, *message);
-  else ingest_single(st, *message, ep);
+  if (ep.kind == endpoint_kind::batch)
+    ingest_batch(st, *message);
+  else
+    ingest_single(st, *message, ep);
 }
 
 }  // namespace ajs

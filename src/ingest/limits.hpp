@@ -7,10 +7,10 @@
 
 namespace ajs::limits {
 
-inline constexpr std::size_t event_bytes = 32 * 1024;     // one message as written out, the envelope's context merged
-inline constexpr std::size_t batch_bytes = 500 * 1024;    // one /b, /batch or /import request
-inline constexpr std::size_t batch_items = 2500;          // more are dropped, as Segment does
-inline constexpr std::size_t json_depth = 64;             // nesting of objects and arrays in a body
+inline constexpr std::size_t event_bytes = 32 * 1024;   // one message as written out, the envelope's context merged
+inline constexpr std::size_t batch_bytes = 500 * 1024;  // one /b, /batch or /import request
+inline constexpr std::size_t batch_items = 2500;        // more are dropped, as Segment does
+inline constexpr std::size_t json_depth = 64;           // nesting of objects and arrays in a body
 
 // What normalization may add to one message (type, messageId, timestamps, receivedAt, sentAt,
 // context.ip): not counted against event_bytes (Segment measures what the client sent), but

@@ -12,7 +12,10 @@ int hex4(std::string_view s, std::size_t at) {
   int v = 0;
   for (std::size_t i = at; i < at + 4; ++i) {
     char const c = s[i];
-    int const d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+    int const d = (c >= '0' && c <= '9')   ? c - '0'
+                  : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                  : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                           : -1;
     if (d < 0) return -1;
     v = v * 16 + d;
   }

@@ -66,8 +66,10 @@ normalize_result normalize_message(boost::json::object& message, std::optional<e
   // message would carry it.
   if (own_sent_at.empty() && !sent_at.empty() && !message.contains("sentAt")) set_string(message, "sentAt", sent_at);
   std::int64_t timestamp = clock.received_at_ms;
-  if (client_ts && client_sent) timestamp = clock.received_at_ms - (*client_sent - *client_ts);
-  else if (client_ts) timestamp = *client_ts;
+  if (client_ts && client_sent)
+    timestamp = clock.received_at_ms - (*client_sent - *client_ts);
+  else if (client_ts)
+    timestamp = *client_ts;
   if (!original.empty() && !message.contains("originalTimestamp")) set_string(message, "originalTimestamp", original);
   set_string(message, "timestamp", format_iso8601_ms(timestamp));
   set_string(message, "receivedAt", clock.received_at);

@@ -113,10 +113,10 @@ std::string format_iso8601_ms(std::int64_t ms) {
   // (a clock-skew correction with a far-off sentAt can land there).
   bool const extended = y < 0 || y > 9999;
   char buf[48];
-  int const n = std::snprintf(buf, sizeof buf, extended ? "%+07lld-%02u-%02uT%02u:%02u:%02u.%03uZ" : "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
-                              static_cast<long long>(y), m, d, static_cast<unsigned>(rem / 3600000),
-                              static_cast<unsigned>(rem / 60000 % 60), static_cast<unsigned>(rem / 1000 % 60),
-                              static_cast<unsigned>(rem % 1000));
+  int const n = std::snprintf(
+      buf, sizeof buf, extended ? "%+07lld-%02u-%02uT%02u:%02u:%02u.%03uZ" : "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
+      static_cast<long long>(y), m, d, static_cast<unsigned>(rem / 3600000), static_cast<unsigned>(rem / 60000 % 60),
+      static_cast<unsigned>(rem / 1000 % 60), static_cast<unsigned>(rem % 1000));
   return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 

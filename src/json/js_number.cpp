@@ -30,7 +30,7 @@ unsigned format_js_number(double d, char* out) {
     if (sci[i] >= '0' && sci[i] <= '9') digits[k++] = sci[i];
   int exponent = std::atoi(sci + i + 1);
   while (k > 1 && digits[k - 1] == '0') --k;  // ryu gives none, but be safe
-  int const n = exponent + 1;                  // the decimal point sits after n digits
+  int const n = exponent + 1;                 // the decimal point sits after n digits
 
   unsigned o = 0;
   if (negative) out[o++] = '-';

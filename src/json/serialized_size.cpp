@@ -25,7 +25,8 @@ void add(boost::json::value const& v, std::size_t& total, std::size_t limit, boo
     case boost::json::kind::bool_: total += v.get_bool() ? 4 : 5; break;
     case boost::json::kind::int64: {
       auto const i = v.get_int64();
-      total += i < 0 ? 1 + digits(0ull - static_cast<unsigned long long>(i)) : digits(static_cast<unsigned long long>(i));
+      total +=
+          i < 0 ? 1 + digits(0ull - static_cast<unsigned long long>(i)) : digits(static_cast<unsigned long long>(i));
       break;
     }
     case boost::json::kind::uint64: total += digits(v.get_uint64()); break;

@@ -45,8 +45,8 @@ struct planned_request {
   std::uint32_t first_header = 0;
   std::uint32_t header_count = 0;
   byte_span body;
-  byte_span message_id;   // the Segment messageId this call carries (dedup key with destination)
-  byte_span order_key;    // calls with one order key must be delivered in plan order
+  byte_span message_id;     // the Segment messageId this call carries (dedup key with destination)
+  byte_span order_key;      // calls with one order key must be delivered in plan order
   std::uint32_t flags = 0;  // call_flags
   // Dedup: the call's key is "<scope>|<messageId>|<ordinal>". The scope names the destination,
   // the source (a hash of its writeKey) and the destination account, so that no source can
@@ -70,7 +70,7 @@ struct plan_note {
   note_kind kind = note_kind::dropped;
   byte_span destination;  // empty when the note is about ingest itself
   byte_span message_id;
-  byte_span reason;       // stable code, e.g. "gist.email_required"
+  byte_span reason;  // stable code, e.g. "gist.email_required"
 };
 
 struct plan_counters {

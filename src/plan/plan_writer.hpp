@@ -81,7 +81,9 @@ class plan_writer {
     bool operator==(call_id const& o) const { return scope == o.scope && message_id == o.message_id; }
   };
   struct call_id_hash {
-    std::size_t operator()(call_id const& k) const { return std::hash<std::string_view>{}(k.message_id) * 31 + k.scope; }
+    std::size_t operator()(call_id const& k) const {
+      return std::hash<std::string_view>{}(k.message_id) * 31 + k.scope;
+    }
   };
   std::unordered_map<call_id, std::uint32_t, call_id_hash> ordinals_;
   outgoing_budget budget_{};

@@ -16,10 +16,10 @@ std::string settings_document(source_config const& source, request_meta const& m
 
 // Where the document points analytics.js, and whether a shared cache may keep it.
 struct api_host_choice {
-  std::string api_host;      // host + path, no scheme (analytics.js adds it)
-  bool depends_on_host;      // built from the request's Host: the reply carries `Vary: Host`
-  bool publicly_cacheable;   // false when any Host is taken (no `hosts` list): a shared cache could
-                             // otherwise hand one Host's document to another
+  std::string api_host;     // host + path, no scheme (analytics.js adds it)
+  bool depends_on_host;     // built from the request's Host: the reply carries `Vary: Host`
+  bool publicly_cacheable;  // false when any Host is taken (no `hosts` list): a shared cache could
+                            // otherwise hand one Host's document to another
 };
 // The source's apiHost when set; else the request's Host when the config lists it in `hosts`
 // (or lists none), else the first listed host; + basePath + "/v1".

@@ -114,7 +114,8 @@ TEST_CASE("boundaries: the envelope's context and integrations both count, to th
   // Merged, the item gains `,"context":{"c":"x"}` (20 bytes) and `,"integrations":{"All":true}` (28).
   std::string const head = R"({"type":"track","userId":"u","event":"E","properties":{"p":")", tail = R"("}})";
   auto batch = [&](std::size_t item) {
-    return R"({"writeKey":"wk","context":{"c":"x"},"integrations":{"All":true},"batch":[)" + exactly(item, head, tail) + "]}";
+    return R"({"writeKey":"wk","context":{"c":"x"},"integrations":{"All":true},"batch":[)" + exactly(item, head, tail) +
+           "]}";
   };
   auto at_limit = send("/v1/batch", batch(32768 - 48));
   CHECK(at_limit.status == 200);
@@ -147,7 +148,8 @@ TEST_CASE("boundaries: the envelope's context copied into the items may add exac
   std::string const context = R"({"pad":")" + std::string(4085 - 10, 'c') + R"("})";
   auto batch = [&](std::size_t n) {
     std::string items;
-    for (std::size_t i = 0; i < n; ++i) items += std::string(i ? "," : "") + R"({"type":"track","userId":"u","event":"e"})";
+    for (std::size_t i = 0; i < n; ++i)
+      items += std::string(i ? "," : "") + R"({"type":"track","userId":"u","event":"e"})";
     return R"({"writeKey":"wk","context":)" + context + R"(,"batch":[)" + items + "]}";
   };
   auto at_limit = send_to(cfg, "POST", "/v1/batch", {}, batch(256));
@@ -156,7 +158,8 @@ TEST_CASE("boundaries: the envelope's context copied into the items may add exac
   auto over = send_to(cfg, "POST", "/v1/batch", {}, batch(257));
   CHECK(over.status == 400);
   CHECK(over.json().at("message") ==
-        "the batch's context, integrations and sentAt, copied into each of its 257 items, would add over 1024 KB: send them "
+        "the batch's context, integrations and sentAt, copied into each of its 257 items, would add over 1024 KB: send "
+        "them "
         "in each item instead");
   CHECK(over.calls.empty());
 }
@@ -213,8 +216,9 @@ TEST_CASE("boundaries: 20 distinct tags are all kept; the 21st is dropped with a
   auto identify = [&](int tags) {
     std::string names;
     for (int t = 0; t < tags; ++t) names += (t ? "," : "") + std::to_string(t);
-    return send_to(cfg, "POST", "/v1/i", {},
-                   R"({"writeKey":"wk","messageId":"m1","userId":"u1","traits":{"email":"a@b.c","tags":")" + names + R"("}})");
+    return send_to(
+        cfg, "POST", "/v1/i", {},
+        R"({"writeKey":"wk","messageId":"m1","userId":"u1","traits":{"email":"a@b.c","tags":")" + names + R"("}})");
   };
   auto at_limit = identify(20);
   CHECK(at_limit.calls.size() == 1 + 20);
@@ -240,7 +244,8 @@ TEST_CASE("boundaries: a batch request of exactly 500 KB is accepted, one byte m
 TEST_CASE("boundaries: a batch of 2,500 items is planned whole; the 2,501st is dropped with one note") {
   auto batch = [](std::size_t n) {
     std::string items;
-    for (std::size_t i = 0; i < n; ++i) items += std::string(i ? "," : "") + R"({"type":"track","userId":"u","event":"e"})";
+    for (std::size_t i = 0; i < n; ++i)
+      items += std::string(i ? "," : "") + R"({"type":"track","userId":"u","event":"e"})";
     return R"({"writeKey":"wk","batch":[)" + items + "]}";
   };
   auto at_limit = send("/v1/batch", batch(2500));
@@ -259,11 +264,13 @@ TEST_CASE("boundaries: a batch of 2,500 items is planned whole; the 2,501st is d
 TEST_CASE("boundaries: a preflight allows exactly analytics.js's headers, then what the page asked for") {
   auto plain = send("/v1/t", "", "OPTIONS", {{"origin", "https://shop.example"}});
   CHECK(plain.status == 204);
-  CHECK(plain.reply_header("access-control-allow-headers") == "authorization, content-type, content-encoding, x-retry-count");
+  CHECK(plain.reply_header("access-control-allow-headers") ==
+        "authorization, content-type, content-encoding, x-retry-count");
   CHECK(plain.reply_header("access-control-allow-methods") == "POST, OPTIONS");
   CHECK(plain.reply_header("access-control-max-age") == "86400");
-  auto asked = send("/v1/t", "", "OPTIONS",
-                    {{"origin", "https://shop.example"}, {"access-control-request-headers", "X-Custom, x_trace;<script>, Zz09@az"}});
+  auto asked = send(
+      "/v1/t", "", "OPTIONS",
+      {{"origin", "https://shop.example"}, {"access-control-request-headers", "X-Custom, x_trace;<script>, Zz09@az"}});
   CHECK(asked.reply_header("access-control-allow-headers") ==
         "authorization, content-type, content-encoding, x-retry-count, X-Custom, x_tracescript, Zz09az");
 }

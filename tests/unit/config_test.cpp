@@ -32,8 +32,8 @@ TEST_CASE("config: errors name the field") {
   CHECK(error_of(R"({"sources":[{"writeKey":"a","allowedOrigins":"x"}]})") ==
         "sources[0].allowedOrigins: must be a list of strings");
   CHECK(error_of(R"({"sources":[{"writeKey":"a","typo":1}]})").find("sources[0].typo: unknown setting") == 0);
-  CHECK(error_of(R"({"sources":[{"writeKey":"a","destinations":{"nope":{}}}]})")
-            == "sources[0].destinations.nope: unknown destination (known: capture, gist, gainsight, gainsightPx)");
+  CHECK(error_of(R"({"sources":[{"writeKey":"a","destinations":{"nope":{}}}]})") ==
+        "sources[0].destinations.nope: unknown destination (known: capture, gist, gainsight, gainsightPx)");
   CHECK(error_of(R"({"sources":[{"writeKey":"a","destinations":{"capture":{"endpoint":"ftp://x"}}}]})") ==
         "sources[0].destinations.capture.endpoint: must be an https:// URL");
 }
@@ -43,7 +43,8 @@ TEST_CASE("config: a credential written literally is refused, a secret binding i
             .find(R"(sources[0].destinations.gist.apiKey: must be {"secret": "BINDING_NAME"})") == 0);
   CHECK(error_of(R"({"sources":[{"writeKey":"a","destinations":{"gist":{"apiKey":{"secret":"bad name"}}}}]})") ==
         "sources[0].destinations.gist.apiKey.secret: not a binding name (letters, digits and _)");
-  auto c = parse_config(R"({"sources":[{"writeKey":"a","destinations":{"gist":{"apiKey":{"secret":"GIST_API_KEY"}}}}]})");
+  auto c =
+      parse_config(R"({"sources":[{"writeKey":"a","destinations":{"gist":{"apiKey":{"secret":"GIST_API_KEY"}}}}]})");
   REQUIRE(c.has_value());
   REQUIRE(c->secrets.size() == 1);
   CHECK(c->secrets[0].binding == "GIST_API_KEY");

@@ -58,7 +58,8 @@ TEST_CASE("endpoints: /v1/m answers an allowed origin with CORS headers, another
 
 TEST_CASE("endpoints: preflight from an allowed origin allows what analytics.js sends") {
   auto o = send("OPTIONS", "/v1/t",
-                {{"origin", "https://shop.example"}, {"access-control-request-headers", "authorization,content-type,x-retry-count"}});
+                {{"origin", "https://shop.example"},
+                 {"access-control-request-headers", "authorization,content-type,x-retry-count"}});
   CHECK(o.status == 204);
   CHECK(o.reply_header("access-control-allow-origin") == "https://shop.example");
   CHECK(o.reply_header("access-control-allow-credentials") == "true");
@@ -72,14 +73,16 @@ TEST_CASE("endpoints: a disallowed origin gets no CORS headers, and its POST is 
   auto pre = send("OPTIONS", "/v1/t", {{"origin", "https://evil.example"}});
   CHECK(pre.status == 403);
   CHECK(pre.reply_header("access-control-allow-origin").empty());
-  auto post = send("POST", "/v1/t", {{"origin", "https://evil.example"}}, R"({"writeKey":"wk","event":"E","userId":"u"})");
+  auto post =
+      send("POST", "/v1/t", {{"origin", "https://evil.example"}}, R"({"writeKey":"wk","event":"E","userId":"u"})");
   CHECK(post.status == 403);
   CHECK(post.reply_header("access-control-allow-origin").empty());
   CHECK(post.calls.empty());
 }
 
 TEST_CASE("endpoints: a POST from an allowed origin carries CORS headers, errors included") {
-  auto ok = send("POST", "/v1/t", {{"origin", "https://shop.example"}}, R"({"writeKey":"wk","event":"E","userId":"u"})");
+  auto ok =
+      send("POST", "/v1/t", {{"origin", "https://shop.example"}}, R"({"writeKey":"wk","event":"E","userId":"u"})");
   CHECK(ok.status == 200);
   CHECK(ok.reply_header("access-control-allow-origin") == "https://shop.example");
   auto bad = send("POST", "/v1/t", {{"origin", "https://shop.example"}}, "{");
@@ -126,7 +129,8 @@ TEST_CASE("endpoints: settings for an unknown writeKey are 404") {
 
 TEST_CASE("endpoints: the settings path needs both /projects/<key> and /settings") {
   // A known key without /settings, and "settings" read as a key, are no endpoint at all.
-  for (auto path : {"/v1/projects/wk", "/v1/projects/settings", "/v1/projects//settings", "/v1/projects/wk/x/settings", "/projects/wk/"}) {
+  for (auto path : {"/v1/projects/wk", "/v1/projects/settings", "/v1/projects//settings", "/v1/projects/wk/x/settings",
+                    "/projects/wk/"}) {
     auto o = send("GET", path);
     CHECK_MESSAGE(o.status == 404, path);
     CHECK_MESSAGE(o.json().at("message") == "no such endpoint", path);

@@ -26,9 +26,7 @@ std::string config_error(std::string const& settings) { return config_error_of(c
 
 request single(std::string const& path, std::string const& fields) { return analytics_js_call(path, fields); }
 
-request identify_123(std::string const& more = "") {
-  return single("i", R"("userId":"123")" + more);
-}
+request identify_123(std::string const& more = "") { return single("i", R"("userId":"123")" + more); }
 
 using namespace ajs::test::gainsight_seeds;
 
@@ -202,8 +200,8 @@ TEST_CASE("gainsight px: integrations {\"Gainsight\": false} concerns only the c
 }
 
 TEST_CASE("gainsight px: either of its names enabled sends it") {
-  auto o = run(px_config(),
-               identify_123(R"j(,"integrations":{"Gainsight PX":false,"Gainsight PX Cloud (Actions)":true})j"));
+  auto o =
+      run(px_config(), identify_123(R"j(,"integrations":{"Gainsight PX":false,"Gainsight PX Cloud (Actions)":true})j"));
   CHECK(o.calls.size() == 1);
 }
 

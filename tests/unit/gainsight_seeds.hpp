@@ -7,9 +7,9 @@ namespace ajs::test::gainsight_seeds {
 
 // The three examples of Segment's Gainsight page, as analytics.js sends them.
 inline std::string const seed_identify = R"("userId":"123","traits":{"accountId":"o283h08fh2390f923uofu23",)"
-                                  R"("name":"Miles Morales","email":"mmorales@midtownhs.edu"})";
+                                         R"("name":"Miles Morales","email":"mmorales@midtownhs.edu"})";
 inline std::string const seed_track = R"("userId":"123","event":"Account Created","properties":)"
-                               R"({"accountId":"o283h08fh2390f923uofu23","source":"Invite","title":"CEO"})";
+                                      R"({"accountId":"o283h08fh2390f923uofu23","source":"Invite","title":"CEO"})";
 inline std::string const seed_group =
     R"("userId":"123","groupId":"555","traits":{"name":"Twitter","url":"https://twitter.com"})";
 

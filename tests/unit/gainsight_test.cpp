@@ -27,9 +27,7 @@ std::string config_error(std::string const& settings) { return config_error_of(c
 
 request single(std::string const& path, std::string const& fields) { return analytics_js_call(path, fields); }
 
-request track_named(std::string const& event) {
-  return single("t", R"("userId":"123","event":")" + event + R"(")");
-}
+request track_named(std::string const& event) { return single("t", R"("userId":"123","event":")" + event + R"(")"); }
 
 using namespace ajs::test::gainsight_seeds;
 
@@ -147,8 +145,8 @@ TEST_CASE("gainsight: a whitelisted name with whitespace is only lower-cased") {
 }
 
 TEST_CASE("gainsight: a track not in the whitelist is dropped silently, the client told success") {
-  auto o = run(gainsight_config(R"("whitelistTrackEvents":["Order Completed","Signed Up"])"),
-               track_named("Product Viewed"));
+  auto o =
+      run(gainsight_config(R"("whitelistTrackEvents":["Order Completed","Signed Up"])"), track_named("Product Viewed"));
   CHECK(o.status == 200);
   CHECK(o.body == R"({"success":true})");
   CHECK(o.calls.empty());
@@ -168,26 +166,26 @@ TEST_CASE("gainsight: to-no-case removes a case as to-no-case 0.1.3 did") {
     char const* out;
   };
   example const examples[] = {
-      {"this is a string", "this is a string"},     // space
-      {"thisIsAString", "this is a string"},        // camel
-      {"THIS_IS_A_STRING", "this is a string"},     // constant
-      {"ThisIsAString", "this is a string"},        // pascal
-      {"AStringIsThis", "a string is this"},        // pascal, one-letter first word
-      {"AString", "a string"},                      //
-      {"this-is-a-string", "this is a string"},     // slug
-      {"this_is_a_string", "this is a string"},     // snake
-      {"This is a string.", "this is a string."},   // sentence: has a space, so only lower-cased
-      {"This: Is a String", "this: is a string"},   // title: likewise
-      {"ارژنگ", "ارژنگ"},                           // only separators (non-ASCII): the text itself
-      {"ABTest", "a b test"},                       // 0.1.3 spaces an upper-case run apart
-      {"ORDERS", "o r d e r s"},                    // ... even a whole word (1.x keeps "orders")
-      {"order.completed", "order completed"},       //
-      {"_private__name_", " private name"},         // a leading run becomes a space, a trailing one goes
-      {"Café_Ordered", "caf ordered"},              // non-ASCII letters are separators
-      {"Ölçüm Başladı", "ölçüm başladı"},           // with a space: lower-cased beyond ASCII
-      {"ÉTÉ\xC2\xA0Été", "été\xC2\xA0été"},          // U+00A0 is whitespace to JavaScript
-      {"ORDER COMPLETED", "order completed"},       //
-      {"order2Ship", "order2 ship"},                //
+      {"this is a string", "this is a string"},    // space
+      {"thisIsAString", "this is a string"},       // camel
+      {"THIS_IS_A_STRING", "this is a string"},    // constant
+      {"ThisIsAString", "this is a string"},       // pascal
+      {"AStringIsThis", "a string is this"},       // pascal, one-letter first word
+      {"AString", "a string"},                     //
+      {"this-is-a-string", "this is a string"},    // slug
+      {"this_is_a_string", "this is a string"},    // snake
+      {"This is a string.", "this is a string."},  // sentence: has a space, so only lower-cased
+      {"This: Is a String", "this: is a string"},  // title: likewise
+      {"ارژنگ", "ارژنگ"},                          // only separators (non-ASCII): the text itself
+      {"ABTest", "a b test"},                      // 0.1.3 spaces an upper-case run apart
+      {"ORDERS", "o r d e r s"},                   // ... even a whole word (1.x keeps "orders")
+      {"order.completed", "order completed"},      //
+      {"_private__name_", " private name"},        // a leading run becomes a space, a trailing one goes
+      {"Café_Ordered", "caf ordered"},             // non-ASCII letters are separators
+      {"Ölçüm Başladı", "ölçüm başladı"},          // with a space: lower-cased beyond ASCII
+      {"ÉTÉ\xC2\xA0Été", "été\xC2\xA0été"},        // U+00A0 is whitespace to JavaScript
+      {"ORDER COMPLETED", "order completed"},      //
+      {"order2Ship", "order2 ship"},               //
   };
   for (auto const& e : examples) {
     CAPTURE(e.in);
@@ -199,7 +197,7 @@ TEST_CASE("gainsight: to-no-case splits on every ASCII byte outside [A-Za-z0-9],
   for (int b = 0x21; b < 0x7F; ++b) {
     char const c = static_cast<char>(b);
     bool const lower = c >= 'a' && c <= 'z', upper = c >= 'A' && c <= 'Z', digit = c >= '0' && c <= '9';
-    std::string const expected = upper ? std::string("a ") + static_cast<char>(c - 'A' + 'a') + "b"
+    std::string const expected = upper            ? std::string("a ") + static_cast<char>(c - 'A' + 'a') + "b"
                                  : lower || digit ? std::string("a") + c + "b"
                                                   : std::string("a b");
     CHECK_MESSAGE(to_no_case(std::string("a") + c + "b") == expected, "byte " << b);
@@ -292,12 +290,13 @@ TEST_CASE("gainsight: integrations for Gainsight PX do not reach the classic des
 // --- Batches -----------------------------------------------------------------------------------
 
 TEST_CASE("gainsight: each message of a batch is its own request, in order") {
-  auto o = run(gainsight_config(),
-               request{"POST", "https://edge.example.com/v1/batch", {},
-                       R"({"writeKey":"wk","batch":[)"
-                       R"({"type":"identify","userId":"u1","messageId":"m1"},)"
-                       R"({"type":"page","userId":"u1","messageId":"m2"},)"
-                       R"({"type":"track","userId":"u2","event":"Signed Up","messageId":"m3"}]})"});
+  auto o = run(gainsight_config(), request{"POST",
+                                           "https://edge.example.com/v1/batch",
+                                           {},
+                                           R"({"writeKey":"wk","batch":[)"
+                                           R"({"type":"identify","userId":"u1","messageId":"m1"},)"
+                                           R"({"type":"page","userId":"u1","messageId":"m2"},)"
+                                           R"({"type":"track","userId":"u2","event":"Signed Up","messageId":"m3"}]})"});
   CHECK(o.status == 200);
   REQUIRE(o.calls.size() == 2);
   CHECK(o.calls[0].message_id == "m1");

@@ -57,10 +57,20 @@ TEST_CASE("ingest: every short and long single path sets the type") {
     char const* path;
     char const* type;
   };
-  for (auto pt : {path_type{"/v1/t", "track"}, {"/v1/i", "identify"}, {"/v1/p", "page"}, {"/v1/s", "screen"},
-                            {"/v1/g", "group"}, {"/v1/a", "alias"}, {"/v1/track", "track"}, {"/v1/identify", "identify"},
-                            {"/v1/page", "page"}, {"/v1/screen", "screen"}, {"/v1/group", "group"}, {"/v1/alias", "alias"}}) {
-    auto o = post(pt.path, R"({"writeKey":"wk","userId":"u","event":"E","groupId":"g","previousId":"p","type":"identify"})");
+  for (auto pt : {path_type{"/v1/t", "track"},
+                  {"/v1/i", "identify"},
+                  {"/v1/p", "page"},
+                  {"/v1/s", "screen"},
+                  {"/v1/g", "group"},
+                  {"/v1/a", "alias"},
+                  {"/v1/track", "track"},
+                  {"/v1/identify", "identify"},
+                  {"/v1/page", "page"},
+                  {"/v1/screen", "screen"},
+                  {"/v1/group", "group"},
+                  {"/v1/alias", "alias"}}) {
+    auto o =
+        post(pt.path, R"({"writeKey":"wk","userId":"u","event":"E","groupId":"g","previousId":"p","type":"identify"})");
     CHECK_MESSAGE(o.status == 200, pt.path);
     REQUIRE(o.calls.size() == 1);
     CHECK(o.calls[0].json().at("type") == pt.type);
@@ -82,7 +92,8 @@ TEST_CASE("ingest: a missing or unknown writeKey is 401 and nothing is planned")
   auto unknown = post("/v1/t", R"({"writeKey":"nope","event":"E","userId":"u"})");
   CHECK(unknown.status == 401);
   CHECK(unknown.calls.empty());
-  auto bad_basic = post("/v1/t", R"({"event":"E","userId":"u"})", {{"authorization", "Basic " + base64_encode("nope:")}});
+  auto bad_basic =
+      post("/v1/t", R"({"event":"E","userId":"u"})", {{"authorization", "Basic " + base64_encode("nope:")}});
   CHECK(bad_basic.status == 401);
 }
 
@@ -174,7 +185,9 @@ TEST_CASE("ingest: an origin one source refuses gets no CORS headers, though ano
 }
 
 TEST_CASE("ingest: a client's own originalTimestamp is kept") {
-  auto o = post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u","timestamp":"2026-08-01T09:00:00.000Z","originalTimestamp":"2026-08-01T08:00:00.000Z"})");
+  auto o = post(
+      "/v1/t",
+      R"({"writeKey":"wk","event":"E","userId":"u","timestamp":"2026-08-01T09:00:00.000Z","originalTimestamp":"2026-08-01T08:00:00.000Z"})");
   REQUIRE(o.calls.size() == 1);
   CHECK(o.calls[0].json().at("originalTimestamp") == "2026-08-01T08:00:00.000Z");
 }
@@ -190,7 +203,9 @@ TEST_CASE("ingest: without sentAt the client's timestamp is kept as sent, and no
 
 TEST_CASE("ingest: a skew correction that lands before year 0 is written as JavaScript writes it") {
   // node: new Date(receivedAt - (Date.parse(sentAt) - Date.parse(timestamp))).toISOString()
-  auto o = post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u","timestamp":"0000-01-01T00:00:00.000Z","sentAt":"9999-12-31T23:59:59.999Z"})");
+  auto o = post(
+      "/v1/t",
+      R"({"writeKey":"wk","event":"E","userId":"u","timestamp":"0000-01-01T00:00:00.000Z","sentAt":"9999-12-31T23:59:59.999Z"})");
   REQUIRE(o.calls.size() == 1);
   CHECK(o.calls[0].json().at("timestamp") == "-007974-08-01T10:00:00.501Z");
 }
@@ -248,16 +263,18 @@ TEST_CASE("ingest: an unknown per-item writeKey refuses the whole batch") {
 }
 
 TEST_CASE("ingest: a batch item over 32 KB refuses the batch with 400 naming the item") {
-  std::string const big = R"({"type":"track","event":"E","userId":"u","properties":{"p":")" + std::string(33000, 'x') + R"("}})";
+  std::string const big =
+      R"({"type":"track","event":"E","userId":"u","properties":{"p":")" + std::string(33000, 'x') + R"("}})";
   auto o = post("/v1/batch", R"({"writeKey":"wk","batch":[{"type":"page","anonymousId":"a"},)" + big + "]}");
   CHECK(o.status == 400);
-  CHECK(o.json().at("message") == "batch[1] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
+  CHECK(o.json().at("message") ==
+        "batch[1] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
   CHECK(o.calls.empty());
 }
 
 TEST_CASE("ingest: a batch request over 500 KB is 400") {
   auto o = post("/v1/batch", batch_of(20, R"({"type":"page","anonymousId":"a","properties":{"p":")" +
-                                             std::string(30000, 'x') + R"("}})"));
+                                              std::string(30000, 'x') + R"("}})"));
   CHECK(o.status == 400);
   CHECK(o.json().at("message") == "request body exceeds the 500 KB batch limit");
 }
@@ -294,7 +311,9 @@ TEST_CASE("ingest: /v1/m telemetry is accepted and forwarded nowhere") {
 }
 
 TEST_CASE("ingest: a lone surrogate escape (a string cut inside an emoji) becomes U+FFFD, not a 400") {
-  auto o = post("/v1/t", R"({"writeKey":"wk","event":"cut \ud83d","userId":"u","properties":{"ok":"\ud83d\ude00","k":"\\ud83d","low":"\udc00x"}})");
+  auto o = post(
+      "/v1/t",
+      R"({"writeKey":"wk","event":"cut \ud83d","userId":"u","properties":{"ok":"\ud83d\ude00","k":"\\ud83d","low":"\udc00x"}})");
   CHECK(o.status == 200);
   REQUIRE(o.calls.size() == 1);
   auto const body = o.calls[0].json();

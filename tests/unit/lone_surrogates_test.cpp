@@ -13,14 +13,14 @@ std::string repaired(std::string const& json) {
 }  // namespace
 
 TEST_CASE("lone surrogates: each escape of a lone half becomes \\ufffd; pairs and other escapes stay") {
-  CHECK(repaired(R"(\uD83D)") == R"(\ufffd)");            // at the very start and the very end
+  CHECK(repaired(R"(\uD83D)") == R"(\ufffd)");  // at the very start and the very end
   CHECK(repaired(R"("a\uD83D")") == R"("a\ufffd")");
-  CHECK(repaired(R"("\uDE00x")") == R"("\ufffdx")");       // a low half alone
-  CHECK(repaired(R"("\ud83d\ude00")") == "(unchanged)");   // a pair, lower-case hex
+  CHECK(repaired(R"("\uDE00x")") == R"("\ufffdx")");      // a low half alone
+  CHECK(repaired(R"("\ud83d\ude00")") == "(unchanged)");  // a pair, lower-case hex
   CHECK(repaired(R"("\uD83D\uDE00")") == "(unchanged)");
   CHECK(repaired(R"("\uD83D\u0041")") == R"("\ufffd\u0041")");
   CHECK(repaired(R"("\uD83D\uD83D\uDE00")") == R"("\ufffd\uD83D\uDE00")");
-  CHECK(repaired(R"("\\uD83D")") == "(unchanged)");        // an escaped backslash, then text
+  CHECK(repaired(R"("\\uD83D")") == "(unchanged)");  // an escaped backslash, then text
   CHECK(repaired(R"("\n\uDFFF")") == R"("\n\ufffd")");
   CHECK(repaired(R"("x")") == "(unchanged)");
 }

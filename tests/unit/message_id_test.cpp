@@ -10,9 +10,12 @@
 // the same ids, so the dedup ledger sees the same calls. Pinned here, so that a change to the
 // mixing is a visible decision, not an accident.
 TEST_CASE("message ids: a pure function of (receivedAt, seed, index), in UUID v4 form") {
-  CHECK(ajs::generated_message_id(1785578400500, 0xff, 0) == "ajs-edge-1785578400500-338c5071-4628-4fb4-a79b-98a53ee910c3");
-  CHECK(ajs::generated_message_id(1785578400500, 0xff, 1) == "ajs-edge-1785578400500-b9a2c0c6-af58-4aae-8079-492de91fb2ca");
-  CHECK(ajs::generated_message_id(1785578400500, 0x0123456789abcdefull, 7) == "ajs-edge-1785578400500-2fb8e9ed-439d-4e8c-afaa-e075699149fe");
+  CHECK(ajs::generated_message_id(1785578400500, 0xff, 0) ==
+        "ajs-edge-1785578400500-338c5071-4628-4fb4-a79b-98a53ee910c3");
+  CHECK(ajs::generated_message_id(1785578400500, 0xff, 1) ==
+        "ajs-edge-1785578400500-b9a2c0c6-af58-4aae-8079-492de91fb2ca");
+  CHECK(ajs::generated_message_id(1785578400500, 0x0123456789abcdefull, 7) ==
+        "ajs-edge-1785578400500-2fb8e9ed-439d-4e8c-afaa-e075699149fe");
   CHECK(ajs::generated_message_id(0, 0, 0) == "ajs-edge-0-e220a839-7b1d-4daf-a706-dd2f4d197e6f");
 }
 

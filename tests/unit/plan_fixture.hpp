@@ -41,7 +41,7 @@ struct outcome {
   std::string body;
   std::vector<header_pair> reply_headers;
   std::vector<call> calls;
-  std::vector<std::string> notes;  // "kind destination messageId reason"
+  std::vector<std::string> notes;        // "kind destination messageId reason"
   std::vector<std::string> rate_limits;  // "binding key"
   plan_counters counters;
   std::string reply_header(std::string_view name) const {
@@ -63,9 +63,9 @@ struct request {
 inline std::string meta_json(request const& r) {
   boost::json::object headers;
   for (auto const& [k, v] : r.headers) headers[k] = v;
-  boost::json::object meta{{"method", r.method}, {"url", r.url},         {"headers", headers},
-                           {"receivedAt", received_at}, {"seed", "00000000000000ff"},
-                           {"bodyTooLarge", r.body_too_large}};
+  boost::json::object meta{{"method", r.method},         {"url", r.url},
+                           {"headers", headers},         {"receivedAt", received_at},
+                           {"seed", "00000000000000ff"}, {"bodyTooLarge", r.body_too_large}};
   return boost::json::serialize(meta);
 }
 
@@ -82,22 +82,32 @@ inline outcome run(config const& cfg, request const& r) {
   o.status = d.status;
   o.body = std::string(d.view(d.reply_body));
   o.counters = d.counters;
-  for (auto const& h : d.reply_headers) o.reply_headers.push_back({std::string(d.view(h.name)), std::string(d.view(h.value)), "", secret_format::none});
+  for (auto const& h : d.reply_headers)
+    o.reply_headers.push_back({std::string(d.view(h.name)), std::string(d.view(h.value)), "", secret_format::none});
   for (auto const& q : d.requests) {
-    call c{std::string(d.view(q.destination)), std::string(d.view(q.method)), std::string(d.view(q.url)),
-           std::string(d.view(q.body)), std::string(d.view(q.message_id)), std::string(d.view(q.order_key)), {},
-           q.flags, std::string(d.view(q.scope)), q.ordinal};
+    call c{std::string(d.view(q.destination)),
+           std::string(d.view(q.method)),
+           std::string(d.view(q.url)),
+           std::string(d.view(q.body)),
+           std::string(d.view(q.message_id)),
+           std::string(d.view(q.order_key)),
+           {},
+           q.flags,
+           std::string(d.view(q.scope)),
+           q.ordinal};
     for (std::uint32_t i = 0; i < q.header_count; ++i) {
       auto const& h = d.request_headers[q.first_header + i];
-      c.headers.push_back({std::string(d.view(h.name)), std::string(d.view(h.value)), std::string(d.view(h.secret)), h.format});
+      c.headers.push_back(
+          {std::string(d.view(h.name)), std::string(d.view(h.value)), std::string(d.view(h.secret)), h.format});
     }
     o.calls.push_back(std::move(c));
   }
-  for (auto const& l : d.rate_limits) o.rate_limits.push_back(std::string(d.view(l.binding)) + " " + std::string(d.view(l.key)));
+  for (auto const& l : d.rate_limits)
+    o.rate_limits.push_back(std::string(d.view(l.binding)) + " " + std::string(d.view(l.key)));
   static constexpr char const* kinds[] = {"dropped", "skipped", "info"};
   for (auto const& n : d.notes)
-    o.notes.push_back(std::string(kinds[static_cast<int>(n.kind) % 3]) + " " + std::string(d.view(n.destination)) + " " +
-                      std::string(d.view(n.message_id)) + " " + std::string(d.view(n.reason)));
+    o.notes.push_back(std::string(kinds[static_cast<int>(n.kind) % 3]) + " " + std::string(d.view(n.destination)) +
+                      " " + std::string(d.view(n.message_id)) + " " + std::string(d.view(n.reason)));
   return o;
 }
 
@@ -136,7 +146,8 @@ inline request analytics_js_call(std::string const& path, std::string const& fie
                  "https://edge.example.com/v1/" + path,
                  {{"cf-connecting-ip", "10.0.0.1"}},
                  R"({"writeKey":"wk","messageId":"ajs-next-1","timestamp":"2026-08-01T09:59:59.000Z",)"
-                 R"("sentAt":"2026-08-01T10:00:00.000Z",)" + fields + "}",
+                 R"("sentAt":"2026-08-01T10:00:00.000Z",)" +
+                     fields + "}",
                  false};
 }
 

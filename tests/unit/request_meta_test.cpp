@@ -55,7 +55,8 @@ TEST_CASE("request meta: headers, receivedAt, seed and the body flags are read a
   CHECK_FALSE(seeds->body_too_large);
 }
 
-TEST_CASE("request meta: the seed is read as hex, either case; the range ends count; anything else is 0; 16 digits at most") {
+TEST_CASE(
+    "request meta: the seed is read as hex, either case; the range ends count; anything else is 0; 16 digits at most") {
   auto seed = [](std::string const& s) {
     auto m = parse_request_meta(R"({"method":"POST","url":"https://e.example/v1/t","seed":")" + s + R"("})");
     REQUIRE(m.has_value());

@@ -13,7 +13,8 @@ using namespace ajs::test;
 namespace {
 
 config const& capture_only() {
-  static config c = make_config(R"({"sources":[{"writeKey":"wk","destinations":{"capture":{"endpoint":"https://127.0.0.1:9/cap"}}}]})");
+  static config c = make_config(
+      R"({"sources":[{"writeKey":"wk","destinations":{"capture":{"endpoint":"https://127.0.0.1:9/cap"}}}]})");
   return c;
 }
 
@@ -68,20 +69,25 @@ outcome identify(config const& cfg, std::string const& body) {
 
 }  // namespace
 
-TEST_CASE("security: the issue's amplification (2,500 tracks under a 380 KB envelope context) is refused, nothing planned") {
+TEST_CASE(
+    "security: the issue's amplification (2,500 tracks under a 380 KB envelope context) is refused, nothing planned") {
   std::string const context = R"({"pad":")" + std::string(380 * 1024, 'x') + R"("})";
-  auto o = post_batch(capture_only(), R"({"writeKey":"wk","context":)" + context + R"(,"batch":[)" + tiny_tracks(2500) + "]}");
+  auto o = post_batch(capture_only(),
+                      R"({"writeKey":"wk","context":)" + context + R"(,"batch":[)" + tiny_tracks(2500) + "]}");
   CHECK(o.status == 400);
-  CHECK(o.json().at("message") == "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
+  CHECK(o.json().at("message") ==
+        "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
   CHECK(o.calls.empty());
 }
 
 TEST_CASE("security: an envelope context within 32 KB copied into 2,500 items is refused past 1 MB of copies") {
   std::string const context = R"({"pad":")" + std::string(20 * 1024, 'x') + R"("})";
-  auto o = post_batch(capture_only(), R"({"writeKey":"wk","context":)" + context + R"(,"batch":[)" + tiny_tracks(2500) + "]}");
+  auto o = post_batch(capture_only(),
+                      R"({"writeKey":"wk","context":)" + context + R"(,"batch":[)" + tiny_tracks(2500) + "]}");
   CHECK(o.status == 400);
   CHECK(o.json().at("message") ==
-        "the batch's context, integrations and sentAt, copied into each of its 2500 items, would add over 1024 KB: send them in each item instead");
+        "the batch's context, integrations and sentAt, copied into each of its 2500 items, would add over 1024 KB: "
+        "send them in each item instead");
   CHECK(o.calls.empty());
 }
 
@@ -89,21 +95,26 @@ TEST_CASE("security: a 79 KB envelope sentAt is not copied into every item (foun
   // fuzz/regressions/envelope-sent-at--long-run: the sentAt was copied into each item unmeasured,
   // so each message as delivered was 80 KB, and 2,500 of them would have been 200 MB.
   std::string const sent_at(79000, '9');
-  auto o = post_batch(capture_only(), R"({"writeKey":"wk","sentAt":")" + sent_at + R"(","batch":[)" + tiny_tracks(2) + "]}");
+  auto o =
+      post_batch(capture_only(), R"({"writeKey":"wk","sentAt":")" + sent_at + R"(","batch":[)" + tiny_tracks(2) + "]}");
   CHECK(o.status == 400);
-  CHECK(o.json().at("message") == "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
+  CHECK(o.json().at("message") ==
+        "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
   CHECK(o.calls.empty());
   // Under 32 KB each, but copied 2,500 times: over the 1 MB of copies.
-  auto many = post_batch(capture_only(), R"({"writeKey":"wk","sentAt":")" + std::string(1000, '9') + R"(","batch":[)" + tiny_tracks(2500) + "]}");
+  auto many = post_batch(capture_only(), R"({"writeKey":"wk","sentAt":")" + std::string(1000, '9') + R"(","batch":[)" +
+                                             tiny_tracks(2500) + "]}");
   CHECK(many.status == 400);
   CHECK(many.json().at("message") ==
-        "the batch's context, integrations and sentAt, copied into each of its 2500 items, would add over 1024 KB: send them in each item instead");
+        "the batch's context, integrations and sentAt, copied into each of its 2500 items, would add over 1024 KB: "
+        "send them in each item instead");
   CHECK(many.calls.empty());
 }
 
 TEST_CASE("security: a small envelope context shared by 2,500 items is merged into each") {
   std::string const context = R"({"library":{"name":")" + std::string(300, 'l') + R"("}})";
-  auto o = post_batch(capture_only(), R"({"writeKey":"wk","context":)" + context + R"(,"batch":[)" + tiny_tracks(2500) + "]}");
+  auto o = post_batch(capture_only(),
+                      R"({"writeKey":"wk","context":)" + context + R"(,"batch":[)" + tiny_tracks(2500) + "]}");
   REQUIRE(o.status == 200);
   REQUIRE(o.calls.size() == 2500);
   CHECK(o.calls[2499].json().at("context").at("library").at("name").as_string().size() == 300);
@@ -117,19 +128,23 @@ TEST_CASE("security: the 32 KB limit counts the envelope's context: exactly 32 K
     std::size_t const fixed = head.size() + 2 + 11 + context_size;  // "}" + closing quote, ,"context":
     return head + std::string(merged_target - fixed, 'p') + R"("})";
   };
-  auto body = [&](std::string const& item) { return R"({"writeKey":"wk","context":)" + context + R"(,"batch":[)" + item + "]}"; };
+  auto body = [&](std::string const& item) {
+    return R"({"writeKey":"wk","context":)" + context + R"(,"batch":[)" + item + "]}";
+  };
   auto at = post_batch(capture_only(), body(item_of(limits::event_bytes, context.size())));
   CHECK(at.status == 200);
   REQUIRE(at.calls.size() == 1);
   auto over = post_batch(capture_only(), body(item_of(limits::event_bytes + 1, context.size())));
   CHECK(over.status == 400);
-  CHECK(over.json().at("message") == "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
+  CHECK(over.json().at("message") ==
+        "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
   CHECK(over.calls.empty());
 }
 
 TEST_CASE("security: an item whose own context overrides the envelope's is measured as merged, not as the sum") {
   std::string const context = R"({"pad":")" + std::string(20000, 'c') + R"("})";
-  std::string const item = R"({"type":"track","userId":"u","event":"e","context":{"pad":"own"},"p":")" + std::string(20000, 'p') + R"("})";
+  std::string const item =
+      R"({"type":"track","userId":"u","event":"e","context":{"pad":"own"},"p":")" + std::string(20000, 'p') + R"("})";
   auto o = post_batch(capture_only(), R"({"writeKey":"wk","context":)" + context + R"(,"batch":[)" + item + "]}");
   CHECK(o.status == 200);
   REQUIRE(o.calls.size() == 1);
@@ -146,7 +161,8 @@ TEST_CASE("security: an identify with 8,083 tags makes 1 + 20 Gist calls and a n
   CHECK(o.notes == std::vector<std::string>{"dropped gist m1 gist.tags_over_limit"});
 }
 
-TEST_CASE("security: with tags off, the contact carries the first 20 distinct tags and a note says the rest were dropped") {
+TEST_CASE(
+    "security: with tags off, the contact carries the first 20 distinct tags and a note says the rest were dropped") {
   auto o = identify(gist_tags(false), identify_with_tags(8083));
   REQUIRE(o.calls.size() == 1);
   auto const body = o.calls[0].json();
@@ -180,7 +196,8 @@ std::string deep_identify(std::string const& id, int levels, int key_bytes, int 
 }
 }  // namespace
 
-TEST_CASE("security: an identify asking Gist for megabytes of flattened keys is not sent to Gist, and a note says why") {
+TEST_CASE(
+    "security: an identify asking Gist for megabytes of flattened keys is not sent to Gist, and a note says why") {
   // 40 levels of 600-byte keys over 50 leaves: a 25 KB identify, 1.2 MB of keys.
   auto body = deep_identify("m1", 40, 600, 50);
   body.insert(1, R"("writeKey":"wk",)");
@@ -210,7 +227,8 @@ TEST_CASE("security: a batch whose Gist bodies together pass the byte budget is 
   std::string const message(o.json().at("message").as_string());
   CHECK(message.rfind("refused: this request would make the Worker send ", 0) == 0);
   // 32 calls a message + 64; 4 × (request bytes + 512 a message) + 64 KB.
-  auto const budget = " over its budget of 704 calls and " + std::to_string(4 * (body.size() + 512 * 20) + 65536) + " bytes (";
+  auto const budget =
+      " over its budget of 704 calls and " + std::to_string(4 * (body.size() + 512 * 20) + 65536) + " bytes (";
   CHECK_MESSAGE(message.find(budget) != std::string::npos, message);
   CHECK(o.calls.empty());
   CHECK(o.notes.empty());
@@ -218,7 +236,8 @@ TEST_CASE("security: a batch whose Gist bodies together pass the byte budget is 
   CHECK(o.counters.events_rejected == 20);
 }
 
-TEST_CASE("security: a message measured as it will be written: numbers JavaScript writes longer count at their length") {
+TEST_CASE(
+    "security: a message measured as it will be written: numbers JavaScript writes longer count at their length") {
   // 6,400 × 1e20 is 32 KB as sent and 141 KB as written (100000000000000000000).
   std::string numbers;
   for (int i = 0; i < 6400; ++i) numbers += (i ? ",1e20" : "1e20");
@@ -228,9 +247,12 @@ TEST_CASE("security: a message measured as it will be written: numbers JavaScrip
   auto single = run(capture_only(), r);
   CHECK(single.status == 400);
   CHECK(single.json().at("message") == "message exceeds the 32 KB limit");
-  auto batch = post_batch(capture_only(), R"({"writeKey":"wk","batch":[{"type":"track","userId":"u","event":"e","properties":{"n":[)" + numbers + "]}}]}");
+  auto batch = post_batch(
+      capture_only(),
+      R"({"writeKey":"wk","batch":[{"type":"track","userId":"u","event":"e","properties":{"n":[)" + numbers + "]}}]}");
   CHECK(batch.status == 400);
-  CHECK(batch.json().at("message") == "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
+  CHECK(batch.json().at("message") ==
+        "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
 }
 
 TEST_CASE("security: escapes count at their written length") {
@@ -282,7 +304,8 @@ TEST_CASE("security: the dedup scope names the destination, the source and the a
 }
 
 TEST_CASE("security: one messageId sent twice in a batch keeps counting ordinals, so neither copy shadows the other") {
-  auto o = post_batch(capture_only(), R"({"writeKey":"wk","batch":[{"type":"track","userId":"u","event":"e","messageId":"same"},
+  auto o = post_batch(capture_only(),
+                      R"({"writeKey":"wk","batch":[{"type":"track","userId":"u","event":"e","messageId":"same"},
       {"type":"track","userId":"u","event":"f","messageId":"same"}]})");
   REQUIRE(o.calls.size() == 2);
   CHECK(o.calls[0].ordinal == 0);
@@ -295,7 +318,8 @@ TEST_CASE("security: each request names the rate limits of its source: per clien
   r.headers = {{"cf-connecting-ip", "203.0.113.7"}};
   auto o = run(capture_only(), r);
   auto const id = capture_only().sources[0].id;
-  CHECK(o.rate_limits == std::vector<std::string>{"RATE_LIMIT_CLIENT_IP ip:" + id + ":203.0.113.7", "RATE_LIMIT_WRITE_KEY wk:" + id});
+  CHECK(o.rate_limits ==
+        std::vector<std::string>{"RATE_LIMIT_CLIENT_IP ip:" + id + ":203.0.113.7", "RATE_LIMIT_WRITE_KEY wk:" + id});
   r.headers.clear();
   CHECK(run(capture_only(), r).rate_limits == std::vector<std::string>{"RATE_LIMIT_WRITE_KEY wk:" + id});
 }
@@ -311,14 +335,16 @@ TEST_CASE("security: a refused request is counted too; an unknown writeKey names
 }
 
 TEST_CASE("security: a batch names each distinct source's limit once") {
-  auto cfg = make_config(R"({"sources":[{"writeKey":"wk","destinations":{"capture":{}}},{"writeKey":"wk2","destinations":{"capture":{}}}]})");
+  auto cfg = make_config(
+      R"({"sources":[{"writeKey":"wk","destinations":{"capture":{}}},{"writeKey":"wk2","destinations":{"capture":{}}}]})");
   auto o = post_batch(cfg, R"({"writeKey":"wk","batch":[{"type":"track","userId":"u","event":"e"},
       {"type":"track","userId":"u","event":"e","writeKey":"wk2"},{"type":"track","userId":"u","event":"e"}]})");
   CHECK(o.rate_limits == std::vector<std::string>{"RATE_LIMIT_WRITE_KEY wk:" + cfg.sources[0].id,
                                                   "RATE_LIMIT_WRITE_KEY wk:" + cfg.sources[1].id});
 }
 
-TEST_CASE("security: rateLimits names bindings per source; null turns a limit off; the config lists what the host checks") {
+TEST_CASE(
+    "security: rateLimits names bindings per source; null turns a limit off; the config lists what the host checks") {
   auto c = parse_config(R"({"sources":[
       {"writeKey":"wk","rateLimits":{"writeKey":"RL_BIG_SITE","clientIp":null},"destinations":{"capture":{}}},
       {"writeKey":"wk2","destinations":{"capture":{}}}]})");
@@ -342,11 +368,13 @@ TEST_CASE("security: rateLimits names bindings per source; null turns a limit of
 }
 
 TEST_CASE("security: an http:// endpoint is refused unless the config allows insecure endpoints") {
-  auto refused = parse_config(one_destination_config("gist", R"("apiKey":{"secret":"K"},"endpoint":"http://gist.example")"));
+  auto refused =
+      parse_config(one_destination_config("gist", R"("apiKey":{"secret":"K"},"endpoint":"http://gist.example")"));
   REQUIRE(!refused);
   CHECK(refused.error().message ==
         "sources[0].destinations.gist.endpoint: must be an https:// URL: over http:// the destination's credentials "
-        "would cross the network in clear text (for local tests, set \"allowInsecureEndpoints\": true at the top of the config)");
+        "would cross the network in clear text (for local tests, set \"allowInsecureEndpoints\": true at the top of "
+        "the config)");
   auto allowed = parse_config(R"({"allowInsecureEndpoints":true,"sources":[{"writeKey":"wk","destinations":{
       "gist":{"apiKey":{"secret":"K"},"endpoint":"http://127.0.0.1:9"}}}]})");
   CHECK(allowed.has_value());
@@ -365,7 +393,8 @@ std::string api_host(outcome const& o) {
 }  // namespace
 
 TEST_CASE("security: the settings document takes its apiHost from the request only for a listed host") {
-  auto cfg = make_config(R"({"hosts":["collect.example.com","c2.example.com"],"sources":[{"writeKey":"wk","destinations":{"capture":{}}}]})");
+  auto cfg = make_config(
+      R"({"hosts":["collect.example.com","c2.example.com"],"sources":[{"writeKey":"wk","destinations":{"capture":{}}}]})");
   auto listed = settings(cfg, "c2.example.com");
   CHECK(api_host(listed) == "c2.example.com/v1");
   CHECK(listed.reply_header("vary") == "Host");
@@ -383,7 +412,8 @@ TEST_CASE("security: with no hosts listed, the document follows the request's ho
 }
 
 TEST_CASE("security: a source's own apiHost depends on nothing in the request") {
-  auto cfg = make_config(R"({"sources":[{"writeKey":"wk","apiHost":"api.example.com/v1","destinations":{"capture":{}}}]})");
+  auto cfg =
+      make_config(R"({"sources":[{"writeKey":"wk","apiHost":"api.example.com/v1","destinations":{"capture":{}}}]})");
   auto o = settings(cfg, "evil.example");
   CHECK(api_host(o) == "api.example.com/v1");
   CHECK(o.reply_header("vary") == "");
@@ -396,7 +426,8 @@ TEST_CASE("security: hosts must be bare host names") {
   CHECK(c.error().message == "hosts[0]: must be a host name, optionally with :port (no scheme or path)");
 }
 
-TEST_CASE("security: numbers are measured at their written length both ways: 7,500 × 1.5 in a 30 KB message is accepted") {
+TEST_CASE(
+    "security: numbers are measured at their written length both ways: 7,500 × 1.5 in a 30 KB message is accepted") {
   std::string numbers;
   for (int i = 0; i < 7500; ++i) numbers += (i ? ",1.5" : "1.5");
   std::string const message = R"({"type":"track","userId":"u","event":"e","properties":{"n":[)" + numbers + "]}}";
@@ -406,7 +437,8 @@ TEST_CASE("security: numbers are measured at their written length both ways: 7,5
   CHECK(run(capture_only(), r).status == 200);
   // Alone in a batch or beside a 26 KB neighbour, the same item is judged the same.
   auto alone = post_batch(capture_only(), R"({"writeKey":"wk","batch":[)" + message + "]}");
-  auto beside = post_batch(capture_only(), R"({"writeKey":"wk","batch":[)" + message + R"(,{"type":"track","userId":"u","event":"e","p":")" +
+  auto beside = post_batch(capture_only(), R"({"writeKey":"wk","batch":[)" + message +
+                                               R"(,{"type":"track","userId":"u","event":"e","p":")" +
                                                std::string(26 * 1024, 'p') + R"("}]})");
   CHECK(alone.status == 200);
   CHECK(beside.status == 200);

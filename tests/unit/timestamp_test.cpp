@@ -46,7 +46,10 @@ TEST_CASE("timestamp: formatting is UTC with milliseconds and Z, and round-trips
 
 TEST_CASE("timestamp: the calendar's edges agree with JavaScript's Date.parse") {
   // node -e 'console.log(Date.parse("0000-01-01T00:00:00Z"))' and so on.
-  struct anchor { char const* text; long long ms; };
+  struct anchor {
+    char const* text;
+    long long ms;
+  };
   anchor const anchors[] = {
       {"0000-01-01T00:00:00Z", -62167219200000LL}, {"0000-02-29T00:00:00Z", -62162121600000LL},
       {"0000-03-01T00:00:00Z", -62162035200000LL}, {"0400-03-01T00:00:00Z", -49539254400000LL},
@@ -57,7 +60,9 @@ TEST_CASE("timestamp: the calendar's edges agree with JavaScript's Date.parse") 
   for (auto const& a : anchors) {
     CHECK_MESSAGE(parse_iso8601_ms(a.text) == a.ms, a.text);
     CHECK_MESSAGE(format_iso8601_ms(a.ms) == (std::string(a.text).find('.') == std::string::npos
-                                                  ? std::string(a.text).substr(0, 19) + ".000Z" : std::string(a.text)), a.text);
+                                                  ? std::string(a.text).substr(0, 19) + ".000Z"
+                                                  : std::string(a.text)),
+                  a.text);
   }
   CHECK(!parse_iso8601_ms("1900-02-29"));
   CHECK(!parse_iso8601_ms("2100-02-29"));
@@ -83,12 +88,15 @@ TEST_CASE("timestamp: every year 0000–9999 against a day count kept by hand") 
 
 TEST_CASE("timestamp: years outside 0000-9999 are written as JavaScript's toISOString writes them") {
   // node -e 'console.log(new Date(-74784816000000).toISOString())' and so on.
-  struct anchor { long long ms; char const* text; };
+  struct anchor {
+    long long ms;
+    char const* text;
+  };
   anchor const anchors[] = {
-      {-62167219200000LL, "0000-01-01T00:00:00.000Z"},    {-62167219200001LL, "-000001-12-31T23:59:59.999Z"},
-      {-62198755200000LL, "-000001-01-01T00:00:00.000Z"}, {-74784902400000LL, "-000400-02-29T00:00:00.000Z"},
-      {-74784816000000LL, "-000400-03-01T00:00:00.000Z"}, {-74784729600000LL, "-000400-03-02T00:00:00.000Z"},
-      {253402300799999LL, "9999-12-31T23:59:59.999Z"},    {253402300800000LL, "+010000-01-01T00:00:00.000Z"},
+      {-62167219200000LL, "0000-01-01T00:00:00.000Z"},     {-62167219200001LL, "-000001-12-31T23:59:59.999Z"},
+      {-62198755200000LL, "-000001-01-01T00:00:00.000Z"},  {-74784902400000LL, "-000400-02-29T00:00:00.000Z"},
+      {-74784816000000LL, "-000400-03-01T00:00:00.000Z"},  {-74784729600000LL, "-000400-03-02T00:00:00.000Z"},
+      {253402300799999LL, "9999-12-31T23:59:59.999Z"},     {253402300800000LL, "+010000-01-01T00:00:00.000Z"},
       {8640000000000000LL, "+275760-09-13T00:00:00.000Z"}, {-8640000000000000LL, "-271821-04-20T00:00:00.000Z"},
   };
   for (auto const& a : anchors) CHECK_MESSAGE(format_iso8601_ms(a.ms) == a.text, a.text);

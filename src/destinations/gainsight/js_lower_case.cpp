@@ -20,42 +20,42 @@ struct case_block {
 };
 
 constexpr case_block case_blocks[] = {
-    {0x0041, 0x005A, step::shift, 0x20},      // A–Z
-    {0x00C0, 0x00D6, step::shift, 0x20},      // À–Ö
-    {0x00D8, 0x00DE, step::shift, 0x20},      // Ø–Þ
-    {0x0100, 0x012F, step::even_pair},        // Ā–į
-    {0x0132, 0x0137, step::even_pair},        // Ĳ–ķ
-    {0x0139, 0x0148, step::odd_pair},         // Ĺ–ň
-    {0x014A, 0x0177, step::even_pair},        // Ŋ–ŷ
+    {0x0041, 0x005A, step::shift, 0x20},             // A–Z
+    {0x00C0, 0x00D6, step::shift, 0x20},             // À–Ö
+    {0x00D8, 0x00DE, step::shift, 0x20},             // Ø–Þ
+    {0x0100, 0x012F, step::even_pair},               // Ā–į
+    {0x0132, 0x0137, step::even_pair},               // Ĳ–ķ
+    {0x0139, 0x0148, step::odd_pair},                // Ĺ–ň
+    {0x014A, 0x0177, step::even_pair},               // Ŋ–ŷ
     {0x0178, 0x0178, step::shift, 0x00FF - 0x0178},  // Ÿ → ÿ
-    {0x0179, 0x017E, step::odd_pair},         // Ź–ž
-    {0x0370, 0x0373, step::even_pair},        // Ͱ Ͳ (Heta, archaic Sampi)
-    {0x0376, 0x0377, step::even_pair},        // Ͷ (Pamphylian Digamma)
+    {0x0179, 0x017E, step::odd_pair},                // Ź–ž
+    {0x0370, 0x0373, step::even_pair},               // Ͱ Ͳ (Heta, archaic Sampi)
+    {0x0376, 0x0377, step::even_pair},               // Ͷ (Pamphylian Digamma)
     {0x037F, 0x037F, step::shift, 0x03F3 - 0x037F},  // Ϳ → ϳ
-    {0x0386, 0x0386, step::shift, 0x26},      // Ά
-    {0x0388, 0x038A, step::shift, 0x25},      // Έ–Ί
-    {0x038C, 0x038C, step::shift, 0x40},      // Ό
-    {0x038E, 0x038F, step::shift, 0x3F},      // Ύ–Ώ
-    {0x0391, 0x03A1, step::shift, 0x20},      // Α–Ρ
-    {0x03A3, 0x03AB, step::shift, 0x20},      // Σ–Ϋ
-    {0x03CF, 0x03CF, step::shift, 0x08},      // Ϗ → ϗ
-    {0x03D8, 0x03EF, step::even_pair},        // Ϙ–ϯ (archaic letters, Coptic)
+    {0x0386, 0x0386, step::shift, 0x26},             // Ά
+    {0x0388, 0x038A, step::shift, 0x25},             // Έ–Ί
+    {0x038C, 0x038C, step::shift, 0x40},             // Ό
+    {0x038E, 0x038F, step::shift, 0x3F},             // Ύ–Ώ
+    {0x0391, 0x03A1, step::shift, 0x20},             // Α–Ρ
+    {0x03A3, 0x03AB, step::shift, 0x20},             // Σ–Ϋ
+    {0x03CF, 0x03CF, step::shift, 0x08},             // Ϗ → ϗ
+    {0x03D8, 0x03EF, step::even_pair},               // Ϙ–ϯ (archaic letters, Coptic)
     {0x03F4, 0x03F4, step::shift, 0x03B8 - 0x03F4},  // ϴ → θ
-    {0x03F7, 0x03F8, step::odd_pair},         // Ϸ
+    {0x03F7, 0x03F8, step::odd_pair},                // Ϸ
     {0x03F9, 0x03F9, step::shift, 0x03F2 - 0x03F9},  // Ϲ → ϲ
-    {0x03FA, 0x03FB, step::even_pair},        // Ϻ
+    {0x03FA, 0x03FB, step::even_pair},               // Ϻ
     {0x03FD, 0x03FF, step::shift, 0x037B - 0x03FD},  // Ͻ–Ͽ → ͻ–ͽ
-    {0x0400, 0x040F, step::shift, 0x50},      // Ѐ–Џ
-    {0x0410, 0x042F, step::shift, 0x20},      // А–Я
-    {0x0460, 0x0481, step::even_pair},        // Ѡ–ҁ
-    {0x048A, 0x04BF, step::even_pair},        // Ҋ–ҿ
-    {0x04C0, 0x04C0, step::shift, 0x0F},      // Ӏ → ӏ
-    {0x04C1, 0x04CE, step::odd_pair},         // Ӂ–ӎ
-    {0x04D0, 0x052F, step::even_pair},        // Ӑ–ԯ
-    {0x0531, 0x0556, step::shift, 0x30},      // Ա–Ֆ
-    {0x1E00, 0x1E95, step::even_pair},        // Ḁ–ẕ
+    {0x0400, 0x040F, step::shift, 0x50},             // Ѐ–Џ
+    {0x0410, 0x042F, step::shift, 0x20},             // А–Я
+    {0x0460, 0x0481, step::even_pair},               // Ѡ–ҁ
+    {0x048A, 0x04BF, step::even_pair},               // Ҋ–ҿ
+    {0x04C0, 0x04C0, step::shift, 0x0F},             // Ӏ → ӏ
+    {0x04C1, 0x04CE, step::odd_pair},                // Ӂ–ӎ
+    {0x04D0, 0x052F, step::even_pair},               // Ӑ–ԯ
+    {0x0531, 0x0556, step::shift, 0x30},             // Ա–Ֆ
+    {0x1E00, 0x1E95, step::even_pair},               // Ḁ–ẕ
     {0x1E9E, 0x1E9E, step::shift, 0x00DF - 0x1E9E},  // ẞ → ß
-    {0x1EA0, 0x1EFF, step::even_pair},        // Ạ–ỿ
+    {0x1EA0, 0x1EFF, step::even_pair},               // Ạ–ỿ
 };
 
 char32_t lower(char32_t c) {

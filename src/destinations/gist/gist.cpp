@@ -29,15 +29,12 @@ class gist_planner final : public destination {
     gist::flat_budget keys{limits::gist_flattened_key_bytes};
     gist::mapping_input in{e.message, config_, keys};
     switch (e.type) {
-      case event_type::identify:
-        return plan_identify(e, in, sp, out);
-      case event_type::track:
-        return plan_event(e, in, gist::event_body(in, sp), out);
+      case event_type::identify: return plan_identify(e, in, sp, out);
+      case event_type::track: return plan_event(e, in, gist::event_body(in, sp), out);
       case event_type::page:
         if (!config_.pages) return out.note(note_kind::skipped, destination_key, e.message_id, "gist.pages_off");
         return plan_event(e, in, gist::page_event_body(in, sp), out);
-      case event_type::group:
-        return plan_group(e, in, sp, out);
+      case event_type::group: return plan_group(e, in, sp, out);
       case event_type::screen:
       case event_type::alias:
         return out.note(note_kind::skipped, destination_key, e.message_id, "gist.unsupported_type");
@@ -89,7 +86,8 @@ class gist_planner final : public destination {
 
   // An event attaches to a known user_id, or creates the contact from its email (Segment: an
   // email is required to create a contact from a track).
-  void plan_event(event const& e, gist::mapping_input const& in, boost::json::value const& body, plan_writer& out) const {
+  void plan_event(event const& e, gist::mapping_input const& in, boost::json::value const& body,
+                  plan_writer& out) const {
     if (too_large(e, in, out)) return;
     if (!has(body, gist::user_id_field) && !has(body, gist::email_field))
       return out.note(note_kind::dropped, destination_key, e.message_id, "gist.user_id_or_email_required");

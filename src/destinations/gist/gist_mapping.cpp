@@ -221,7 +221,8 @@ bool company_properties(found const& f, mapping_input const& in, bj::value& out)
   auto const group_id = json::id_text(in.message.if_contains("groupId"), scratch);
   if (!group_id.empty()) props.emplace(prefix + "_id", group_id);
   if (auto const* traits = f.value ? f.value->if_object() : nullptr)
-    for (auto const& kv : *traits) add_contact_property(prefix + "_" + property_key(kv.key()), kv.value(), props, in.keys);
+    for (auto const& kv : *traits)
+      add_contact_property(prefix + "_" + property_key(kv.key()), kv.value(), props, in.keys);
   return !props.empty();
 }
 

@@ -197,14 +197,10 @@ void add_contact_property(std::string const& key, bj::value const& v, bj::object
       into.emplace(key, v);
       return;
     }
-    case bj::kind::array:
-      into.emplace(key, list_text(v.get_array()));
-      return;
+    case bj::kind::array: into.emplace(key, list_text(v.get_array())); return;
     case bj::kind::bool_:
     case bj::kind::null:  // null clears the property in Gist ([O5])
-    case bj::kind::object:
-      into.emplace(key, v);
-      return;
+    case bj::kind::object: into.emplace(key, v); return;
   }
 }
 
@@ -227,8 +223,10 @@ tag_changes_result tag_changes(bj::value const& v) {
   auto add = [&](std::string_view name, bool untag) {
     name = trim(name);
     if (name.empty() || !seen.emplace(name).second) return;
-    if (out.changes.size() < limits::gist_tags_per_identify) out.changes.push_back({std::string(name), untag});
-    else ++out.over_limit;
+    if (out.changes.size() < limits::gist_tags_per_identify)
+      out.changes.push_back({std::string(name), untag});
+    else
+      ++out.over_limit;
   };
   if (auto const* s = v.if_string()) {
     std::string_view rest = *s;

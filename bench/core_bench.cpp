@@ -1,5 +1,5 @@
-// Native cost of the core: one ~500 KB analytics.js batch and one single track, planned and
-// encoded, as the wasm hosts run it. Usage: core_bench batch.json config.json [iterations]
+// Native cost of the core: each workload (bench/make_batch.mjs WORKLOADS) planned and encoded, as
+// the wasm hosts run it. Usage: core_bench config.json iterations name:path:repeat:body.json …
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -46,34 +46,37 @@ sample measure(ajs::config const& cfg, ajs::request_meta const& meta, std::strin
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    std::fprintf(stderr, "usage: %s batch.json config.json [iterations]\n", argv[0]);
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: %s config.json iterations name:path:repeat:body.json ...\n", argv[0]);
     return 2;
   }
-  auto const batch = read_file(argv[1]);
-  auto cfg = ajs::parse_config(read_file(argv[2]));
+  auto cfg = ajs::parse_config(read_file(argv[1]));
   if (!cfg) {
     std::fprintf(stderr, "config: %s\n", cfg.error().message.c_str());
     return 2;
   }
-  int const iterations = argc > 3 ? std::atoi(argv[3]) : 200;
+  int const iterations = std::atoi(argv[2]);
   ajs::request_meta meta;
   meta.method = "POST";
   meta.scheme = "https";
   meta.host = "edge.example.com";
-  meta.path = "/v1/batch";
   meta.received_at_ms = 1785578400500;
   meta.client_ip = "203.0.113.7";
-  auto const b = measure(*cfg, meta, batch, iterations);
-  meta.path = "/v1/t";
-  std::string const one =
-      R"({"writeKey":"wk_bench","type":"track","event":"Order Completed","userId":"user_1","messageId":"m1",)"
-      R"("timestamp":"2026-08-01T10:00:00.000Z","sentAt":"2026-08-01T10:00:00.100Z","properties":{"revenue":49.5,)"
-      R"("currency":"EUR","accountId":"acct_1"},"context":{"library":{"name":"analytics.js","version":"next-1.84.1"}}})";
-  auto const s = measure(*cfg, meta, one, iterations * 20);
-  std::printf(
-      "{\"batch\":{\"bytes\":%zu,\"calls\":%zu,\"plan_bytes\":%zu,\"median_ms\":%.3f,\"min_ms\":%.3f},"
-      "\"single\":{\"calls\":%zu,\"median_us\":%.2f,\"min_us\":%.2f}}\n",
-      batch.size(), b.calls, b.bytes, b.median_ms, b.min_ms, s.calls, s.median_ms * 1000, s.min_ms * 1000);
+  std::printf("{");
+  for (int a = 3; a < argc; ++a) {
+    std::string const spec = argv[a];
+    auto const c1 = spec.find(':'), c2 = spec.find(':', c1 + 1), c3 = spec.find(':', c2 + 1);
+    if (c1 == std::string::npos || c2 == std::string::npos || c3 == std::string::npos) {
+      std::fprintf(stderr, "workload %s: want name:path:repeat:body.json\n", argv[a]);
+      return 2;
+    }
+    std::string const path = spec.substr(c1 + 1, c2 - c1 - 1);
+    meta.path = path;
+    auto const body = read_file(spec.substr(c3 + 1).c_str());
+    auto const r = measure(*cfg, meta, body, iterations * std::atoi(spec.substr(c2 + 1, c3 - c2 - 1).c_str()));
+    std::printf("%s\"%s\":{\"bytes\":%zu,\"calls\":%zu,\"plan_bytes\":%zu,\"median_ms\":%.4f,\"min_ms\":%.4f}",
+                a > 3 ? "," : "", spec.substr(0, c1).c_str(), body.size(), r.calls, r.bytes, r.median_ms, r.min_ms);
+  }
+  std::printf("}\n");
   return 0;
 }

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Core } from "../host-shims/core/core.mjs";
-import { makeBatch, BENCH_CONFIG } from "./make_batch.mjs";
+import { makeBatch, makeSmallBatch, BENCH_CONFIG } from "./make_batch.mjs";
 import { meta, SINGLE } from "./node_bench.mjs";
 import { planBatchJs, parseConfig } from "./js_baseline.mjs";
 
@@ -49,6 +49,12 @@ test("bench batch: same plan as the wasm core", async () => {
   // Gainsight and PX share one serialization of each message, as in the core.
   const gainsight = new Map(plans.js.requests.filter((r) => r.destination === "gainsight").map((r) => [r.messageId, r.body]));
   for (const r of plans.js.requests) if (r.destination === "gainsightPx" && gainsight.has(r.messageId)) assert.equal(r.body, gainsight.get(r.messageId));
+});
+
+test("2,500 small events: same plan as the wasm core", async () => {
+  const plans = await both(BENCH_CONFIG, "/v1/batch", makeSmallBatch());
+  assert.equal(plans.wasm.requests.length, 7500);
+  assertSamePlan(plans);
 });
 
 test("single track: same plan as the wasm core", async () => {

@@ -46,6 +46,30 @@ export function makeBatch({ events = 500, writeKey = "wk_bench" } = {}) {
   return { writeKey, batch, sentAt: new Date(Date.UTC(2026, 7, 1, 10, 10, 0)).toISOString(), context: {}, integrations: {} };
 }
 
+// Many small events, as a server library flushes them: 2,500 items of 50 users (an identify each,
+// then tracks with one property), ~300 KB. Per-event costs dominate here.
+export function makeSmallBatch({ users = 50, events = 2500, writeKey = "wk_bench" } = {}) {
+  const batch = [];
+  for (let u = 0; u < users; u++) batch.push({ type: "identify", userId: `small-${u}`, messageId: `small-${u}-0`, traits: { email: `small-${u}@example.com` } });
+  for (let i = users; i < events; i++) batch.push({ type: "track", userId: `small-${i % users}`, messageId: `small-${i % users}-${i}`, event: "Big Batch", properties: { i } });
+  return { writeKey, batch };
+}
+
+export const SINGLE = {
+  writeKey: "wk_bench", type: "track", event: "Order Completed", userId: "user_1", messageId: "m1",
+  timestamp: "2026-08-01T10:00:00.000Z", sentAt: "2026-08-01T10:00:00.100Z",
+  properties: { revenue: 49.5, currency: "EUR", accountId: "acct_1" },
+  context: { library: { name: "analytics.js", version: "next-1.84.1" } },
+};
+
+// The three workloads of every benchmark (issue #13), each a request body and its path; `repeat`
+// scales the iteration count (a single beacon is timed 20× as often as a batch).
+export const WORKLOADS = [
+  { name: "single", path: "/v1/t", body: () => JSON.stringify(SINGLE), repeat: 20 },
+  { name: "batch", path: "/v1/batch", body: () => JSON.stringify(makeBatch()), repeat: 1 },
+  { name: "small", path: "/v1/batch", body: () => JSON.stringify(makeSmallBatch()), repeat: 1 },
+];
+
 export const BENCH_CONFIG = {
   allowInsecureEndpoints: true,
   sources: [
@@ -60,13 +84,15 @@ export const BENCH_CONFIG = {
   ],
 };
 
-// node bench/make_batch.mjs OUT_DIR → writes batch.json and config.json for the native bench.
+// node bench/make_batch.mjs OUT_DIR → writes <workload>.json and config.json for the native bench.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { writeFileSync, mkdirSync } = await import("node:fs");
   const out = process.argv[2] ?? "build/bench";
   mkdirSync(out, { recursive: true });
-  const body = JSON.stringify(makeBatch());
-  writeFileSync(`${out}/batch.json`, body);
+  for (const w of WORKLOADS) {
+    const body = w.body();
+    writeFileSync(`${out}/${w.name}.json`, body);
+    console.log(`${out}/${w.name}.json: ${body.length} bytes`);
+  }
   writeFileSync(`${out}/config.json`, JSON.stringify(BENCH_CONFIG));
-  console.log(`${out}/batch.json: ${body.length} bytes`);
 }

@@ -3,17 +3,13 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Core } from "../host-shims/core/core.mjs";
-import { makeBatch, BENCH_CONFIG } from "./make_batch.mjs";
+import { BENCH_CONFIG, SINGLE as SINGLE_MESSAGE, WORKLOADS } from "./make_batch.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const encoder = new TextEncoder();
 
-export const SINGLE = JSON.stringify({
-  writeKey: "wk_bench", type: "track", event: "Order Completed", userId: "user_1", messageId: "m1",
-  timestamp: "2026-08-01T10:00:00.000Z", sentAt: "2026-08-01T10:00:00.100Z",
-  properties: { revenue: 49.5, currency: "EUR", accountId: "acct_1" },
-  context: { library: { name: "analytics.js", version: "next-1.84.1" } },
-});
+// The single beacon's body, as text (the object is make_batch.mjs SINGLE).
+export const SINGLE = JSON.stringify(SINGLE_MESSAGE);
 
 export function meta(path) {
   return { method: "POST", url: `https://edge.example.com${path}`, headers: { "cf-connecting-ip": "203.0.113.7" }, receivedAt: 1785578400500, seed: "00000000000000ff" };
@@ -31,16 +27,25 @@ export function time(fn, iterations) {
   return { median: ms[Math.floor(ms.length / 2)], min: ms[0] };
 }
 
+// Times `plan(meta, bytes)` (→ a plan with `requests`) on every workload: the median and the
+// minimum of `iterations` runs (× the workload's `repeat`), after a warm-up.
+export function benchPlanner(plan, iterations = 100) {
+  const out = {};
+  for (const w of WORKLOADS) {
+    const bytes = encoder.encode(w.body());
+    const m = meta(w.path);
+    let calls = 0;
+    const t = time(() => (calls = plan(m, bytes).requests.length), iterations * w.repeat);
+    out[w.name] = { bytes: bytes.length, calls, median_ms: t.median, min_ms: t.min };
+  }
+  return out;
+}
+
 export async function benchModule(file, iterations = 100) {
   const module = await WebAssembly.compile(readFileSync(`${root}build/wasm/${file}`));
   const core = await Core.instantiate(module);
   core.configure(JSON.stringify(BENCH_CONFIG));
-  const batch = encoder.encode(JSON.stringify(makeBatch()));
-  const single = encoder.encode(SINGLE);
-  let calls = 0;
-  const b = time(() => (calls = core.handle(meta("/v1/batch"), batch).requests.length), iterations);
-  const s = time(() => core.handle(meta("/v1/t"), single), iterations * 20);
-  return { batch: { bytes: batch.length, calls, median_ms: b.median, min_ms: b.min }, single: { median_us: s.median * 1000, min_us: s.min * 1000 } };
+  return benchPlanner((m, bytes) => core.handle(m, bytes), iterations);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,5 +1,9 @@
 // All benchmarks, one command (scripts/bench.sh). Prints a table with ratios against the
 // baseline measured in the same run: the same job as plain JavaScript in the same V8.
+// Three workloads (make_batch.mjs WORKLOADS): a single beacon, a ~500 KB analytics.js batch and
+// 2,500 small events. The in-process runtimes are measured in ROUNDS interleaved rounds (native,
+// wasi, emscripten, plain JS, then again), and each figure is the median of the rounds' medians,
+// so that a burst of other work on the machine moves one round, not one runtime.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -7,15 +11,31 @@ import { fileURLToPath } from "node:url";
 import { benchModule } from "./node_bench.mjs";
 import { benchWorkerd } from "./workerd_bench.mjs";
 import { benchBaselineNode } from "./js_baseline_bench.mjs";
+import { WORKLOADS } from "./make_batch.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const out = `${root}build/bench`;
+const ROUNDS = Number(process.env.AJS_BENCH_ROUNDS ?? 5);
 mkdirSync(out, { recursive: true });
 execFileSync("node", [`${root}bench/make_batch.mjs`, out]);
 
-const native = JSON.parse(execFileSync(`${root}build/native/core_bench`, [`${out}/batch.json`, `${out}/config.json`, "200"]).toString());
-const node = { wasi: await benchModule("ajs_edge.wasm"), emscripten: await benchModule("ajs_edge_emscripten.wasm"), js: await benchBaselineNode() };
-const workerd = await benchWorkerd({ builds: ["wasi", "emscripten", "js"] });
+const nativeArgs = [`${out}/config.json`, "100", ...WORKLOADS.map((w) => `${w.name}:${w.path}:${w.repeat}:${out}/${w.name}.json`)];
+const RUNTIMES = {
+  native: async () => JSON.parse(execFileSync(`${root}build/native/core_bench`, nativeArgs).toString()),
+  wasi: () => benchModule("ajs_edge.wasm"),
+  emscripten: () => benchModule("ajs_edge_emscripten.wasm"),
+  js: () => benchBaselineNode(),
+};
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rounds = Object.fromEntries(Object.keys(RUNTIMES).map((k) => [k, []]));
+for (let r = 0; r < ROUNDS; r++) for (const [name, run] of Object.entries(RUNTIMES)) rounds[name].push(await run());
+// {runtime: {workload: {median_ms, rounds_ms: [...], calls, bytes}}}
+const inProcess = Object.fromEntries(Object.entries(rounds).map(([name, results]) => [name, Object.fromEntries(WORKLOADS.map((w) => {
+  const each = results.map((x) => x[w.name].median_ms);
+  return [w.name, { bytes: results[0][w.name].bytes, calls: results[0][w.name].calls, median_ms: median(each), rounds_ms: each }];
+}))]));
+const workerd = await benchWorkerd({ builds: ["wasi", "emscripten", "js"], rounds: ROUNDS });
 const sizes = Object.fromEntries(
   ["ajs_edge.wasm", "ajs_edge_emscripten.wasm"].map((f) => {
     const bytes = readFileSync(`${root}build/wasm/${f}`);
@@ -24,24 +44,28 @@ const sizes = Object.fromEntries(
 );
 
 const rows = [
-  ["native (clang-14 -O2)", native.batch.median_ms, native.single.median_us],
-  ["wasi in Node", node.wasi.batch.median_ms, node.wasi.single.median_us],
-  ["emscripten in Node", node.emscripten.batch.median_ms, node.emscripten.single.median_us],
-  ["plain JS in Node (baseline)", node.js.batch.median_ms, node.js.single.median_us],
-  ["wasi in workerd", workerd.wasi.batch.median_ms, workerd.wasi.single.median_us],
-  ["emscripten in workerd", workerd.emscripten.batch.median_ms, workerd.emscripten.single.median_us],
-  ["plain JS in workerd (baseline)", workerd.js.batch.median_ms, workerd.js.single.median_us],
+  ["native (clang-14 -O2)", inProcess.native, null],
+  ["wasi in Node", inProcess.wasi, inProcess.js],
+  ["emscripten in Node", inProcess.emscripten, inProcess.js],
+  ["plain JS in Node (baseline)", inProcess.js, inProcess.js],
+  ["wasi in workerd", workerd.wasi, workerd.js],
+  ["emscripten in workerd", workerd.emscripten, workerd.js],
+  ["plain JS in workerd (baseline)", workerd.js, workerd.js],
 ];
-const baseline = { node: node.js.batch.median_ms, workerd: workerd.js.batch.median_ms };
-console.log(`input: ${native.batch.bytes} B batch, ${native.batch.calls} planned calls (Gist + Gainsight + PX); single = one track`);
-console.log("| runtime | batch ms (median) | vs the JS baseline in the same runtime | single track µs (median) |");
-console.log("|---|---|---|---|");
-for (const [name, ms, us] of rows) {
-  const base = name.includes("workerd") ? baseline.workerd : baseline.node;
+const figure = (w, ms) => (w.name === "single" ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`);
+const ratio = (ms, base) => {
+  if (!base) return "—";
   const r = base / ms;
-  const ratio = name.startsWith("native") ? "—" : name.includes("baseline") ? "1.00×" : r >= 1 ? `${r.toFixed(2)}× faster` : `${(1 / r).toFixed(2)}× slower`;
-  console.log(`| ${name} | ${ms.toFixed(2)} | ${ratio} | ${us.toFixed(1)} |`);
+  return r >= 1 ? `${r.toFixed(2)}× faster` : `${(1 / r).toFixed(2)}× slower`;
+};
+const describe = (w) => `${w.name} (${inProcess.native[w.name].bytes.toLocaleString("en")} B → ${inProcess.native[w.name].calls.toLocaleString("en")} calls)`;
+console.log(`medians of ${ROUNDS} rounds; ratios against the plain-JS baseline in the same runtime`);
+console.log(`| runtime | ${WORKLOADS.map((w) => `${describe(w)} | vs JS`).join(" | ")} |`);
+console.log(`|---|${WORKLOADS.map(() => "---:|---:").join("|")}|`);
+for (const [name, result, base] of rows) {
+  const cells = WORKLOADS.map((w) => `${figure(w, result[w.name].median_ms)} | ${base === result ? "1.00×" : ratio(result[w.name].median_ms, base?.[w.name].median_ms)}`);
+  console.log(`| ${name} | ${cells.join(" | ")} |`);
 }
 console.log("| module | raw bytes | gzip -9 bytes |\n|---|---|---|");
 for (const [f, s] of Object.entries(sizes)) console.log(`| ${f} | ${s.raw} | ${s.gzip} |`);
-writeFileSync(`${out}/results.json`, JSON.stringify({ native, node, workerd, sizes }, null, 1));
+writeFileSync(`${out}/results.json`, JSON.stringify({ rounds: ROUNDS, inProcess, workerd, sizes }, null, 1));

@@ -1,8 +1,7 @@
 // The core in real workerd (Miniflare), timed from outside: per batch = (t(n) − t(0)) / n.
 import { Miniflare } from "miniflare";
 import { fileURLToPath } from "node:url";
-import { makeBatch, BENCH_CONFIG } from "./make_batch.mjs";
-import { SINGLE } from "./node_bench.mjs";
+import { BENCH_CONFIG, WORKLOADS } from "./make_batch.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 
@@ -13,7 +12,6 @@ export async function benchWorkerd({ builds = ["wasi", "emscripten"], n = 50, ro
     compatibilityDate: "2025-04-01", cf: false, bindings: { AJS_EDGE_CONFIG: JSON.stringify(BENCH_CONFIG) },
   });
   await mf.ready;
-  const batch = JSON.stringify(makeBatch());
   const results = {};
   try {
     for (const build of builds) {
@@ -36,9 +34,11 @@ export async function benchWorkerd({ builds = ["wasi", "emscripten"], n = 50, ro
         samples.sort((a, b) => a - b);
         return { median_ms: samples[Math.floor(samples.length / 2)], min_ms: samples[0], calls };
       };
-      const b = await per(batch, "/v1/batch", n);
-      const s = await per(SINGLE, "/v1/t", n * 40);
-      results[build] = { batch: { bytes: batch.length, ...b }, single: { median_us: s.median_ms * 1000, min_us: s.min_ms * 1000 } };
+      results[build] = {};
+      for (const w of WORKLOADS) {
+        const body = w.body();
+        results[build][w.name] = { bytes: Buffer.byteLength(body), ...(await per(body, w.path, n * w.repeat)) };
+      }
     }
   } finally {
     await mf.dispose();

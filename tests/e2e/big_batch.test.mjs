@@ -45,10 +45,13 @@ test("a 2,500-event batch is delivered in full, in order per user, and wrangler 
   }
   // The log: no line per delivered call (DELIVERY_LOG's default), the invocations' summaries count
   // them all. Under wrangler dev a line per call exhausted the dev proxy's file descriptors.
-  const logs = edge.worker.logs();
-  assert.equal(logs.filter((l) => l.at === "delivery").length, 0, "no call failed, so no call line");
-  const ok = (d) => logs.filter((l) => l.at === "delivery-summary").reduce((n, l) => n + (l.calls[d]?.ok ?? 0), 0);
+  // An invocation writes its summary once it is done, a moment after its last call arrived.
+  const ok = (d) => edge.worker.logs().filter((l) => l.at === "delivery-summary").reduce((n, l) => n + (l.calls[d]?.ok ?? 0), 0);
+  await waitFor(() => ok("gist") >= EVENTS && ok("gainsight") >= EVENTS, {
+    timeoutMs: 30_000, intervalMs: 250, what: `summaries counting ${EVENTS} delivered calls to each destination`,
+  });
   assert.deepEqual([ok("gist"), ok("gainsight")], [EVENTS, EVENTS]);
+  assert.equal(edge.worker.logs().filter((l) => l.at === "delivery").length, 0, "no call failed, so no call line");
   // Still serving, and never out of file descriptors.
   assert.equal((await fetch(`${edge.worker.url}${PREFIX}/v1/projects/wk_big/settings`, { signal: AbortSignal.timeout(10_000) })).status, 200);
   assert.ok(!edge.worker.lines.some((l) => /Too many open files|EMFILE/.test(l)));

@@ -14,9 +14,10 @@
 // Storage is billed per row written (Workers Paid: $1.00 per million past 50 million a month;
 // Free: 100,000 a day), so the calls of one event (its Gist, Gainsight and PX calls share a
 // shard) live in ONE row, keyed by the event: a round trip writes each event it touches once, and
-// an event costs three rows written in all (claimed, settled, purged) whatever its number of
-// calls. The table has no rowid and no index (each would be a row written more per write);
-// expired rows are purged by an alarm at most once an hour, a scan that costs rows read only.
+// an event costs two rows written in all (claimed, settled) whatever its number of calls. A new
+// row goes into the table of its UTC day ("events_<day number>"), and a day's table is dropped
+// whole once all its rows have expired: DROP TABLE writes no row, where deleting would write one
+// per event. Tables have no rowid and no index (each would be a row written more per write).
 import { DurableObject } from "cloudflare:workers";
 import { eventOf } from "./ledger.mjs";
 
@@ -25,16 +26,22 @@ const DELIVERED = 1;
 const FAILED = 2;
 const STATE_NAME = ["busy", "delivered", "failed"];
 export const PURGE_EVERY_MS = 3_600_000; // the alarm comes back at most this often
+export const DAY_MS = 86_400_000;
+export const dayOf = (ms) => Math.floor(ms / DAY_MS);
+const tableOf = (day) => `events_${day}`;
+const TABLE_NAME = /^events_(\d+)$/;
 
 /** @typedef {{state: number, until: number, token: string, owner: string}} Entry */
 
-// The events a round trip touches: each row read once, each changed row written once (save).
-// `legacy`: the per-call `calls` table of earlier versions, consulted for a key no event row holds.
+// The events a round trip touches: each row read once (from whichever day's table holds it), each
+// changed row written once, where it is (save); a new one in today's table.
+// `ledger.legacy`: the per-call `calls` table of earlier versions, consulted for a key no event
+// row holds.
 export class EventRows {
-  constructor(sql, legacy = false) {
-    this.sql = sql;
-    this.legacy = legacy;
-    /** @type {Map<string, {calls: Record<string, [number, number, string, string]>, changed: boolean}>} */
+  constructor(ledger) {
+    this.ledger = ledger;
+    this.sql = ledger.sql;
+    /** @type {Map<string, {calls: Record<string, [number, number, string, string]>, day: number | null, changed: boolean}>} */
     this.events = new Map();
   }
 
@@ -42,8 +49,15 @@ export class EventRows {
     const event = eventOf(key);
     let e = this.events.get(event);
     if (!e) {
-      const [row] = this.sql.exec("SELECT calls FROM events WHERE event = ?", event).toArray();
-      this.events.set(event, (e = { calls: row ? JSON.parse(row.calls) : {}, changed: false }));
+      e = { calls: {}, day: null, changed: false };
+      for (const day of this.ledger.days) {
+        const [row] = this.sql.exec(`SELECT calls FROM ${tableOf(day)} WHERE event = ?`, event).toArray();
+        if (row) {
+          e = { calls: JSON.parse(String(row.calls)), day, changed: false };
+          break;
+        }
+      }
+      this.events.set(event, e);
     }
     return e;
   }
@@ -52,7 +66,7 @@ export class EventRows {
   get(key) {
     const found = this.#event(key).calls[key];
     if (found) return { state: found[0], until: found[1], token: found[2], owner: found[3] };
-    if (!this.legacy) return null;
+    if (!this.ledger.legacy) return null;
     const [old] = this.sql.exec("SELECT state, until, token, owner FROM calls WHERE key = ?", key).toArray();
     return old ? { state: Number(old.state), until: Number(old.until), token: String(old.token), owner: String(old.owner) } : null;
   }
@@ -62,16 +76,21 @@ export class EventRows {
     const e = this.#event(key);
     if (entry) e.calls[key] = [entry.state, entry.until, entry.token, entry.owner];
     else delete e.calls[key];
-    if (!entry && this.legacy) this.sql.exec("DELETE FROM calls WHERE key = ?", key); // a lease from before the upgrade
+    if (!entry && this.ledger.legacy) this.sql.exec("DELETE FROM calls WHERE key = ?", key); // a lease from before the upgrade
     e.changed = true;
   }
 
   save() {
-    for (const [event, { calls, changed }] of this.events) {
-      if (!changed) continue;
-      const untils = Object.values(calls).map((c) => c[1]);
-      if (untils.length === 0) this.sql.exec("DELETE FROM events WHERE event = ?", event);
-      else this.sql.exec("INSERT INTO events (event, calls, until) VALUES (?, ?, ?) ON CONFLICT (event) DO UPDATE SET calls = excluded.calls, until = excluded.until", event, JSON.stringify(calls), Math.max(...untils));
+    for (const [event, e] of this.events) {
+      if (!e.changed) continue;
+      const untils = Object.values(e.calls).map((c) => c[1]);
+      if (untils.length === 0) {
+        if (e.day !== null) this.sql.exec(`DELETE FROM ${tableOf(e.day)} WHERE event = ?`, event);
+        continue;
+      }
+      const day = e.day ?? this.ledger.today();
+      this.sql.exec(`INSERT INTO ${tableOf(day)} (event, calls, until) VALUES (?, ?, ?) ON CONFLICT (event) DO UPDATE SET calls = excluded.calls, until = excluded.until`,
+        event, JSON.stringify(e.calls), Math.max(...untils));
     }
     this.events.clear();
   }
@@ -81,13 +100,25 @@ export class DeliveryLedger extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec("CREATE TABLE IF NOT EXISTS events (event TEXT PRIMARY KEY, calls TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID");
-    this.legacy = this.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'calls'").toArray().length > 0;
+    const tables = this.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((r) => String(r.name));
+    this.legacy = tables.includes("calls");
+    /** @type {number[]} the days that have a table, newest first */
+    this.days = tables.map((name) => TABLE_NAME.exec(name)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => b - a);
     this.alarmAt = undefined; // cached: undefined = unknown
   }
 
+  // Today's day number, its table created on first use (two rows written, once a day).
+  today() {
+    const day = dayOf(Date.now());
+    if (this.days[0] !== day) {
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS ${tableOf(day)} (event TEXT PRIMARY KEY, calls TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID`);
+      this.days = [day, ...this.days.filter((d) => d !== day)].sort((a, b) => b - a);
+    }
+    return day;
+  }
+
   eventRows() {
-    return new EventRows(this.sql, this.legacy);
+    return new EventRows(this);
   }
 
   // `owner` names the queue message sending the call: a retry of that same message skipping what
@@ -154,8 +185,10 @@ export class DeliveryLedger extends DurableObject {
   // Every remembered key: [key, Entry] (the count for operators, the rows for tests).
   entries() {
     const out = [];
-    for (const { calls } of this.sql.exec("SELECT calls FROM events").toArray()) {
-      for (const [key, [state, until, token, owner]] of Object.entries(JSON.parse(String(calls)))) out.push([key, { state, until, token, owner }]);
+    for (const day of this.days) {
+      for (const { calls } of this.sql.exec(`SELECT calls FROM ${tableOf(day)}`).toArray()) {
+        for (const [key, [state, until, token, owner]] of Object.entries(JSON.parse(String(calls)))) out.push([key, { state, until, token, owner }]);
+      }
     }
     if (this.legacy) {
       for (const r of this.sql.exec("SELECT key, state, until, token, owner FROM calls").toArray()) {
@@ -178,12 +211,25 @@ export class DeliveryLedger extends DurableObject {
     }
   }
 
-  // Purges the rows whose every call expired, and comes back at the next expiry, at most once an
-  // hour (each purge scans the table). The per-call table of earlier versions goes when empty.
+  // Drops each past day's table once all its rows have expired (today's only when empty), and
+  // comes back when the next one may go (today's: tomorrow), at most once an hour. The per-call table of earlier
+  // versions is purged row by row and dropped when empty.
   async alarm() {
     const now = Date.now();
-    this.sql.exec("DELETE FROM events WHERE until <= ?", now);
-    let { next } = this.sql.exec("SELECT MIN(until) AS next FROM events").one();
+    const today = dayOf(now);
+    let next = null;
+    const later = (t) => (next = next === null ? t : Math.min(next, t));
+    for (const day of [...this.days]) {
+      const { last } = this.sql.exec(`SELECT MAX(until) AS last FROM ${tableOf(day)}`).one();
+      if (day >= today && last !== null) {
+        later((day + 1) * DAY_MS); // still taking new rows today
+      } else if (last === null || Number(last) <= now) {
+        this.sql.exec(`DROP TABLE ${tableOf(day)}`);
+        this.days = this.days.filter((d) => d !== day);
+      } else {
+        later(Number(last));
+      }
+    }
     if (this.legacy) {
       this.sql.exec("DELETE FROM calls WHERE until <= ?", now);
       const old = this.sql.exec("SELECT MIN(until) AS next FROM calls").one().next;
@@ -191,10 +237,10 @@ export class DeliveryLedger extends DurableObject {
         this.sql.exec("DROP TABLE calls");
         this.legacy = false;
       } else {
-        next = next === null ? old : Math.min(Number(next), Number(old));
+        later(Number(old));
       }
     }
-    this.alarmAt = next ?? null;
-    if (next !== null) await this.ctx.storage.setAlarm(Math.max(Number(next), now + PURGE_EVERY_MS));
+    this.alarmAt = next;
+    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, now + PURGE_EVERY_MS));
   }
 }

@@ -140,37 +140,50 @@ describe("the ledger object (ledger_do.mjs), called directly", { concurrency: tr
     assert.equal(await ledger(s, "size"), 1);
   });
 
-  test("the alarm purges what expired and comes back at the next expiry, at least an hour on (PURGE_EVERY_MS); none left, none set", async () => {
+  test("the alarm drops a past day's table once all its rows have expired, and comes back when the next may go (at least an hour on); none left, none set", async () => {
     const s = "direct/alarm";
     const H = 3_600_000;
     for (const key of ["a", "b", "c"]) await ledger(s, "complete", key, true, 3 * H, "A");
+    assert.deepEqual(await ledger(s, "tables"), [0]);
+    // Today's table is never dropped today: the alarm comes back at midnight UTC (an hour at least).
+    const quiet = await ledger(s, "fireAlarm");
+    assert.deepEqual(quiet.rows.map((r) => r.key), ["a", "b", "c"]);
+    const midnight = (Math.floor(Date.now() / 86_400_000) + 1) * 86_400_000 - Date.now();
+    assert.ok(Math.abs(quiet.alarmInMs - Math.max(H, midnight)) < 5000, `${quiet.alarmInMs} vs ${Math.max(H, midnight)}`);
+    // a written two days ago and expired, b yesterday and live for 30 min more, c today.
+    await ledger(s, "toDay", "a", 2);
     await ledger(s, "expire", "a", 0);
+    await ledger(s, "toDay", "b", 1);
     await ledger(s, "expire", "b", 30 * 60_000);
+    assert.deepEqual(await ledger(s, "tables"), [0, 1, 2]);
     const first = await ledger(s, "fireAlarm");
     assert.deepEqual(first.rows.map((r) => r.key), ["b", "c"]);
-    assert.equal(first.alarmInMs, H); // b expires in 30 min: the alarm waits the hour
-    // An alarm is set: a completion keeps it (it does not move it to its own, later, time).
-    const e = await ledger(s, "completeAndRead", "e", true, 3 * H, "A");
-    assert.ok(e.alarmInMs > H - 10_000 && e.alarmInMs <= H, String(e.alarmInMs));
-    await ledger(s, "expire", "e", -1);
+    assert.deepEqual(await ledger(s, "tables"), [0, 1], "a's table dropped");
+    assert.equal(first.alarmInMs, H); // b's table may go in 30 min: the alarm waits the hour
+    // An expired row in a live table still answers nothing: its key is free again.
+    assert.equal((await ledger(s, "claim", "b", 5000, false, "B")).state, "delivered", "b still remembered");
     await ledger(s, "expire", "b", -1);
-    await ledger(s, "expire", "c", 90 * 60_000);
-    const second = await ledger(s, "fireAlarm");
-    assert.deepEqual(second.rows.map((r) => r.key), ["c"]);
-    assert.equal(second.alarmInMs, second.rows[0].inMs); // at c's expiry (about 90 min on)
-    assert.ok(second.alarmInMs > 90 * 60_000 - 10_000 && second.alarmInMs <= 90 * 60_000, String(second.alarmInMs));
+    assert.equal((await ledger(s, "claim", "b", 5000, false, "B")).state, "claimed", "an expired key is claimed again, in its table");
+    await ledger(s, "expire", "b", -1);
+    const second = await ledger(s, "counted", "fireAlarm");
+    assert.deepEqual(second.result.rows.map((r) => r.key), ["c"]);
+    assert.equal(second.rowsWritten, 0, "a table dropped writes no row");
+    assert.deepEqual(await ledger(s, "tables"), [0]);
+    // Nothing scheduled any more once no table is left: the next completion schedules the alarm.
+    await ledger(s, "toDay", "c", 1);
     await ledger(s, "expire", "c", 0);
     assert.deepEqual(await ledger(s, "fireAlarm"), { rows: [], alarmInMs: null });
-    // Nothing scheduled any more: the next completion schedules the purge again.
+    assert.deepEqual(await ledger(s, "tables"), []);
     assert.deepEqual(await ledger(s, "completeAndRead", "d", false, 45_000, "A"), { row: { state: 2, inMs: 45_000, token: "", owner: "A" }, alarmInMs: 45_000 });
   });
 
-  test("one event's calls share a row, written once per round trip; the row goes when its last call expires", async () => {
+
+  test("one event's calls share a row, written once per round trip; the row goes with its day's table, after its last call expired", async () => {
     const s = "direct/event-row";
     const keys = ["gist:src:acct1|ev-1|0", "gainsight:src:acct2|ev-1|0", "gainsightPx:src:acct3|ev-1|0"];
     const { rowsWritten: claimed, result } = await ledger(s, "counted", "claimAll", keys.map((key) => ({ key })), 60_000, "A");
     assert.deepEqual(result.map((r) => r.state), ["claimed", "claimed", "claimed"]);
-    assert.equal(claimed, 1, "three calls of one event claimed: one row written");
+    assert.equal(claimed, 1 + 2, "three calls of one event claimed: one row written (and today's table created: two)");
     const settled = await ledger(s, "counted", "settleAll", keys.map((key) => ({ key, outcome: "delivered" })), 3_600_000, "A");
     assert.equal(settled.rowsWritten, 1);
     assert.deepEqual(await ledger(s, "counted", "claimAll", keys.map((key) => ({ key })), 60_000, "B"), {
@@ -187,8 +200,10 @@ describe("the ledger object (ledger_do.mjs), called directly", { concurrency: tr
     assert.deepEqual((await ledger(s, "claim", keys[0], 5000, false, "C")).state, "claimed");
     for (const key of keys) await ledger(s, "expire", key, 0);
     await ledger(s, "expire", "gist:src:acct1|ev-2|0", 0);
+    await ledger(s, "toDay", keys[0], 1);
+    await ledger(s, "toDay", "gist:src:acct1|ev-2|0", 1);
     const purge = await ledger(s, "counted", "alarm");
-    assert.equal(purge.rowsWritten, 2, "two events purged, whatever their calls");
+    assert.equal(purge.rowsWritten, 0, "yesterday's table dropped whole: no row written");
     assert.deepEqual(await ledger(s, "eventCount"), 0);
   });
 

@@ -23,6 +23,8 @@ import { recordDeadLetters, opsStub, readCounters } from "../../host-shims/durab
 import { sendable } from "../../host-shims/delivery/chain.mjs";
 import { putPayload } from "../../host-shims/durable/payloads.mjs";
 import { DeliveryLedger as Ledger, DeliveryPayloads as Payloads } from "../../host-shims/durable/durable_objects.mjs";
+import { dayOf } from "../../host-shims/durable/ledger_do.mjs";
+import { eventOf } from "../../host-shims/durable/ledger.mjs";
 
 export { DeliveryOps } from "../../host-shims/durable/durable_objects.mjs";
 
@@ -68,7 +70,28 @@ export class DeliveryLedger extends Ledger {
     return { rowsWritten: this.rowsWritten - before, result };
   }
   eventCount() {
-    return this.sql.exec("SELECT COUNT(*) AS n FROM events").one().n;
+    return this.days.reduce((n, day) => n + this.sql.exec(`SELECT COUNT(*) AS n FROM events_${day}`).one().n, 0);
+  }
+  // The days that have a table, counted back from today (0: today, 1: yesterday, …).
+  tables() {
+    const today = dayOf(Date.now());
+    return this.days.map((day) => today - day);
+  }
+  // Moves the row of `key`'s event into the table of `daysAgo` days back (as if written then).
+  toDay(key, daysAgo) {
+    const event = eventOf(key);
+    const day = dayOf(Date.now()) - daysAgo;
+    let row;
+    for (const d of this.days) {
+      [row] = this.sql.exec(`SELECT event, calls, until FROM events_${d} WHERE event = ?`, event).toArray();
+      if (row) {
+        this.sql.exec(`DELETE FROM events_${d} WHERE event = ?`, event);
+        break;
+      }
+    }
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS events_${day} (event TEXT PRIMARY KEY, calls TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID`);
+    this.sql.exec(`INSERT INTO events_${day} (event, calls, until) VALUES (?, ?, ?)`, row.event, row.calls, row.until);
+    if (!this.days.includes(day)) this.days = [...this.days, day].sort((a, b) => b - a);
   }
   // The per-call table of earlier versions, with these rows.
   seedLegacy(rows) {

@@ -52,7 +52,7 @@ export function deliveryConfig(env = {}) {
     notFoundWindowS: out.DELIVERY_NOT_FOUND_WINDOW_S,
     opsShards: Math.max(1, Math.min(256, Math.floor(out.DELIVERY_OPS_SHARDS))),
     deadLetterRetentionMs: out.DELIVERY_DEAD_LETTER_DAYS > 0 ? out.DELIVERY_DEAD_LETTER_DAYS * DAY_MS : DEFAULTS.DELIVERY_DEAD_LETTER_DAYS * DAY_MS,
-    logCalls: env.DELIVERY_LOG === "calls", // checked by deliveryLog when the configuration loads
+    logCalls: logMode(env) === "calls", // checked by deliveryLog when the configuration loads
     deadLetterQueue: typeof env.DELIVERY_DEAD_LETTER_QUEUE === "string" && env.DELIVERY_DEAD_LETTER_QUEUE !== ""
       ? env.DELIVERY_DEAD_LETTER_QUEUE
       : "ajs-edge-delivery-dlq",
@@ -81,9 +81,14 @@ export function deliveryMode(env) {
 // not go out, and a summary per invocation) or "calls" (a line per call too).
 export const DELIVERY_LOG_MODES = ["failures", "calls"];
 
-export function deliveryLog(env) {
+function logMode(env) {
   const raw = env?.DELIVERY_LOG;
-  const mode = raw === undefined || raw === null || raw === "" ? DELIVERY_LOG_MODES[0] : String(raw);
+  return raw === undefined || raw === null || raw === "" ? DELIVERY_LOG_MODES[0] : String(raw);
+}
+
+// The mode, checked when the configuration loads (a BindingError names a bad value).
+export function deliveryLog(env) {
+  const mode = logMode(env);
   if (!DELIVERY_LOG_MODES.includes(mode)) throw new BindingError(`DELIVERY_LOG: "failures" (the default) or "calls", not ${JSON.stringify(mode.slice(0, 40))}`);
   return mode;
 }

@@ -30,6 +30,8 @@ export const DAY_MS = 86_400_000;
 export const dayOf = (ms) => Math.floor(ms / DAY_MS);
 const tableOf = (day) => `events_${day}`;
 const TABLE_NAME = /^events_(\d+)$/;
+export const createDayTable = (sql, day) =>
+  sql.exec(`CREATE TABLE IF NOT EXISTS ${tableOf(day)} (event TEXT PRIMARY KEY, calls TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID`);
 
 /** @typedef {{state: number, until: number, token: string, owner: string}} Entry */
 
@@ -111,7 +113,7 @@ export class DeliveryLedger extends DurableObject {
   today() {
     const day = dayOf(Date.now());
     if (this.days[0] !== day) {
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS ${tableOf(day)} (event TEXT PRIMARY KEY, calls TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID`);
+      createDayTable(this.sql, day);
       this.days = [day, ...this.days.filter((d) => d !== day)].sort((a, b) => b - a);
     }
     return day;

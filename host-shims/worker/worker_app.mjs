@@ -9,7 +9,7 @@ import { enqueuePlan } from "../delivery/deliver_queue.mjs";
 import { consumeBatch } from "../delivery/consume_queue.mjs";
 import { handleAdmin } from "../admin/admin.mjs";
 import { Counters, flushCounters } from "../durable/ops.mjs";
-import { deliveryConfig, deliveryLog, deliveryMode } from "../delivery/delivery_config.mjs";
+import { deliveryLog, deliveryMode } from "../delivery/delivery_config.mjs";
 import { CallLog } from "../delivery/call_log.mjs";
 import { PlannedCalls } from "../demo/dry_run.mjs";
 import { serveAsset } from "./assets.mjs";
@@ -71,7 +71,7 @@ function logNotes(notes) {
 // Inline delivery, its log lines counted per destination (GET /admin/stats).
 async function deliverInlineCounted(requests, env) {
   const counters = new Counters();
-  const calls = new CallLog(log, { mode: "inline", verbose: deliveryConfig(env).logCalls });
+  const calls = new CallLog(log, { mode: "inline", verbose: deliveryLog(env) === "calls" });
   const tap = (entry) => {
     if (entry.at === "delivery" && entry.destination) {
       if (entry.outcome === "ok") counters.add(entry.destination, "sent");

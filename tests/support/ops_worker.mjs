@@ -23,7 +23,7 @@ import { recordDeadLetters, opsStub, readCounters } from "../../host-shims/durab
 import { sendable } from "../../host-shims/delivery/chain.mjs";
 import { putPayload } from "../../host-shims/durable/payloads.mjs";
 import { DeliveryLedger as Ledger, DeliveryPayloads as Payloads } from "../../host-shims/durable/durable_objects.mjs";
-import { dayOf } from "../../host-shims/durable/ledger_do.mjs";
+import { createDayTable, dayOf } from "../../host-shims/durable/ledger_do.mjs";
 import { eventOf } from "../../host-shims/durable/ledger.mjs";
 
 export { DeliveryOps } from "../../host-shims/durable/durable_objects.mjs";
@@ -89,7 +89,7 @@ export class DeliveryLedger extends Ledger {
         break;
       }
     }
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS events_${day} (event TEXT PRIMARY KEY, calls TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID`);
+    createDayTable(this.sql, day);
     this.sql.exec(`INSERT INTO events_${day} (event, calls, until) VALUES (?, ?, ?)`, row.event, row.calls, row.until);
     if (!this.days.includes(day)) this.days = [...this.days, day].sort((a, b) => b - a);
   }

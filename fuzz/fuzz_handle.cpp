@@ -32,6 +32,7 @@
 #include "ingest/limits.hpp"
 #include "plan/plan.hpp"
 #include "plan/plan_encoding.hpp"
+#include "plan/queue_messages.hpp"
 
 extern "C" {
 int ajs_abi_version();
@@ -398,6 +399,7 @@ struct request {
   std::string authorization;
   std::string origin;
   path_kind kind = path_kind::other;
+  bool queue = false;  // the meta asks for queue messages
 };
 
 request make_request(config_info const& cfg, std::uint8_t const* h) {
@@ -480,6 +482,8 @@ request make_request(config_info const& cfg, std::uint8_t const* h) {
     meta["bodyTooLarge"] = false;
     meta["bodyError"] = "";
   }
+  r.queue = (h[0] & 0x80) != 0;
+  if (r.queue) meta["queue"] = true;  // the queue messages too (the config: h[0] % config_count)
   r.meta_json = bj::serialize(meta);
   return r;
 }
@@ -597,6 +601,78 @@ bool open_bug(std::string_view tag) {
     return "," + std::string(v ? v : "") + ",";
   }();
   return list.find("," + std::string(tag) + ",") != std::string::npos;
+}
+
+// Queue messages: asked for, every planned call is in exactly one chain of one message, as the
+// plan has it (URL, body, key), each chain's calls in plan order; each message within the limit,
+// or a lone chain flagged as over it. Not asked for, none.
+void check_queue_messages(ajs::plan const& p, request const& req) {
+  if (!req.queue || p.requests.empty()) {
+    CHECK(p.messages.empty(), "queue-messages", std::to_string(p.messages.size()) + " messages not asked for");
+    return;
+  }
+  // Members read without throwing: a missing one or another type reads as this marker.
+  static boost::json::value const missing;
+  auto member = [](boost::json::object const* o, std::string_view key) -> boost::json::value const& {
+    auto const* v = o ? o->if_contains(key) : nullptr;
+    return v ? *v : missing;
+  };
+  auto text = [](boost::json::value const& v) {
+    return v.is_string() ? std::string_view(v.get_string()) : std::string_view("\x01(not a string)");
+  };
+  auto is_int = [](boost::json::value const& v, std::int64_t n) { return v.is_int64() && v.get_int64() == n; };
+  std::size_t calls = 0;
+  std::vector<std::pair<std::string, std::string>> chain_ids;  // destination, order key: one chain each
+  for (std::size_t m = 0; m < p.messages.size(); ++m) {
+    auto const& msg = p.messages[m];
+    auto const where = "message " + std::to_string(m);
+    CHECK(std::size_t{msg.body.offset} + msg.body.length <= p.bytes.size(), "plan-span", where + " out of bounds");
+    boost::system::error_code ec;
+    auto const v = boost::json::parse(p.view(msg.body), ec);
+    CHECK(!ec && v.is_object(), "queue-messages", where + ": not a JSON object: " + clip(p.view(msg.body)));
+    auto const* o = v.if_object();
+    bool const oversized = (msg.flags & ajs::oversized_chain) != 0;
+    CHECK(oversized == (msg.body.length > ajs::queue_message_max_bytes), "queue-messages",
+          where + ": " + std::to_string(msg.body.length) + " bytes, flags " + std::to_string(msg.flags));
+    std::vector<boost::json::object const*> chains;
+    if (auto const* list = member(o, "chains").if_array()) {
+      CHECK(is_int(member(o, "v"), 2) && list->size() >= 2, "queue-messages",
+            where + ": a bundle of fewer than two chains");
+      for (auto const& c : *list) chains.push_back(c.if_object());
+    } else {
+      chains.push_back(o);
+    }
+    CHECK(chains.size() == msg.chains && (!oversized || chains.size() == 1), "queue-messages",
+          where + ": " + std::to_string(chains.size()) + " chains, header says " + std::to_string(msg.chains));
+    for (auto const* c : chains) {
+      auto const* list = member(c, "calls").if_array();
+      CHECK(is_int(member(c, "v"), 1) && member(c, "destination").is_string() && member(c, "orderKey").is_string() &&
+                list,
+            "queue-messages", where + ": not a v1 chain");
+      std::pair<std::string, std::string> id{std::string(text(member(c, "destination"))),
+                                             std::string(text(member(c, "orderKey")))};
+      CHECK(std::find(chain_ids.begin(), chain_ids.end(), id) == chain_ids.end(), "queue-messages",
+            where + ": a second chain for " + id.first + " / " + clip(id.second));
+      chain_ids.push_back(id);
+      std::size_t at = 0;  // the plan's calls of this chain, in order
+      for (auto const& call : *list) {
+        while (at < p.requests.size() &&
+               (p.view(p.requests[at].destination) != id.first || p.view(p.requests[at].order_key) != id.second))
+          ++at;
+        CHECK(at < p.requests.size(), "queue-messages", where + ": a call the plan does not have, or out of order");
+        auto const& r = p.requests[at++];
+        auto const* co = call.if_object();
+        std::string const key =
+            std::string(p.view(r.scope)) + "|" + std::string(p.view(r.message_id)) + "|" + std::to_string(r.ordinal);
+        CHECK(text(member(co, "url")) == p.view(r.url) && text(member(co, "body")) == p.view(r.body) &&
+                  text(member(co, "key")) == key,
+              "queue-messages", where + ": call differs from plan request " + std::to_string(at - 1));
+        ++calls;
+      }
+    }
+  }
+  CHECK(calls == p.requests.size(), "queue-messages",
+        std::to_string(calls) + " calls in messages, " + std::to_string(p.requests.size()) + " planned");
 }
 
 void check_plan(config_info const& cfg, request const& req, std::string_view body, std::string_view encoded) {
@@ -834,6 +910,7 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
     span_check(n.message_id, "note messageId");
     span_check(n.reason, "note reason");
   }
+  check_queue_messages(p, req);
 }
 
 }  // namespace

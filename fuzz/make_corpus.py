@@ -160,6 +160,19 @@ seed("timestamps", header("full", path="b", received=2),
          {**tiny, "timestamp": "1970-01-01T00:00:00Z", "originalTimestamp": "2026-08-01T09:00:00+14:00"},
          {**tiny, "timestamp": 1785578400, "sentAt": "garbage"}]})
 
+# Queue messages (the meta's "queue", selector bit 0x80 of the config byte; + 133 keeps the config,
+# 133 = 7 × 19): some of the seeds above again, and one person's chain over the 120,000-byte message limit.
+QUEUE = 133
+for name in ["batch-2500-items", "batch-item-near-32k", "basepath-batch-envelope-key", "consent-batch-envelope-key",
+             "identify-3000-tags", "unicode-and-surrogates", "timestamps", "multi-source-batch"]:
+    if name in seeds:
+        seeds["queue-" + name] = bytes([seeds[name][0] + QUEUE]) + seeds[name][1:]
+filler = "x" * 2000
+seed("queue-oversized-chain", bytes([CONFIG["full"] + QUEUE]) + header("full", path="b")[1:],
+     {"writeKey": "wk-full", "batch": [{"type": "identify", "userId": "a", "traits": {"email": "a@example.com"}}]
+      + [{"type": "track", "event": "E", "userId": "big", "properties": {"filler": filler, "i": i}} for i in range(80)]
+      + [{"type": "track", "event": "E", "userId": "z"}]})
+
 if __name__ == "__main__":
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)

@@ -3,6 +3,7 @@
 #include "http/endpoint.hpp"
 #include "http/reply.hpp"
 #include "ingest/ingest.hpp"
+#include "plan/queue_messages.hpp"
 #include "settings/settings_document.hpp"
 
 namespace ajs {
@@ -50,9 +51,7 @@ void reply_settings(plan_writer& out, request_meta const& meta, config const& cf
   if (host.depends_on_host) out.reply_header("vary", "Host");
 }
 
-}  // namespace
-
-void handle_request(request_meta const& meta, std::string_view body, config const& cfg, plan& p) {
+void route_request(request_meta const& meta, std::string_view body, config const& cfg, plan& p) {
   plan_writer out(p);
   std::string_view path = meta.path;
   if (!cfg.base_path.empty()) {
@@ -85,6 +84,13 @@ void handle_request(request_meta const& meta, std::string_view body, config cons
     case endpoint_kind::batch: return ingest(meta, body, cfg, ep, out);
     case endpoint_kind::unknown: return;
   }
+}
+
+}  // namespace
+
+void handle_request(request_meta const& meta, std::string_view body, config const& cfg, plan& p) {
+  route_request(meta, body, cfg, p);
+  if (meta.queue) write_queue_messages(p);
 }
 
 }  // namespace ajs

@@ -2,11 +2,13 @@
 // Reads the plan the core returns (layout: wasm/README.md). One copy of the output leaves wasm
 // memory; bodies are views into that copy, never re-encoded or re-parsed.
 const MAGIC = 0x31504a41; // "AJP1"
-const VERSION = 2;
+const VERSION = 3;
 export const SECRET_FORMAT = ["none", "raw", "bearer", "basic_username"];
 export const NOTE_KIND = ["dropped", "skipped", "info"];
 // call_flags (src/plan/plan.hpp): how to read a destination's answer beyond the default.
 export const CALL_FLAGS = { retryNotFound: 1 };
+// queue_message_flags (src/plan/plan.hpp).
+export const MESSAGE_FLAGS = { oversizedChain: 1 };
 
 const HEADER_WORDS = 16;
 const REPLY_HEADER_WORDS = 4;
@@ -14,8 +16,9 @@ const REQUEST_WORDS = 18;
 const REQUEST_HEADER_WORDS = 8;
 const NOTE_WORDS = 8;
 const RATE_LIMIT_WORDS = 4;
+const MESSAGE_WORDS = 4;
 // The layout's constants, checked against the C++ side's by tests/core/abi_constants.test.mjs.
-export const PLAN_LAYOUT = { MAGIC, VERSION, HEADER_WORDS, REPLY_HEADER_WORDS, REQUEST_WORDS, REQUEST_HEADER_WORDS, NOTE_WORDS, RATE_LIMIT_WORDS };
+export const PLAN_LAYOUT = { MAGIC, VERSION, HEADER_WORDS, REPLY_HEADER_WORDS, REQUEST_WORDS, REQUEST_HEADER_WORDS, NOTE_WORDS, RATE_LIMIT_WORDS, MESSAGE_WORDS };
 
 export function decodePlan(bytes) {
   const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -24,6 +27,7 @@ export function decodePlan(bytes) {
   const [status, nReplyHeaders, nRequests, nRequestHeaders, nNotes] = [u32(2), u32(3), u32(4), u32(5), u32(6)];
   const counters = { received: u32(7), accepted: u32(8), rejected: u32(9) };
   const nRateLimits = u32(14);
+  const nMessages = u32(15);
   const dataStart = u32(12);
   const data = bytes.subarray(dataStart, dataStart + u32(13));
   const decoder = new TextDecoder();
@@ -72,6 +76,12 @@ export function decodePlan(bytes) {
   }
   const rateLimits = [];
   for (let i = 0; i < nRateLimits; i++, w += RATE_LIMIT_WORDS) rateLimits.push({ binding: span(w), key: span(w + 2) });
+  // Queue messages (only when the meta asked for them: src/plan/queue_messages.hpp): finished
+  // bodies, views into the plan's bytes.
+  const messages = [];
+  for (let i = 0; i < nMessages; i++, w += MESSAGE_WORDS) {
+    messages.push({ bytes: data.subarray(u32(w), u32(w) + u32(w + 1)), chains: u32(w + 2), oversized: (u32(w + 3) & MESSAGE_FLAGS.oversizedChain) !== 0 });
+  }
   const replyBody = data.subarray(u32(10), u32(10) + u32(11));
-  return { status, replyHeaders, replyBody, requests, notes, counters, rateLimits };
+  return { status, replyHeaders, replyBody, requests, notes, counters, rateLimits, messages };
 }

@@ -3,6 +3,8 @@
 // its calls in plan order. This is also the queue message's wire form (v1), which names secrets
 // and never carries their values:
 //   {v:1, destination, orderKey, calls:[{method, url, headers, body | bodyBase64, messageId, key, flags?}]}
+// The core writes these messages for every request (src/plan/queue_messages.hpp); JS builds
+// chains only from dead letters, to replay them.
 //   headers: [{name, value}] for literal ones, [{name, secret, format}] for secret ones
 //   optional: replay (a replayed dead letter), firstQueuedAt (ms; a chain's rest queued again by
 //   the consumer keeps when the chain was first queued), ref/count/from (a stored chain)
@@ -34,47 +36,32 @@ export function chainsOf(body) {
   return null;
 }
 
+// A message as the consumer reads it. The producer queues the core's message bodies as bytes
+// (contentType "bytes": an ArrayBuffer arrives), chains built in JS as "json" (an object arrives).
+// Bytes that are not a JSON text read as that text (or null when not UTF-8): chainsOf refuses
+// both, and the dead letter shows what came.
+export function readMessage(message) {
+  const raw = message.body;
+  if (!(raw instanceof ArrayBuffer || ArrayBuffer.isView(raw))) return message;
+  let body = null;
+  try {
+    body = strictUtf8.decode(raw);
+    body = JSON.parse(body);
+  } catch {}
+  return {
+    id: message.id,
+    timestamp: message.timestamp,
+    attempts: message.attempts,
+    body,
+    ack: () => message.ack(),
+    retry: (options) => message.retry(options),
+  };
+}
+
 // Several chains as one message body (a chain alone goes as it is: deliver_queue.mjs bundle).
 export const bundleOf = (chains) => ({ v: BUNDLE_VERSION, chains });
 // A bundle's own bytes; each chain in it adds its JSON and a comma.
 export const BUNDLE_OVERHEAD_BYTES = jsonBytes({ v: BUNDLE_VERSION, chains: [] });
-
-function wireHeader(h) {
-  if (h.format === "none" || !h.secret) return { name: h.name, value: h.value };
-  return { name: h.name, secret: h.secret, format: h.format }; // the value is filled in by the consumer
-}
-
-function wireBody(bytes) {
-  try {
-    return { body: strictUtf8.decode(bytes) };
-  } catch {
-    let binary = "";
-    for (const b of bytes) binary += String.fromCharCode(b);
-    return { bodyBase64: btoa(binary) };
-  }
-}
-
-export const dedupKey = (r) => `${r.scope}|${r.messageId}|${r.ordinal}`;
-
-// Plan requests → chains, in order of first appearance.
-export function buildChains(requests) {
-  const chains = new Map();
-  for (const r of requests) {
-    const id = `${r.destination}\u0000${r.orderKey}`;
-    let chain = chains.get(id);
-    if (!chain) chains.set(id, (chain = { v: WIRE_VERSION, destination: r.destination, orderKey: r.orderKey, calls: [] }));
-    chain.calls.push({
-      method: r.method,
-      url: r.url,
-      headers: r.headers.map(wireHeader),
-      ...wireBody(r.body),
-      messageId: r.messageId,
-      key: r.messageId ? dedupKey(r) : "",
-      ...(r.flags ? { flags: r.flags } : {}),
-    });
-  }
-  return [...chains.values()];
-}
 
 // A wire call → what send.mjs sends (secrets still named, filled in at send time).
 export function sendable(call, destination) {

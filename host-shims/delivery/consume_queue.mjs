@@ -25,7 +25,7 @@ import { CONSUMER_WALL_MS } from "./platform_limits.mjs";
 import { batches, sendAll } from "./deliver_queue.mjs";
 import { sendCall } from "./send.mjs";
 import { backoffSeconds, notFoundRetry } from "./outcome.mjs";
-import { chainsOf, jsonBytes, sendable, WIRE_VERSION } from "./chain.mjs";
+import { chainsOf, jsonBytes, readMessage, sendable, WIRE_VERSION } from "./chain.mjs";
 import { ledgerFor } from "../durable/ledger.mjs";
 import { getPayload, deletePayload } from "../durable/payloads.mjs";
 import { Counters, flushCounters, deadLetter, recordDeadLetters } from "../durable/ops.mjs";
@@ -406,7 +406,8 @@ function leaseMsFor(messages, cfg) {
   return Math.min(CONSUMER_WALL_MS, 2 * cfg.timeoutMs + 5000 + calls * cfg.timeoutMs);
 }
 
-export async function consumeBatch(batch, env, out, { fetchImpl = undefined } = {}) {
+export async function consumeBatch(queued, env, out, { fetchImpl = undefined } = {}) {
+  const batch = { queue: queued.queue, messages: queued.messages.map(readMessage) };
   const cfg = deliveryConfig(env);
   const calls = new CallLog(out, { mode: "queue", verbose: cfg.logCalls });
   const log = calls.log;

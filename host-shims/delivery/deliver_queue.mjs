@@ -5,7 +5,7 @@
 // 128 KB per message (a larger chain is stored in DELIVERY_PAYLOADS and the message carries its
 // reference), sendBatch ≤ 100 messages and ≤ 256 KB. Throws when anything could not be queued:
 // the caller then answers 503 and the client's retry is deduplicated by the ledger.
-import { buildChains, jsonBytes, bundleOf, BUNDLE_OVERHEAD_BYTES } from "./chain.mjs";
+import { jsonBytes, bundleOf, BUNDLE_OVERHEAD_BYTES } from "./chain.mjs";
 import { hasPayloadStore, putPayload } from "../durable/payloads.mjs";
 import { QUEUE_BATCH_MAX_BYTES, QUEUE_BATCH_MAX_MESSAGES, QUEUE_MESSAGE_MAX_BYTES } from "./platform_limits.mjs";
 
@@ -93,7 +93,7 @@ export function batches(bodies) {
       batch = [];
       size = 0;
     }
-    batch.push({ body: m.body, contentType: "json" });
+    batch.push({ body: m.body, contentType: m.contentType ?? "json" });
     size += bytes;
   }
   if (batch.length) out.push(batch);
@@ -119,9 +119,23 @@ export async function enqueueChains(chains, env, log, options) {
   return bodies.length;
 }
 
-// Queues every call of one plan. Returns {chains, messages}.
-export async function enqueuePlan(requests, env, log) {
-  const chains = buildChains(requests);
-  const messages = await enqueueChains(chains, env, log);
-  return { chains: chains.length, messages };
+const decoder = new TextDecoder();
+
+// Queues the messages the core wrote for one request (plan.messages: finished bodies, bundled
+// within MESSAGE_MAX_BYTES), as bytes, with no object per call. A chain over the limit is read
+// back and stored as toMessages does. Returns {chains, messages}.
+export async function enqueueCoreMessages(coreMessages, env, log) {
+  const bodies = [];
+  let chains = 0;
+  for (const m of coreMessages) {
+    chains += m.chains;
+    if (!m.oversized) {
+      bodies.push({ body: m.bytes, bytes: m.bytes.length, contentType: "bytes" });
+      continue;
+    }
+    const { bodies: stored } = await toMessages([JSON.parse(decoder.decode(m.bytes))], env, log);
+    bodies.push(...stored);
+  }
+  await sendAll(env.DELIVERY_QUEUE, bodies);
+  return { chains, messages: bodies.length };
 }

@@ -5,7 +5,7 @@ import { Core, CoreError } from "../core/core.mjs";
 import { checkSecrets, BindingError } from "./secrets.mjs";
 import { readBody } from "./body.mjs";
 import { deliverInline } from "../delivery/deliver_inline.mjs";
-import { enqueuePlan } from "../delivery/deliver_queue.mjs";
+import { enqueueCoreMessages } from "../delivery/deliver_queue.mjs";
 import { consumeBatch } from "../delivery/consume_queue.mjs";
 import { handleAdmin } from "../admin/admin.mjs";
 import { Counters, flushCounters } from "../durable/ops.mjs";
@@ -165,6 +165,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
       seed: randomSeed(),
       bodyTooLarge: !!body.tooLarge,
       bodyError: body.error ?? "",
+      queue: !demo && state.mode === "queue", // the core writes the queue messages (enqueueCoreMessages)
     };
 
     let plan;
@@ -201,7 +202,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     } else if (plan.requests.length > 0 && state.mode === "queue") {
       // Durable: the client hears 200 only once every call is in the queue.
       try {
-        await enqueuePlan(plan.requests, env, log);
+        await enqueueCoreMessages(plan.messages, env, log);
       } catch (e) {
         log({ at: "enqueue", error: String(e?.message ?? e), calls: plan.requests.length });
         headers.set("content-type", "application/json");

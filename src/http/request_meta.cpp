@@ -62,6 +62,7 @@ result<request_meta> parse_request_meta(std::string_view json_text) {
   m.seed = parse_hex(json::string_or_empty(*o, "seed"));
   if (auto const* b = o->if_contains("bodyTooLarge")) m.body_too_large = b->is_bool() && b->get_bool();
   m.body_error.assign(json::string_or_empty(*o, "bodyError"));
+  if (auto const* q = o->if_contains("queue")) m.queue = q->is_bool() && q->get_bool();
   return m;
 }
 

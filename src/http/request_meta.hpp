@@ -23,10 +23,11 @@ struct request_meta {
   std::uint64_t seed = 0;           // host randomness for generated messageIds
   bool body_too_large = false;      // the host stopped reading (or inflating) past the limit
   std::string body_error;           // the host could not read the body (e.g. corrupt gzip)
+  bool queue = false;               // the host delivers through a queue: plan the queue messages too
 };
 
 // {"method","url","headers":{name:value},"receivedAt":ms,"seed":"16 hex digits",
-//  "bodyTooLarge":bool,"bodyError":"…"}
+//  "bodyTooLarge":bool,"bodyError":"…","queue":bool}
 result<request_meta> parse_request_meta(std::string_view json_text);
 
 }  // namespace ajs

@@ -12,6 +12,9 @@ void write_json(std::string& out, boost::json::value const& v);
 // An object without its member `omit_key`.
 void write_json(std::string& out, boost::json::object const& o, std::string_view omit_key);
 
+// `text` as a JSON string (quotes and escapes), as JSON.stringify writes it.
+void write_json_string(std::string& out, std::string_view text);
+
 // Bytes write_json writes for a string, its quotes and escapes included.
 std::size_t json_string_size(std::string_view s);
 

@@ -73,6 +73,18 @@ struct plan_note {
   byte_span reason;  // stable code, e.g. "gist.email_required"
 };
 
+// A queue message the core wrote (plan/queue_messages.hpp): its finished body.
+enum queue_message_flags : std::uint32_t {
+  // One chain over the message limit: the host stores it and queues a reference instead.
+  oversized_chain = 1u << 0,
+};
+
+struct queue_message {
+  byte_span body;
+  std::uint32_t chains = 0;  // chains it carries (1: a v1 chain; more: a v2 bundle)
+  std::uint32_t flags = 0;   // queue_message_flags
+};
+
 struct plan_counters {
   std::uint32_t events_received = 0;
   std::uint32_t events_accepted = 0;
@@ -87,6 +99,7 @@ struct plan {
   std::vector<planned_header> request_headers;
   std::vector<plan_note> notes;
   std::vector<rate_limit_check> rate_limits;
+  std::vector<queue_message> messages;  // only when the host asks for them (request_meta::queue)
   plan_counters counters;
   std::string bytes;  // every span above points here
 

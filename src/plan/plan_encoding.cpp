@@ -13,6 +13,7 @@ constexpr std::size_t request_words = 18;
 constexpr std::size_t request_header_words = 8;
 constexpr std::size_t note_words = 8;
 constexpr std::size_t rate_limit_words = 4;
+constexpr std::size_t message_words = 4;
 
 struct word_writer {
   std::string& out;
@@ -55,7 +56,7 @@ void encode_plan(plan const& p, std::string& out) {
   out.clear();
   std::size_t const tables = p.reply_headers.size() * reply_header_words + p.requests.size() * request_words +
                              p.request_headers.size() * request_header_words + p.notes.size() * note_words +
-                             p.rate_limits.size() * rate_limit_words;
+                             p.rate_limits.size() * rate_limit_words + p.messages.size() * message_words;
   std::size_t const bytes_offset = (header_words + tables) * 4;
   out.reserve(bytes_offset + p.bytes.size());
   word_writer w{out};
@@ -73,7 +74,7 @@ void encode_plan(plan const& p, std::string& out) {
   w.put(static_cast<std::uint32_t>(bytes_offset));
   w.put(static_cast<std::uint32_t>(p.bytes.size()));
   w.put(static_cast<std::uint32_t>(p.rate_limits.size()));
-  w.put(0);
+  w.put(static_cast<std::uint32_t>(p.messages.size()));
   for (auto const& h : p.reply_headers) {
     w.put(h.name);
     w.put(h.value);
@@ -109,6 +110,11 @@ void encode_plan(plan const& p, std::string& out) {
     w.put(l.binding);
     w.put(l.key);
   }
+  for (auto const& m : p.messages) {
+    w.put(m.body);
+    w.put(m.chains);
+    w.put(m.flags);
+  }
   out.append(p.bytes);
 }
 
@@ -124,12 +130,12 @@ result<plan> decode_plan(std::string_view encoded) {
   p.reply_body = r.span();
   std::size_t const bytes_offset = r.get(), bytes_length = r.get();
   std::size_t const rate_limits = r.get();
-  r.get();
+  std::size_t const messages = r.get();
   if (!r.ok || bytes_offset > encoded.size() || bytes_length != encoded.size() - bytes_offset)
     return invalid_request("plan header out of bounds");
   std::size_t const tables = reply_headers * reply_header_words + requests * request_words +
                              request_headers * request_header_words + notes * note_words +
-                             rate_limits * rate_limit_words;
+                             rate_limits * rate_limit_words + messages * message_words;
   if ((header_words + tables) * 4 != bytes_offset) return invalid_request("plan tables out of bounds");
   p.bytes.assign(encoded.substr(bytes_offset));
   auto in_bounds = [&](byte_span s) { return std::size_t{s.offset} + s.length <= bytes_length; };
@@ -185,6 +191,14 @@ result<plan> decode_plan(std::string_view encoded) {
     l.key = r.span();
     ok = ok && in_bounds(l.binding) && in_bounds(l.key);
     p.rate_limits.push_back(l);
+  }
+  for (std::size_t i = 0; i < messages; ++i) {
+    queue_message m;
+    m.body = r.span();
+    m.chains = r.get();
+    m.flags = r.get();
+    ok = ok && in_bounds(m.body);
+    p.messages.push_back(m);
   }
   if (!r.ok || !ok) return invalid_request("plan span out of bounds");
   return p;

@@ -10,7 +10,7 @@
 namespace ajs {
 
 inline constexpr std::uint32_t plan_magic = 0x31504A41;  // "AJP1" little-endian
-inline constexpr std::uint32_t plan_format_version = 2;
+inline constexpr std::uint32_t plan_format_version = 3;
 
 void encode_plan(plan const& p, std::string& out);
 result<plan> decode_plan(std::string_view encoded);

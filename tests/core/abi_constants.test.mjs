@@ -35,6 +35,7 @@ test("plan layout: magic, version and table widths are the C++ encoder's", () =>
     REQUEST_HEADER_WORDS: constant(enc, "request_header_words"),
     NOTE_WORDS: constant(enc, "note_words"),
     RATE_LIMIT_WORDS: constant(enc, "rate_limit_words"),
+    MESSAGE_WORDS: constant(enc, "message_words"),
   });
 });
 
@@ -49,4 +50,15 @@ test("enums: secret formats and note kinds in the C++ order and values; call fla
 
 test("the ABI version the host expects is the one wasm/exports.cpp reports", () => {
   assert.equal(ABI_VERSION, constant(source("wasm/exports.cpp"), "abi_version"));
+});
+
+test("queue messages: the size limit, the flags and the secret formats' names are the C++ writer's", async () => {
+  const { MESSAGE_MAX_BYTES } = await import("../../host-shims/delivery/deliver_queue.mjs");
+  const { MESSAGE_FLAGS } = await import("../../host-shims/core/plan.mjs");
+  const writer = source("src/plan/queue_messages.hpp") + source("src/plan/queue_messages.cpp");
+  assert.equal(MESSAGE_MAX_BYTES, constant(writer, "queue_message_max_bytes"));
+  assert.deepEqual(Object.fromEntries(enumerators(source("src/plan/plan.hpp"), "queue_message_flags")), { oversized_chain: "1u << 0" });
+  assert.equal(MESSAGE_FLAGS.oversizedChain, 1 << 0);
+  const names = /secret_format_names\[\]\s*=\s*\{([^}]*)\}/.exec(writer)?.[1];
+  assert.deepEqual(names?.split(",").map((n) => JSON.parse(n.trim())), SECRET_FORMAT);
 });

@@ -5,8 +5,9 @@ import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
 import { withMessageMethods } from "../support/fake_ledger.mjs";
 import { loadWorker } from "../../host-shims/node/node_host.mjs";
-import { buildChains, jsonBytes } from "../../host-shims/delivery/chain.mjs";
-import { batches, bundle, toMessages, enqueueChains, enqueuePlan, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/delivery/deliver_queue.mjs";
+import { jsonBytes } from "../../host-shims/delivery/chain.mjs";
+import { buildChains } from "../support/chain_oracle.mjs";
+import { batches, bundle, toMessages, enqueueChains, enqueueCoreMessages, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/delivery/deliver_queue.mjs";
 import { consumeBatch, retryDelaySeconds, messageAgeS, runChain } from "../../host-shims/delivery/consume_queue.mjs";
 import { chainsOf, sendable, WIRE_VERSION } from "../../host-shims/delivery/chain.mjs";
 import { sendCall } from "../../host-shims/delivery/send.mjs";
@@ -63,9 +64,11 @@ describe("durable delivery: producer", () => {
     const res = await post(worker, env, BATCH);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { success: true });
-    assert.deepEqual(sent.map((m) => [m.body.v, m.body.chains.length]), [[2, 6]], "one bundle of six chains");
-    const bodies = sent[0].body.chains;
-    assert.ok(sent.every((m) => m.contentType === "json"));
+    // The core's message bodies, as bytes (src/plan/queue_messages.cpp).
+    assert.ok(sent.every((m) => m.contentType === "bytes" && m.body instanceof Uint8Array));
+    const queued = sent.map((m) => JSON.parse(new TextDecoder().decode(m.body)));
+    assert.deepEqual(queued.map((m) => [m.v, m.chains.length]), [[2, 6]], "one bundle of six chains");
+    const bodies = queued[0].chains;
     const text = JSON.stringify(sent);
     for (const secret of SECRET_FORMS) assert.ok(!text.includes(secret), "no credential in a queue message");
     // Keys are "<scope>|<messageId>|<ordinal>"; a scope is "<destination>:<source id>:<account>".
@@ -299,11 +302,27 @@ describe("durable delivery: producer", () => {
     assert.deepEqual((await toMessages([noCalls], {}, noLog)).bodies, []);
   });
 
-  test("enqueuePlan: the plan's calls as chains, queued; its answer counts both", async () => {
+  test("enqueueCoreMessages: the core's bodies go as bytes, unread; a flagged chain is stored and its reference queued", async () => {
     const sent = [];
-    const requests = [planned(), planned({ messageId: "m2" }), planned({ orderKey: "u2", messageId: "m3" })];
-    assert.deepEqual(await enqueuePlan(requests, { DELIVERY_QUEUE: { sendBatch: async (b) => sent.push(...b) } }, noLog), { chains: 2, messages: 1 });
-    assert.deepEqual(sent.map((m) => m.body.chains.map((c) => c.calls.length)), [[2, 1]]);
+    const stored = new Map();
+    const store = { put: async (id, text) => stored.set(id, text) };
+    const env = { DELIVERY_QUEUE: { sendBatch: async (b) => sent.push(...b) }, DELIVERY_PAYLOADS: { idFromName: (n) => n, get: () => store } };
+    const small = new TextEncoder().encode(JSON.stringify({ v: 2, chains: [chain(1), chain(1)] }));
+    const [big] = bigChain();
+    const bigBytes = new TextEncoder().encode(JSON.stringify(big));
+    const answer = await enqueueCoreMessages([{ bytes: small, chains: 2, oversized: false }, { bytes: bigBytes, chains: 1, oversized: true }], env, noLog);
+    assert.deepEqual(answer, { chains: 3, messages: 2 });
+    assert.equal(sent[0].body, small, "the core's bytes as they are");
+    assert.equal(sent[0].contentType, "bytes");
+    assert.equal(sent[1].contentType, "json");
+    assert.deepEqual(Object.keys(sent[1].body), ["v", "destination", "orderKey", "ref", "count"]);
+    assert.equal(sent[1].body.count, 40);
+    assert.deepEqual(JSON.parse([...stored.values()][0]).calls, big.calls);
+    // Without a payload store it is split, as toMessages splits a chain.
+    sent.length = 0;
+    const split = await enqueueCoreMessages([{ bytes: bigBytes, chains: 1, oversized: true }], { DELIVERY_QUEUE: env.DELIVERY_QUEUE }, noLog);
+    assert.deepEqual(split, { chains: 1, messages: 2 });
+    assert.deepEqual(sent.map((m) => m.body.calls.length), [28, 12]);
   });
 
   test("sendBatch: a batch of exactly 250,000 bytes (with 100 per message) goes in one call; at most four calls at a time", async () => {
@@ -876,6 +895,23 @@ describe("durable delivery: consumer edge cases", () => {
     const ref = message({ v: 1, destination: "gist", orderKey: "u1", ref: "1:x", count: 2 });
     const { lines } = await consume([ref], { env: { DELIVERY_PAYLOADS: { idFromName: (n) => n, get: () => ({ get: async () => null }) } } });
     assert.deepEqual(lines.map((l) => [l.at, l.reason, l.calls]), [["dead-letter", "payload_missing", 2]], "a ref is a chain too");
+  });
+
+  test("a body queued as bytes (the core's messages) is read as its JSON: delivered, acked and retried through the original message", async () => {
+    const bytes = (value) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
+    const m = message(bytes(chain(2)).buffer);
+    const { lines, seen } = await consume([m]);
+    assert.deepEqual([m.acked, m.retried, seen.map((s) => s.url)], [true, undefined, ["http://up.test/0", "http://up.test/1"]]);
+    assert.deepEqual(lines.filter((l) => l.at === "delivery").map((l) => l.outcome), ["ok", "ok"]);
+    const retried = message(new Uint8Array(bytes({ v: 2, chains: [chain(1)] })), 1, "msg-2");
+    await consume([retried], { answers: [[503]] });
+    assert.deepEqual([retried.acked, typeof retried.retried?.delaySeconds], [undefined, "number"]);
+    // Not JSON: the dead letter holds the text; not UTF-8: null.
+    for (const [raw, held] of [[bytes("{not json"), "{not json"], [new Uint8Array([0x7b, 0xff, 0x7d]), null]]) {
+      const bad = message(raw, 2);
+      const { lines: dead } = await consume([bad]);
+      assert.deepEqual([bad.acked, dead.map((l) => [l.at, l.reason ?? l.error]), dead[1].message], [true, [["consume", "not a delivery message (v1 chain or v2 bundle)"], ["dead-letter", "malformed"]], held]);
+    }
   });
 
   test("Retry-After is rounded up to whole seconds; 0 is kept; a 404's budget delay wins", () => {

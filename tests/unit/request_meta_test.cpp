@@ -37,7 +37,7 @@ TEST_CASE("request meta: the URL splits into scheme, host with port, and path wi
 
 TEST_CASE("request meta: headers, receivedAt, seed and the body flags are read as the host writes them") {
   auto m = parse_request_meta(R"({"method":"POST","url":"https://e.example/v1/b","receivedAt":1785578400500.9,
-      "seed":"00000000000000fF","bodyTooLarge":true,"bodyError":"body is not valid gzip data",
+      "seed":"00000000000000fF","bodyTooLarge":true,"bodyError":"body is not valid gzip data","queue":true,
       "headers":{"authorization":"Basic d2s6","origin":"https://shop.example","cf-connecting-ip":"203.0.113.7",
                  "access-control-request-headers":"content-type"}})");
   REQUIRE(m.has_value());
@@ -49,10 +49,13 @@ TEST_CASE("request meta: headers, receivedAt, seed and the body flags are read a
   CHECK(m->origin == "https://shop.example");
   CHECK(m->client_ip == "203.0.113.7");
   CHECK(m->access_control_request_headers == "content-type");
-  auto seeds = parse_request_meta(R"({"url":"https://e.example/","seed":"123456789abcdef0ff","bodyTooLarge":"yes"})");
+  CHECK(m->queue);
+  auto seeds =
+      parse_request_meta(R"({"url":"https://e.example/","seed":"123456789abcdef0ff","bodyTooLarge":"yes","queue":1})");
   REQUIRE(seeds.has_value());
   CHECK(seeds->seed == 0x123456789abcdef0ull);  // 16 digits at most
   CHECK_FALSE(seeds->body_too_large);
+  CHECK_FALSE(seeds->queue);  // only the boolean true
 }
 
 TEST_CASE(

@@ -1,0 +1,44 @@
+// The queue messages as the host built them in JS before the core wrote them
+// (src/plan/queue_messages.cpp): plan requests → chains in the wire form of
+// host-shims/delivery/chain.mjs. Kept as the oracle the core's messages are checked against
+// (tests/core/queue_messages.test.mjs) and to make chains in tests.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const WIRE_VERSION = 1;
+
+function wireHeader(h) {
+  if (h.format === "none" || !h.secret) return { name: h.name, value: h.value };
+  return { name: h.name, secret: h.secret, format: h.format }; // the value is filled in by the consumer
+}
+
+function wireBody(bytes) {
+  try {
+    return { body: strictUtf8.decode(bytes) };
+  } catch {
+    let binary = "";
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return { bodyBase64: btoa(binary) };
+  }
+}
+
+const dedupKey = (r) => `${r.scope}|${r.messageId}|${r.ordinal}`;
+
+// Plan requests → chains, in order of first appearance.
+export function buildChains(requests) {
+  const chains = new Map();
+  for (const r of requests) {
+    const id = `${r.destination}\u0000${r.orderKey}`;
+    let chain = chains.get(id);
+    if (!chain) chains.set(id, (chain = { v: WIRE_VERSION, destination: r.destination, orderKey: r.orderKey, calls: [] }));
+    chain.calls.push({
+      method: r.method,
+      url: r.url,
+      headers: r.headers.map(wireHeader),
+      ...wireBody(r.body),
+      messageId: r.messageId,
+      key: r.messageId ? dedupKey(r) : "",
+      ...(r.flags ? { flags: r.flags } : {}),
+    });
+  }
+  return [...chains.values()];
+}
+

@@ -1,0 +1,115 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "plan/plan_encoding.hpp"
+#include "plan/plan_writer.hpp"
+#include "plan/queue_messages.hpp"
+
+using namespace ajs;
+
+namespace {
+
+// A call with a fixed-size body: `pad` bytes of 'x' inside {"p":"…"}.
+void add_call(plan_writer& w, std::string_view destination, std::string_view message_id, std::string_view order_key,
+              std::size_t pad, std::uint32_t flags = 0) {
+  w.set_scope(std::string(destination) + ":s:a");
+  w.begin_request({destination, "POST", "https://x.test/e", message_id, order_key, flags});
+  w.header("content-type", "application/json");
+  w.secret_header("accessKey", "KEY", secret_format::raw);
+  w.body(w.text(R"({"p":")" + std::string(pad, 'x') + R"("})"));
+}
+
+std::vector<std::string> messages_of(plan const& p) {
+  std::vector<std::string> out;
+  for (auto const& m : p.messages) out.emplace_back(p.view(m.body));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("queue messages: one chain per destination and order key, in order; the wire form to the byte") {
+  plan p;
+  plan_writer w(p);
+  add_call(w, "gist", "m1", "u1", 1);
+  add_call(w, "gainsight", "m1", "u1", 1, retry_not_found);
+  add_call(w, "gist", "m2", "u1", 1);
+  add_call(w, "gist", "", "u\"2", 1);  // no messageId: no key; a quote in the order key
+  write_queue_messages(p);
+  REQUIRE(p.messages.size() == 1);
+  CHECK(p.messages[0].chains == 3);
+  CHECK(p.messages[0].flags == 0);
+  std::string const headers =
+      R"("headers":[{"name":"content-type","value":"application/json"},{"name":"accessKey","secret":"KEY","format":"raw"}])";
+  auto const call = [&](std::string_view id, std::string_view key, std::string_view extra = "") {
+    return R"({"method":"POST","url":"https://x.test/e",)" + headers + R"(,"body":"{\"p\":\"x\"}","messageId":")" +
+           std::string(id) + R"(","key":")" + std::string(key) + "\"" + std::string(extra) + "}";
+  };
+  CHECK(messages_of(p)[0] == R"({"v":2,"chains":[)"
+                             R"({"v":1,"destination":"gist","orderKey":"u1","calls":[)" +
+                                 call("m1", "gist:s:a|m1|0") + "," + call("m2", "gist:s:a|m2|0") +
+                                 R"(]},{"v":1,"destination":"gainsight","orderKey":"u1","calls":[)" +
+                                 call("m1", "gainsight:s:a|m1|0", R"(,"flags":1)") +
+                                 R"(]},{"v":1,"destination":"gist","orderKey":"u\"2","calls":[)" + call("", "") +
+                                 "]}]}");
+}
+
+TEST_CASE("queue messages: a lone chain goes as it is; none for a plan without calls") {
+  plan p;
+  plan_writer w(p);
+  write_queue_messages(p);
+  CHECK(p.messages.empty());
+  add_call(w, "gist", "m1", "u1", 1);
+  write_queue_messages(p);
+  REQUIRE(p.messages.size() == 1);
+  CHECK(messages_of(p)[0].rfind(R"({"v":1,"destination":"gist")", 0) == 0);
+  CHECK(p.messages[0].chains == 1);
+}
+
+TEST_CASE("queue messages: a bundle of exactly the limit holds; one byte more starts a new message") {
+  // Two chains, each of one call; the bundle's size is 19 (its own bytes) + both chains + a comma.
+  auto const sizes = [](std::size_t pad) {
+    plan p;
+    plan_writer w(p);
+    add_call(w, "gist", "m1", "u1", 1000);
+    add_call(w, "gist", "m2", "u2", pad);
+    write_queue_messages(p);
+    std::vector<std::size_t> out;
+    for (auto const& m : p.messages) out.push_back(m.body.length);
+    return out;
+  };
+  auto const base = sizes(0);  // one bundle: its size at pad 0
+  REQUIRE(base.size() == 1);
+  std::size_t const fill = queue_message_max_bytes - base[0];
+  CHECK(sizes(fill) == std::vector<std::size_t>{queue_message_max_bytes});
+  auto const over = sizes(fill + 1);
+  REQUIRE(over.size() == 2);
+  CHECK(over[0] + over[1] + std::string_view(R"({"v":2,"chains":[,]})").size() == queue_message_max_bytes + 1);
+}
+
+TEST_CASE("queue messages: a chain over the limit goes alone and flagged, its neighbours bundled around it") {
+  plan p;
+  plan_writer w(p);
+  add_call(w, "gist", "a", "before", 10);
+  add_call(w, "gainsight", "a", "before", 10);
+  for (int i = 0; i < 3; ++i) add_call(w, "gist", "b" + std::to_string(i), "big", 50000);
+  add_call(w, "gist", "c", "after", 10);
+  write_queue_messages(p);
+  REQUIRE(p.messages.size() == 3);
+  CHECK(p.messages[0].chains == 2);
+  CHECK(p.messages[0].flags == 0);
+  CHECK(p.messages[1].chains == 1);
+  CHECK(p.messages[1].flags == oversized_chain);
+  CHECK(p.messages[1].body.length > queue_message_max_bytes);
+  CHECK(p.messages[2].chains == 1);
+  CHECK(p.messages[2].flags == 0);
+
+  // And they travel in the encoded plan.
+  std::string bytes;
+  encode_plan(p, bytes);
+  auto d = decode_plan(bytes);
+  REQUIRE(d.has_value());
+  REQUIRE(d->messages.size() == 3);
+  CHECK(d->messages[1].flags == oversized_chain);
+  CHECK(d->view(d->messages[2].body) == p.view(p.messages[2].body));
+}

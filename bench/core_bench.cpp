@@ -1,5 +1,5 @@
-// Native cost of the core: each workload (bench/make_batch.mjs WORKLOADS) planned and encoded, as
-// the wasm hosts run it. Usage: core_bench config.json iterations name:path:repeat:body.json …
+// Native cost of the core: each workload (bench/make_batch.mjs WORKLOADS) planned with its queue
+// messages and encoded, as the wasm hosts run it on the durable path. Usage: core_bench config.json iterations name:path:repeat:body.json …
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   meta.host = "edge.example.com";
   meta.received_at_ms = 1785578400500;
   meta.client_ip = "203.0.113.7";
+  meta.queue = true;
   std::printf("{");
   for (int a = 3; a < argc; ++a) {
     std::string const spec = argv[a];

@@ -1,13 +1,17 @@
 // The benchmark's baseline: the core's job (src/ingest, src/route, src/destinations/{gist,
 // gainsight,gainsight_px}) written as plain JavaScript, the way it would be written for production
 // in a Worker. (request meta, body bytes, parsed config) → plan: the reply, and every outgoing call
-// with its body as bytes, in the core's order. The bench and bench/js_baseline.test.mjs use it.
+// with its body as JSON text, in the core's order; then (queueMessagesJs) what a durable Worker
+// hands its queue: the calls as ordered chains, bundled within the message limit, as JSON text.
+// The bench and bench/js_baseline.test.mjs use it.
 // The security rules (#10) are ported as the core has them (src/ingest/limits.hpp): the 32 KB limit
 // on each message as written (with a batch envelope's context and integrations), their 1 MB
 // expansion cap, the outgoing budget, the Gist tag cap and flattened-keys budget, dedup scopes and
 // ordinals, and the rate-limit checks the host makes.
 // Not ported: the settings/preflight endpoints, the capture destination, the 64-level JSON depth
 // limit; JSON numbers follow JavaScript's model (no int64, 1.0 === 1).
+import { MESSAGE_MAX_BYTES } from "../host-shims/delivery/deliver_queue.mjs";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true }); // invalid UTF-8 is malformed JSON, as in the core
 
@@ -21,6 +25,7 @@ const SINGLE_PATHS = new Map([["t", "track"], ["i", "identify"], ["p", "page"], 
   .flatMap(([short, type]) => [[short, type], [type, type]]));
 const OK_BODY = encoder.encode('{"success":true}');
 const JSON_HEADER = ["content-type", "application/json"];
+const RETRY_NOT_FOUND = 1; // call_flags (src/plan/plan.hpp)
 
 // ---------- small value helpers ----------
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -162,11 +167,11 @@ class Plan {
     this.scope = ""; this.ordinals = new Map();
     this.outgoingBytes = 0; this.maxCalls = Infinity; this.maxBytes = Infinity;
   }
-  request(destination, url, headers, body, e) {
+  request(destination, url, headers, body, e, flags = 0) {
     const key = this.scope + "|" + e.messageId, ordinal = this.ordinals.get(key) ?? 0;
     this.ordinals.set(key, ordinal + 1);
-    this.outgoingBytes += body.length; // per call: a body two calls share is sent twice
-    this.requests.push({ destination, method: "POST", url, headers, body, messageId: e.messageId, orderKey: e.orderKey, scope: this.scope, ordinal });
+    this.outgoingBytes += textBytes(body); // per call: a body two calls share is sent twice
+    this.requests.push({ destination, method: "POST", url, headers, body, messageId: e.messageId, orderKey: e.orderKey, scope: this.scope, ordinal, flags });
   }
   note(kind, destination, messageId, reason) { this.notes.push({ kind, destination, messageId, reason }); }
   // limits.hpp: what one request may make the host send.
@@ -187,6 +192,44 @@ class Plan {
     return problem;
   }
 }
+// UTF-8 bytes of a text: its length when it is ASCII (most bodies), else encoded.
+const ASCII = /^[\x00-\x7f]*$/;
+const textBytes = (s) => (ASCII.test(s) ? s.length : encoder.encode(s).length);
+
+// ---------- the durable path: the plan's calls as queue messages ----------
+// One chain per destination and order key (userId, else anonymousId), calls in plan order, secrets
+// named; consecutive chains bundled while a message stays within MESSAGE_MAX_BYTES.
+const wireHeader = (h) => (h.secret ? { name: h.name, secret: h.secret, format: h.format } : { name: h.name, value: h.value });
+export function queueMessagesJs(plan) {
+  const chains = new Map();
+  for (const r of plan.requests) {
+    const id = r.destination + "\u0000" + r.orderKey;
+    let chain = chains.get(id);
+    if (!chain) chains.set(id, (chain = { v: 1, destination: r.destination, orderKey: r.orderKey, calls: [] }));
+    const call = { method: r.method, url: r.url, headers: r.headers.map(wireHeader), body: r.body, messageId: r.messageId,
+      key: r.messageId ? `${r.scope}|${r.messageId}|${r.ordinal}` : "" };
+    if (r.flags) call.flags = r.flags;
+    chain.calls.push(call);
+  }
+  const messages = [];
+  let group = [], size = 0;
+  const flush = () => {
+    if (group.length === 1) messages.push(group[0]);
+    else if (group.length > 1) messages.push(`{"v":2,"chains":[${group.join(",")}]}`);
+    group = [];
+    size = 19; // {"v":2,"chains":[]}
+  };
+  flush();
+  for (const chain of chains.values()) {
+    const text = JSON.stringify(chain), bytes = textBytes(text);
+    if (group.length > 0 && size + bytes > MESSAGE_MAX_BYTES) flush();
+    group.push(text);
+    size += bytes + 1;
+  }
+  flush();
+  return messages;
+}
+
 class Problem { constructor(status, code, message) { Object.assign(this, { status, code, message }); } }
 const invalid = (message) => new Problem(400, "invalid_request", message);
 const unauthorized = (message) => new Problem(401, "unauthorized", message);
@@ -516,7 +559,7 @@ function accept(e, source, out) {
 
 // ---------- Gainsight and Gainsight PX: the normalized message, serialized once for both ----------
 function passthrough(e) {
-  return (e.passthrough ??= encoder.encode(JSON.stringify(e.message)));
+  return (e.passthrough ??= JSON.stringify(e.message));
 }
 const secretHeader = (name, secret, format) => ({ name, value: "", secret, format });
 const header = (name, value) => ({ name, value, secret: "", format: "none" });
@@ -742,8 +785,9 @@ function makeGist(settings, path, insecureOk) {
   const contacts = base + "/contacts", events = base + "/events", tags = base + "/tags";
   const headers = [secretHeader("authorization", secretName(settings, "apiKey", path), "bearer"),
     header("content-type", "application/json"), header("accept", "application/json")];
-  const call = (e, url, body, out) => out.request("gist", url, headers, encoder.encode(JSON.stringify(body)), e);
-  const tagCall = (e, name, untag, ref, out) => call(e, tags, { name, contacts: [untag ? { ...ref, untag: true } : ref] }, out);
+  // RETRY_NOT_FOUND: a call that refers to a contact (events, tags) may arrive before the upsert.
+  const call = (e, url, body, out, flags = 0) => out.request("gist", url, headers, JSON.stringify(body), e, flags);
+  const tagCall = (e, name, untag, ref, out) => call(e, tags, { name, contacts: [untag ? { ...ref, untag: true } : ref] }, out, RETRY_NOT_FOUND);
   const note = (out, kind, e, reason) => out.note(kind, "gist", e.messageId, reason);
   // Checked right after a body is built: one whose flattened keys ran out of room is not sent.
   const tooLarge = (e, keys, out) => {
@@ -754,7 +798,7 @@ function makeGist(settings, path, insecureOk) {
   const event = (e, body, keys, out) => {
     if (tooLarge(e, keys, out)) return;
     if (body.user_id === undefined && body.email === undefined) return note(out, "dropped", e, "gist.user_id_or_email_required");
-    call(e, events, body, out);
+    call(e, events, body, out, RETRY_NOT_FOUND);
   };
   return (e, out) => {
     const m = e.message, keys = new FlatBudget();

@@ -1,9 +1,11 @@
 // The core's wasm modules in Node's V8: the same glue the Worker uses (host-shims/core/core.mjs),
-// timing Core.handle (copy in, plan, copy the plan out, decode it) on the bench batch.
+// timing the durable ingest path as the Worker runs it: request bytes in, what it hands to the
+// queue's sendBatch out (Core.handle with the queue messages: copy in, plan, copy out, decode).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Core } from "../host-shims/core/core.mjs";
 import { BENCH_CONFIG, SINGLE as SINGLE_MESSAGE, WORKLOADS } from "./make_batch.mjs";
+import { coreIngest } from "./ingest_paths.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const encoder = new TextEncoder();
@@ -27,16 +29,16 @@ export function time(fn, iterations) {
   return { median: ms[Math.floor(ms.length / 2)], min: ms[0] };
 }
 
-// Times `plan(meta, bytes)` (→ a plan with `requests`) on every workload: the median and the
-// minimum of `iterations` runs (× the workload's `repeat`), after a warm-up.
-export function benchPlanner(plan, iterations = 100) {
+// Times `ingest(meta, bytes)` (→ {calls, messages}: the sendBatch entries) on every workload: the
+// median and the minimum of `iterations` runs (× the workload's `repeat`), after a warm-up.
+export function benchIngest(ingest, iterations = 100) {
   const out = {};
   for (const w of WORKLOADS) {
     const bytes = encoder.encode(w.body());
     const m = meta(w.path);
-    let calls = 0;
-    const t = time(() => (calls = plan(m, bytes).requests.length), iterations * w.repeat);
-    out[w.name] = { bytes: bytes.length, calls, median_ms: t.median, min_ms: t.min };
+    let result = { calls: 0, messages: [] };
+    const t = time(() => (result = ingest(m, bytes)), iterations * w.repeat);
+    out[w.name] = { bytes: bytes.length, calls: result.calls, messages: result.messages.length, median_ms: t.median, min_ms: t.min };
   }
   return out;
 }
@@ -45,7 +47,7 @@ export async function benchModule(file, iterations = 100) {
   const module = await WebAssembly.compile(readFileSync(`${root}build/wasm/${file}`));
   const core = await Core.instantiate(module);
   core.configure(JSON.stringify(BENCH_CONFIG));
-  return benchPlanner((m, bytes) => core.handle(m, bytes), iterations);
+  return benchIngest(coreIngest(core), iterations);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,11 +1,13 @@
-// Runs inside workerd for the benchmark: POST /run?build=wasi|emscripten|js&n=N plans the body N
-// times with the core (the same glue as the Worker), or with the plain-JS baseline for build=js.
+// Runs inside workerd for the benchmark: POST /run?build=wasi|emscripten|js&n=N runs the durable
+// ingest path on the body N times (request bytes → the sendBatch entries) with the core (the same
+// glue as the Worker), or with the plain-JS baseline for build=js.
 // workerd freezes timers during CPU work, so the driver times requests from outside and subtracts
 // an n=0 request.
 import wasi from "../build/wasm/ajs_edge.wasm";
 import emscripten from "../build/wasm/ajs_edge_emscripten.wasm";
 import { Core } from "../host-shims/core/core.mjs";
-import { planBatchJs, parseConfig } from "./js_baseline.mjs";
+import { parseConfig } from "./js_baseline.mjs";
+import { coreIngest, jsIngest } from "./ingest_paths.mjs";
 
 const modules = { wasi, emscripten };
 const cores = {};
@@ -25,9 +27,9 @@ export default {
     }
     const meta = { method: "POST", url: `https://edge.example.com${url.searchParams.get("path") ?? "/v1/batch"}`,
       headers: { "cf-connecting-ip": "203.0.113.7" }, receivedAt: 1785578400500, seed: "00000000000000ff" };
+    const ingest = build === "js" ? jsIngest(jsConfig) : coreIngest(cores[build]);
     let calls = 0;
-    if (build === "js") for (let i = 0; i < n; i++) calls = planBatchJs(jsConfig, meta, body).requests.length;
-    else for (let i = 0; i < n; i++) calls = cores[build].handle(meta, body).requests.length;
+    for (let i = 0; i < n; i++) calls = ingest(meta, body).calls;
     return Response.json({ calls });
   },
 };

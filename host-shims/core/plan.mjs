@@ -50,26 +50,35 @@ export function decodePlan(bytes) {
   for (let i = 0; i < nReplyHeaders; i++, w += REPLY_HEADER_WORDS) replyHeaders.push([span(w), span(w + 2)]);
   const requestWords = w;
   w += nRequests * REQUEST_WORDS;
-  const headers = [];
-  for (let i = 0; i < nRequestHeaders; i++, w += REQUEST_HEADER_WORDS) {
-    headers.push({ name: span(w), value: span(w + 2), secret: span(w + 4), format: SECRET_FORMAT[u32(w + 6)] ?? "none" });
-  }
-  const requests = [];
-  for (let i = 0, r = requestWords; i < nRequests; i++, r += REQUEST_WORDS) {
-    const first = u32(r + 6);
-    requests.push({
-      destination: span(r),
-      method: span(r + 2),
-      url: span(r + 4),
-      headers: headers.slice(first, first + u32(r + 7)),
-      body: data.subarray(u32(r + 8), u32(r + 8) + u32(r + 9)),
-      messageId: span(r + 10),
-      orderKey: span(r + 12),
-      flags: u32(r + 14), // CALL_FLAGS
-      ordinal: u32(r + 15),
-      scope: span(r + 16), // dedup key: `${scope}|${messageId}|${ordinal}` (chain.mjs)
-    });
-  }
+  const headerWords = w;
+  w += nRequestHeaders * REQUEST_HEADER_WORDS;
+  let headers;
+  const readHeaders = () => {
+    headers = [];
+    for (let i = 0, h = headerWords; i < nRequestHeaders; i++, h += REQUEST_HEADER_WORDS) {
+      headers.push({ name: span(h), value: span(h + 2), secret: span(h + 4), format: SECRET_FORMAT[u32(h + 6)] ?? "none" });
+    }
+  };
+  const decodeRequests = () => {
+    readHeaders();
+    const requests = [];
+    for (let i = 0, r = requestWords; i < nRequests; i++, r += REQUEST_WORDS) {
+      const first = u32(r + 6);
+      requests.push({
+        destination: span(r),
+        method: span(r + 2),
+        url: span(r + 4),
+        headers: headers.slice(first, first + u32(r + 7)),
+        body: data.subarray(u32(r + 8), u32(r + 8) + u32(r + 9)),
+        messageId: span(r + 10),
+        orderKey: span(r + 12),
+        flags: u32(r + 14), // CALL_FLAGS
+        ordinal: u32(r + 15),
+        scope: span(r + 16), // dedup key: `${scope}|${messageId}|${ordinal}` (chain.mjs)
+      });
+    }
+    return requests;
+  };
   const notes = [];
   for (let i = 0; i < nNotes; i++, w += NOTE_WORDS) {
     notes.push({ kind: NOTE_KIND[u32(w)] ?? "info", destination: span(w + 1), messageId: span(w + 3), reason: span(w + 5) });
@@ -83,5 +92,15 @@ export function decodePlan(bytes) {
     messages.push({ bytes: data.subarray(u32(w), u32(w) + u32(w + 1)), chains: u32(w + 2), oversized: (u32(w + 3) & MESSAGE_FLAGS.oversizedChain) !== 0 });
   }
   const replyBody = data.subarray(u32(10), u32(10) + u32(11));
-  return { status, replyHeaders, replyBody, requests, notes, counters, rateLimits, messages };
+  const plan = { status, replyHeaders, replyBody, callCount: nRequests, notes, counters, rateLimits, messages };
+  Object.defineProperty(plan, "requests", {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const requests = decodeRequests();
+      Object.defineProperty(plan, "requests", { value: requests, enumerable: true });
+      return requests;
+    },
+  });
+  return /** @type {typeof plan & {requests: ReturnType<typeof decodeRequests>}} */ (plan);
 }

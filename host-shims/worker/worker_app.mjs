@@ -183,14 +183,14 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     }
 
     if (plan.counters.received > 0 || plan.status >= 400) {
-      log({ at: "ingest", path: new URL(request.url).pathname, status: plan.status, ...plan.counters, calls: plan.requests.length });
+      log({ at: "ingest", path: new URL(request.url).pathname, status: plan.status, ...plan.counters, calls: plan.callCount });
     }
     logNotes(plan.notes);
     const headers = new Headers(plan.replyHeaders);
     const limited = await overRateLimit(plan.rateLimits, env);
     if (limited) {
       // Nothing of this request is delivered; the client retries after the window.
-      log({ at: "rate-limit", path: new URL(request.url).pathname, binding: limited.binding, key: limited.key, calls: plan.requests.length });
+      log({ at: "rate-limit", path: new URL(request.url).pathname, binding: limited.binding, key: limited.key, calls: plan.callCount });
       headers.set("content-type", "application/json");
       headers.set("retry-after", String(RETRY_AFTER_S));
       headers.delete("content-length");
@@ -199,19 +199,19 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     }
     if (demo) {
       demoCalls.record(plan.requests, log);
-    } else if (plan.requests.length > 0 && state.mode === "queue") {
+    } else if (plan.callCount > 0 && state.mode === "queue") {
       // Durable: the client hears 200 only once every call is in the queue.
       try {
         await enqueueCoreMessages(plan.messages, env, log);
       } catch (e) {
-        log({ at: "enqueue", error: String(e?.message ?? e), calls: plan.requests.length });
+        log({ at: "enqueue", error: String(e?.message ?? e), calls: plan.callCount });
         headers.set("content-type", "application/json");
         headers.set("retry-after", "5");
         headers.delete("content-length");
         const body = { success: false, code: "unavailable", message: "delivery queue unavailable; retry later" };
         return new Response(method === "HEAD" ? null : JSON.stringify(body), { status: 503, headers });
       }
-    } else if (plan.requests.length > 0) {
+    } else if (plan.callCount > 0) {
       // DELIVERY_MODE "inline", chosen by the operator.
       const delivery = deliverInlineCounted(plan.requests, env).catch((e) => log({ at: "delivery-error", error: String(e) }));
       if (ctx?.waitUntil) ctx.waitUntil(delivery);

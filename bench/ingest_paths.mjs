@@ -1,0 +1,21 @@
+// The durable ingest path the benchmarks time, in every runtime (Node and workerd): request bytes
+// in, the entries handed to the queue's sendBatch out. No Node imports: workerd loads it too.
+import { planBatchJs, queueMessagesJs } from "./js_baseline.mjs";
+
+// The Worker's durable path with the core (worker_app.mjs, deliver_queue.mjs enqueueCoreMessages):
+// the core writes the messages; each goes to sendBatch as its bytes.
+export function coreIngest(core) {
+  return (m, bytes) => {
+    const plan = core.handle({ ...m, queue: true }, bytes);
+    return { calls: plan.callCount, messages: plan.messages.map((x) => ({ body: x.bytes, contentType: "bytes" })) };
+  };
+}
+
+// The same durable path in plain JS: plan, then the queue messages as JSON text for sendBatch.
+export function jsIngest(config) {
+  return (m, bytes) => {
+    const plan = planBatchJs(config, m, bytes);
+    return { calls: plan.requests.length, messages: queueMessagesJs(plan).map((body) => ({ body, contentType: "text" })) };
+  };
+}
+

@@ -12,6 +12,7 @@ export default {
     "host-shims/delivery/chain.mjs",
     "host-shims/delivery/send.mjs",
     "host-shims/delivery/outcome.mjs",
+    "host-shims/delivery/call_log.mjs",
     "host-shims/durable/ledger.mjs",
     "host-shims/durable/ledger_do.mjs",
     "host-shims/durable/payloads.mjs",

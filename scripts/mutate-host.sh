@@ -6,14 +6,14 @@
 # Report: build/mutation/host-shims.html and .json; log: build/mutation/host-shims.log.
 #
 # `scripts/mutate-host.sh --run-tests` is the command Stryker runs once per mutant (in its sandbox,
-# __STRYKER_ACTIVE_MUTANT__ naming the mutant): the two plain-Node test files first, then the
+# __STRYKER_ACTIVE_MUTANT__ naming the mutant): the plain-Node test files first, then the
 # workerd one only if they pass. A mutant of a Durable Object (ledger_do.mjs, payloads_do.mjs,
 # which import cloudflare:workers and load only in workerd) goes straight to the workerd tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = "--run-tests" ]; then
-  unit=(tests/delivery/delivery_unit.test.mjs tests/delivery/delivery_hardening_unit.test.mjs)
+  unit=(tests/delivery/delivery_unit.test.mjs tests/delivery/delivery_hardening_unit.test.mjs tests/delivery/call_log.test.mjs)
   workerd=(tests/durable/delivery_ledger.test.mjs)
   mutant=${__STRYKER_ACTIVE_MUTANT__:-}
   in_file=""

@@ -158,7 +158,7 @@ export class DeliveryLedger extends DurableObject {
   }
 
   // The calls of one queue message in one round trip: items [{key, replay}] → the claim of each.
-  claimAll(items, leaseMs, owner = "") {
+  claimAll(items, leaseMs, owner) {
     const now = Date.now();
     const rows = this.eventRows();
     const answers = items.map(({ key, replay }) => this.#claim(rows, now, key, leaseMs, !!replay, owner));
@@ -168,7 +168,7 @@ export class DeliveryLedger extends DurableObject {
 
   // How they went, in one round trip: entries [{key, outcome, token}], outcome "delivered" or
   // "failed" (complete) or "release" (the lease it names dropped).
-  async settleAll(entries, keepMs, owner = "") {
+  async settleAll(entries, keepMs, owner) {
     const until = Date.now() + keepMs;
     const rows = this.eventRows();
     let recorded = false;

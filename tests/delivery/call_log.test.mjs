@@ -51,3 +51,17 @@ test("the cap keeps a consumer invocation's call lines under the 256 KB Workers 
   const longest = { ...line("gainsightPx", "permanent", 123456789), messageId: "x".repeat(100), status: 400, latencyMs: 10_000, reason: "retries_exhausted", error: "e".repeat(200) };
   assert.ok(CALL_LINES_MAX * JSON.stringify(longest).length < 256 * 1024 * 0.75, "room left for the other lines");
 });
+
+test("DELIVERY_LOG: absent, null or empty is \"failures\"; \"calls\" turns on a line per call; anything else is a binding error", async () => {
+  const { deliveryLog, deliveryConfig } = await import("../../host-shims/delivery/delivery_config.mjs");
+  const { BindingError } = await import("../../host-shims/worker/secrets.mjs");
+  for (const env of [{}, { DELIVERY_LOG: null }, { DELIVERY_LOG: "" }, undefined]) {
+    assert.equal(deliveryLog(env), "failures", JSON.stringify(env));
+    assert.equal(deliveryConfig(env ?? {}).logCalls, false);
+  }
+  assert.equal(deliveryLog({ DELIVERY_LOG: "calls" }), "calls");
+  assert.equal(deliveryConfig({ DELIVERY_LOG: "calls" }).logCalls, true);
+  for (const bad of ["verbose", "Calls", "undefined", 1]) {
+    assert.throws(() => deliveryLog({ DELIVERY_LOG: bad }), (e) => e instanceof BindingError && e.message.includes(`not ${JSON.stringify(String(bad))}`), String(bad));
+  }
+});

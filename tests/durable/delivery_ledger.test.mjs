@@ -132,8 +132,14 @@ describe("the ledger object (ledger_do.mjs), called directly", { concurrency: tr
     const { token } = await ledger(s, "claim", "k", 60_000, false, "A");
     await ledger(s, "release", "k", "not-the-token");
     assert.deepEqual((await ledger(s, "rows")).map((r) => [r.key, r.state, r.token]), [["k", 0, token]]);
-    await ledger(s, "release", "k", token);
+    const released = await ledger(s, "counted", "release", "k", token);
+    assert.equal(released.rowsWritten, 1, "the event's row deleted");
     assert.deepEqual(await ledger(s, "rows"), []);
+    assert.equal(await ledger(s, "eventCount"), 0, "an event with no call left has no row");
+    // A round trip that only releases records nothing: no purge alarm for it.
+    const { token: again } = await ledger(s, "claim", "k2", 60_000, false, "A");
+    await ledger(s, "settleAll", [{ key: "k2", outcome: "release", token: again }], 60_000, "A");
+    assert.equal(await ledger(s, "nextAlarmInMs"), null);
     await ledger(s, "complete", "done", true, 60_000, "A");
     await ledger(s, "release", "done", ""); // a completed row has no token: no release matches it
     assert.deepEqual((await ledger(s, "rows")).map((r) => [r.key, r.state]), [["done", 1]]);
@@ -192,10 +198,13 @@ describe("the ledger object (ledger_do.mjs), called directly", { concurrency: tr
     // Another event of the same source is its own row.
     assert.equal((await ledger(s, "counted", "claimAll", [{ key: "gist:src:acct1|ev-2|0" }], 60_000, "A")).rowsWritten, 1);
     assert.deepEqual(await ledger(s, "eventCount"), 2);
-    // One of ev-1's calls expires: the row stays, the others still deduplicate; the purge takes
-    // the row once all have expired (one row written).
+    // One of ev-1's calls expires: the row stays (its `until` is its latest call's), the others
+    // still deduplicate, even in a past day's table the alarm looks at; the purge takes the row
+    // once all have expired.
     await ledger(s, "expire", keys[0], 0);
+    await ledger(s, "toDay", keys[0], 1);
     await ledger(s, "fireAlarm");
+    assert.deepEqual(await ledger(s, "tables"), [0, 1], "yesterday's table kept: two of its calls are live");
     assert.deepEqual((await ledger(s, "claim", keys[1], 5000, false, "C")).state, "delivered");
     assert.deepEqual((await ledger(s, "claim", keys[0], 5000, false, "C")).state, "claimed");
     for (const key of keys) await ledger(s, "expire", key, 0);
@@ -207,12 +216,45 @@ describe("the ledger object (ledger_do.mjs), called directly", { concurrency: tr
     assert.deepEqual(await ledger(s, "eventCount"), 0);
   });
 
+  test("after a restart the object knows its day tables, newest first, and no other table; a new day's table joins them", async () => {
+    const s = "direct/restart";
+    for (const key of ["a", "b"]) await ledger(s, "complete", key, true, 3_600_000, "A");
+    await ledger(s, "toDay", "a", 2);
+    await ledger(s, "toDay", "b", 1);
+    await ledger(s, "fireAlarm"); // today's table, empty now, goes
+    for (const name of ["events_archive", "old_events_20000", "events_20000_copy", "events_"]) await ledger(s, "createOtherTable", name);
+    assert.deepEqual(await ledger(s, "restart"), { days: [1, 2], legacy: false });
+    // A call today creates today's table; the older ones are still read.
+    assert.equal((await ledger(s, "claim", "c", 5000, false, "B")).state, "claimed");
+    assert.deepEqual(await ledger(s, "tables"), [0, 1, 2]);
+    assert.deepEqual(await ledger(s, "claim", "a", 5000, false, "B"), { state: "delivered", owner: "A", retryInMs: 0 });
+    assert.deepEqual(await ledger(s, "claim", "b", 5000, false, "B"), { state: "delivered", owner: "A", retryInMs: 0 });
+    assert.deepEqual(await ledger(s, "restart"), { days: [0, 1, 2], legacy: false });
+  });
+
+  test("the alarm comes back for the soonest table that may go, whichever day it is; a row ending at this very millisecond has expired", async () => {
+    const s = "direct/alarm-order";
+    const H = 3_600_000;
+    await ledger(s, "complete", "soon", true, 2 * H, "A");
+    await ledger(s, "complete", "late", true, 5 * H, "A");
+    await ledger(s, "toDay", "soon", 1); // the newer table expires first
+    await ledger(s, "toDay", "late", 2);
+    const fired = await ledger(s, "fireAlarm");
+    assert.ok(Math.abs(fired.alarmInMs - 2 * H) < 5000, String(fired.alarmInMs));
+    assert.deepEqual(await ledger(s, "tables"), [1, 2]);
+    assert.deepEqual(await ledger(s, "fireAlarmAtExpiry", "soon"), [2]);
+  });
+
   test("a ledger from before event rows (the per-call `calls` table) is still consulted, and dropped once it has expired", async () => {
     const s = "direct/legacy";
     const now = Date.now();
     await ledger(s, "seedLegacy", [
       { key: "gist:src:a|old-1|0", state: 1, until: now + 3_600_000, token: "", owner: "A" },
       { key: "gist:src:a|old-2|0", state: 0, until: now + 600_000, token: "t-old", owner: "A" },
+    ]);
+    assert.deepEqual(await ledger(s, "restart"), { days: [], legacy: true }, "found again after a restart");
+    assert.deepEqual((await ledger(s, "rows", now)).map(({ key, state, inMs, token, owner }) => [key, state, inMs, token, owner]), [
+      ["gist:src:a|old-1|0", 1, 3_600_000, "", "A"], ["gist:src:a|old-2|0", 0, 600_000, "t-old", "A"],
     ]);
     assert.deepEqual(await ledger(s, "claim", "gist:src:a|old-1|0", 5000, false, "B"), { state: "delivered", owner: "A", retryInMs: 0 });
     const busy = await ledger(s, "claim", "gist:src:a|old-2|0", 5000, false, "B");

@@ -93,6 +93,35 @@ export class DeliveryLedger extends Ledger {
     this.sql.exec(`INSERT INTO events_${day} (event, calls, until) VALUES (?, ?, ?)`, row.event, row.calls, row.until);
     if (!this.days.includes(day)) this.days = [...this.days, day].sort((a, b) => b - a);
   }
+  // What the object knows of its storage after a restart: a fresh instance's (the constructor
+  // reads the tables back), then the days counted back from today as `tables` gives them.
+  restart() {
+    const fresh = new Ledger(this.ctx, this.env);
+    this.legacy = fresh.legacy;
+    this.days = fresh.days;
+    this.alarmAt = undefined;
+    return { days: this.tables(), legacy: this.legacy };
+  }
+  // A table that is not the ledger's (its name only resembles a day table's).
+  createOtherTable(name) {
+    this.sql.exec(`CREATE TABLE "${name}" (x INTEGER)`);
+  }
+  async nextAlarmInMs() {
+    return alarmIn(this.ctx.storage, Date.now());
+  }
+  // Runs the alarm at the very millisecond `key`'s row expires.
+  async fireAlarmAtExpiry(key) {
+    const until = this.eventRows().get(key).until;
+    await this.ctx.storage.deleteAlarm();
+    const real = Date.now;
+    Date.now = () => until;
+    try {
+      await this.alarm();
+    } finally {
+      Date.now = real;
+    }
+    return this.tables();
+  }
   // The per-call table of earlier versions, with these rows.
   seedLegacy(rows) {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, state INTEGER NOT NULL,

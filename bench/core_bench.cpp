@@ -1,6 +1,7 @@
 // Native cost of the core: each workload (bench/make_batch.mjs WORKLOADS) planned with its queue
 // messages and encoded, as the wasm hosts run it on the durable path. Usage: core_bench config.json iterations name:path:repeat:body.json …
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -34,7 +35,7 @@ sample measure(ajs::config const& cfg, ajs::request_meta const& meta, std::strin
     auto const t0 = std::chrono::steady_clock::now();
     ajs::plan p;
     ajs::handle_request(meta, body, cfg, p);
-    ajs::encode_plan(p, out);
+    ajs::take_encoded_plan(p, out);
     auto const t1 = std::chrono::steady_clock::now();
     ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     calls = p.requests.size();
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
   meta.host = "edge.example.com";
   meta.received_at_ms = 1785578400500;
   meta.client_ip = "203.0.113.7";
-  meta.queue = true;
+  meta.queue = std::getenv("AJS_BENCH_PLAN_ONLY") == nullptr;  // set: the plan alone, without the queue messages
   std::printf("{");
   for (int a = 3; a < argc; ++a) {
     std::string const spec = argv[a];

@@ -88,6 +88,6 @@ int ajs_handle(char const* meta_text, std::size_t meta_length, char const* body,
   if (!meta) return fail(meta.error());
   ajs::plan plan;
   ajs::handle_request(*meta, std::string_view(body, body_length), *s.config, plan);
-  ajs::encode_plan(plan, s.output);
+  ajs::take_encoded_plan(plan, s.output);
   return 0;
 }

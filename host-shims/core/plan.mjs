@@ -2,7 +2,7 @@
 // Reads the plan the core returns (layout: wasm/README.md). One copy of the output leaves wasm
 // memory; bodies are views into that copy, never re-encoded or re-parsed.
 const MAGIC = 0x31504a41; // "AJP1"
-const VERSION = 3;
+const VERSION = 4;
 export const SECRET_FORMAT = ["none", "raw", "bearer", "basic_username"];
 export const NOTE_KIND = ["dropped", "skipped", "info"];
 // call_flags (src/plan/plan.hpp): how to read a destination's answer beyond the default.
@@ -28,8 +28,8 @@ export function decodePlan(bytes) {
   const counters = { received: u32(7), accepted: u32(8), rejected: u32(9) };
   const nRateLimits = u32(14);
   const nMessages = u32(15);
-  const dataStart = u32(12);
-  const data = bytes.subarray(dataStart, dataStart + u32(13));
+  if (u32(13) !== bytes.length) throw new Error("ajs-edge: plan of the wrong length");
+  const data = bytes; // spans are offsets from the start; the tables follow the data
   const decoder = new TextDecoder();
   const strings = new Map(); // offset → string: interned spans decode once
   const text = (off, len) => {
@@ -45,7 +45,7 @@ export function decodePlan(bytes) {
   };
   const span = (w) => text(u32(w), u32(w + 1));
 
-  let w = HEADER_WORDS;
+  let w = u32(12) / 4; // the tables
   const replyHeaders = [];
   for (let i = 0; i < nReplyHeaders; i++, w += REPLY_HEADER_WORDS) replyHeaders.push([span(w), span(w + 2)]);
   const requestWords = w;

@@ -176,6 +176,22 @@ void write_json(std::string& out, boost::json::object const& o, std::string_view
 }
 
 void write_json_string(std::string& out, std::string_view text) {
+  // Most strings need no escape (URLs, ids, keys): appended as they are, with their quotes.
+  bool clean = true;
+  std::size_t i = 0;
+  for (; clean && i + 8 <= text.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, text.data() + i, 8);
+    clean = !any_escape(w);
+  }
+  for (; clean && i < text.size(); ++i) clean = escapes.c[static_cast<unsigned char>(text[i])] == 0;
+  if (clean) {
+    out.reserve(out.size() + text.size() + 2);
+    out += '"';
+    out.append(text.data(), text.size());
+    out += '"';
+    return;
+  }
   sink s(out);
   write_string(s, boost::json::string_view(text.data(), text.size()));
 }

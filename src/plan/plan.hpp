@@ -91,6 +91,10 @@ struct plan_counters {
   std::uint32_t events_rejected = 0;
 };
 
+// The encoded plan's header (plan_encoding.hpp): its bytes come first in plan::bytes, so that the
+// plan's bytes become the host's output without a copy.
+inline constexpr std::size_t plan_header_bytes = 64;
+
 struct plan {
   std::uint32_t status = 200;
   std::vector<planned_header> reply_headers;  // secret/format unused
@@ -101,7 +105,8 @@ struct plan {
   std::vector<rate_limit_check> rate_limits;
   std::vector<queue_message> messages;  // only when the host asks for them (request_meta::queue)
   plan_counters counters;
-  std::string bytes;  // every span above points here
+  // Every span above points here (offsets from its start, past the header's room).
+  std::string bytes = std::string(plan_header_bytes, '\0');
 
   std::string_view view(byte_span s) const { return std::string_view(bytes).substr(s.offset, s.length); }
 };

@@ -14,6 +14,7 @@ constexpr std::size_t request_header_words = 8;
 constexpr std::size_t note_words = 8;
 constexpr std::size_t rate_limit_words = 4;
 constexpr std::size_t message_words = 4;
+static_assert(header_words * 4 == plan_header_bytes, "plan::bytes leaves the header its room");
 
 struct word_writer {
   std::string& out;
@@ -52,29 +53,17 @@ struct word_reader {
 
 }  // namespace
 
-void encode_plan(plan const& p, std::string& out) {
-  out.clear();
-  std::size_t const tables = p.reply_headers.size() * reply_header_words + p.requests.size() * request_words +
-                             p.request_headers.size() * request_header_words + p.notes.size() * note_words +
-                             p.rate_limits.size() * rate_limit_words + p.messages.size() * message_words;
-  std::size_t const bytes_offset = (header_words + tables) * 4;
-  out.reserve(bytes_offset + p.bytes.size());
+namespace {
+
+// The tables after the data, from a 4-byte boundary; then the header over the data's first 64
+// bytes (plan_header_bytes, left free by plan::bytes for it).
+void finish(plan const& p, std::string& out) {
+  out.resize((out.size() + 3) & ~std::size_t{3}, '\0');
+  std::size_t const tables_offset = out.size();
+  out.reserve(tables_offset + 4 * (p.reply_headers.size() * reply_header_words + p.requests.size() * request_words +
+                                   p.request_headers.size() * request_header_words + p.notes.size() * note_words +
+                                   p.rate_limits.size() * rate_limit_words + p.messages.size() * message_words));
   word_writer w{out};
-  w.put(plan_magic);
-  w.put(plan_format_version);
-  w.put(p.status);
-  w.put(static_cast<std::uint32_t>(p.reply_headers.size()));
-  w.put(static_cast<std::uint32_t>(p.requests.size()));
-  w.put(static_cast<std::uint32_t>(p.request_headers.size()));
-  w.put(static_cast<std::uint32_t>(p.notes.size()));
-  w.put(p.counters.events_received);
-  w.put(p.counters.events_accepted);
-  w.put(p.counters.events_rejected);
-  w.put(p.reply_body);
-  w.put(static_cast<std::uint32_t>(bytes_offset));
-  w.put(static_cast<std::uint32_t>(p.bytes.size()));
-  w.put(static_cast<std::uint32_t>(p.rate_limits.size()));
-  w.put(static_cast<std::uint32_t>(p.messages.size()));
   for (auto const& h : p.reply_headers) {
     w.put(h.name);
     w.put(h.value);
@@ -115,7 +104,37 @@ void encode_plan(plan const& p, std::string& out) {
     w.put(m.chains);
     w.put(m.flags);
   }
-  out.append(p.bytes);
+  std::uint32_t const header[header_words] = {
+      plan_magic,
+      plan_format_version,
+      p.status,
+      static_cast<std::uint32_t>(p.reply_headers.size()),
+      static_cast<std::uint32_t>(p.requests.size()),
+      static_cast<std::uint32_t>(p.request_headers.size()),
+      static_cast<std::uint32_t>(p.notes.size()),
+      p.counters.events_received,
+      p.counters.events_accepted,
+      p.counters.events_rejected,
+      p.reply_body.offset,
+      p.reply_body.length,
+      static_cast<std::uint32_t>(tables_offset),
+      static_cast<std::uint32_t>(out.size()),
+      static_cast<std::uint32_t>(p.rate_limits.size()),
+      static_cast<std::uint32_t>(p.messages.size()),
+  };
+  std::memcpy(out.data(), header, sizeof header);
+}
+
+}  // namespace
+
+void encode_plan(plan const& p, std::string& out) {
+  out.assign(p.bytes);
+  finish(p, out);
+}
+
+void take_encoded_plan(plan& p, std::string& out) {
+  out.swap(p.bytes);
+  finish(p, out);
 }
 
 result<plan> decode_plan(std::string_view encoded) {
@@ -128,16 +147,19 @@ result<plan> decode_plan(std::string_view encoded) {
   p.counters.events_accepted = r.get();
   p.counters.events_rejected = r.get();
   p.reply_body = r.span();
-  std::size_t const bytes_offset = r.get(), bytes_length = r.get();
+  std::size_t const tables_offset = r.get(), total = r.get();
   std::size_t const rate_limits = r.get();
   std::size_t const messages = r.get();
-  if (!r.ok || bytes_offset > encoded.size() || bytes_length != encoded.size() - bytes_offset)
+  if (!r.ok || total != encoded.size() || tables_offset < header_words * 4 || tables_offset > encoded.size() ||
+      tables_offset % 4 != 0)
     return invalid_request("plan header out of bounds");
   std::size_t const tables = reply_headers * reply_header_words + requests * request_words +
                              request_headers * request_header_words + notes * note_words +
                              rate_limits * rate_limit_words + messages * message_words;
-  if ((header_words + tables) * 4 != bytes_offset) return invalid_request("plan tables out of bounds");
-  p.bytes.assign(encoded.substr(bytes_offset));
+  if (tables_offset + tables * 4 != encoded.size()) return invalid_request("plan tables out of bounds");
+  p.bytes.assign(encoded.substr(0, tables_offset));
+  r.at = tables_offset;
+  std::size_t const bytes_length = tables_offset;
   auto in_bounds = [&](byte_span s) { return std::size_t{s.offset} + s.length <= bytes_length; };
   bool ok = in_bounds(p.reply_body);
   for (std::size_t i = 0; i < reply_headers; ++i) {

@@ -10,9 +10,12 @@
 namespace ajs {
 
 inline constexpr std::uint32_t plan_magic = 0x31504A41;  // "AJP1" little-endian
-inline constexpr std::uint32_t plan_format_version = 3;
+inline constexpr std::uint32_t plan_format_version = 4;
 
+// The plan as the host reads it: the header, then plan::bytes, then the tables.
 void encode_plan(plan const& p, std::string& out);
+// The same bytes, made from the plan's own buffer (no copy of its bodies); `p` is spent.
+void take_encoded_plan(plan& p, std::string& out);
 result<plan> decode_plan(std::string_view encoded);
 
 }  // namespace ajs

@@ -198,16 +198,23 @@ const textBytes = (s) => (ASCII.test(s) ? s.length : encoder.encode(s).length);
 
 // ---------- the durable path: the plan's calls as queue messages ----------
 // One chain per destination and order key (userId, else anonymousId), calls in plan order, secrets
-// named; consecutive chains bundled while a message stays within MESSAGE_MAX_BYTES.
+// named, a destination's method and headers once per chain; consecutive chains bundled while a
+// message stays within MESSAGE_MAX_BYTES.
 const wireHeader = (h) => (h.secret ? { name: h.name, secret: h.secret, format: h.format } : { name: h.name, value: h.value });
 export function queueMessagesJs(plan) {
   const chains = new Map();
   for (const r of plan.requests) {
     const id = r.destination + "\u0000" + r.orderKey;
     let chain = chains.get(id);
-    if (!chain) chains.set(id, (chain = { v: 1, destination: r.destination, orderKey: r.orderKey, calls: [] }));
-    const call = { method: r.method, url: r.url, headers: r.headers.map(wireHeader), body: r.body, messageId: r.messageId,
-      key: r.messageId ? `${r.scope}|${r.messageId}|${r.ordinal}` : "" };
+    // The chain names its first call's method and headers; a call names its own where they differ.
+    if (!chain) chains.set(id, (chain = { v: 1, destination: r.destination, orderKey: r.orderKey, method: r.method, headers: r.headers, wire: r.headers.map(wireHeader), calls: [] }));
+    const call = {};
+    if (r.method !== chain.method) call.method = r.method;
+    if (r.headers !== chain.headers) call.headers = r.headers.map(wireHeader);
+    call.url = r.url;
+    call.body = r.body;
+    call.messageId = r.messageId;
+    call.key = r.messageId ? `${r.scope}|${r.messageId}|${r.ordinal}` : "";
     if (r.flags) call.flags = r.flags;
     chain.calls.push(call);
   }
@@ -220,8 +227,8 @@ export function queueMessagesJs(plan) {
     size = 19; // {"v":2,"chains":[]}
   };
   flush();
-  for (const chain of chains.values()) {
-    const text = JSON.stringify(chain), bytes = textBytes(text);
+  for (const { v, destination, orderKey, method, wire, calls } of chains.values()) {
+    const text = JSON.stringify({ v, destination, orderKey, method, headers: wire, calls }), bytes = textBytes(text);
     if (group.length > 0 && size + bytes > MESSAGE_MAX_BYTES) flush();
     group.push(text);
     size += bytes + 1;

@@ -3,8 +3,10 @@
 // its calls in plan order. This is also the queue message's wire form (v1), which names secrets
 // and never carries their values:
 //   {v:1, destination, orderKey, calls:[{method, url, headers, body | bodyBase64, messageId, key, flags?}]}
-// The core writes these messages for every request (src/plan/queue_messages.hpp); JS builds
-// chains only from dead letters, to replay them.
+// The core writes these messages for every request (src/plan/queue_messages.hpp) in a compact
+// form: the chain names a `method` and `headers` that its calls lack (a call names its own where
+// they differ); expandChain gives each call its own when a message is read. JS builds chains only
+// from dead letters, to replay them, in the expanded form.
 //   headers: [{name, value}] for literal ones, [{name, secret, format}] for secret ones
 //   optional: replay (a replayed dead letter), firstQueuedAt (ms; a chain's rest queued again by
 //   the consumer keeps when the chain was first queued), ref/count/from (a stored chain)
@@ -36,6 +38,17 @@ export function chainsOf(body) {
   return null;
 }
 
+// A chain in the compact form (chain-level method and headers) → every call with its own; any
+// other value as it is.
+export function expandChain(chain) {
+  if (!chain || typeof chain !== "object" || !Array.isArray(chain.calls) || (chain.method === undefined && chain.headers === undefined)) return chain;
+  const { method, headers, ...rest } = chain;
+  return { ...rest, calls: rest.calls.map((call) => (call && typeof call === "object" ? { method, headers, ...call } : call)) };
+}
+
+// A message body as the consumer reads it: its chains expanded.
+const expandBody = (body) => (body?.v === BUNDLE_VERSION && Array.isArray(body.chains) ? { ...body, chains: body.chains.map(expandChain) } : expandChain(body));
+
 // A message as the consumer reads it. The producer queues the core's message bodies as bytes
 // (contentType "bytes": an ArrayBuffer arrives), chains built in JS as "json" (an object arrives).
 // Bytes that are not a JSON text read as that text (or null when not UTF-8): chainsOf refuses
@@ -46,7 +59,7 @@ export function readMessage(message) {
   let body = null;
   try {
     body = strictUtf8.decode(raw);
-    body = JSON.parse(body);
+    body = expandBody(JSON.parse(body));
   } catch {}
   return {
     id: message.id,

@@ -37,15 +37,28 @@ class call_writer {
     std::size_t size() const { return std::size_t{head.length} + body.length + tail.length; }
   };
 
-  call_text write(planned_request const& r) {
+  // The JSON of a request's header run, rendered once per run (the pointer is stable: one run, one
+  // string).
+  std::string const* headers(planned_request const& r);
+
+  // A call of a chain whose calls default to `method` and `headers` (the chain's first call's):
+  // it names its own only where they differ.
+  call_text write(planned_request const& r, std::string_view method, std::string const* headers) {
     call_text t;
     auto const head_start = text_.size();
-    text_ += R"({"method":)";
-    json::write_json_string(text_, p_.view(r.method));
-    text_ += R"(,"url":)";
+    text_ += '{';
+    if (p_.view(r.method) != method) {
+      text_ += R"("method":)";
+      json::write_json_string(text_, p_.view(r.method));
+      text_ += ',';
+    }
+    if (auto const* own = this->headers(r); own != headers) {
+      text_ += R"("headers":)";
+      text_ += *own;
+      text_ += ',';
+    }
+    text_ += R"("url":)";
     json::write_json_string(text_, p_.view(r.url));
-    text_ += R"(,"headers":)";
-    text_ += headers(r);
     text_ += R"(,"body":)";
     t.head = {static_cast<std::uint32_t>(head_start), static_cast<std::uint32_t>(text_.size() - head_start)};
     t.body = escaped_body(r.body);
@@ -91,41 +104,6 @@ class call_writer {
     return it->second;
   }
 
-  // [{"name","value"} | {"name","secret","format"}, …]; headers are interned spans, so one run of
-  // them is known by its spans.
-  std::string_view headers(planned_request const& r) {
-    run_key_.clear();
-    for (std::uint32_t h = 0; h < r.header_count; ++h) {
-      auto const& header = p_.request_headers[r.first_header + h];
-      for (std::uint32_t w : {header.name.offset, header.name.length, header.value.offset, header.value.length,
-                              header.secret.offset, header.secret.length, static_cast<std::uint32_t>(header.format)})
-        run_key_.append(reinterpret_cast<char const*>(&w), sizeof w);
-    }
-    auto [it, added] = header_runs_.try_emplace(run_key_);
-    if (!added) return it->second;
-    std::string& json = it->second;
-    json += '[';
-    for (std::uint32_t h = 0; h < r.header_count; ++h) {
-      auto const& header = p_.request_headers[r.first_header + h];
-      if (h) json += ',';
-      json += R"({"name":)";
-      json::write_json_string(json, p_.view(header.name));
-      if (header.format == secret_format::none || header.secret.length == 0) {
-        json += R"(,"value":)";
-        json::write_json_string(json, p_.view(header.value));
-      } else {
-        json += R"(,"secret":)";
-        json::write_json_string(json, p_.view(header.secret));
-        json += R"(,"format":")";
-        json += secret_format_names[static_cast<std::uint32_t>(header.format)];
-        json += '"';
-      }
-      json += '}';
-    }
-    json += ']';
-    return json;
-  }
-
   plan const& p_;
   std::string text_;                                    // heads and tails
   std::string bodies_;                                  // escaped bodies
@@ -133,6 +111,41 @@ class call_writer {
   std::unordered_map<std::string, std::string> header_runs_;
   std::string run_key_, key_;
 };
+
+// [{"name","value"} | {"name","secret","format"}, …]; headers are interned spans, so one run of
+// them is known by its spans.
+std::string const* call_writer::headers(planned_request const& r) {
+  run_key_.clear();
+  for (std::uint32_t h = 0; h < r.header_count; ++h) {
+    auto const& header = p_.request_headers[r.first_header + h];
+    for (std::uint32_t w : {header.name.offset, header.name.length, header.value.offset, header.value.length,
+                            header.secret.offset, header.secret.length, static_cast<std::uint32_t>(header.format)})
+      run_key_.append(reinterpret_cast<char const*>(&w), sizeof w);
+  }
+  auto [it, added] = header_runs_.try_emplace(run_key_);
+  if (!added) return &it->second;
+  std::string& json = it->second;
+  json += '[';
+  for (std::uint32_t h = 0; h < r.header_count; ++h) {
+    auto const& header = p_.request_headers[r.first_header + h];
+    if (h) json += ',';
+    json += R"({"name":)";
+    json::write_json_string(json, p_.view(header.name));
+    if (header.format == secret_format::none || header.secret.length == 0) {
+      json += R"(,"value":)";
+      json::write_json_string(json, p_.view(header.value));
+    } else {
+      json += R"(,"secret":)";
+      json::write_json_string(json, p_.view(header.secret));
+      json += R"(,"format":")";
+      json += secret_format_names[static_cast<std::uint32_t>(header.format)];
+      json += '"';
+    }
+    json += '}';
+  }
+  json += ']';
+  return &json;
+}
 
 }  // namespace
 
@@ -152,7 +165,9 @@ void write_queue_messages(plan& p) {
     }
   };
   struct chain {
-    std::string head;  // {"v":1,"destination":…,"orderKey":…,"calls":[
+    std::string head;  // {"v":1,"destination":…,"orderKey":…,"method":…,"headers":[…],"calls":[
+    std::string_view method;
+    std::string const* headers = nullptr;
     std::vector<call_writer::call_text> calls;
     std::size_t size = 0;  // its JSON's bytes
   };
@@ -164,16 +179,22 @@ void write_queue_messages(plan& p) {
     auto [it, added] = index.try_emplace(key, static_cast<std::uint32_t>(chains.size()));
     if (added) {
       chain c;
+      c.method = p.view(r.method);
+      c.headers = calls.headers(r);
       c.head = R"({"v":1,"destination":)";
       json::write_json_string(c.head, key.destination);
       c.head += R"(,"orderKey":)";
       json::write_json_string(c.head, key.order_key);
+      c.head += R"(,"method":)";
+      json::write_json_string(c.head, c.method);
+      c.head += R"(,"headers":)";
+      c.head += *c.headers;
       c.head += R"(,"calls":[)";
       c.size = c.head.size() + 2;  // and "]}"
       chains.push_back(std::move(c));
     }
     auto& c = chains[it->second];
-    c.calls.push_back(calls.write(r));
+    c.calls.push_back(calls.write(r, c.method, c.headers));
     c.size += c.calls.back().size() + (c.calls.size() > 1 ? 1 : 0);
   }
 

@@ -9,7 +9,7 @@ import { jsonBytes } from "../../host-shims/delivery/chain.mjs";
 import { buildChains } from "../support/chain_oracle.mjs";
 import { batches, bundle, toMessages, enqueueChains, enqueueCoreMessages, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/delivery/deliver_queue.mjs";
 import { consumeBatch, retryDelaySeconds, messageAgeS, runChain } from "../../host-shims/delivery/consume_queue.mjs";
-import { chainsOf, sendable, WIRE_VERSION } from "../../host-shims/delivery/chain.mjs";
+import { chainsOf, expandChain, readMessage, sendable, WIRE_VERSION } from "../../host-shims/delivery/chain.mjs";
 import { sendCall } from "../../host-shims/delivery/send.mjs";
 import { eachLimited } from "../../host-shims/delivery/delivery_config.mjs";
 import { putPayload, getPayload, touchPayload, deletePayload, hasPayloadStore } from "../../host-shims/durable/payloads.mjs";
@@ -66,7 +66,10 @@ describe("durable delivery: producer", () => {
     assert.deepEqual(await res.json(), { success: true });
     // The core's message bodies, as bytes (src/plan/queue_messages.cpp).
     assert.ok(sent.every((m) => m.contentType === "bytes" && m.body instanceof Uint8Array));
-    const queued = sent.map((m) => JSON.parse(new TextDecoder().decode(m.body)));
+    // On the wire a chain names its calls' method and headers once; read back, every call has them.
+    const raw = JSON.parse(new TextDecoder().decode(sent[0].body));
+    assert.ok(raw.chains.every((c) => c.method === "POST" && Array.isArray(c.headers) && c.calls.every((call) => !("headers" in call) && !("method" in call))));
+    const queued = sent.map((m) => readMessage({ body: m.body }).body);
     assert.deepEqual(queued.map((m) => [m.v, m.chains.length]), [[2, 6]], "one bundle of six chains");
     const bodies = queued[0].chains;
     const text = JSON.stringify(sent);
@@ -906,6 +909,14 @@ describe("durable delivery: consumer edge cases", () => {
     const retried = message(new Uint8Array(bytes({ v: 2, chains: [chain(1)] })), 1, "msg-2");
     await consume([retried], { answers: [[503]] });
     assert.deepEqual([retried.acked, typeof retried.retried?.delaySeconds], [undefined, "number"]);
+    // The compact form: the chain's method and headers go with every call that names none.
+    const { method, headers, ...first } = call(0);
+    const compact = { v: 1, destination: "gainsight", orderKey: "u1", method, headers, calls: [first, { ...call(1), method: "PUT", headers: [] }] };
+    const c = message(bytes(compact).buffer, 1, "msg-3");
+    const sent = await consume([c]);
+    assert.deepEqual(sent.seen, [{ url: "http://up.test/0", key: SECRETS.GAINSIGHT_ACCESS_KEY }, { url: "http://up.test/1", key: null }]);
+    assert.deepEqual(expandChain({ v: 1, destination: "d", orderKey: "", ref: "1:x", count: 2, method: "POST" }), { v: 1, destination: "d", orderKey: "", ref: "1:x", count: 2, method: "POST" }, "a stored chain's reference is left as it is");
+    assert.deepEqual(expandChain(compact).calls.map((x) => [x.method, x.headers.length]), [["POST", 2], ["PUT", 0]]);
     // Not JSON: the dead letter holds the text; not UTF-8: null.
     for (const [raw, held] of [[bytes("{not json"), "{not json"], [new Uint8Array([0x7b, 0xff, 0x7d]), null]]) {
       const bad = message(raw, 2);

@@ -42,3 +42,18 @@ export function buildChains(requests) {
   return [...chains.values()];
 }
 
+
+// A chain in the compact wire form the core writes: the first call's method and headers named once
+// by the chain, a call naming its own only where they differ (host-shims/delivery/chain.mjs
+// expandChain undoes it).
+export function compactChain(chain) {
+  const [first] = chain.calls;
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  const { v, destination, orderKey } = chain;
+  return {
+    v, destination, orderKey, method: first.method, headers: first.headers,
+    calls: chain.calls.map(({ method, headers, ...rest }) => ({
+      ...(method !== first.method ? { method } : {}), ...(same(headers, first.headers) ? {} : { headers }), ...rest,
+    })),
+  };
+}

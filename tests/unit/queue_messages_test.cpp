@@ -40,18 +40,35 @@ TEST_CASE("queue messages: one chain per destination and order key, in order; th
   CHECK(p.messages[0].chains == 3);
   CHECK(p.messages[0].flags == 0);
   std::string const headers =
-      R"("headers":[{"name":"content-type","value":"application/json"},{"name":"accessKey","secret":"KEY","format":"raw"}])";
+      R"([{"name":"content-type","value":"application/json"},{"name":"accessKey","secret":"KEY","format":"raw"}])";
   auto const call = [&](std::string_view id, std::string_view key, std::string_view extra = "") {
-    return R"({"method":"POST","url":"https://x.test/e",)" + headers + R"(,"body":"{\"p\":\"x\"}","messageId":")" +
-           std::string(id) + R"(","key":")" + std::string(key) + "\"" + std::string(extra) + "}";
+    return R"({"url":"https://x.test/e","body":"{\"p\":\"x\"}","messageId":")" + std::string(id) + R"(","key":")" +
+           std::string(key) + "\"" + std::string(extra) + "}";
   };
-  CHECK(messages_of(p)[0] == R"({"v":2,"chains":[)"
-                             R"({"v":1,"destination":"gist","orderKey":"u1","calls":[)" +
-                                 call("m1", "gist:s:a|m1|0") + "," + call("m2", "gist:s:a|m2|0") +
-                                 R"(]},{"v":1,"destination":"gainsight","orderKey":"u1","calls":[)" +
-                                 call("m1", "gainsight:s:a|m1|0", R"(,"flags":1)") +
-                                 R"(]},{"v":1,"destination":"gist","orderKey":"u\"2","calls":[)" + call("", "") +
-                                 "]}]}");
+  auto const chain = [&](std::string_view destination, std::string_view order_key) {
+    return R"({"v":1,"destination":")" + std::string(destination) + R"(","orderKey":")" + std::string(order_key) +
+           R"(","method":"POST","headers":)" + headers + R"(,"calls":[)";
+  };
+  CHECK(messages_of(p)[0] == R"({"v":2,"chains":[)" + chain("gist", "u1") + call("m1", "gist:s:a|m1|0") + "," +
+                                 call("m2", "gist:s:a|m2|0") + "]}," + chain("gainsight", "u1") +
+                                 call("m1", "gainsight:s:a|m1|0", R"(,"flags":1)") + "]}," + chain("gist", "u\\\"2") +
+                                 call("", "") + "]}]}");
+}
+
+TEST_CASE("queue messages: a call whose method or headers differ from its chain's first call names its own") {
+  plan p;
+  plan_writer w(p);
+  add_call(w, "gist", "m1", "u1", 1);
+  w.begin_request({"gist", "PUT", "https://x.test/e", "m2", "u1", 0});
+  w.header("content-type", "application/json");
+  w.body(w.text("{}"));
+  add_call(w, "gist", "m3", "u1", 1);
+  write_queue_messages(p);
+  REQUIRE(p.messages.size() == 1);
+  auto const text = messages_of(p)[0];
+  CHECK(text.find(R"({"method":"PUT","headers":[{"name":"content-type","value":"application/json"}],"url":)") !=
+        std::string::npos);
+  CHECK(text.find(R"(,{"url":"https://x.test/e","body":"{\"p\":\"x\"}","messageId":"m3")") != std::string::npos);
 }
 
 TEST_CASE("queue messages: a lone chain goes as it is; none for a plan without calls") {

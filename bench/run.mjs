@@ -10,6 +10,7 @@ import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { benchModule } from "./node_bench.mjs";
 import { benchWorkerd } from "./workerd_bench.mjs";
+import { benchWorkerdCpu } from "./workerd_cpu.mjs";
 import { benchBaselineNode } from "./js_baseline_bench.mjs";
 import { WORKLOADS } from "./make_batch.mjs";
 
@@ -41,6 +42,7 @@ const inProcess = Object.fromEntries(Object.entries(rounds).map(([name, results]
   return [w.name, { bytes: results[0][w.name].bytes, calls: results[0][w.name].calls, median_ms: median(each), rounds_ms: each }];
 }))]));
 const workerd = await benchWorkerd({ builds: ["wasi", "emscripten", "js"], rounds: ROUNDS });
+const cpu = await benchWorkerdCpu({ rounds: ROUNDS });
 const sizes = Object.fromEntries(
   ["ajs_edge.wasm", "ajs_edge_emscripten.wasm"].map((f) => {
     const bytes = readFileSync(`${root}build/wasm/${f}`);
@@ -71,6 +73,13 @@ for (const [name, result, base] of rows) {
   const cells = WORKLOADS.map((w) => `${figure(w, result[w.name].median_ms)} | ${base === result ? "1.00×" : ratio(result[w.name].median_ms, base?.[w.name].median_ms)}`);
   console.log(`| ${name} | ${cells.join(" | ")} |`);
 }
+console.log(`\nworkerd process CPU per request, whole Worker, durable mode (median of ${ROUNDS} rounds):`);
+console.log(`| Worker | ${WORKLOADS.map((w) => `${w.name} | vs JS`).join(" | ")} |`);
+console.log(`|---|${WORKLOADS.map(() => "---:|---:").join("|")}|`);
+for (const [name, label] of [["core", "the Worker (wasi core)"], ["js", "plain-JS Worker (baseline)"], ["floor", "read the body, answer 200 (floor)"]]) {
+  const cells = WORKLOADS.map((w) => `${cpu[name][w.name].cpu_ms.toFixed(2)} ms | ${name === "floor" ? "—" : ratio(cpu[name][w.name].cpu_ms, cpu.js[w.name].cpu_ms)}`);
+  console.log(`| ${label} | ${cells.join(" | ")} |`);
+}
 console.log("| module | raw bytes | gzip -9 bytes |\n|---|---|---|");
 for (const [f, s] of Object.entries(sizes)) console.log(`| ${f} | ${s.raw} | ${s.gzip} |`);
-writeFileSync(`${out}/results.json`, JSON.stringify({ rounds: ROUNDS, inProcess, workerd, sizes }, null, 1));
+writeFileSync(`${out}/results.json`, JSON.stringify({ rounds: ROUNDS, inProcess, workerd, cpu, sizes }, null, 1));

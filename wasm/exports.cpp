@@ -86,7 +86,11 @@ int ajs_handle(char const* meta_text, std::size_t meta_length, char const* body,
   if (!s.config) return fail({500, "not_configured", "ajs_configure was not called"});
   auto meta = ajs::parse_request_meta(std::string_view(meta_text, meta_length));
   if (!meta) return fail(meta.error());
+  // The plan is written into the last output's buffer (its capacity kept: a few MB for a big
+  // batch, not allocated afresh each time) and becomes the output without a copy.
   ajs::plan plan;
+  plan.bytes.swap(s.output);
+  plan.bytes.assign(ajs::plan_header_bytes, '\0');
   ajs::handle_request(*meta, std::string_view(body, body_length), *s.config, plan);
   ajs::take_encoded_plan(plan, s.output);
   return 0;

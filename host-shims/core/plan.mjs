@@ -20,6 +20,8 @@ const MESSAGE_WORDS = 4;
 // The layout's constants, checked against the C++ side's by tests/core/abi_constants.test.mjs.
 export const PLAN_LAYOUT = { MAGIC, VERSION, HEADER_WORDS, REPLY_HEADER_WORDS, REQUEST_WORDS, REQUEST_HEADER_WORDS, NOTE_WORDS, RATE_LIMIT_WORDS, MESSAGE_WORDS };
 
+const decoder = new TextDecoder();
+
 export function decodePlan(bytes) {
   const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u32 = (i) => words.getUint32(i * 4, true);
@@ -30,7 +32,6 @@ export function decodePlan(bytes) {
   const nMessages = u32(15);
   if (u32(13) !== bytes.length) throw new Error("ajs-edge: plan of the wrong length");
   const data = bytes; // spans are offsets from the start; the tables follow the data
-  const decoder = new TextDecoder();
   const strings = new Map(); // offset → string: interned spans decode once
   const text = (off, len) => {
     if (len === 0) return "";

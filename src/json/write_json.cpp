@@ -186,7 +186,8 @@ void write_json_string(std::string& out, std::string_view text) {
   }
   for (; clean && i < text.size(); ++i) clean = escapes.c[static_cast<unsigned char>(text[i])] == 0;
   if (clean) {
-    out.reserve(out.size() + text.size() + 2);
+    // (No reserve: libc++ reserves exactly what is asked, and a reserve per string on a growing
+    // buffer copies it each time.)
     out += '"';
     out.append(text.data(), text.size());
     out += '"';

@@ -61,6 +61,7 @@ test("DELIVERY_LOG: absent, null or empty is \"failures\"; \"calls\" turns on a 
   }
   assert.equal(deliveryLog({ DELIVERY_LOG: "calls" }), "calls");
   assert.equal(deliveryConfig({ DELIVERY_LOG: "calls" }).logCalls, true);
+  assert.throws(() => deliveryLog({ DELIVERY_LOG: "x".repeat(100) }), { message: `DELIVERY_LOG: "failures" (the default) or "calls", not "${"x".repeat(40)}"` }, "a long value is cut at 40 characters");
   for (const bad of ["verbose", "Calls", "undefined", 1]) {
     assert.throws(() => deliveryLog({ DELIVERY_LOG: bad }), (e) => e instanceof BindingError && e.message.includes(`not ${JSON.stringify(String(bad))}`), String(bad));
   }

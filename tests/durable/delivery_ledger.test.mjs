@@ -262,6 +262,12 @@ describe("the ledger object (ledger_do.mjs), called directly", { concurrency: tr
     await ledger(s, "release", "gist:src:a|old-2|0", "t-old");
     assert.equal((await ledger(s, "claim", "gist:src:a|old-2|0", 5000, false, "B")).state, "claimed", "the old lease released");
     assert.equal(await ledger(s, "size"), 2);
+    // While a legacy row is live the table stays, and the alarm comes back for it (an hour on at
+    // least: its 10 minutes are up by then).
+    const kept = await ledger(s, "fireAlarm");
+    assert.equal(await ledger(s, "hasLegacyTable"), true);
+    assert.deepEqual(kept.rows.map((r) => r.key), ["gist:src:a|old-1|0", "gist:src:a|old-2|0"]);
+    assert.equal(kept.alarmInMs, 3_600_000);
     await ledger(s, "expireLegacy");
     await ledger(s, "fireAlarm");
     assert.equal(await ledger(s, "hasLegacyTable"), false);

@@ -1,0 +1,83 @@
+// CPU time per request of the whole Worker in workerd, durable mode (issue #13): the real Worker
+// (host-shims/worker/worker.mjs: the core, the queue messages to sendBatch) against the plain-JS
+// Worker doing the same job (bench/js_worker.mjs), each in its own workerd (Miniflare), with the
+// queue an in-isolate stub that serializes what it is handed (bench/queue_stub.mjs: Miniflare's
+// broker would otherwise count in the same process). Timers are frozen inside a request, so the figure is the workerd
+// process's own CPU time (/proc/<pid>/stat, user + system) over many requests, divided by their
+// number; it includes what workerd spends on HTTP and on Miniflare's entry worker, the same for both.
+import { Miniflare } from "miniflare";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { BENCH_CONFIG, WORKLOADS } from "./make_batch.mjs";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const TICKS_PER_S = Number(execFileSync("getconf", ["CLK_TCK"]).toString()) || 100;
+const SECRETS = { GIST_API_KEY: "gist-live-4f9c2a7e", GAINSIGHT_ACCESS_KEY: "35a84f9e-7084-47a1-b8a5-593444e9e862", GAINSIGHT_PX_API_KEY: "AP-SECRET-TAG-KEY-2" };
+// Requests per workload and round: enough CPU for the 10 ms clock ticks to be fine-grained.
+const REQUESTS = { single: Number(process.env.AJS_CPU_SINGLE ?? 2000), batch: Number(process.env.AJS_CPU_BATCH ?? 60), small: Number(process.env.AJS_CPU_SMALL ?? 40) };
+
+const WORKERS = {
+  core: { scriptPath: "bench/cpu_core_worker.mjs", durableObjects: {
+    DELIVERY_LEDGER: { className: "DeliveryLedger", useSQLite: true },
+    DELIVERY_OPS: { className: "DeliveryOps", useSQLite: true },
+    DELIVERY_PAYLOADS: { className: "DeliveryPayloads", useSQLite: true },
+  } },
+  js: { scriptPath: "bench/cpu_js_worker.mjs" },
+  floor: { scriptPath: "bench/cpu_null_worker.mjs" },
+};
+
+// The workerd processes this Node process started (Miniflare's children), by pid.
+function workerdPids() {
+  const out = execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)]).toString();
+  return out.split("\n").map((l) => l.trim().split(/\s+/)).filter(([, comm]) => comm?.startsWith("workerd")).map(([pid]) => Number(pid));
+}
+
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S; // utime, stime (fields 14 and 15)
+}
+
+async function measure(name, rounds) {
+  const before = new Set(workerdPids());
+  const mf = new Miniflare({
+    rootPath: root, modules: true, scriptPath: WORKERS[name].scriptPath,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2025-04-01", cf: false,
+    bindings: { AJS_EDGE_CONFIG: JSON.stringify(BENCH_CONFIG), ...SECRETS },
+    ...(WORKERS[name].durableObjects ? { durableObjects: WORKERS[name].durableObjects } : {}),
+    handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); }, // the ingest lines are written, and dropped here
+  });
+  await mf.ready;
+  const [pid] = workerdPids().filter((p) => !before.has(p));
+  if (!pid) throw new Error("workerd process not found");
+  const out = {};
+  try {
+    for (const w of WORKLOADS) {
+      const body = w.body();
+      const send = async () => {
+        const r = await mf.dispatchFetch(`https://edge.example.com${w.path}`, { method: "POST", body, headers: { "content-type": "application/json", "cf-connecting-ip": "203.0.113.7" } });
+        if (r.status !== 200) throw new Error(`${name} ${w.name}: ${r.status} ${await r.text()}`);
+        await r.arrayBuffer();
+      };
+      for (let i = 0; i < Math.min(50, REQUESTS[w.name]); i++) await send(); // warm up
+      const samples = [];
+      for (let r = 0; r < rounds; r++) {
+        const c0 = cpuSeconds(pid);
+        for (let i = 0; i < REQUESTS[w.name]; i++) await send();
+        samples.push(((cpuSeconds(pid) - c0) * 1000) / REQUESTS[w.name]);
+      }
+      samples.sort((a, b) => a - b);
+      out[w.name] = { cpu_ms: samples[Math.floor(samples.length / 2)], rounds_ms: samples, requests: REQUESTS[w.name] };
+    }
+  } finally {
+    await mf.dispose();
+  }
+  return out;
+}
+
+export async function benchWorkerdCpu({ rounds = 3 } = {}) {
+  return { core: await measure("core", rounds), js: await measure("js", rounds), floor: await measure("floor", rounds) };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await benchWorkerdCpu(), null, 1));

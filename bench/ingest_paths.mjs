@@ -3,11 +3,14 @@
 import { planBatchJs, queueMessagesJs } from "./js_baseline.mjs";
 
 // The Worker's durable path with the core (worker_app.mjs, deliver_queue.mjs enqueueCoreMessages):
-// the core writes the messages; each goes to sendBatch as its bytes.
+// the core writes the messages; each goes to sendBatch as its bytes; the buffer they are in goes
+// back to the pool once handed over (the Worker gives it back once sendBatch has resolved).
 export function coreIngest(core) {
   return (m, bytes) => {
     const plan = core.handle({ ...m, queue: true }, bytes);
-    return { calls: plan.callCount, messages: plan.messages.map((x) => ({ body: x.bytes, contentType: "bytes" })) };
+    const messages = plan.messages.map((x) => ({ body: x.bytes, contentType: "bytes" }));
+    plan.release();
+    return { calls: plan.callCount, messages };
   };
 }
 

@@ -1,7 +1,7 @@
 // @ts-check
 // One instance of the C++ core (either toolchain's module: same exports, same ABI).
 import { wasmImports } from "./wasi_shim.mjs";
-import { decodePlan } from "./plan.mjs";
+import { BufferPool, decodePlan } from "./plan.mjs";
 
 export const ABI_VERSION = 1; // wasm/exports.cpp abi_version (tests/core/abi_constants.test.mjs)
 const encoder = new TextEncoder();
@@ -29,6 +29,7 @@ export class Core {
 
   constructor(exports) {
     this.x = exports;
+    this.pool = new BufferPool();
   }
 
   // Parses the configuration text ("" = the built-in demo). Returns its description
@@ -41,7 +42,9 @@ export class Core {
     return out;
   }
 
-  // meta: {method, url, headers, receivedAt, seed, bodyTooLarge, bodyError}; body: Uint8Array.
+  // meta: {method, url, headers, receivedAt, seed, bodyTooLarge, bodyError, queue}; body: Uint8Array.
+  // With meta.queue the plan holds its queue messages (in a pooled buffer: call plan.release() once
+  // they are queued) and not its calls; without, its calls (and no messages).
   handle(meta, body) {
     const metaBytes = encoder.encode(JSON.stringify(meta));
     const x = this.x;
@@ -51,9 +54,10 @@ export class Core {
       new Uint8Array(x.memory.buffer, metaPtr, metaBytes.length).set(metaBytes);
       new Uint8Array(x.memory.buffer, bodyPtr, body.length).set(body);
       const rc = x.ajs_handle(metaPtr, metaBytes.length, bodyPtr, body.length);
-      const out = this.#output();
-      if (rc !== 0) throw new CoreError(JSON.parse(decoder.decode(out)));
-      return decodePlan(out);
+      if (rc !== 0) throw new CoreError(JSON.parse(decoder.decode(this.#output())));
+      if (!meta.queue) return decodePlan(this.#output());
+      // Read right away, before any other call can reuse the output.
+      return decodePlan(new Uint8Array(x.memory.buffer, x.ajs_output_ptr(), x.ajs_output_len()), this.pool);
     } finally {
       x.ajs_free(metaPtr);
       x.ajs_free(bodyPtr);

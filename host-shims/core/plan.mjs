@@ -22,7 +22,24 @@ export const PLAN_LAYOUT = { MAGIC, VERSION, HEADER_WORDS, REPLY_HEADER_WORDS, R
 
 const decoder = new TextDecoder();
 
-export function decodePlan(bytes) {
+// Buffers for the queue messages of plans read with decodePlan(view, pool), given back once the
+// messages are queued (plan.release): a big batch's messages are MBs, and a fresh buffer each time
+// costs the allocation, its first touch and the collector's work.
+export class BufferPool {
+  #free = [];
+  take(n) {
+    const i = this.#free.findIndex((b) => b.length >= n && b.length <= 4 * n + 65536);
+    return i >= 0 ? this.#free.splice(i, 1)[0] : new Uint8Array(Math.max(n, 65536));
+  }
+  give(buffer) {
+    if (this.#free.length < 4 && !this.#free.includes(buffer)) this.#free.push(buffer);
+  }
+}
+
+// bytes: the plan (a copy the caller keeps), or with `pool` a view into wasm memory valid only
+// now: then everything is read at once, the queue messages are copied into a pooled buffer
+// (plan.release gives it back), and the calls are not kept (plan.requests throws).
+export function decodePlan(bytes, pool = null) {
   const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u32 = (i) => words.getUint32(i * 4, true);
   if (u32(0) !== MAGIC || u32(1) !== VERSION) throw new Error("ajs-edge: not a plan");
@@ -89,15 +106,29 @@ export function decodePlan(bytes) {
   // Queue messages (only when the meta asked for them: src/plan/queue_messages.hpp): finished
   // bodies, views into the plan's bytes.
   const messages = [];
+  let from = Infinity;
+  let to = 0;
   for (let i = 0; i < nMessages; i++, w += MESSAGE_WORDS) {
-    messages.push({ bytes: data.subarray(u32(w), u32(w) + u32(w + 1)), chains: u32(w + 2), oversized: (u32(w + 3) & MESSAGE_FLAGS.oversizedChain) !== 0 });
+    const [offset, length] = [u32(w), u32(w + 1)];
+    [from, to] = [Math.min(from, offset), Math.max(to, offset + length)];
+    messages.push({ bytes: data.subarray(offset, offset + length), chains: u32(w + 2), oversized: (u32(w + 3) & MESSAGE_FLAGS.oversizedChain) !== 0 });
   }
   const replyBody = data.subarray(u32(10), u32(10) + u32(11));
-  const plan = { status, replyHeaders, replyBody, callCount: nRequests, notes, counters, rateLimits, messages };
+  const plan = { status, replyHeaders, replyBody, callCount: nRequests, notes, counters, rateLimits, messages, release() {} };
+  if (pool) {
+    plan.replyBody = replyBody.slice();
+    if (nMessages > 0) {
+      const buffer = pool.take(to - from);
+      buffer.set(data.subarray(from, to));
+      for (const m of messages) m.bytes = buffer.subarray(m.bytes.byteOffset - data.byteOffset - from, m.bytes.byteOffset - data.byteOffset - from + m.bytes.length);
+      plan.release = () => pool.give(buffer);
+    }
+  }
   Object.defineProperty(plan, "requests", {
     enumerable: true,
     configurable: true,
     get() {
+      if (pool) throw new Error("ajs-edge: a plan read for the queue keeps its queue messages, not its calls");
       const requests = decodeRequests();
       Object.defineProperty(plan, "requests", { value: requests, enumerable: true });
       return requests;

@@ -210,6 +210,8 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
         headers.delete("content-length");
         const body = { success: false, code: "unavailable", message: "delivery queue unavailable; retry later" };
         return new Response(method === "HEAD" ? null : JSON.stringify(body), { status: 503, headers });
+      } finally {
+        plan.release(); // the messages' buffer: queued, or not at all
       }
     } else if (plan.callCount > 0) {
       // DELIVERY_MODE "inline", chosen by the operator.

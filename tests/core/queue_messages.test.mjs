@@ -27,29 +27,33 @@ function expectedMessages(requests) {
   return { texts: bundle(chains).map((m) => JSON.stringify(m.body)), oversized: chains.filter((c) => c.bytes > MESSAGE_MAX_BYTES).length };
 }
 
-// Plans `body` twice, with and without queue messages; checks both; returns the queued plan.
+// Plans `body` twice, with and without queue messages; checks both; returns the queued plan with
+// the calls of the plain one (a plan read for the queue keeps only its messages).
 function checkRequest(meta, body, what) {
   const queued = core.handle({ ...meta, queue: true }, body);
   const plain = core.handle({ ...meta, queue: false }, body);
   assert.deepEqual(plain.messages, [], what);
+  assert.throws(() => queued.requests, /keeps its queue messages, not its calls/);
   assert.deepEqual(withoutMessages(queued), withoutMessages(plain), what);
   const { messages } = queued;
-  const expected = expectedMessages(queued.requests);
+  const requests = plain.requests;
+  const expected = expectedMessages(requests);
   const texts = messages.map((m) => decoder.decode(m.bytes));
   if (expected.oversized === 0) {
     assert.deepEqual(texts, expected.texts, what);
     assert.ok(messages.every((m) => !m.oversized && m.bytes.length <= MESSAGE_MAX_BYTES), what);
   }
   const expanded = messages.flatMap((m) => chainsOf(JSON.parse(decoder.decode(m.bytes))).map(expandChain));
-  assert.deepEqual(expanded, JSON.parse(JSON.stringify(buildChains(queued.requests))), what);
+  assert.deepEqual(expanded, JSON.parse(JSON.stringify(buildChains(requests))), what);
   assert.equal(messages.reduce((n, m) => n + m.chains, 0), expanded.length, what);
-  if (queued.requests.length === 0) assert.equal(messages.length, 0, what);
-  return queued;
+  if (requests.length === 0) assert.equal(messages.length, 0, what);
+  queued.release();
+  return { requests, messages: messages.map((m) => ({ ...m, bytes: m.bytes.slice() })) };
 }
 
-function withoutMessages(plan) {
-  const { messages, ...rest } = plan;
-  return rest;
+// What both plans hold besides calls and messages.
+function withoutMessages({ status, replyHeaders, replyBody, callCount, notes, counters, rateLimits }) {
+  return { status, replyHeaders, replyBody: [...replyBody], callCount, notes, counters, rateLimits };
 }
 
 test("over the fuzz corpus and its configurations, the core's queue messages are the host's chains and bundles, byte for byte", () => {
@@ -122,4 +126,20 @@ test("a chain over the message limit goes alone and flagged, between bundles of 
     assert.equal(chain.calls.length, 70);
     assert.deepEqual(chain, JSON.parse(JSON.stringify(compactChain(chains.find((c) => c.destination === chain.destination && c.orderKey === "big")))));
   }
+});
+
+test("a plan read for the queue holds its messages in a pooled buffer: given back, the next plan reuses it; kept, it is left alone", () => {
+  core.configure(JSON.stringify(BENCH_CONFIG));
+  const body = encoder.encode(WORKLOADS.find((w) => w.name === "batch").body());
+  const first = core.handle({ ...benchMeta("/v1/batch"), queue: true }, body);
+  const text = first.messages.map((m) => decoder.decode(m.bytes));
+  const kept = core.handle({ ...benchMeta("/v1/batch"), queue: true }, body); // first not given back yet
+  assert.notEqual(kept.messages[0].bytes.buffer, first.messages[0].bytes.buffer);
+  assert.deepEqual(first.messages.map((m) => decoder.decode(m.bytes)), text, "a buffer in use is never handed out again");
+  first.release();
+  const next = core.handle({ ...benchMeta("/v1/batch"), queue: true }, body);
+  assert.equal(next.messages[0].bytes.buffer, first.messages[0].bytes.buffer, "given back: reused");
+  assert.deepEqual(next.messages.map((m) => decoder.decode(m.bytes)), text);
+  next.release();
+  kept.release();
 });

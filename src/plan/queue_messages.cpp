@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "json/write_json.hpp"
 
@@ -24,7 +25,7 @@ struct piece {
 
 // Each call's JSON, written once into scratch space as pieces, so that chain sizes are known
 // before any message is assembled (bundling needs them) and the text is copied once into the plan:
-//   head  {"method":…,"url":…,"headers":[…],"body":
+//   head  {["method":…,]["headers":[…],]"url":…,"body":   (method, headers: where not the chain's)
 //   body  the body as a JSON string: escaped once per body span (Gainsight and PX share theirs)
 //   tail  ,"messageId":…,"key":…[,"flags":n]}
 // A destination's calls carry the same headers: their JSON is rendered once per header run.

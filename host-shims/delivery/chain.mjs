@@ -3,13 +3,13 @@
 // its calls in plan order. This is also the queue message's wire form (v1), which names secrets
 // and never carries their values:
 //   {v:1, destination, orderKey, calls:[{method, url, headers, body | bodyBase64, messageId, key, flags?}]}
+//   headers: [{name, value}] for literal ones, [{name, secret, format}] for secret ones
+//   optional: replay (a replayed dead letter), firstQueuedAt (ms; a chain's rest queued again by
+//   the consumer keeps when the chain was first queued), ref/count/from (a stored chain)
 // The core writes these messages for every request (src/plan/queue_messages.hpp) in a compact
 // form: the chain names a `method` and `headers` that its calls lack (a call names its own where
 // they differ); expandChain gives each call its own when a message is read. JS builds chains only
 // from dead letters, to replay them, in the expanded form.
-//   headers: [{name, value}] for literal ones, [{name, secret, format}] for secret ones
-//   optional: replay (a replayed dead letter), firstQueuedAt (ms; a chain's rest queued again by
-//   the consumer keeps when the chain was first queued), ref/count/from (a stored chain)
 // A queue message is one chain (v1) or, when a request makes several, a bundle of them (v2), so
 // that a beacon to three destinations is one message, not three (a message is billed as three
 // queue operations):

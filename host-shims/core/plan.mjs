@@ -1,6 +1,7 @@
 // @ts-check
-// Reads the plan the core returns (layout: wasm/README.md). One copy of the output leaves wasm
-// memory; bodies are views into that copy, never re-encoded or re-parsed.
+// Reads the plan the core returns (layout: wasm/README.md). One copy leaves wasm memory: the whole
+// output (bodies are views into it, never re-encoded or re-parsed), or for a plan read for the
+// queue only its messages, into a pooled buffer.
 const MAGIC = 0x31504a41; // "AJP1"
 const VERSION = 4;
 export const SECRET_FORMAT = ["none", "raw", "bearer", "basic_username"];
@@ -132,25 +133,27 @@ export function decodePlan(bytes, pool = null) {
   const rateLimits = [];
   for (let i = 0; i < nRateLimits; i++, w += RATE_LIMIT_WORDS) rateLimits.push({ binding: span(w), key: span(w + 2) });
   // Queue messages (only when the meta asked for them: src/plan/queue_messages.hpp): finished
-  // bodies, views into the plan's bytes.
-  const messages = [];
+  // bodies.
+  const spans = [];
   let from = Infinity;
   let to = 0;
   for (let i = 0; i < nMessages; i++, w += MESSAGE_WORDS) {
-    const [offset, length] = [u32(w), u32(w + 1)];
-    [from, to] = [Math.min(from, offset), Math.max(to, offset + length)];
-    messages.push({ bytes: data.subarray(offset, offset + length), chains: u32(w + 2), oversized: (u32(w + 3) & MESSAGE_FLAGS.oversizedChain) !== 0 });
+    spans.push({ offset: u32(w), length: u32(w + 1), chains: u32(w + 2), flags: u32(w + 3) });
+    from = Math.min(from, u32(w));
+    to = Math.max(to, u32(w) + u32(w + 1));
   }
+  // Read for the queue: the messages' bytes copied into a pooled buffer, the reply body copied.
+  const buffer = pool && nMessages > 0 ? pool.take(to - from) : null;
+  if (buffer) buffer.set(data.subarray(from, to));
+  const [source, base] = buffer ? [buffer, from] : [data, 0];
+  const messages = spans.map(({ offset, length, chains, flags }) => ({
+    bytes: source.subarray(offset - base, offset - base + length),
+    chains,
+    oversized: (flags & MESSAGE_FLAGS.oversizedChain) !== 0,
+  }));
   const replyBody = data.subarray(u32(10), u32(10) + u32(11));
-  const plan = new Plan({ status, replyHeaders, replyBody, callCount: nRequests, notes, counters, rateLimits, messages }, pool ? keptForQueue : decodeRequests);
-  if (pool) {
-    plan.replyBody = replyBody.slice();
-    if (nMessages > 0) {
-      const buffer = pool.take(to - from);
-      buffer.set(data.subarray(from, to));
-      for (const m of messages) m.bytes = buffer.subarray(m.bytes.byteOffset - data.byteOffset - from, m.bytes.byteOffset - data.byteOffset - from + m.bytes.length);
-      plan.release = () => pool.give(buffer);
-    }
-  }
+  const fields = { status, replyHeaders, replyBody: pool ? replyBody.slice() : replyBody, callCount: nRequests, notes, counters, rateLimits, messages };
+  const plan = new Plan(fields, pool ? keptForQueue : decodeRequests);
+  if (buffer) plan.release = () => pool.give(buffer);
   return plan;
 }

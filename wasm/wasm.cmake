@@ -10,8 +10,9 @@ target_link_libraries(ajs_edge PRIVATE ajs_core)
 if(WASI)
   # Reactor: crt1-reactor.o exports _initialize, which runs static constructors; hosts call it
   # once after instantiation. Stripped: Debian's wasm libc++.a carries DWARF.
-  target_compile_options(ajs_core PUBLIC -O2)
-  target_link_options(ajs_edge PRIVATE -O2 -mexec-model=reactor -Wl,--strip-all -Wl,--gc-sections
+  target_compile_options(ajs_core PUBLIC -O2 -mbulk-memory)
+  target_sources(ajs_edge PRIVATE wasm/bulk_memory.cpp)
+  target_link_options(ajs_edge PRIVATE -O2 -mbulk-memory -mexec-model=reactor -Wl,--strip-debug -Wl,--gc-sections
                       -Wl,-z,stack-size=262144)
   set_target_properties(ajs_edge PROPERTIES OUTPUT_NAME "ajs_edge" SUFFIX ".wasm")
 elseif(EMSCRIPTEN)

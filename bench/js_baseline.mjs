@@ -199,7 +199,8 @@ const textBytes = (s) => (ASCII.test(s) ? s.length : encoder.encode(s).length);
 // ---------- the durable path: the plan's calls as queue messages ----------
 // One chain per destination and order key (userId, else anonymousId), calls in plan order, secrets
 // named, a destination's method and headers once per chain; consecutive chains bundled while a
-// message stays within MESSAGE_MAX_BYTES.
+// message stays within MESSAGE_MAX_BYTES. The message form is the core's (src/plan/queue_messages.hpp):
+// the chains' JSON with a bodyLength per call, a newline, the bodies as they are.
 const wireHeader = (h) => (h.secret ? { name: h.name, secret: h.secret, format: h.format } : { name: h.name, value: h.value });
 export function queueMessagesJs(plan) {
   const chains = new Map();
@@ -207,30 +208,32 @@ export function queueMessagesJs(plan) {
     const id = r.destination + "\u0000" + r.orderKey;
     let chain = chains.get(id);
     // The chain names its first call's method and headers; a call names its own where they differ.
-    if (!chain) chains.set(id, (chain = { v: 1, destination: r.destination, orderKey: r.orderKey, method: r.method, headers: r.headers, wire: r.headers.map(wireHeader), calls: [] }));
+    if (!chain) chains.set(id, (chain = { v: 1, destination: r.destination, orderKey: r.orderKey, method: r.method, headers: r.headers, wire: r.headers.map(wireHeader), calls: [], bodies: [], bodyBytes: 0 }));
     const call = {};
     if (r.method !== chain.method) call.method = r.method;
     if (r.headers !== chain.headers) call.headers = r.headers.map(wireHeader);
     call.url = r.url;
-    call.body = r.body;
+    call.bodyLength = textBytes(r.body);
     call.messageId = r.messageId;
     call.key = r.messageId ? `${r.scope}|${r.messageId}|${r.ordinal}` : "";
     if (r.flags) call.flags = r.flags;
     chain.calls.push(call);
+    chain.bodies.push(r.body);
+    chain.bodyBytes += call.bodyLength;
   }
   const messages = [];
   let group = [], size = 0;
   const flush = () => {
-    if (group.length === 1) messages.push(group[0]);
-    else if (group.length > 1) messages.push(`{"v":2,"chains":[${group.join(",")}]}`);
+    if (group.length === 1) messages.push(`${group[0].envelope}\n${group[0].bodies.join("")}`);
+    else if (group.length > 1) messages.push(`{"v":2,"chains":[${group.map((g) => g.envelope).join(",")}]}\n${group.map((g) => g.bodies.join("")).join("")}`);
     group = [];
-    size = 19; // {"v":2,"chains":[]}
+    size = 20; // {"v":2,"chains":[]} and the newline
   };
   flush();
-  for (const { v, destination, orderKey, method, wire, calls } of chains.values()) {
-    const text = JSON.stringify({ v, destination, orderKey, method, headers: wire, calls }), bytes = textBytes(text);
+  for (const { v, destination, orderKey, method, wire, calls, bodies, bodyBytes } of chains.values()) {
+    const envelope = JSON.stringify({ v, destination, orderKey, method, headers: wire, calls }), bytes = textBytes(envelope) + bodyBytes;
     if (group.length > 0 && size + bytes > MESSAGE_MAX_BYTES) flush();
-    group.push(text);
+    group.push({ envelope, bodies });
     size += bytes + 1;
   }
   flush();

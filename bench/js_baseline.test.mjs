@@ -7,6 +7,7 @@ import { Core } from "../host-shims/core/core.mjs";
 import { makeBatch, makeSmallBatch, BENCH_CONFIG } from "./make_batch.mjs";
 import { meta, SINGLE } from "./node_bench.mjs";
 import { planBatchJs, parseConfig, queueMessagesJs } from "./js_baseline.mjs";
+import { decodeMessage } from "../host-shims/delivery/chain.mjs";
 import { WORKLOADS } from "./make_batch.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -63,8 +64,8 @@ test("the durable path: the same queue messages as the core writes, chain for ch
     const core = await Core.instantiate(module);
     core.configure(JSON.stringify(BENCH_CONFIG));
     const bytes = encoder.encode(w.body());
-    const wasm = core.handle({ ...meta(w.path), queue: true }, bytes).messages.map((m) => JSON.parse(decoder.decode(m.bytes)));
-    const js = queueMessagesJs(planBatchJs(parseConfig(JSON.stringify(BENCH_CONFIG)), meta(w.path), bytes)).map((m) => JSON.parse(m));
+    const wasm = core.handle({ ...meta(w.path), queue: true }, bytes).messages.map((m) => decodeMessage(m.bytes));
+    const js = queueMessagesJs(planBatchJs(parseConfig(JSON.stringify(BENCH_CONFIG)), meta(w.path), bytes)).map((m) => decodeMessage(encoder.encode(m)));
     // Bodies compared as values (key order may differ).
     const values = (message) => (message.v === 2 ? message.chains : [message]).map((c) => ({ ...c, calls: c.calls.map((call) => ({ ...call, body: JSON.parse(call.body) })) }));
     assert.equal(js.length, wasm.length, w.name);

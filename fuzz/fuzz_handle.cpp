@@ -604,8 +604,9 @@ bool open_bug(std::string_view tag) {
 }
 
 // Queue messages: asked for, every planned call is in exactly one chain of one message, as the
-// plan has it (URL, body, key), each chain's calls in plan order; each message within the limit,
-// or a lone chain flagged as over it. Not asked for, none.
+// plan has it (URL, body, key), each chain's calls in plan order; a message is its JSON envelope,
+// a newline and the calls' bodies, whose lengths add up to the rest exactly; each message within
+// the limit, or a lone chain flagged as over it. Not asked for, none.
 void check_queue_messages(ajs::plan const& p, request const& req) {
   if (!req.queue || p.requests.empty()) {
     CHECK(p.messages.empty(), "queue-messages", std::to_string(p.messages.size()) + " messages not asked for");
@@ -627,9 +628,14 @@ void check_queue_messages(ajs::plan const& p, request const& req) {
     auto const& msg = p.messages[m];
     auto const where = "message " + std::to_string(m);
     CHECK(std::size_t{msg.body.offset} + msg.body.length <= p.bytes.size(), "plan-span", where + " out of bounds");
+    auto const bytes = p.view(msg.body);
+    auto const newline = bytes.find('\n');
+    CHECK(newline != std::string_view::npos, "queue-messages", where + ": no newline after the envelope");
+    auto const envelope = bytes.substr(0, newline);
+    std::string_view bodies = newline == std::string_view::npos ? std::string_view() : bytes.substr(newline + 1);
     boost::system::error_code ec;
-    auto const v = boost::json::parse(p.view(msg.body), ec);
-    CHECK(!ec && v.is_object(), "queue-messages", where + ": not a JSON object: " + clip(p.view(msg.body)));
+    auto const v = boost::json::parse(envelope, ec);
+    CHECK(!ec && v.is_object(), "queue-messages", where + ": not a JSON object: " + clip(envelope));
     auto const* o = v.if_object();
     bool const oversized = (msg.flags & ajs::oversized_chain) != 0;
     CHECK(oversized == (msg.body.length > ajs::queue_message_max_bytes), "queue-messages",
@@ -664,12 +670,20 @@ void check_queue_messages(ajs::plan const& p, request const& req) {
         auto const* co = call.if_object();
         std::string const key =
             std::string(p.view(r.scope)) + "|" + std::string(p.view(r.message_id)) + "|" + std::to_string(r.ordinal);
-        CHECK(text(member(co, "url")) == p.view(r.url) && text(member(co, "body")) == p.view(r.body) &&
+        auto const& length = member(co, "bodyLength");
+        CHECK(length.is_int64() && length.get_int64() >= 0 &&
+                  static_cast<std::uint64_t>(length.get_int64()) <= bodies.size(),
+              "queue-messages", where + ": a bodyLength past the message's end");
+        auto const n = length.is_int64() ? std::min<std::size_t>(bodies.size(), length.get_int64()) : 0;
+        CHECK(text(member(co, "url")) == p.view(r.url) && bodies.substr(0, n) == p.view(r.body) &&
                   text(member(co, "key")) == key,
               "queue-messages", where + ": call differs from plan request " + std::to_string(at - 1));
+        bodies.remove_prefix(n);
         ++calls;
       }
     }
+    CHECK(bodies.empty(), "queue-messages",
+          where + ": " + std::to_string(bodies.size()) + " bytes after the last body");
   }
   CHECK(calls == p.requests.size(), "queue-messages",
         std::to_string(calls) + " calls in messages, " + std::to_string(p.requests.size()) + " planned");

@@ -6,10 +6,15 @@
 //   headers: [{name, value}] for literal ones, [{name, secret, format}] for secret ones
 //   optional: replay (a replayed dead letter), firstQueuedAt (ms; a chain's rest queued again by
 //   the consumer keeps when the chain was first queued), ref/count/from (a stored chain)
-// The core writes these messages for every request (src/plan/queue_messages.hpp) in a compact
-// form: the chain names a `method` and `headers` that its calls lack (a call names its own where
-// they differ); expandChain gives each call its own when a message is read. JS builds chains only
-// from dead letters, to replay them, in the expanded form.
+// The core writes these messages for every request (src/plan/queue_messages.hpp) in a compact,
+// framed form, queued as bytes:
+//   - the chain names a `method` and `headers` that its calls lack (a call names its own where
+//     they differ); expandChain gives each call its own when a message is read;
+//   - the bodies are not in the JSON: the envelope (the chain or bundle, each call with a
+//     `bodyLength` in place of `body`) is followed by a newline and the calls' bodies, raw, in
+//     the envelope's order. A body carried in a JSON string is escaped and unescaped quote by quote.
+// decodeMessage turns such bytes back into the plain form above. JS builds chains only from dead
+// letters, to replay them, in the expanded, plain form.
 // A queue message is one chain (v1) or, when a request makes several, a bundle of them (v2), so
 // that a beacon to three destinations is one message, not three (a message is billed as three
 // queue operations):
@@ -49,23 +54,53 @@ export function expandChain(chain) {
 // A message body as the consumer reads it: its chains expanded.
 const expandBody = (body) => (body?.v === BUNDLE_VERSION && Array.isArray(body.chains) ? { ...body, chains: body.chains.map(expandChain) } : expandChain(body));
 
+const NEWLINE = 10;
+
+// The bytes of a message the core wrote (or any JSON text) → its body in the plain form, chains
+// expanded. Bytes that are neither (or whose body lengths do not add up to the bytes after the
+// envelope) read as their text, or null when not UTF-8: chainsOf refuses both, and a dead letter
+// shows what came.
+export function decodeMessage(raw) {
+  const bytes = raw instanceof Uint8Array ? raw : ArrayBuffer.isView(raw) ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) : new Uint8Array(raw);
+  try {
+    const end = bytes.indexOf(NEWLINE); // compact JSON has none: the envelope's end
+    const body = JSON.parse(strictUtf8.decode(end < 0 ? bytes : bytes.subarray(0, end)));
+    if (end < 0 || fillBodies(body, bytes, end + 1)) return expandBody(body);
+  } catch {}
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+// Gives each call of the envelope its body, read in order from bytes[at…]; false unless the
+// lengths cover the bytes exactly.
+function fillBodies(envelope, bytes, at) {
+  const chains = chainsOf(envelope);
+  if (!chains) return false;
+  for (const chain of chains) {
+    if (!Array.isArray(chain.calls)) return false;
+    for (const call of chain.calls) {
+      const n = call?.bodyLength;
+      if (!Number.isSafeInteger(n) || n < 0 || at + n > bytes.length) return false;
+      delete call.bodyLength;
+      call.body = strictUtf8.decode(bytes.subarray(at, (at += n)));
+    }
+  }
+  return at === bytes.length;
+}
+
 // A message as the consumer reads it. The producer queues the core's message bodies as bytes
 // (contentType "bytes": an ArrayBuffer arrives), chains built in JS as "json" (an object arrives).
-// Bytes that are not a JSON text read as that text (or null when not UTF-8): chainsOf refuses
-// both, and the dead letter shows what came.
 export function readMessage(message) {
   const raw = message.body;
   if (!(raw instanceof ArrayBuffer || ArrayBuffer.isView(raw))) return message;
-  let body = null;
-  try {
-    body = strictUtf8.decode(raw);
-    body = expandBody(JSON.parse(body));
-  } catch {}
   return {
     id: message.id,
     timestamp: message.timestamp,
     attempts: message.attempts,
-    body,
+    body: decodeMessage(raw),
     ack: () => message.ack(),
     retry: (options) => message.retry(options),
   };

@@ -5,7 +5,7 @@
 // 128 KB per message (a larger chain is stored in DELIVERY_PAYLOADS and the message carries its
 // reference), sendBatch ≤ 100 messages and ≤ 256 KB. Throws when anything could not be queued:
 // the caller then answers 503 and the client's retry is deduplicated by the ledger.
-import { jsonBytes, bundleOf, expandChain, BUNDLE_OVERHEAD_BYTES } from "./chain.mjs";
+import { jsonBytes, bundleOf, decodeMessage, BUNDLE_OVERHEAD_BYTES } from "./chain.mjs";
 import { hasPayloadStore, putPayload } from "../durable/payloads.mjs";
 import { QUEUE_BATCH_MAX_BYTES, QUEUE_BATCH_MAX_MESSAGES, QUEUE_MESSAGE_MAX_BYTES } from "./platform_limits.mjs";
 
@@ -119,8 +119,6 @@ export async function enqueueChains(chains, env, log, options) {
   return bodies.length;
 }
 
-const decoder = new TextDecoder();
-
 // Queues the messages the core wrote for one request (plan.messages: finished bodies, bundled
 // within MESSAGE_MAX_BYTES), as bytes, with no object per call. A chain over the limit is read
 // back and stored as toMessages does. Returns {chains, messages}.
@@ -133,7 +131,7 @@ export async function enqueueCoreMessages(coreMessages, env, log) {
       bodies.push({ body: m.bytes, bytes: m.bytes.length, contentType: "bytes" });
       continue;
     }
-    const { bodies: stored } = await toMessages([expandChain(JSON.parse(decoder.decode(m.bytes)))], env, log);
+    const { bodies: stored } = await toMessages([decodeMessage(m.bytes)], env, log);
     bodies.push(...stored);
   }
   await sendAll(env.DELIVERY_QUEUE, bodies);

@@ -23,19 +23,19 @@ struct piece {
   std::uint32_t offset = 0, length = 0;
 };
 
-// Each call's JSON, written once into scratch space as pieces, so that chain sizes are known
-// before any message is assembled (bundling needs them) and the text is copied once into the plan:
-//   head  {["method":…,]["headers":[…],]"url":…,"body":   (method, headers: where not the chain's)
-//   body  the body as a JSON string: escaped once per body span (Gainsight and PX share theirs)
-//   tail  ,"messageId":…,"key":…[,"flags":n]}
+// Each call's JSON, written once into scratch space, so that chain sizes are known before any
+// message is assembled (bundling needs them) and the text is copied once into the plan:
+//   {["method":…,]["headers":[…],]"url":…,"bodyLength":n,"messageId":…,"key":…[,"flags":n]}
+// (method, headers: where not the chain's). The body itself goes in the message's bodies section.
 // A destination's calls carry the same headers: their JSON is rendered once per header run.
 class call_writer {
  public:
   explicit call_writer(plan const& p) : p_(p) {}
 
   struct call_text {
-    piece head, body, tail;
-    std::size_t size() const { return std::size_t{head.length} + body.length + tail.length; }
+    piece json;
+    byte_span body;
+    std::size_t size() const { return std::size_t{json.length} + body.length; }
   };
 
   // The JSON of a request's header run, rendered once per run (the pointer is stable: one run, one
@@ -45,8 +45,7 @@ class call_writer {
   // A call of a chain whose calls default to `method` and `headers` (the chain's first call's):
   // it names its own only where they differ.
   call_text write(planned_request const& r, std::string_view method, std::string const* headers) {
-    call_text t;
-    auto const head_start = text_.size();
+    auto const start = text_.size();
     text_ += '{';
     if (p_.view(r.method) != method) {
       text_ += R"("method":)";
@@ -60,10 +59,8 @@ class call_writer {
     }
     text_ += R"("url":)";
     json::write_json_string(text_, p_.view(r.url));
-    text_ += R"(,"body":)";
-    t.head = {static_cast<std::uint32_t>(head_start), static_cast<std::uint32_t>(text_.size() - head_start)};
-    t.body = escaped_body(r.body);
-    auto const tail_start = text_.size();
+    text_ += R"(,"bodyLength":)";
+    append_number(r.body.length);
     text_ += R"(,"messageId":)";
     json::write_json_string(text_, p_.view(r.message_id));
     // The dedup key (plan.hpp planned_request::scope); none for a call without a messageId.
@@ -80,35 +77,26 @@ class call_writer {
     }
     if (r.flags != 0) {
       text_ += R"(,"flags":)";
-      text_ += std::to_string(r.flags);
+      append_number(r.flags);
     }
     text_ += '}';
-    t.tail = {static_cast<std::uint32_t>(tail_start), static_cast<std::uint32_t>(text_.size() - tail_start)};
-    return t;
+    return {{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(text_.size() - start)}, r.body};
   }
 
-  // Appends a call's text to `out`.
-  void copy(call_text const& t, std::string& out) const {
-    out.append(text_, t.head.offset, t.head.length);
-    out.append(bodies_, t.body.offset, t.body.length);
-    out.append(text_, t.tail.offset, t.tail.length);
-  }
+  // Appends a call's JSON to `out`.
+  void copy_json(call_text const& t, std::string& out) const { out.append(text_, t.json.offset, t.json.length); }
 
  private:
-  piece escaped_body(byte_span body) {
-    auto [it, added] = bodies_at_.try_emplace(std::uint64_t{body.offset} << 32 | body.length, piece{});
-    if (added) {
-      auto const start = bodies_.size();
-      json::write_json_string(bodies_, p_.view(body));
-      it->second = {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(bodies_.size() - start)};
-    }
-    return it->second;
+  void append_number(std::uint32_t n) {
+    char digits[10];
+    char* p = digits + sizeof digits;
+    do *--p = static_cast<char>('0' + n % 10);
+    while ((n /= 10) != 0);
+    text_.append(p, static_cast<std::size_t>(digits + sizeof digits - p));
   }
 
   plan const& p_;
-  std::string text_;                                    // heads and tails
-  std::string bodies_;                                  // escaped bodies
-  std::unordered_map<std::uint64_t, piece> bodies_at_;  // by body span: offset, length
+  std::string text_;  // the calls' JSON
   std::unordered_map<std::string, std::string> header_runs_;
   std::string run_key_, key_;
 };
@@ -170,7 +158,7 @@ void write_queue_messages(plan& p) {
     std::string_view method;
     std::string const* headers = nullptr;
     std::vector<call_writer::call_text> calls;
-    std::size_t size = 0;  // its JSON's bytes
+    std::size_t size = 0;  // its JSON's bytes and its calls' bodies'
   };
   std::unordered_map<chain_key, std::uint32_t, chain_key_hash> index;
   std::vector<chain> chains;
@@ -199,43 +187,52 @@ void write_queue_messages(plan& p) {
     c.size += c.calls.back().size() + (c.calls.size() > 1 ? 1 : 0);
   }
 
-  auto write_chain = [&](chain const& c) {
+  // A message: the envelope (its chains' JSON), a newline, then every call's body in order.
+  auto write_envelope = [&](chain const& c) {
     p.bytes += c.head;
     for (std::size_t i = 0; i < c.calls.size(); ++i) {
       if (i) p.bytes += ',';
-      calls.copy(c.calls[i], p.bytes);
+      calls.copy_json(c.calls[i], p.bytes);
     }
     p.bytes += "]}";
   };
+  auto write_bodies = [&](chain const& c) {
+    // From p.bytes into p.bytes: the reserve below keeps the source where it is.
+    for (auto const& call : c.calls) p.bytes.append(p.bytes, call.body.offset, call.body.length);
+  };
 
-  // Messages: consecutive chains share a bundle while it stays within the limit.
-  std::size_t total = 0;
-  for (auto const& c : chains) total += c.size + 1;
-  p.bytes.reserve(p.bytes.size() + total + bundle_head.size() * chains.size());
+  // Messages: consecutive chains share a bundle while it stays within the limit. A bundle's own
+  // bytes: its head, its tail and the newline.
+  std::size_t const bundle_overhead = bundle_head.size() + bundle_tail.size() + 1;
+  std::size_t total = 0;  // at most: every chain a message of its own
+  for (auto const& c : chains) total += c.size + bundle_overhead;
+  p.bytes.reserve(p.bytes.size() + total);
   std::size_t first = 0;  // the group being filled: chains [first, next)
-  std::size_t size = bundle_head.size() + bundle_tail.size();
+  std::size_t size = bundle_overhead;
   auto flush = [&](std::size_t next, std::uint32_t flags) {
     if (next == first) return;
     auto const start = p.bytes.size();
     if (next - first == 1) {
-      write_chain(chains[first]);
+      write_envelope(chains[first]);
     } else {
       p.bytes += bundle_head;
       for (std::size_t i = first; i < next; ++i) {
         if (i != first) p.bytes += ',';
-        write_chain(chains[i]);
+        write_envelope(chains[i]);
       }
       p.bytes += bundle_tail;
     }
+    p.bytes += '\n';
+    for (std::size_t i = first; i < next; ++i) write_bodies(chains[i]);
     p.messages.push_back({{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(p.bytes.size() - start)},
                           static_cast<std::uint32_t>(next - first),
                           flags});
     first = next;
-    size = bundle_head.size() + bundle_tail.size();
+    size = bundle_overhead;
   };
   for (std::size_t i = 0; i < chains.size(); ++i) {
     auto const bytes = chains[i].size;
-    if (bytes > queue_message_max_bytes) {
+    if (bytes + 1 > queue_message_max_bytes) {  // alone: the chain and the newline
       flush(i, 0);
       flush(i + 1, oversized_chain);
       continue;

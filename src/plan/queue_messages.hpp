@@ -1,16 +1,19 @@
 #pragma once
 // The plan's calls as the durable path queues them: the finished bodies of the queue messages,
 // so that the host hands them to `sendBatch` as bytes and builds no object per call.
-// Wire form (host-shims/delivery/chain.mjs reads it, and builds the same for dead letters):
+// Wire form (host-shims/delivery/chain.mjs reads it): a JSON envelope, a newline, then the bodies
+// of its calls, raw, in the envelope's order (each `bodyLength` bytes). A body is JSON text; carried
+// inside a JSON string it would be escaped here and unescaped by the consumer, quote by quote.
+//   message:     envelope "\n" body body …
 //   chain (v1):  {"v":1,"destination":D,"orderKey":K,"method":M,"headers":H,"calls":[call, …]}
-//   call:        {["method",]["headers",]"url","body","messageId","key"[,"flags"]}
+//   call:        {["method",]["headers",]"url","bodyLength","messageId","key"[,"flags"]}
 //   H:           [{"name","value"} | {"name","secret","format"}, …]
 // The chain's method and headers are its first call's, and every call's that does not name its
 // own (a destination's calls share theirs: written once, not once a call).
 //   bundle (v2): {"v":2,"chains":[chain, …]}   the chains of one request, in order
 // One chain per destination and order key, in order of first appearance; consecutive chains share
-// a bundle while it stays within queue_message_max_bytes; a chain alone goes as it is; a chain
-// over the limit goes alone and flagged, for the host to store (DELIVERY_PAYLOADS).
+// a bundle while the message stays within queue_message_max_bytes; a chain alone goes as it is; a
+// chain over the limit goes alone and flagged, for the host to store (DELIVERY_PAYLOADS).
 #include <cstdint>
 
 #include "plan/plan.hpp"

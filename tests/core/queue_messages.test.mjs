@@ -1,17 +1,16 @@
 // The queue messages the core writes (src/plan/queue_messages.cpp, asked for with "queue": true in
-// the request meta) are byte for byte what the host's own chain and bundle code
-// (tests/support/chain_oracle.mjs buildChains, in the compact form; deliver_queue.mjs bundle)
-// makes of the same plan's calls, which is what the durable path queued before the core wrote
-// them; read back (chain.mjs expandChain) they are those chains exactly; and asking for them changes
-// nothing else in the plan.
+// the request meta) are byte for byte what the host's own chain code made of the same plan's
+// calls before the core wrote them (tests/support/chain_oracle.mjs buildChains, in the compact
+// form), framed and bundled by the oracle's frameMessages; read back (chain.mjs decodeMessage) they
+// are those chains exactly; and asking for them changes nothing else in the plan.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Core } from "../../host-shims/core/core.mjs";
-import { chainsOf, expandChain, jsonBytes } from "../../host-shims/delivery/chain.mjs";
-import { buildChains, compactChain } from "../support/chain_oracle.mjs";
-import { bundle, MESSAGE_MAX_BYTES } from "../../host-shims/delivery/deliver_queue.mjs";
+import { chainsOf, decodeMessage } from "../../host-shims/delivery/chain.mjs";
+import { buildChains, compactChain, frameChain, frameMessages } from "../support/chain_oracle.mjs";
+import { MESSAGE_MAX_BYTES } from "../../host-shims/delivery/deliver_queue.mjs";
 import { BENCH_CONFIG, WORKLOADS } from "../../bench/make_batch.mjs";
 import { corpus, fuzzConfigs, requestMeta } from "../support/fuzz_corpus.mjs";
 
@@ -20,12 +19,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const core = await Core.instantiate(await WebAssembly.compile(readFileSync(`${root}build/wasm/ajs_edge.wasm`)));
 
-// The messages the host's JS makes of a plan's calls, as text, and whether a chain was over the
-// limit (the core then flags it and sends it alone, where the JS would store it first).
-function expectedMessages(requests) {
-  const chains = buildChains(requests).map(compactChain).map((c) => ({ body: c, bytes: jsonBytes(c) }));
-  return { texts: bundle(chains).map((m) => JSON.stringify(m.body)), oversized: chains.filter((c) => c.bytes > MESSAGE_MAX_BYTES).length };
-}
+// The messages the oracle makes of a plan's calls.
+const expectedMessages = (requests) => frameMessages(buildChains(requests).map(compactChain), MESSAGE_MAX_BYTES);
 
 // Plans `body` twice, with and without queue messages; checks both; returns the queued plan with
 // the calls of the plain one (a plan read for the queue keeps only its messages).
@@ -37,13 +32,10 @@ function checkRequest(meta, body, what) {
   assert.deepEqual(withoutMessages(queued), withoutMessages(plain), what);
   const { messages } = queued;
   const requests = plain.requests;
-  const expected = expectedMessages(requests);
-  const texts = messages.map((m) => decoder.decode(m.bytes));
-  if (expected.oversized === 0) {
-    assert.deepEqual(texts, expected.texts, what);
-    assert.ok(messages.every((m) => !m.oversized && m.bytes.length <= MESSAGE_MAX_BYTES), what);
-  }
-  const expanded = messages.flatMap((m) => chainsOf(JSON.parse(decoder.decode(m.bytes))).map(expandChain));
+  assert.deepEqual(messages.map(({ bytes, chains, oversized }) => ({ bytes: [...bytes], chains, oversized })),
+    expectedMessages(requests).map(({ bytes, chains, oversized }) => ({ bytes: [...bytes], chains, oversized })), what);
+  assert.ok(messages.every((m) => m.oversized === m.bytes.length > MESSAGE_MAX_BYTES), what);
+  const expanded = messages.flatMap((m) => chainsOf(decodeMessage(m.bytes)));
   assert.deepEqual(expanded, JSON.parse(JSON.stringify(buildChains(requests))), what);
   assert.equal(messages.reduce((n, m) => n + m.chains, 0), expanded.length, what);
   if (requests.length === 0) assert.equal(messages.length, 0, what);
@@ -83,7 +75,7 @@ test("the benchmark workloads: bundles fill up to the message limit, never past 
     }
     assert.ok(plan.messages.length > 1, w.name);
     // Each bundle but the last was closed because the next chain would not fit.
-    const chains = buildChains(plan.requests).map(compactChain).map(jsonBytes);
+    const chains = buildChains(plan.requests).map(compactChain).map((c) => frameChain(c).bytes);
     let at = 0;
     for (const [i, m] of plan.messages.entries()) {
       at += m.chains;
@@ -114,17 +106,17 @@ test("a chain over the message limit goes alone and flagged, between bundles of 
   ].map((m) => ({ ...m, writeKey: "wk_bench" }));
   const plan = checkRequest(benchMeta("/v1/batch"), encoder.encode(JSON.stringify({ batch })), "oversized");
   const chains = buildChains(plan.requests);
-  const sizes = chains.map(compactChain).map(jsonBytes);
-  const over = sizes.map((n, i) => [n, i]).filter(([n]) => n > MESSAGE_MAX_BYTES).map(([, i]) => i);
+  const sizes = chains.map(compactChain).map((c) => frameChain(c).bytes);
+  const over = sizes.map((n, i) => [n, i]).filter(([n]) => n + 1 > MESSAGE_MAX_BYTES).map(([, i]) => i);
   assert.deepEqual(over.map((i) => chains[i].orderKey), ["big", "big", "big"]); // Gist's, Gainsight's and PX's chains for "big"
   // Messages: [before's 3 chains], big ×3, [after's 3 chains]: each oversized one alone.
   const shape = plan.messages.map((m) => (m.oversized ? "big" : m.chains));
   assert.deepEqual(shape, [3, "big", "big", "big", 3]);
   for (const m of plan.messages.filter((x) => x.oversized)) {
-    const chain = JSON.parse(decoder.decode(m.bytes));
+    const chain = decodeMessage(m.bytes);
     assert.equal(chain.v, 1);
     assert.equal(chain.calls.length, 70);
-    assert.deepEqual(chain, JSON.parse(JSON.stringify(compactChain(chains.find((c) => c.destination === chain.destination && c.orderKey === "big")))));
+    assert.deepEqual(chain, JSON.parse(JSON.stringify(chains.find((c) => c.destination === chain.destination && c.orderKey === "big"))));
   }
 });
 

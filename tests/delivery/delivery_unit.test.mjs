@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { withMessageMethods } from "../support/fake_ledger.mjs";
 import { loadWorker } from "../../host-shims/node/node_host.mjs";
 import { jsonBytes } from "../../host-shims/delivery/chain.mjs";
-import { buildChains } from "../support/chain_oracle.mjs";
+import { buildChains, compactChain, frameMessages } from "../support/chain_oracle.mjs";
 import { batches, bundle, toMessages, enqueueChains, enqueueCoreMessages, MESSAGE_MAX_BYTES, BATCH_MAX_BYTES } from "../../host-shims/delivery/deliver_queue.mjs";
 import { consumeBatch, retryDelaySeconds, messageAgeS, runChain } from "../../host-shims/delivery/consume_queue.mjs";
 import { chainsOf, expandChain, readMessage, sendable, WIRE_VERSION } from "../../host-shims/delivery/chain.mjs";
@@ -67,7 +67,8 @@ describe("durable delivery: producer", () => {
     // The core's message bodies, as bytes (src/plan/queue_messages.cpp).
     assert.ok(sent.every((m) => m.contentType === "bytes" && m.body instanceof Uint8Array));
     // On the wire a chain names its calls' method and headers once; read back, every call has them.
-    const raw = JSON.parse(new TextDecoder().decode(sent[0].body));
+    const wire = new TextDecoder().decode(sent[0].body);
+    const raw = JSON.parse(wire.slice(0, wire.indexOf("\n"))); // the envelope; the bodies follow it
     assert.ok(raw.chains.every((c) => c.method === "POST" && Array.isArray(c.headers) && c.calls.every((call) => !("headers" in call) && !("method" in call))));
     const queued = sent.map((m) => readMessage({ body: m.body }).body);
     assert.deepEqual(queued.map((m) => [m.v, m.chains.length]), [[2, 6]], "one bundle of six chains");
@@ -310,9 +311,10 @@ describe("durable delivery: producer", () => {
     const stored = new Map();
     const store = { put: async (id, text) => stored.set(id, text) };
     const env = { DELIVERY_QUEUE: { sendBatch: async (b) => sent.push(...b) }, DELIVERY_PAYLOADS: { idFromName: (n) => n, get: () => store } };
-    const small = new TextEncoder().encode(JSON.stringify({ v: 2, chains: [chain(1), chain(1)] }));
+    // Framed as the core frames them (tests/support/chain_oracle.mjs frameMessages).
+    const [small] = frameMessages([compactChain(chain(1)), compactChain(chain(1))], MESSAGE_MAX_BYTES).map((m) => m.bytes);
     const [big] = bigChain();
-    const bigBytes = new TextEncoder().encode(JSON.stringify(big));
+    const [bigBytes] = frameMessages([compactChain(big)], MESSAGE_MAX_BYTES).map((m) => m.bytes);
     const answer = await enqueueCoreMessages([{ bytes: small, chains: 2, oversized: false }, { bytes: bigBytes, chains: 1, oversized: true }], env, noLog);
     assert.deepEqual(answer, { chains: 3, messages: 2 });
     assert.equal(sent[0].body, small, "the core's bytes as they are");

@@ -57,3 +57,53 @@ export function compactChain(chain) {
     })),
   };
 }
+
+const encoder = new TextEncoder();
+const NEWLINE = Uint8Array.of(10);
+const BUNDLE_HEAD = '{"v":2,"chains":[', BUNDLE_TAIL = "]}";
+
+// A compact chain in the framed form the core queues (src/plan/queue_messages.hpp): its JSON with
+// each call's `body` replaced, in place, by its `bodyLength` in bytes; and the bodies.
+export function frameChain(chain) {
+  const bodies = chain.calls.map((call) => {
+    if (typeof call.body !== "string") throw new Error("the core writes text bodies only");
+    return encoder.encode(call.body);
+  });
+  const calls = chain.calls.map((call, i) => Object.fromEntries(Object.entries(call).map(([k, v]) => (k === "body" ? ["bodyLength", bodies[i].length] : [k, v]))));
+  const envelope = JSON.stringify({ ...chain, calls });
+  const bytes = encoder.encode(envelope).length + bodies.reduce((n, b) => n + b.length, 0);
+  return { envelope, bodies, bytes };
+}
+
+// Compact chains → the core's queue messages, [{bytes, chains, oversized}]: consecutive chains
+// bundled while the message (envelope, newline, bodies) stays within `maxBytes`; a chain over it
+// alone and flagged.
+export function frameMessages(chains, maxBytes) {
+  const out = [];
+  let group = [];
+  let size = BUNDLE_HEAD.length + BUNDLE_TAIL.length + 1;
+  const write = (members, oversized) => {
+    const envelope = members.length === 1 ? members[0].envelope : `${BUNDLE_HEAD}${members.map((m) => m.envelope).join(",")}${BUNDLE_TAIL}`;
+    const parts = [encoder.encode(envelope), NEWLINE, ...members.flatMap((m) => m.bodies)];
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (bytes.set(p, at), at + p.length), 0);
+    out.push({ bytes, chains: members.length, oversized });
+  };
+  const flush = () => {
+    if (group.length > 0) write(group, false);
+    group = [];
+    size = BUNDLE_HEAD.length + BUNDLE_TAIL.length + 1;
+  };
+  for (const framed of chains.map(frameChain)) {
+    if (framed.bytes + 1 > maxBytes) {
+      flush();
+      write([framed], true);
+      continue;
+    }
+    if (group.length > 0 && size + framed.bytes > maxBytes) flush();
+    group.push(framed);
+    size += framed.bytes + 1;
+  }
+  flush();
+  return out;
+}

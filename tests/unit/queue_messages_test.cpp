@@ -42,7 +42,7 @@ TEST_CASE("queue messages: one chain per destination and order key, in order; th
   std::string const headers =
       R"([{"name":"content-type","value":"application/json"},{"name":"accessKey","secret":"KEY","format":"raw"}])";
   auto const call = [&](std::string_view id, std::string_view key, std::string_view extra = "") {
-    return R"({"url":"https://x.test/e","body":"{\"p\":\"x\"}","messageId":")" + std::string(id) + R"(","key":")" +
+    return R"({"url":"https://x.test/e","bodyLength":9,"messageId":")" + std::string(id) + R"(","key":")" +
            std::string(key) + "\"" + std::string(extra) + "}";
   };
   auto const chain = [&](std::string_view destination, std::string_view order_key) {
@@ -52,7 +52,7 @@ TEST_CASE("queue messages: one chain per destination and order key, in order; th
   CHECK(messages_of(p)[0] == R"({"v":2,"chains":[)" + chain("gist", "u1") + call("m1", "gist:s:a|m1|0") + "," +
                                  call("m2", "gist:s:a|m2|0") + "]}," + chain("gainsight", "u1") +
                                  call("m1", "gainsight:s:a|m1|0", R"(,"flags":1)") + "]}," + chain("gist", "u\\\"2") +
-                                 call("", "") + "]}]}");
+                                 call("", "") + "]}]}\n" + R"({"p":"x"}{"p":"x"}{"p":"x"}{"p":"x"})");
 }
 
 TEST_CASE("queue messages: a call whose method or headers differ from its chain's first call names its own") {
@@ -68,7 +68,10 @@ TEST_CASE("queue messages: a call whose method or headers differ from its chain'
   auto const text = messages_of(p)[0];
   CHECK(text.find(R"({"method":"PUT","headers":[{"name":"content-type","value":"application/json"}],"url":)") !=
         std::string::npos);
-  CHECK(text.find(R"(,{"url":"https://x.test/e","body":"{\"p\":\"x\"}","messageId":"m3")") != std::string::npos);
+  CHECK(text.find(R"(,{"url":"https://x.test/e","bodyLength":9,"messageId":"m3")") != std::string::npos);
+  CHECK(text.substr(text.find('\n')) ==
+        "\n"
+        R"({"p":"x"}{}{"p":"x"})");
 }
 
 TEST_CASE("queue messages: a lone chain goes as it is; none for a plan without calls") {
@@ -84,7 +87,8 @@ TEST_CASE("queue messages: a lone chain goes as it is; none for a plan without c
 }
 
 TEST_CASE("queue messages: a bundle of exactly the limit holds; one byte more starts a new message") {
-  // Two chains, each of one call; the bundle's size is 19 (its own bytes) + both chains + a comma.
+  // Two chains, each of one call; the message's size is 19 (the bundle's own bytes) + both chains'
+  // JSON + a comma + the newline + both bodies.
   auto const sizes = [](std::size_t pad) {
     plan p;
     plan_writer w(p);
@@ -95,13 +99,16 @@ TEST_CASE("queue messages: a bundle of exactly the limit holds; one byte more st
     for (auto const& m : p.messages) out.push_back(m.body.length);
     return out;
   };
-  auto const base = sizes(0);  // one bundle: its size at pad 0
+  // One bundle: its size at a pad whose body length has as many digits as the filling one's.
+  std::size_t const pad = 100000;
+  auto const base = sizes(pad);
   REQUIRE(base.size() == 1);
-  std::size_t const fill = queue_message_max_bytes - base[0];
+  std::size_t const fill = pad + queue_message_max_bytes - base[0];
   CHECK(sizes(fill) == std::vector<std::size_t>{queue_message_max_bytes});
   auto const over = sizes(fill + 1);
   REQUIRE(over.size() == 2);
-  CHECK(over[0] + over[1] + std::string_view(R"({"v":2,"chains":[,]})").size() == queue_message_max_bytes + 1);
+  // Two lone chains: each has its own newline, where the bundle had one and its 20 other bytes.
+  CHECK(over[0] + over[1] + std::string_view(R"({"v":2,"chains":[,]})").size() - 1 == queue_message_max_bytes + 1);
 }
 
 TEST_CASE("queue messages: a chain over the limit goes alone and flagged, its neighbours bundled around it") {

@@ -70,11 +70,56 @@ export function parseIso(s) { // → epoch ms, or undefined
   const ms = m[7] ? +(m[7] + "00").slice(0, 3) : 0; // digits past the third are ignored
   return (daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset * 60) * 1000 + ms;
 }
-export function formatIso(ms) {
-  const date = new Date(ms), y = date.getUTCFullYear();
-  if (y >= 0 && y <= 9999) return date.toISOString();
-  const year = y < 0 ? "-" + String(-y).padStart(3, "0") : String(y); // what %04lld prints
-  return year + date.toISOString().slice(date.toISOString().indexOf("-", 1));
+export const formatIso = (ms) => new Date(ms).toISOString(); // years outside 0–9999 as ±YYYYYY, as the core
+
+// ---------- Segment's dates (src/ingest/segment_dates.cpp): facade 3.2.7, new-date 1.0.3, @segment/isodate 1.0.3 ----------
+const ISODATE = /^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?(?:([ T])(\d{2}):?(\d{2})(?::?(\d{2})(?:[,.](\d{1,}))?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
+const STRICT_ISODATE = /^\d{4}-\d{2}-\d{2}/;
+const LOCAL_ZONE_OFFSET = 0; // getTimezoneOffset(): local time is read as UTC, where Workers run
+const MAX_TIME = 8.64e15;
+function isodateParse(m) { // isodate.parse of ISODATE's match: Date.UTC (years 0–99 are 1900–1999), overflow rolling on
+  let offset = 0;
+  if (m[4] === " ") offset = LOCAL_ZONE_OFFSET;
+  else if (m[10]) offset = (m[10] === "+" ? -1 : 1) * (+m[11] * 60 + (+m[12] || 0));
+  return Date.UTC(+m[1], (+m[2] || 1) - 1, +m[3] || 1, +m[5] || 0, (+m[6] || 0) + offset, +m[7] || 0, m[8] ? +(m[8] + "00").slice(0, 3) : 0);
+}
+// new Date(string) beyond ISO: only RFC 2822 (toUTCString) and M/D/YYYY, as the core reads them.
+const RFC2822 = /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))?(?: (?:(GMT|UTC|UT|Z)|([+-])(\d{2})(\d{2})))?$/;
+const SLASHED = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+function legacyDate(year, month, day, h, mi, sec, offset) { // V8's legacy parser: two-digit years, 24:00
+  if (month < 1 || month > 12 || day < 1 || day > 31 || mi > 59 || sec > 59 || h > 24 || (h === 24 && (mi || sec))) return NaN;
+  return Date.UTC(year < 50 ? year + 2000 : year < 100 ? year + 1900 : year, month - 1, day, h, mi + offset, sec);
+}
+function jsDateParse(s) {
+  let m = RFC2822.exec(s);
+  if (m) {
+    const offset = m[7] ? 0 : m[8] ? (m[8] === "+" ? -1 : 1) * (+m[9] * 60 + +m[10]) : LOCAL_ZONE_OFFSET;
+    return legacyDate(+m[3], "JanFebMarAprMayJunJulAugSepOctNovDec".indexOf(m[2]) / 3 + 1, +m[1], +m[4], +m[5], +(m[6] ?? 0), offset);
+  }
+  m = SLASHED.exec(s);
+  return m ? legacyDate(+m[3], +m[1], +m[2], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), LOCAL_ZONE_OFFSET) : NaN;
+}
+function newDate(v) { // → epoch ms, or undefined for an Invalid Date
+  let t = NaN, m;
+  if (typeof v === "number") t = new Date(v < 31557600000 ? v * 1000 : v).getTime();
+  else if (typeof v !== "string") return undefined;
+  else if ((m = ISODATE.exec(v))) t = isodateParse(m);
+  else if (/\d{13}/.test(v)) t = new Date(parseInt(v, 10)).getTime();
+  else if (/\d{10}/.test(v)) t = new Date(parseInt(v, 10) * 1000).getTime();
+  else t = jsDateParse(v);
+  return Number.isNaN(t) ? undefined : t;
+}
+// isodate-traverse (strict) then JSON.stringify: what replaces the string `s`, or undefined if it stays.
+function traversedDate(s) {
+  if (s.length < 10 || s[4] !== "-" || !STRICT_ISODATE.test(s)) return undefined;
+  const m = ISODATE.exec(s);
+  const iso = m ? new Date(isodateParse(m)).toISOString() : s;
+  return iso === s ? undefined : iso;
+}
+function traverseChanges(v) {
+  if (typeof v === "string") return traversedDate(v) !== undefined;
+  if (v !== null && typeof v === "object") for (const k in v) if (traverseChanges(v[k])) return true;
+  return false;
 }
 
 // ---------- generated messageIds (src/ingest/message_id.cpp) ----------
@@ -129,9 +174,9 @@ function rateLimitBinding(limits, key, fallback, path) {
   return v;
 }
 const DESTINATIONS = {
-  gist: { names: ["Gist"], secrets: ["apiKey"], make: makeGist },
-  gainsight: { names: ["Gainsight"], secrets: ["accessKey"], make: makeGainsight },
-  gainsightPx: { names: ["Gainsight PX", "Gainsight PX Cloud (Actions)"], secrets: ["apiKey"], make: makeGainsightPx },
+  gist: { name: "Gist", secrets: ["apiKey"], make: makeGist },
+  gainsight: { name: "Gainsight", secrets: ["accessKey"], make: makeGainsight },
+  gainsightPx: { name: "Gainsight Px Cloud (Actions)", secrets: ["apiKey"], make: makeGainsightPx },
 };
 export function parseConfig(json) {
   const root = typeof json === "string" ? JSON.parse(json) : json;
@@ -145,10 +190,10 @@ export function parseConfig(json) {
       const kind = Object.hasOwn(DESTINATIONS, key) ? DESTINATIONS[key] : undefined;
       const path = `sources[${i}].destinations.${key}`;
       if (!kind) throw new Error(`${path}: destination not in the JS baseline`);
-      return { key, names: kind.names, consent: settings.consentCategories ?? [], plan: kind.make(settings, path, insecureOk),
+      return { key, name: kind.name, consent: settings.consentCategories ?? [], plan: kind.make(settings, path, insecureOk),
         scope: scopeOf(key, id, settings, kind.secrets, path) };
     });
-    return { writeKey: s.writeKey, id, allowedOrigins: s.allowedOrigins ?? [], destinations,
+    return { writeKey: s.writeKey, id, allowedOrigins: s.allowedOrigins ?? [], destinations, rejectInvalidEvents: s.rejectInvalidEvents === true,
       rateLimitWriteKey: rateLimitBinding(s.rateLimits, "writeKey", "RATE_LIMIT_WRITE_KEY", `sources[${i}]`),
       rateLimitClientIp: rateLimitBinding(s.rateLimits, "clientIp", "RATE_LIMIT_CLIENT_IP", `sources[${i}]`) };
   });
@@ -349,7 +394,9 @@ function ingestSingle(config, clock, message, type, out, bodyBytes) {
   const e = normalize(message, type, undefined, clock);
   if (typeof e === "string") {
     out.counters.rejected++;
-    throw invalid(REJECTIONS[e]);
+    if (source.rejectInvalidEvents) throw invalid(REJECTIONS[e]);
+    out.note("dropped", "", text(message.messageId), e); // Segment's way: 200, the event dropped
+    return;
   }
   accept(e, source, out);
   if (out.overBudget()) throw out.refuse(1);
@@ -388,7 +435,7 @@ function ingestBatch(config, clock, envelope, out, bodyBytes) {
   out.setBudget(bodyBytes, count);
   // Pass 2: invalid messages are dropped and counted; valid ones go on, in order.
   const sentAt = text(envelope.sentAt);
-  const sentAtMs = sentAt ? parseIso(sentAt) : undefined;
+  const sentAtMs = sentAt ? newDate(sentAt) : undefined;
   for (let i = 0; i < count; i++) {
     out.counters.received++;
     const item = items[i];
@@ -500,6 +547,7 @@ function idField(message, key) { // "" and null read as absent; numeric ids beco
   return t;
 }
 const hasText = (v) => (typeof v === "string" ? v !== "" : Number.isInteger(v));
+const sentValue = (v) => (typeof v === "string" ? v || undefined : typeof v === "number" ? v : undefined); // a timestamp or sentAt
 
 // → the event, or the reason (a string) it is rejected. Mutates `message` into its normalized form.
 function normalize(message, fixedType, sentAtMs, clock, sentAtText = "") {
@@ -514,26 +562,32 @@ function normalize(message, fixedType, sentAtMs, clock, sentAtText = "") {
   delete message.writeKey;
   let messageId = idField(message, "messageId");
   if (!messageId) message.messageId = messageId = generatedMessageId(clock.receivedAtMs, clock.seed, clock.generated++);
-  // Clock-skew correction, as Segment documents it.
-  const original = text(message.timestamp);
-  const clientTs = parseIso(original);
-  const ownSentAt = text(message.sentAt);
-  const clientSent = ownSentAt ? parseIso(ownSentAt) : sentAtMs;
-  if (!ownSentAt && sentAtText && message.sentAt === undefined) message.sentAt = sentAtText;
+  // Clock-skew correction, as Segment documents it, each value read as facade reads it (newDate).
+  const original = sentValue(message.timestamp);
+  const clientTs = original === undefined ? undefined : newDate(original);
+  const ownSentAt = sentValue(message.sentAt);
+  const clientSent = ownSentAt !== undefined ? newDate(ownSentAt) : sentAtMs;
+  if (ownSentAt === undefined && sentAtText && message.sentAt === undefined) message.sentAt = sentAtText;
   let timestamp = clock.receivedAtMs;
-  if (clientTs !== undefined && clientSent !== undefined) timestamp = clock.receivedAtMs - (clientSent - clientTs);
-  else if (clientTs !== undefined) timestamp = clientTs;
-  if (original && message.originalTimestamp === undefined) message.originalTimestamp = original;
+  if (clientTs !== undefined) {
+    timestamp = clientTs;
+    const corrected = clock.receivedAtMs - (clientSent - clientTs); // only to an instant a Date holds
+    if (clientSent !== undefined && Math.abs(clock.receivedAtMs) <= MAX_TIME && Math.abs(corrected) <= MAX_TIME) timestamp = corrected;
+  }
+  if (original !== undefined && message.originalTimestamp === undefined) message.originalTimestamp = original; // a number stays one
   message.timestamp = formatIso(timestamp);
   message.receivedAt = clock.receivedAt;
-  if (clock.clientIp) {
-    let context = message.context;
-    if (!isObject(context)) message.context = context = {};
-    if (!text(context.ip)) context.ip = clock.clientIp;
-  }
+  // context.ip for client-side events only, never IPv6; channel and version (src/ingest/normalize.cpp).
+  const context = message.context;
+  const client = isObject(context) && CLIENT_LIBRARIES.has(context.library?.name);
+  if ((client || context?.direct === true) && clock.clientIp && !clock.clientIp.includes(":") && (context.ip === undefined || context.ip === null || context.ip === "")) context.ip = clock.clientIp;
+  message.channel = client ? "client" : "server";
+  message.version = 2;
   const uid = text(message.userId), anon = text(message.anonymousId);
   return { message, type, messageId, userId: uid, anonymousId: anon, orderKey: uid || anon, passthrough: null };
 }
+
+const CLIENT_LIBRARIES = new Set(["analytics.js", "analytics-ios", "analytics-android", "analytics-kotlin", "analytics-swift"]);
 
 // ---------- routing (src/route/routing.cpp) ----------
 function consentAllows(message, categories) {
@@ -542,24 +596,32 @@ function consentAllows(message, categories) {
   if (!isObject(preferences)) return true;
   return categories.every((c) => preferences[c] === true);
 }
-function integrationsAllow(message, names) {
-  const integrations = message.integrations;
-  if (!isObject(integrations)) return true;
-  let named = false, on = false;
-  for (const name of names) {
-    const v = integrations[name];
-    if (v === undefined) continue;
-    named = true;
-    on ||= typeof v === "boolean" ? v : isObject(v);
+// segmentio-facade's Facade#enabled (src/route/facade_enabled.hpp), with obj-case's key matching.
+const caseless = (key) => key.replace(/[^a-zA-Z0-9.]+/g, "").toLowerCase();
+function objCase(value, path) {
+  while (isObject(value)) {
+    const key = Object.keys(value).find((k) => { const n = caseless(k); return path.startsWith(n) && (path.length === n.length || path[n.length] === "."); });
+    if (key === undefined || value[key] === null) return undefined;
+    path = path.slice(caseless(key).length + 1);
+    if (!path) return value[key];
+    value = value[key];
   }
-  if (named) return on;
-  return typeof integrations.All === "boolean" ? integrations.All : true;
+  return undefined;
+}
+function facadeEnabled(message, name) {
+  const options = message.options || message.context || undefined;
+  const integrations = message.integrations || objCase(options, "providers") || options;
+  let enabled = [objCase(options, "providers.all"), objCase(options, "all"), objCase(integrations, "all")].find((v) => typeof v === "boolean") ?? true;
+  if (!isObject(integrations)) return enabled;
+  if (isObject(integrations.providers) && Object.hasOwn(integrations.providers, name)) enabled = !!integrations.providers[name];
+  if (Object.hasOwn(integrations, name)) enabled = typeof integrations[name] === "boolean" ? integrations[name] : true;
+  return enabled;
 }
 function accept(e, source, out) {
   out.counters.accepted++;
   for (const d of source.destinations) {
     if (!consentAllows(e.message, d.consent)) out.note("skipped", d.key, e.messageId, "consent");
-    else if (!integrationsAllow(e.message, d.names)) out.note("skipped", d.key, e.messageId, "integrations");
+    else if (!facadeEnabled(e.message, d.name)) out.note("skipped", d.key, e.messageId, "integrations");
     else {
       out.scope = d.scope;
       d.plan(e, out);
@@ -567,9 +629,22 @@ function accept(e, source, out) {
   }
 }
 
+// A body as JSON, as Segment's destination code sends it: its clone of the message drops a
+// `__proto__` member (src/json/write_json.cpp). Rare: looked for in the text first.
+const withoutProto = (key, v) => (key === "__proto__" ? undefined : v);
+function bodyJson(value) {
+  const text = JSON.stringify(value);
+  return text.includes('"__proto__"') ? JSON.stringify(value, withoutProto) : text;
+}
+
 // ---------- Gainsight and Gainsight PX: the normalized message, serialized once for both ----------
 function passthrough(e) {
-  return (e.passthrough ??= JSON.stringify(e.message));
+  return (e.passthrough ??= bodyJson(e.message));
+}
+// Gainsight's body is facade.json(): ISO date strings as Dates (isodate-traverse); else PX's body.
+function facadeBody(e) {
+  if (!traverseChanges(e.message)) return passthrough(e);
+  return JSON.stringify(e.message, (key, v) => (key === "__proto__" ? undefined : typeof v === "string" ? traversedDate(v) ?? v : v));
 }
 const secretHeader = (name, secret, format) => ({ name, value: "", secret, format });
 const header = (name, value) => ({ name, value, secret: "", format: "none" });
@@ -581,13 +656,13 @@ function toNoCase(s) { // Segment's to-no-case, as the Gainsight integration com
 }
 function makeGainsight(settings, path, insecureOk) {
   const url = baseUrl(settings, "endpoint", "https://event.gainsight.com", path, insecureOk) + "/clickstream/segmentio/event";
-  const headers = [secretHeader("accessKey", secretName(settings, "accessKey", path), "raw"), header("Content-Type", "application/json")];
+  const headers = [secretHeader("accessKey", secretName(settings, "accessKey", path), "raw"), header("Content-Type", "application/json"), header("User-Agent", "Segment.io/1.0")];
   const whitelist = new Set((settings.whitelistTrackEvents ?? []).map(toNoCase));
   return (e, out) => {
     if (e.type !== "identify" && e.type !== "group" && e.type !== "track") return out.note("skipped", "gainsight", e.messageId, "gainsight.unsupported_type");
     if (e.type === "track" && whitelist.size > 0 && !whitelist.has(toNoCase(text(e.message.event))))
       return out.note("skipped", "gainsight", e.messageId, "gainsight.not_in_whitelist");
-    out.request("gainsight", url, headers, passthrough(e), e);
+    out.request("gainsight", url, headers, facadeBody(e), e);
   };
 }
 const PX_REGIONS = { north_america: "https://segment-esp.aptrinsic.com", europe: "https://segment-esp-eu.aptrinsic.com", us2: "https://segment-esp-us2.aptrinsic.com" };
@@ -595,7 +670,7 @@ function makeGainsightPx(settings, path, insecureOk) {
   const region = PX_REGIONS[settings.region ?? "north_america"];
   if (!region) throw new Error(`${path}.region: unknown region`);
   const url = baseUrl(settings, "endpoint", region, path, insecureOk) + "/rte/segmentio/v1/push";
-  const headers = [secretHeader("Authorization", secretName(settings, "apiKey", path), "basic_username"), header("Content-Type", "application/json")];
+  const headers = [secretHeader("Authorization", secretName(settings, "apiKey", path), "basic_username"), header("Content-Type", "application/json"), header("User-Agent", "Segment (Actions)")];
   return (e, out) => {
     if (e.type === "screen" || e.type === "alias") return out.note("skipped", "gainsightPx", e.messageId, "gainsightPx.unsupported_type");
     out.request("gainsightPx", url, headers, passthrough(e), e);
@@ -621,21 +696,8 @@ function usableEmail(v) {
   if (at <= 0 || at === email.length - 1 || email.indexOf("@", at + 1) !== -1 || /[ \t\r\n]/.test(email)) return undefined;
   return email;
 }
-function propertyKey(name) { // lower snake_case; camelCase split; only ASCII re-cased
-  let out = "";
-  const separate = () => { if (out !== "" && !out.endsWith("_")) out += "_"; };
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i), prev = name.charCodeAt(i - 1), next = name.charCodeAt(i + 1);
-    if (c >= 65 && c <= 90) {
-      const afterWord = (prev >= 97 && prev <= 122) || (prev >= 48 && prev <= 57);
-      const acronymEnds = prev >= 65 && prev <= 90 && next >= 97 && next <= 122;
-      if (afterWord || acronymEnds) separate();
-      out += String.fromCharCode(c + 32);
-    } else if (c === 95 || c === 45 || c === 46 || isSpace(c)) separate();
-    else out += name[i];
-  }
-  return out.endsWith("_") ? out.slice(0, -1) : out;
-}
+// Gist's documented rule: lower-cased (ASCII), spaces as underscores (src/destinations/gist/gist_values.hpp).
+const propertyKey = (name) => name.replace(/[A-Z ]/g, (c) => (c === " " ? "_" : c.toLowerCase()));
 const joinKey = (prefix, part) => (!prefix ? part : !part ? prefix : prefix + "_" + part);
 function numberText(d) { // C's shortest "%.{15,16,17}g" that reads back
   const [digits, exp] = d.toExponential().split("e");
@@ -796,7 +858,7 @@ function makeGist(settings, path, insecureOk) {
   const headers = [secretHeader("authorization", secretName(settings, "apiKey", path), "bearer"),
     header("content-type", "application/json"), header("accept", "application/json")];
   // RETRY_NOT_FOUND: a call that refers to a contact (events, tags) may arrive before the upsert.
-  const call = (e, url, body, out, flags = 0) => out.request("gist", url, headers, JSON.stringify(body), e, flags);
+  const call = (e, url, body, out, flags = 0) => out.request("gist", url, headers, bodyJson(body), e, flags);
   const tagCall = (e, name, untag, ref, out) => call(e, tags, { name, contacts: [untag ? { ...ref, untag: true } : ref] }, out, RETRY_NOT_FOUND);
   const note = (out, kind, e, reason) => out.note(kind, "gist", e.messageId, reason);
   // Checked right after a body is built: one whose flattened keys ran out of room is not sent.

@@ -117,7 +117,7 @@ result<configured_destination> parse_destination(destination_kind const& kind, b
 result<source_config> parse_source(boost::json::object const& o, std::string const& path, config& c) {
   settings_reader reader(o, path);
   if (auto r = reader.only_keys({"writeKey", "name", "allowedOrigins", "apiHost", "deliveryStrategy", "httpConfig",
-                                 "rateLimits", "destinations"});
+                                 "rateLimits", "rejectInvalidEvents", "destinations"});
       !r)
     return r.error();
   source_config s;
@@ -128,6 +128,9 @@ result<source_config> parse_source(boost::json::object const& o, std::string con
   if (auto r = parse_rate_limits(reader, s, c.rate_limiters); !r) return r.error();
   auto name = reader.string("name", false);
   if (!name) return name.error();
+  auto reject_invalid = reader.boolean("rejectInvalidEvents", false);
+  if (!reject_invalid) return reject_invalid.error();
+  s.reject_invalid_events = *reject_invalid;
   s.name = std::move(*name);
   auto origins = reader.string_list("allowedOrigins");
   if (!origins) return origins.error();

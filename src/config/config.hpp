@@ -42,6 +42,10 @@ struct source_config {
   // when off.
   std::string rate_limit_write_key;
   std::string rate_limit_client_ip;
+  // A single message Segment would accept and drop (no userId or anonymousId, a track without an
+  // event…: 200, "for all API requests except … large payloads and JSON errors") is refused with
+  // 400 and the reason instead ("rejectInvalidEvents": true; default false, Segment's way).
+  bool reject_invalid_events = false;
 
   bool origin_allowed(std::string_view origin) const;
 };

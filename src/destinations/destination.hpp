@@ -21,8 +21,10 @@ class destination {
 };
 
 struct destination_kind {
-  std::string_view config_key;                        // key under "destinations" in the config
-  std::array<std::string_view, 3> integration_names;  // names in a message's `integrations` object
+  std::string_view config_key;  // key under "destinations" in the config
+  // Its name in Segment's catalog: the key a message's `integrations` object names it by
+  // (route/facade_enabled.hpp).
+  std::string_view catalog_name;
   result<std::unique_ptr<destination>> (*make)(settings_reader const& settings);
 };
 

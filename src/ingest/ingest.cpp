@@ -160,7 +160,10 @@ void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
   auto n = normalize_message(message, ep.type, {}, st.clock);
   if (!n.fields) {
     ++st.out.counters().events_rejected;
-    return reply_error(st, invalid_request(std::string(n.why.message)));
+    if ((*source)->reject_invalid_events) return reply_error(st, invalid_request(std::string(n.why.message)));
+    // Segment's reply: 200, the event dropped (its reason in the note, and so in the log).
+    st.out.note(note_kind::dropped, {}, json::string_or_empty(message, "messageId"), n.why.code);
+    return reply_ok(st);
   }
   accept(st, message, *n.fields, **source);
   if (st.out.over_budget()) return refuse_over_budget(st, budget, 1);

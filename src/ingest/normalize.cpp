@@ -3,7 +3,7 @@
 #include <boost/json/value.hpp>
 
 #include "ingest/message_id.hpp"
-#include "ingest/timestamp.hpp"
+#include "ingest/segment_dates.hpp"
 #include "json/access.hpp"
 
 namespace ajs {
@@ -33,6 +33,40 @@ void set_string(boost::json::object& o, std::string_view key, std::string_view v
   o[key] = boost::json::string(value, o.storage());
 }
 
+// A timestamp or sentAt the client sent: text or a number ("" and null are none, as for ids).
+boost::json::value const* sent_value(boost::json::value const* v) {
+  if (!v) return nullptr;
+  if (auto const* s = v->if_string()) return s->empty() ? nullptr : v;
+  return v->is_number() ? v : nullptr;
+}
+
+// receivedAt − (sentAt − timestamp), when sentAt was read and the result is an instant a Date can
+// hold (a far-off sentAt can push it past ±8.64e15 ms, where toISOString has no answer); else the
+// client's timestamp as read.
+std::int64_t skew_corrected(std::int64_t received_at, std::int64_t timestamp, js_date sent_at) {
+  if (!sent_at || !is_js_time(received_at)) return timestamp;
+  std::int64_t const corrected = received_at - (*sent_at - timestamp);
+  return is_js_time(corrected) ? corrected : timestamp;
+}
+
+// Libraries whose events Segment calls client-side (spec/common.md "Context Fields Automatically
+// Collected" names analytics.js, analytics-ios and analytics-android; their successors
+// analytics-kotlin and analytics-swift taken alike: an assumption, made here only).
+bool from_client_library(boost::json::object const* context) {
+  auto const* library = context ? json::object_at(*context, "library") : nullptr;
+  auto const name = library ? json::string_or_empty(*library, "name") : std::string_view();
+  for (std::string_view client :
+       {"analytics.js", "analytics-ios", "analytics-android", "analytics-kotlin", "analytics-swift"})
+    if (name == client) return true;
+  return false;
+}
+
+// An HTTP API call that says it comes from the device (http-api "Collecting IP Address").
+bool direct(boost::json::object const* context) {
+  auto const* v = context ? context->if_contains("direct") : nullptr;
+  return v && v->is_bool() && v->get_bool();
+}
+
 }  // namespace
 
 normalize_result normalize_message(boost::json::object& message, std::optional<event_type> fixed_type,
@@ -51,37 +85,52 @@ normalize_result normalize_message(boost::json::object& message, std::optional<e
   if (*type == event_type::alias && !has_text(message, "previousId"))
     return {std::nullopt, {"missing_previous_id", "alias requires a previousId"}};
 
-  message.reserve(message.size() + 5);  // what normalization adds, so the members move once
+  message.reserve(message.size() + 7);  // what normalization adds, so the members move once
   set_string(message, "type", type_name(*type));
 
   if (id_as_string(message, "messageId").empty())
     set_string(message, "messageId", generated_message_id(clock.received_at_ms, clock.seed, clock.generated_ids++));
 
-  // Clock-skew correction, as Segment documents it.
-  auto const original = json::string_or_empty(message, "timestamp");
-  auto const client_ts = parse_iso8601_ms(original);
-  auto own_sent_at = json::string_or_empty(message, "sentAt");
-  auto const client_sent = parse_iso8601_ms(own_sent_at.empty() ? sent_at : own_sent_at);
+  // Clock-skew correction, as Segment documents it, each value read as Segment's facade reads it
+  // (new-date, ingest/segment_dates.hpp: "2014", epoch seconds or ms as numbers or digits, …);
+  // one it cannot read counts as absent.
+  auto const* original = sent_value(message.if_contains("timestamp"));
+  auto const client_ts = original ? new_date(*original) : std::nullopt;
+  auto const* own_sent_at = sent_value(message.if_contains("sentAt"));
+  auto const client_sent = own_sent_at ? new_date(*own_sent_at) : new_date(sent_at);
+  std::int64_t timestamp = clock.received_at_ms;
+  if (client_ts) timestamp = skew_corrected(clock.received_at_ms, *client_ts, client_sent);
+  // originalTimestamp: the client's timestamp as it sent it (a number stays a number), copied
+  // before any member is added (`original` points into the message).
+  bool const keep_original = original && !message.contains("originalTimestamp");
+  boost::json::value original_copy(message.storage());
+  if (keep_original) original_copy = *original;
   // analytics.js moves sentAt from each item to the batch envelope; put it back, as a single
   // message would carry it.
-  if (own_sent_at.empty() && !sent_at.empty() && !message.contains("sentAt")) set_string(message, "sentAt", sent_at);
-  std::int64_t timestamp = clock.received_at_ms;
-  if (client_ts && client_sent)
-    timestamp = clock.received_at_ms - (*client_sent - *client_ts);
-  else if (client_ts)
-    timestamp = *client_ts;
-  if (!original.empty() && !message.contains("originalTimestamp")) set_string(message, "originalTimestamp", original);
-  set_string(message, "timestamp", format_iso8601_ms(timestamp));
+  if (!own_sent_at && !sent_at.empty() && !message.contains("sentAt")) set_string(message, "sentAt", sent_at);
+  if (keep_original) message["originalTimestamp"] = std::move(original_copy);
+  set_string(message, "timestamp", to_iso_string(timestamp));
   set_string(message, "receivedAt", clock.received_at);
 
-  if (!clock.client_ip.empty()) {
-    auto* context = json::object_at(message, "context");
+  // Segment fills context.ip "for client side events only" (spec/common.md): from a client-side
+  // library, or from an HTTP API call that says it comes from the device (`context.direct: true`,
+  // http-api "Collecting IP Address"); never an IPv6 address (analytics.js FAQ: not collected).
+  auto* context = json::object_at(message, "context");
+  bool const client = from_client_library(context);
+  if ((client || direct(context)) && !clock.client_ip.empty() && clock.client_ip.find(':') == std::string_view::npos) {
     if (!context) {
       message["context"] = boost::json::object(message.storage());
       context = &message["context"].get_object();
     }
-    if (json::string_or_empty(*context, "ip").empty()) set_string(*context, "ip", clock.client_ip);
+    auto const* ip = context->if_contains("ip");
+    if (!ip || ip->is_null() || (ip->is_string() && ip->get_string().empty()))
+      set_string(*context, "ip", clock.client_ip);
   }
+  // What Segment's pipeline adds to every message: the channel and the Tracking API's version
+  // (spec/common.md "version"; the channel as Segment's processed events show it: "client" from a
+  // client library, "server" otherwise, the HTTP API's included).
+  set_string(message, "channel", client ? "client" : "server");
+  message["version"] = 2;
 
   normalized_fields f{*type, json::string_or_empty(message, "messageId"), json::string_or_empty(message, "userId"),
                       json::string_or_empty(message, "anonymousId"), timestamp};

@@ -39,9 +39,11 @@ struct rejection {
 // copied into the message.
 // Rules: userId or anonymousId required (numbers become strings); track needs `event`; group
 // needs `groupId`; alias needs `previousId`. Then: `type` set, `messageId` kept or generated,
-// `receivedAt` set, `timestamp = receivedAt − (sentAt − timestamp)` with the client's value kept
-// as `originalTimestamp`, `context.ip` from CF-Connecting-IP when absent. `writeKey` stays in
-// the object but is never sent: a Segment credential is no destination's business, and
+// `receivedAt` set, `timestamp = receivedAt − (sentAt − timestamp)` (both read as Segment's
+// facade reads dates: segment_dates.hpp; receivedAt when the timestamp cannot be read) with the
+// client's value kept as `originalTimestamp`; `context.ip` from CF-Connecting-IP when absent, for a
+// client-side event only (IPv4); `channel` and `version` as Segment's pipeline sets them. `writeKey`
+// stays in the object but is never sent: a Segment credential is no destination's business, and
 // event::passthrough_body leaves it out (erasing it here would reorder the members).
 struct normalize_result {
   std::optional<normalized_fields> fields;

@@ -4,9 +4,7 @@
 
 namespace ajs {
 
-namespace {
-
-// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's algorithm).
+// H. Hinnant's algorithm; linear in d, so a day past the month's end counts on.
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   std::int64_t const era = (y >= 0 ? y : y - 399) / 400;
@@ -15,6 +13,8 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   unsigned const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
+
+namespace {
 
 void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
   z += 719468;

@@ -15,4 +15,8 @@ std::optional<std::int64_t> parse_iso8601_ms(std::string_view text);
 // "2026-08-01T10:00:00.000Z"
 std::string format_iso8601_ms(std::int64_t ms_since_epoch);
 
+// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar; m in 1–12, and a day past
+// the month's last counts on into the next (y, 2, 30 is March 2 or 1), as JavaScript's MakeDay.
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
+
 }  // namespace ajs

@@ -73,4 +73,19 @@ std::string js_number(double d) {
   return std::string(buf, format_js_number(d, buf));
 }
 
+namespace {
+constexpr std::uint64_t max_safe_integer = 9007199254740991;  // 2^53 - 1: every integer to here is exact
+}
+
+unsigned format_js_integer(std::int64_t i, char* out) {
+  auto const magnitude = i < 0 ? 0 - static_cast<std::uint64_t>(i) : static_cast<std::uint64_t>(i);
+  if (magnitude <= max_safe_integer) return static_cast<unsigned>(boost::json::detail::format_int64(out, i));
+  return format_js_number(static_cast<double>(i), out);
+}
+
+unsigned format_js_integer(std::uint64_t u, char* out) {
+  if (u <= max_safe_integer) return static_cast<unsigned>(boost::json::detail::format_uint64(out, u));
+  return format_js_number(static_cast<double>(u), out);
+}
+
 }  // namespace ajs::json

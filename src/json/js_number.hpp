@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace ajs::json {
@@ -8,6 +9,12 @@ namespace ajs::json {
 // 1e-7). Clients sent their numbers this way; Boost.JSON would write 4.95E1.
 // `out` needs 32 bytes; returns the length. NaN and infinities (never parsed) write "null".
 unsigned format_js_number(double d, char* out);
+
+// An integer as JavaScript writes it once JSON.parse has made it a double: exact up to 2^53, past
+// that the nearest double's digits (12345678901234567890 → 12345678901234567000), as Segment's
+// JavaScript sent it on. `out` needs 32 bytes; returns the length.
+unsigned format_js_integer(std::int64_t i, char* out);
+unsigned format_js_integer(std::uint64_t u, char* out);
 
 std::string js_number(double d);
 

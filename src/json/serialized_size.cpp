@@ -9,27 +9,21 @@ namespace {
 
 std::size_t string_size(boost::json::string_view s) { return json_string_size(std::string_view(s.data(), s.size())); }
 
-std::size_t digits(unsigned long long u) {
-  std::size_t n = 1;
-  while (u >= 10) {
-    u /= 10;
-    ++n;
-  }
-  return n;
-}
-
 void add(boost::json::value const& v, std::size_t& total, std::size_t limit, bool exact_doubles) {
   if (total > limit) return;
   switch (v.kind()) {
     case boost::json::kind::null: total += 4; break;
     case boost::json::kind::bool_: total += v.get_bool() ? 4 : 5; break;
     case boost::json::kind::int64: {
-      auto const i = v.get_int64();
-      total +=
-          i < 0 ? 1 + digits(0ull - static_cast<unsigned long long>(i)) : digits(static_cast<unsigned long long>(i));
+      char text[32];
+      total += format_js_integer(v.get_int64(), text);
       break;
     }
-    case boost::json::kind::uint64: total += digits(v.get_uint64()); break;
+    case boost::json::kind::uint64: {
+      char text[32];
+      total += format_js_integer(v.get_uint64(), text);
+      break;
+    }
     case boost::json::kind::double_: {
       if (!exact_doubles) {
         total += 26;  // the longest a double is written: -0.00000012345678901234567

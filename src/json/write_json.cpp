@@ -2,7 +2,6 @@
 
 #include "json/js_number.hpp"
 
-#include <boost/json/detail/format.hpp>
 #include <cstdint>
 #include <cstring>
 
@@ -123,43 +122,56 @@ void write_string(sink& out, boost::json::string_view s) {
   out.put('"');
 }
 
-void write_value(sink& out, boost::json::value const& v);
+// The hook of plain writes: every string as it is (inlined away).
+struct keep_strings {
+  std::size_t operator()(std::string_view, char*) const { return 0; }
+};
 
-void write_object(sink& out, boost::json::object const& o, std::string_view omit_key) {
+template <class Hook>
+void write_value(sink& out, boost::json::value const& v, Hook const& hook);
+
+template <class Hook>
+void write_object(sink& out, boost::json::object const& o, std::string_view omit_key, Hook const& hook) {
   out.put('{');
   bool first = true;
   for (auto const& kv : o) {
     if (!omit_key.empty() && kv.key() == omit_key) continue;
+    // What JavaScript holding the object would send: Segment's destination code clones a message
+    // before sending it, and a clone's `copy["__proto__"] = …` sets a prototype, not a member
+    // (@ndhoule/clone 1.0.0, which segmentio-facade uses; @segment/actions-core alike).
+    if (kv.key() == "__proto__") continue;
     if (!first) out.put(',');
     first = false;
     write_string(out, kv.key());
     out.put(':');
-    write_value(out, kv.value());
+    write_value(out, kv.value(), hook);
   }
   out.put('}');
 }
 
-void write_value(sink& out, boost::json::value const& v) {
-  namespace bd = boost::json::detail;
+template <class Hook>
+void write_value(sink& out, boost::json::value const& v, Hook const& hook) {
   char number[32];
   switch (v.kind()) {
     case boost::json::kind::null: return out.put("null", 4);
     case boost::json::kind::bool_: return v.get_bool() ? out.put("true", 4) : out.put("false", 5);
-    case boost::json::kind::int64: return out.put(number, bd::format_int64(number, v.get_int64()));
-    case boost::json::kind::uint64: return out.put(number, bd::format_uint64(number, v.get_uint64()));
+    case boost::json::kind::int64: return out.put(number, format_js_integer(v.get_int64(), number));
+    case boost::json::kind::uint64: return out.put(number, format_js_integer(v.get_uint64(), number));
     case boost::json::kind::double_: return out.put(number, format_js_number(v.get_double(), number));
-    case boost::json::kind::string: return write_string(out, v.get_string());
+    case boost::json::kind::string:
+      if (std::size_t const n = hook(v.get_string(), number)) return out.put(number, n);
+      return write_string(out, v.get_string());
     case boost::json::kind::array: {
       out.put('[');
       bool first = true;
       for (auto const& e : v.get_array()) {
         if (!first) out.put(',');
         first = false;
-        write_value(out, e);
+        write_value(out, e, hook);
       }
       return out.put(']');
     }
-    case boost::json::kind::object: return write_object(out, v.get_object(), {});
+    case boost::json::kind::object: return write_object(out, v.get_object(), {}, hook);
   }
 }
 
@@ -167,12 +179,17 @@ void write_value(sink& out, boost::json::value const& v) {
 
 void write_json(std::string& out, boost::json::value const& v) {
   sink s(out);
-  write_value(s, v);
+  write_value(s, v, keep_strings{});
 }
 
 void write_json(std::string& out, boost::json::object const& o, std::string_view omit_key) {
   sink s(out);
-  write_object(s, o, omit_key);
+  write_object(s, o, omit_key, keep_strings{});
+}
+
+void write_json(std::string& out, boost::json::object const& o, std::string_view omit_key, string_value_hook hook) {
+  sink s(out);
+  write_object(s, o, omit_key, hook);
 }
 
 void write_json_string(std::string& out, std::string_view text) {

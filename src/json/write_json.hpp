@@ -12,6 +12,13 @@ void write_json(std::string& out, boost::json::value const& v);
 // An object without its member `omit_key`.
 void write_json(std::string& out, boost::json::object const& o, std::string_view omit_key);
 
+// Rewrites string values (never keys) as they are written: writes the JSON that replaces `s`
+// into `out` (32 bytes) and returns its length, or 0 to write `s` as it is.
+using string_value_hook = std::size_t (*)(std::string_view s, char* out);
+// The same, each string value at any depth passed through `hook` (facade's date traversal:
+// ingest/segment_dates.hpp).
+void write_json(std::string& out, boost::json::object const& o, std::string_view omit_key, string_value_hook hook);
+
 // `text` as a JSON string (quotes and escapes), as JSON.stringify writes it.
 void write_json_string(std::string& out, std::string_view text);
 

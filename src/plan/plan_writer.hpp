@@ -6,6 +6,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "json/write_json.hpp"
 #include "plan/plan.hpp"
 
 namespace ajs {
@@ -53,6 +54,8 @@ class plan_writer {
   byte_span serialize(boost::json::value const& v);
   // An object without its member `omit_key` (no copy of the object is made).
   byte_span serialize(boost::json::object const& o, std::string_view omit_key);
+  // The same, each string value written through `hook` (json/write_json.hpp).
+  byte_span serialize(boost::json::object const& o, std::string_view omit_key, json::string_value_hook hook);
 
   void note(note_kind kind, std::string_view destination, std::string_view message_id, std::string_view reason);
   void rate_limit(std::string_view binding, std::string_view key);

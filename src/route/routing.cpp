@@ -1,31 +1,15 @@
 #include "route/routing.hpp"
 
 #include "json/access.hpp"
+#include "route/facade_enabled.hpp"
 
 namespace ajs {
-
-bool integrations_allow(boost::json::object const& message, destination_kind const& kind) {
-  auto const* integrations = json::object_at(message, "integrations");
-  if (!integrations) return true;
-  bool named = false, named_on = false;
-  for (auto name : kind.integration_names) {
-    if (name.empty()) continue;
-    if (auto const* v = integrations->if_contains(name)) {
-      named = true;
-      named_on = named_on || (v->is_bool() ? v->get_bool() : v->is_object());
-    }
-  }
-  if (named) return named_on;
-  if (auto const* all = integrations->if_contains("All"))
-    if (all->is_bool()) return all->get_bool();
-  return true;
-}
 
 void route_event(event const& e, source_config const& source, plan_writer& out) {
   for (auto const& d : source.destinations) {
     if (!consent_allows(e.message, d.consent_categories)) {
       out.note(note_kind::skipped, d.kind->config_key, e.message_id, "consent");
-    } else if (!integrations_allow(e.message, *d.kind)) {
+    } else if (!facade_enabled(e.message, d.kind->catalog_name)) {
       out.note(note_kind::skipped, d.kind->config_key, e.message_id, "integrations");
     } else {
       out.set_scope(d.scope);

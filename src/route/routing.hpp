@@ -1,6 +1,6 @@
 #pragma once
 // Which configured destinations receive a message, and the routing loop itself: Segment's consent
-// rules first, then the message's `integrations` object.
+// rules first, then the message's `integrations` object (route/facade_enabled.hpp).
 #include <boost/json/object.hpp>
 #include <string>
 #include <string_view>
@@ -16,10 +16,6 @@ namespace ajs {
 // Plans one accepted message for each of its source's destinations that consent and
 // `integrations` let it reach; the others get a `skipped` note saying which rule kept it away.
 void route_event(event const& e, source_config const& source, plan_writer& out);
-
-// `integrations`: names are case-sensitive; a name present decides (false disables, true or an
-// object enables); otherwise `All` decides, default true.
-bool integrations_allow(boost::json::object const& message, destination_kind const& kind);
 
 // `context.consent.categoryPreferences`: absent → allowed; present → every category the
 // destination is mapped to must be true (an empty object grants nothing); a destination mapped

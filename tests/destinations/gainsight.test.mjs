@@ -29,9 +29,10 @@ function ajs(writeKey, message) {
   return { writeKey, anonymousId: "anon-7", context: { library: LIBRARY }, timestamp: iso(ts), sentAt: iso(ts + SKEW_MS), ...message };
 }
 
-// What ingest makes of `sent`: writeKey removed, type set, context.ip added, the skew-corrected
-// timestamp (ISO with ms and Z), originalTimestamp, receivedAt (taken from the delivered body and
-// checked to lie within the request's time window).
+// What ingest makes of `sent` (an analytics.js message): writeKey removed, type set, context.ip
+// added (a client-side event), the skew-corrected timestamp (ISO with ms and Z), originalTimestamp,
+// receivedAt (taken from the delivered body and checked to lie within the request's time window),
+// channel and version (what Segment's pipeline adds).
 function expectNormalized(body, sent, t0, t1) {
   assert.match(body.receivedAt, ISO_MS);
   const receivedMs = Date.parse(body.receivedAt);
@@ -44,6 +45,8 @@ function expectNormalized(body, sent, t0, t1) {
     timestamp: iso(receivedMs - SKEW_MS),
     originalTimestamp: sent.timestamp,
     receivedAt: body.receivedAt,
+    channel: "client",
+    version: 2,
   });
 }
 
@@ -83,6 +86,7 @@ for (const build of WORKERD_BUILDS) {
         assert.equal(got.path, CLASSIC_PATH);
         assert.equal(got.headers.accesskey, GAINSIGHT_KEY);
         assert.equal(got.headers["content-type"], "application/json");
+        assert.equal(got.headers["user-agent"], "Segment.io/1.0"); // segmentio-integration's
         assert.equal(got.headers.authorization, undefined);
         expectNormalized(got.body, sent, r.t0, r.t1);
         assert.deepEqual(r.deliveries.map(attemptOf), [{ destination: "gainsight", messageId: `ajs-next-gs-${type}`, status: 200, outcome: "ok", attempt: 1 }]);
@@ -132,6 +136,7 @@ for (const build of WORKERD_BUILDS) {
         assert.equal(got.headers.authorization, pxAuth(PX_KEY));
         assert.equal(got.headers.authorization, `Basic ${btoa("AP-XXXX-1:")}`);
         assert.equal(got.headers["content-type"], "application/json");
+        assert.equal(got.headers["user-agent"], "Segment (Actions)"); // @segment/actions-core's
         expectNormalized(got.body, sent, r.t0, r.t1);
         assert.deepEqual(r.deliveries.map(attemptOf), [{ destination: "gainsightPx", messageId: `px-${type}`, status: 200, outcome: "ok", attempt: 1 }]);
       });
@@ -145,8 +150,10 @@ for (const build of WORKERD_BUILDS) {
     });
 
     for (const [integrations, expected] of [
-      [{ All: false, "Gainsight PX": true }, { gist: 0, gainsight: 0, px: 1 }],
-      [{ All: false, "Gainsight PX Cloud (Actions)": {} }, { gist: 0, gainsight: 0, px: 1 }],
+      // The Actions destination's catalog name, exactly (lower-case x); "Gainsight PX" is another one.
+      [{ All: false, "Gainsight Px Cloud (Actions)": true }, { gist: 0, gainsight: 0, px: 1 }],
+      [{ All: false, "Gainsight Px Cloud (Actions)": {} }, { gist: 0, gainsight: 0, px: 1 }],
+      [{ All: false, "Gainsight PX": true }, { gist: 0, gainsight: 0, px: 0 }],
       [{ Gainsight: false }, { gist: 1, gainsight: 0, px: 1 }],
     ]) {
       test(`integrations ${JSON.stringify(integrations)} → only ${Object.keys(expected).filter((k) => expected[k]).join(" and ")} receive`, async () => {
@@ -154,7 +161,7 @@ for (const build of WORKERD_BUILDS) {
         const got = { gist: gist.requests.length, gainsight: gs.received.length, px: px.received.length };
         assert.deepEqual(got, expected);
         assert.equal(r.calls, expected.gist + expected.gainsight + expected.px);
-        assert.deepEqual(px.received[0].body.integrations, integrations);
+        if (expected.px) assert.deepEqual(px.received[0].body.integrations, integrations);
       });
     }
 
@@ -200,9 +207,10 @@ for (const build of WORKERD_BUILDS) {
       const first = gs.received.find((g) => g.body.messageId === "node-0").body;
       assert.deepEqual(first, {
         ...base, type: "identify", userId: "alice", traits: { email: "alice@example.com", accountId: "acc-1" }, messageId: "node-0",
-        context: { ...base.context, ip: IP }, timestamp: first.receivedAt, originalTimestamp: "2026-08-01T10:00:00.000Z",
+        // A server's event: no context.ip (Segment fills it for client-side events only).
+        context: base.context, timestamp: first.receivedAt, originalTimestamp: "2026-08-01T10:00:00.000Z",
         sentAt: "2026-08-01T10:00:00.000Z", // the envelope's, copied into each item
-        receivedAt: first.receivedAt,
+        receivedAt: first.receivedAt, channel: "server", version: 2,
       });
       assert.match(first.receivedAt, ISO_MS);
     });

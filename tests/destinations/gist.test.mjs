@@ -116,7 +116,8 @@ for (const build of WORKERD_BUILDS) {
       assert.equal(r.calls, 1);
       const custom_properties = { order_completed_last_30days: true, high_value_users: false };
       assert.deepEqual(gistCalls(gist), [
-        ["POST", "/contacts", BEARER, { user_id: "u-engage", email: "engaged@example.com", last_seen_ip: IP, custom_properties }],
+        // Engage calls from Segment's servers: no caller IP becomes last_seen_ip.
+        ["POST", "/contacts", BEARER, { user_id: "u-engage", email: "engaged@example.com", custom_properties }],
       ]);
       assert.deepEqual([...gist.contacts.values()][0].custom_properties, custom_properties);
     });
@@ -170,7 +171,7 @@ for (const build of WORKERD_BUILDS) {
         { type: "group", userId: "u-co", groupId: "acme-1", traits: { name: "Acme", employeeCount: 40 }, messageId: "co-g" },
       ]));
       assert.equal(r.calls, 2);
-      const company = { company_id: "acme-1", company_name: "Acme", company_employee_count: 40 };
+      const company = { company_id: "acme-1", company_name: "Acme", company_employeecount: 40 }; // Gist's key rule: lower-cased
       assert.deepEqual(gistCalls(gist), [
         ["POST", "/contacts", BEARER, { user_id: "u-co", email: "co@example.com", last_seen_ip: IP }],
         ["POST", "/contacts", BEARER, { user_id: "u-co", custom_properties: company }],

@@ -79,8 +79,10 @@ export async function startEdge({ sources, site, vars = {} }) {
 // What Gainsight and PX must receive for a message the client sent: the message as sent, less its
 // writeKey, with the Worker's normalization (README "What it accepts"): receivedAt, the client's
 // timestamp kept as originalTimestamp, timestamp = receivedAt − (sentAt − timestamp), context.ip
-// from CF-Connecting-IP, and a batch envelope's sentAt on items that lack one. receivedAt is read
-// from the delivery (the Worker's clock) and must be an ISO time within the test's window.
+// from CF-Connecting-IP for a client library's event (Segment fills it "for client side events
+// only"), channel ("client" for those, else "server") and version 2, and a batch envelope's sentAt
+// on items that lack one. receivedAt is read from the delivery (the Worker's clock) and must be an
+// ISO time within the test's window.
 export function normalized(sent, delivered, { envelopeSentAt, ip = "127.0.0.1", since }) {
   const expected = structuredClone(sent);
   delete expected.writeKey;
@@ -93,6 +95,9 @@ export function normalized(sent, delivered, { envelopeSentAt, ip = "127.0.0.1", 
   expected.receivedAt = receivedAt;
   expected.originalTimestamp = sent.timestamp;
   expected.timestamp = new Date(received - (Date.parse(sentAt) - Date.parse(sent.timestamp))).toISOString();
-  expected.context = { ...expected.context, ip: expected.context?.ip ?? ip };
+  const client = expected.context?.library?.name === "analytics.js";
+  if (client) expected.context = { ...expected.context, ip: expected.context?.ip ?? ip };
+  expected.channel = client ? "client" : "server";
+  expected.version = 2;
   return expected;
 }

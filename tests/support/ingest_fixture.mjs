@@ -10,7 +10,8 @@ export const ORIGIN = "https://shop.example"; // the one allowed origin
 export const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const GENERATED_ID = /^ajs-edge-(\d+)-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-// key-a and key-b deliver to <receiver>/a and /b; key-log prints its calls (capture:log).
+// key-a and key-b deliver to <receiver>/a and /b; key-log prints its calls (capture:log);
+// key-strict delivers to /s and refuses a message Segment would drop (rejectInvalidEvents).
 export function ingestConfig(captureUrl) {
   const allowedOrigins = [ORIGIN];
   return {
@@ -19,6 +20,7 @@ export function ingestConfig(captureUrl) {
       { writeKey: "key-a", name: "A", allowedOrigins, destinations: { capture: { endpoint: `${captureUrl}/a` } } },
       { writeKey: "key-b", name: "B", allowedOrigins, destinations: { capture: { endpoint: `${captureUrl}/b` } } },
       { writeKey: "key-log", name: "logged", allowedOrigins, destinations: { capture: {} } },
+      { writeKey: "key-strict", name: "strict", allowedOrigins, rejectInvalidEvents: true, destinations: { capture: { endpoint: `${captureUrl}/s` } } },
     ],
   };
 }

@@ -34,7 +34,7 @@ void check_px_call(call const& c, std::string const& url) {
   CHECK(c.destination == "gainsightPx");
   CHECK(c.method == "POST");
   CHECK(c.url == url);
-  REQUIRE(c.headers.size() == 2);
+  REQUIRE(c.headers.size() == 3);
   CHECK(c.headers[0].name == "Authorization");
   CHECK(c.headers[0].value == "");
   CHECK(c.headers[0].secret == "GAINSIGHT_PX_API_KEY");
@@ -42,6 +42,8 @@ void check_px_call(call const& c, std::string const& url) {
   CHECK(c.headers[1].name == "Content-Type");
   CHECK(c.headers[1].value == "application/json");
   CHECK(c.headers[1].format == secret_format::none);
+  CHECK(c.headers[2].name == "User-Agent");  // @segment/actions-core's, on every Actions request
+  CHECK(c.headers[2].value == "Segment (Actions)");
   CHECK(c.message_id == "ajs-next-1");
   CHECK(c.order_key == "123");
 }
@@ -90,9 +92,10 @@ TEST_CASE("gainsight px: page is pushed whole") {
   check_px_call(o.calls[0], north_america_url);
   CHECK(o.calls[0].json() == boost::json::parse(R"({
       "type": "page", "userId": "123", "name": "Home", "properties": {"path": "/"},
-      "messageId": "ajs-next-1", "sentAt": "2026-08-01T10:00:00.000Z", "context": {"ip": "10.0.0.1"},
+      "messageId": "ajs-next-1", "sentAt": "2026-08-01T10:00:00.000Z",
+      "context": {"library": {"name": "analytics.js"}, "ip": "10.0.0.1"},
       "timestamp": "2026-08-01T09:59:59.500Z", "originalTimestamp": "2026-08-01T09:59:59.000Z",
-      "receivedAt": "2026-08-01T10:00:00.500Z"})"));
+      "receivedAt": "2026-08-01T10:00:00.500Z", "channel": "client", "version": 2})"));
 }
 
 TEST_CASE("gainsight px: screen is not sent, and is noted as skipped") {
@@ -168,20 +171,28 @@ TEST_CASE("gainsight px: an unknown setting is refused, naming the known ones") 
 
 // --- integrations object -----------------------------------------------------------------------
 
-TEST_CASE("gainsight px: integrations {\"All\": false, \"Gainsight PX\": true} sends it") {
-  auto o = run(px_config(), identify_123(R"(,"integrations":{"All":false,"Gainsight PX":true})"));
+// The catalog name of the Actions destination is "Gainsight Px Cloud (Actions)", lower-case x
+// (@segment/action-destinations gainsight-px-cloud-action); "Gainsight PX" is another destination.
+TEST_CASE("gainsight px: integrations {\"All\": false, \"Gainsight Px Cloud (Actions)\": true} sends it") {
+  auto o = run(px_config(), identify_123(R"j(,"integrations":{"All":false,"Gainsight Px Cloud (Actions)":true})j"));
   CHECK(o.calls.size() == 1);
 }
 
-TEST_CASE("gainsight px: integrations {\"All\": false, \"Gainsight PX Cloud (Actions)\": {}} sends it") {
-  auto o = run(px_config(), identify_123(R"j(,"integrations":{"All":false,"Gainsight PX Cloud (Actions)":{}})j"));
+TEST_CASE("gainsight px: integrations {\"All\": false, \"Gainsight Px Cloud (Actions)\": {}} sends it") {
+  auto o = run(px_config(), identify_123(R"j(,"integrations":{"All":false,"Gainsight Px Cloud (Actions)":{}})j"));
   CHECK(o.calls.size() == 1);
 }
 
-TEST_CASE("gainsight px: integrations {\"Gainsight PX\": false} keeps the message away") {
-  auto o = run(px_config(), identify_123(R"(,"integrations":{"Gainsight PX":false})"));
+TEST_CASE("gainsight px: integrations {\"Gainsight Px Cloud (Actions)\": false} keeps the message away") {
+  auto o = run(px_config(), identify_123(R"j(,"integrations":{"Gainsight Px Cloud (Actions)":false})j"));
   CHECK(o.calls.empty());
   CHECK(o.notes == std::vector<std::string>{"skipped gainsightPx ajs-next-1 integrations"});
+}
+
+TEST_CASE("gainsight px: other names do not name it: {\"All\": false, \"Gainsight PX\": true} keeps it away") {
+  CHECK(run(px_config(), identify_123(R"(,"integrations":{"All":false,"Gainsight PX":true})")).calls.empty());
+  CHECK(run(px_config(), identify_123(R"j(,"integrations":{"Gainsight PX Cloud (Actions)":false})j")).calls.size() ==
+        1);
 }
 
 TEST_CASE("gainsight px: integrations {\"All\": false} keeps the message away") {

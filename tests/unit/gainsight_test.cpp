@@ -44,7 +44,7 @@ void check_gainsight_call(call const& c) {
   CHECK(c.destination == "gainsight");
   CHECK(c.method == "POST");
   CHECK(c.url == "https://event.gainsight.com/clickstream/segmentio/event");
-  REQUIRE(c.headers.size() == 2);
+  REQUIRE(c.headers.size() == 3);
   CHECK(c.headers[0].name == "accessKey");
   CHECK(c.headers[0].value == "");
   CHECK(c.headers[0].secret == "GAINSIGHT_ACCESS_KEY");
@@ -52,6 +52,8 @@ void check_gainsight_call(call const& c) {
   CHECK(c.headers[1].name == "Content-Type");
   CHECK(c.headers[1].value == "application/json");
   CHECK(c.headers[1].format == secret_format::none);
+  CHECK(c.headers[2].name == "User-Agent");  // segmentio-integration's, on every classic request
+  CHECK(c.headers[2].value == "Segment.io/1.0");
   CHECK(c.message_id == "ajs-next-1");
   CHECK(c.order_key == "123");
 }

@@ -151,13 +151,17 @@ TEST_CASE("gist: reserved traits and context become Gist's own contact fields") 
       R"("last_seen_ip":"203.0.113.7","last_seen_user_agent":"Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0","unsubscribed_from_emails":true})");
 }
 
-TEST_CASE("gist: context.ip filled from CF-Connecting-IP becomes last_seen_ip") {
+TEST_CASE("gist: context.ip filled from CF-Connecting-IP becomes last_seen_ip, for client-side events only") {
   ajs::test::request r;
   r.url = "https://edge.example.com/v1/i";
   r.headers = {{"authorization", "Basic d2s6"}, {"cf-connecting-ip", "198.51.100.9"}};
+  r.body =
+      R"({"messageId":"m1","userId":"u1","traits":{"email":"a@b.co"},"context":{"library":{"name":"analytics.js"}}})";
+  CHECK(only_call(ajs::test::run(gist_config(), r)).body ==
+        R"({"user_id":"u1","email":"a@b.co","last_seen_ip":"198.51.100.9"})");
+  // A server's event: the caller's address is the server's, and Segment does not fill it in.
   r.body = R"({"messageId":"m1","userId":"u1","traits":{"email":"a@b.co"}})";
-  auto o = ajs::test::run(gist_config(), r);
-  CHECK(only_call(o).body == R"({"user_id":"u1","email":"a@b.co","last_seen_ip":"198.51.100.9"})");
+  CHECK(only_call(ajs::test::run(gist_config(), r)).body == R"({"user_id":"u1","email":"a@b.co"})");
 }
 
 TEST_CASE("gist: name is firstName + lastName when traits have no name") {
@@ -279,15 +283,16 @@ TEST_CASE("gist: other traits become custom properties typed as Gist types them"
            R"("nickname":null,"roles":"admin, owner, 3, true"})"));
 }
 
-TEST_CASE("gist: custom property keys are lower snake_case") {
+// Gist's documented rule, and nothing more: lower-cased, spaces as underscores.
+TEST_CASE("gist: custom property keys are the names lower-cased, spaces as underscores") {
   auto o = identify(
       R"({"email":"a@b.co","planName":"pro","Favourite Colour":"red","last30Days":1,"HTMLVersion":5,"dash-key":1})");
   CHECK(custom_properties(o) ==
-        json(R"({"plan_name":"pro","favourite_colour":"red","last30_days":1,"html_version":5,"dash_key":1})"));
+        json(R"({"planname":"pro","favourite_colour":"red","last30days":1,"htmlversion":5,"dash-key":1})"));
 }
 
 TEST_CASE("gist: two traits naming one property keep the first") {
-  auto o = identify(R"({"email":"a@b.co","planName":"first","plan_name":"second"})");
+  auto o = identify(R"({"email":"a@b.co","Plan Name":"first","plan_name":"second"})");
   CHECK(custom_properties(o) == json(R"({"plan_name":"first"})"));
 }
 
@@ -297,11 +302,11 @@ TEST_CASE("gist: nested traits are flattened with underscores") {
   CHECK(
       custom_properties(o) ==
       json(
-          R"({"address_city":"Paris","address_postal_code":"75001","address_geo_lat":"48.87","company_name":"Acme","company_id":7})"));
+          R"({"address_city":"Paris","address_postalcode":"75001","address_geo_lat":"48.87","company_name":"Acme","company_id":7})"));
 }
 
 TEST_CASE("gist: ISO date traits become Unix seconds under an _at key") {
-  auto o = identify(R"({"email":"a@b.co","trialEndsAt":"2026-09-01T00:00:00Z","birthday":"1990-05-01"})");
+  auto o = identify(R"({"email":"a@b.co","trial_ends_at":"2026-09-01T00:00:00Z","birthday":"1990-05-01"})");
   CHECK(custom_properties(o) == json(R"({"trial_ends_at":1788220800,"birthday_at":641520000})"));
 }
 
@@ -316,7 +321,7 @@ TEST_CASE("gist: out-of-range numbers are left out of dates and kept as text els
       R"("big":1e300,"huge":18446744073709551615,"deep":{"er":{"est":{"x":1}}}})");
   CHECK(only_call(o).json() ==
         json(R"({"user_id":"u1","email":"a@b.co","custom_properties":{"b_at":-9223372036854776,"big":"1e+300",)"
-             R"("huge":18446744073709551615,"deep_er_est_x":1}})"));
+             R"("huge":18446744073709552000,"deep_er_est_x":1}})"));  // past 2^53: as JavaScript writes it
 }
 
 TEST_CASE("gist: 1,000 traits become 1,000 custom properties") {
@@ -502,7 +507,7 @@ TEST_CASE("gist: groups company sets the member's company_* custom properties") 
   CHECK(
       c.body ==
       R"({"user_id":"u1","email":"a@b.co","custom_properties":{"company_id":"g1","company_name":"Acme","company_plan":"Enterprise",)"
-      R"("company_email":"billing@acme.example","company_employees":120,"company_created_at":1785542400}})");
+      R"("company_email":"billing@acme.example","company_employees":120,"company_createdat_at":1785542400}})");
 }
 
 TEST_CASE("gist: groups tag tags the member with company:<groupId>") {
@@ -619,25 +624,16 @@ TEST_CASE("gist: pages and tags must be booleans") {
 
 // ---- Named transforms ----
 
-TEST_CASE("gist: property_key lower-snake-cases names") {
+TEST_CASE("gist: property_key lower-cases names and makes each space an underscore (Gist's rule)") {
   using ajs::gist::property_key;
-  CHECK(property_key("planName") == "plan_name");
+  CHECK(property_key("planName") == "planname");
   CHECK(property_key("Plan Name") == "plan_name");
-  CHECK(property_key("userID") == "user_id");
-  CHECK(property_key("HTMLParser") == "html_parser");
+  CHECK(property_key("Plan  Name ") == "plan__name_");  // each space
+  CHECK(property_key("AZaz09") == "azaz09");            // the ranges' ends
+  CHECK(property_key("@[`{") == "@[`{");                // the characters around A–Z stay
   CHECK(property_key("order_completed_last_30days") == "order_completed_last_30days");
-  CHECK(property_key("__a..b--c  ") == "a_b_c");
+  CHECK(property_key("__a..b--c") == "__a..b--c");    // nothing else changes
   CHECK(property_key("Émilie Zoë") == "Émilie_zoë");  // only ASCII is re-cased
-  // A capital after a lower-case letter or a digit starts a word: the ranges' ends included.
-  CHECK(property_key("aZ") == "a_z");
-  CHECK(property_key("zA") == "z_a");
-  CHECK(property_key("0A") == "0_a");
-  CHECK(property_key("9Z") == "9_z");
-  CHECK(property_key("_at") == "at");
-  // An acronym ends before a capital followed by a lower-case letter (a to z, ends included).
-  CHECK(property_key("ABc") == "a_bc");
-  CHECK(property_key("ABa") == "a_ba");
-  CHECK(property_key("ABz") == "a_bz");
 }
 
 TEST_CASE("gist: text is trimmed of spaces, tabs, carriage returns and line feeds, each alone") {
@@ -650,9 +646,9 @@ TEST_CASE("gist: text is trimmed of spaces, tabs, carriage returns and line feed
 TEST_CASE("gist: numbers from 9e18 on are not whole numbers Gist can type, nor dates") {
   auto o = identify(R"({"email":"a@b.co","big":9e18,"below":8.999999999999999e18,"huge_at":9e18})");
   auto const props = custom_properties(o);
-  CHECK(field(props, "big") == "9000000000000000000");  // text: past what Gist types as a whole number
-  CHECK(field(props, "below") == bj::value(8999999999999998976));
-  CHECK(field(props, "huge_at").is_null());  // not a date: left out
+  CHECK(field(props, "big") == "9000000000000000000");             // text: past what Gist types as a whole number
+  CHECK(field(props, "below") == bj::value(8999999999999999000));  // 8999999999999998976, written as JavaScript does
+  CHECK(field(props, "huge_at").is_null());                        // not a date: left out
   CHECK_FALSE(ajs::gist::unix_seconds(bj::value(9e18)).has_value());
   CHECK(ajs::gist::unix_seconds(bj::value(8.999999999999999e18)).has_value());
 }

@@ -12,7 +12,8 @@ config const& capture_config() {
   static config c = make_config(R"({"sources":[
       {"writeKey":"wk","allowedOrigins":["https://shop.example"],
        "destinations":{"capture":{"endpoint":"https://127.0.0.1:9/cap"}}},
-      {"writeKey":"wk2","destinations":{"capture":{"endpoint":"https://127.0.0.1:9/two"}}}]})");
+      {"writeKey":"wk2","destinations":{"capture":{"endpoint":"https://127.0.0.1:9/two"}}},
+      {"writeKey":"wk-strict","rejectInvalidEvents":true,"destinations":{"capture":{"endpoint":"https://127.0.0.1:9/s"}}}]})");
   return c;
 }
 
@@ -49,7 +50,34 @@ TEST_CASE("ingest: a track on /v1/t is accepted and passed to the destination no
   CHECK(o.calls[0].body ==
         R"({"event":"Signed Up","userId":"u1","messageId":"m1","timestamp":"2026-08-01T10:00:00.400Z",)"
         R"("sentAt":"2026-08-01T10:00:00.100Z","type":"track","originalTimestamp":"2026-08-01T10:00:00.000Z",)"
-        R"("receivedAt":"2026-08-01T10:00:00.500Z","context":{"ip":"203.0.113.7"}})");
+        R"("receivedAt":"2026-08-01T10:00:00.500Z","channel":"server","version":2})");
+}
+
+// spec/common.md: context.ip is filled "for client side events only"; http-api: or with
+// context.direct; analytics.js FAQ: not an IPv6 address.
+TEST_CASE("ingest: context.ip is filled for client-side libraries and context.direct, never IPv6; channel says which") {
+  auto context_of = [](std::string const& context, std::string const& ip) {
+    auto o = post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u1","context":)" + context + "}",
+                  {{"cf-connecting-ip", ip}});
+    REQUIRE(o.calls.size() == 1);
+    auto const v = o.calls[0].json();
+    return std::pair{v.at("context"), v.at("channel")};
+  };
+  auto const [ajs_context, ajs_channel] = context_of(R"({"library":{"name":"analytics.js"}})", "203.0.113.7");
+  CHECK(ajs_context.at("ip") == "203.0.113.7");
+  CHECK(ajs_channel == "client");
+  for (char const* lib : {"analytics-ios", "analytics-android", "analytics-kotlin", "analytics-swift"})
+    CHECK(context_of(std::string(R"({"library":{"name":")") + lib + R"("}})", "203.0.113.7").first.at("ip") ==
+          "203.0.113.7");
+  CHECK(context_of(R"({"direct":true})", "203.0.113.7").first.at("ip") == "203.0.113.7");
+  CHECK(context_of(R"({"direct":true,"ip":null})", "203.0.113.7").first.at("ip") == "203.0.113.7");
+  CHECK(context_of(R"({"direct":true,"ip":"10.0.0.1"})", "203.0.113.7").first.at("ip") == "10.0.0.1");  // theirs kept
+  CHECK(context_of(R"({"direct":"true"})", "203.0.113.7").first.as_object().if_contains("ip") == nullptr);
+  CHECK(context_of(R"({"library":{"name":"analytics-node"}})", "203.0.113.7").first.as_object().if_contains("ip") ==
+        nullptr);
+  CHECK(context_of(R"({"library":{"name":"analytics-node"}})", "203.0.113.7").second == "server");
+  CHECK(context_of(R"({"library":{"name":"analytics.js"}})", "2001:db8::1").first.as_object().if_contains("ip") ==
+        nullptr);
 }
 
 TEST_CASE("ingest: every short and long single path sets the type") {
@@ -109,13 +137,28 @@ TEST_CASE("ingest: malformed input is 400 invalid_request") {
   }
 }
 
-TEST_CASE("ingest: a single message without userId or anonymousId is 400 with the reason") {
-  auto o = post("/v1/i", R"({"writeKey":"wk","traits":{}})");
+// http-api "Errors": 200 "for all API requests except errors caused by large payloads and JSON
+// errors"; the invalid event is dropped.
+TEST_CASE("ingest: a single message Segment would drop is answered 200 and dropped, with the reason in a note") {
+  auto o = post("/v1/i", R"({"writeKey":"wk","messageId":"m9","traits":{}})");
+  CHECK(o.status == 200);
+  CHECK(o.body == R"({"success":true})");
+  CHECK(o.calls.empty());
+  CHECK(o.notes == std::vector<std::string>{"dropped  m9 missing_identity"});
+  CHECK(o.counters.events_rejected == 1);
+  CHECK(post("/v1/t", R"({"writeKey":"wk","userId":"u"})").notes ==
+        std::vector<std::string>{"dropped   missing_event"});
+}
+
+TEST_CASE("ingest: with rejectInvalidEvents, such a message is 400 with the reason") {
+  auto o = post("/v1/i", R"({"writeKey":"wk-strict","traits":{}})");
   CHECK(o.status == 400);
   CHECK(o.json().at("message") == "userId or anonymousId is required");
-  CHECK(post("/v1/t", R"({"writeKey":"wk","userId":"u"})").json().at("message") == "track requires an event name");
-  CHECK(post("/v1/g", R"({"writeKey":"wk","userId":"u"})").json().at("message") == "group requires a groupId");
-  CHECK(post("/v1/a", R"({"writeKey":"wk","userId":"u"})").json().at("message") == "alias requires a previousId");
+  CHECK(post("/v1/t", R"({"writeKey":"wk-strict","userId":"u"})").json().at("message") ==
+        "track requires an event name");
+  CHECK(post("/v1/g", R"({"writeKey":"wk-strict","userId":"u"})").json().at("message") == "group requires a groupId");
+  CHECK(post("/v1/a", R"({"writeKey":"wk-strict","userId":"u"})").json().at("message") ==
+        "alias requires a previousId");
 }
 
 TEST_CASE("ingest: numeric ids become strings") {
@@ -202,12 +245,14 @@ TEST_CASE("ingest: without sentAt the client's timestamp is kept as sent, and no
 }
 
 TEST_CASE("ingest: a skew correction that lands before year 0 is written as JavaScript writes it") {
-  // node: new Date(receivedAt - (Date.parse(sentAt) - Date.parse(timestamp))).toISOString()
+  // node: new Date(receivedAt - (newDate(sentAt) - newDate(timestamp))).toISOString(), with
+  // new-date 1.0.3 (segmentio-facade 3.2.7's reader): @segment/isodate 1.0.3 lib/index.js passes
+  // the year to Date.UTC, which reads 0000 as 1900.
   auto o = post(
       "/v1/t",
       R"({"writeKey":"wk","event":"E","userId":"u","timestamp":"0000-01-01T00:00:00.000Z","sentAt":"9999-12-31T23:59:59.999Z"})");
   REQUIRE(o.calls.size() == 1);
-  CHECK(o.calls[0].json().at("timestamp") == "-007974-08-01T10:00:00.501Z");
+  CHECK(o.calls[0].json().at("timestamp") == "-006074-08-02T10:00:00.501Z");
 }
 
 TEST_CASE("ingest: with sentAt but no timestamp the timestamp is receivedAt") {

@@ -2,6 +2,7 @@
 
 #include "plan/plan_encoding.hpp"
 #include "plan/plan_writer.hpp"
+#include "json/serialized_size.hpp"
 #include "json/write_json.hpp"
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -75,14 +76,35 @@ TEST_CASE("plan encoding: truncated or corrupted plans are refused") {
   CHECK(!decode_plan(bad).has_value());
 }
 
-TEST_CASE("write_json: byte for byte what boost::json::serialize writes, doubles aside") {
-  for (auto text : {R"({"a":[1,-2,18446744073709551615,true,false,null],"b":{},"c":[]})",
+TEST_CASE("write_json: byte for byte what boost::json::serialize writes, doubles and integers past 2^53 aside") {
+  for (auto text : {R"({"a":[1,-2,9007199254740991,-9007199254740991,true,false,null],"b":{},"c":[]})",
                     R"({"esc":"q\"b\\s/\b\f\n\r\t\u0001\u001f\u007f","utf8":"é😀","":""})",
                     R"([[[[{"deep":[{"x":0}]}]]]])", "123", R"("plain")"}) {
     auto const v = boost::json::parse(text);
     std::string mine;
     ajs::json::write_json(mine, v);
     CHECK(mine == boost::json::serialize(v));
+  }
+}
+
+// JSON.parse makes every number a double: past 2^53 an integer is the nearest one's digits.
+TEST_CASE("write_json: integers past 2^53 are written as JavaScript writes them") {
+  struct sample {
+    char const* in;
+    char const* js;
+  };
+  for (auto s : {sample{"9007199254740992", "9007199254740992"},
+                 {"9007199254740993", "9007199254740992"},
+                 {"-9007199254740993", "-9007199254740992"},
+                 {"12345678901234567890", "12345678901234567000"},
+                 {"18446744073709551615", "18446744073709552000"},
+                 {"9223372036854775807", "9223372036854776000"},
+                 {"-9223372036854775808", "-9223372036854776000"},
+                 {"9999999999999999999", "10000000000000000000"}}) {
+    std::string out;
+    ajs::json::write_json(out, boost::json::parse(s.in));
+    CHECK_MESSAGE(out == s.js, s.in);
+    CHECK(ajs::json::serialized_size(boost::json::parse(s.in), 1000) == out.size());
   }
 }
 

@@ -146,7 +146,7 @@ inline request analytics_js_call(std::string const& path, std::string const& fie
                  "https://edge.example.com/v1/" + path,
                  {{"cf-connecting-ip", "10.0.0.1"}},
                  R"({"writeKey":"wk","messageId":"ajs-next-1","timestamp":"2026-08-01T09:59:59.000Z",)"
-                 R"("sentAt":"2026-08-01T10:00:00.000Z",)" +
+                 R"("sentAt":"2026-08-01T10:00:00.000Z","context":{"library":{"name":"analytics.js"}},)" +
                      fields + "}",
                  false};
 }

@@ -326,8 +326,10 @@ TEST_CASE("security: each request names the rate limits of its source: per clien
 
 TEST_CASE("security: a refused request is counted too; an unknown writeKey names no limit") {
   request r;
-  r.body = R"({"writeKey":"wk","event":"e"})";  // no userId: 400
-  auto o = run(capture_only(), r);
+  auto const strict =
+      make_config(R"({"sources":[{"writeKey":"wk","rejectInvalidEvents":true,"destinations":{"capture":{}}}]})");
+  r.body = R"({"writeKey":"wk","event":"e"})";  // no userId: 400 with rejectInvalidEvents
+  auto o = run(strict, r);
   CHECK(o.status == 400);
   CHECK(o.rate_limits.size() == 1);
   r.body = R"({"writeKey":"nope","userId":"u","event":"e"})";

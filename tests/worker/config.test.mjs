@@ -132,7 +132,8 @@ for (const build of WORKERD_BUILDS) {
           messageId: "demo-1",
           timestamp: receivedAt,
           receivedAt,
-          context: { ip: IP },
+          channel: "server", // an HTTP API call: no context.ip (Segment's rule), channel server
+          version: 2,
         });
         assert.equal(planned[1].headers.authorization, "<secret DEMO_GIST_API_KEY>");
         assert.deepEqual(planned[1].body, { event_name: "Demo Event", user_id: "u-1", occurred_at: Math.floor(Date.parse(receivedAt) / 1000), properties: { n: 1 } });

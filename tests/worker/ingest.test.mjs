@@ -56,7 +56,8 @@ for (const build of WORKERD_BUILDS) {
             ...fields,
             timestamp: receivedAt,
             receivedAt,
-            context: { ip: IP },
+            channel: "server", // an HTTP API call: Segment fills no context.ip (client-side events only)
+            version: 2,
           });
         });
       }
@@ -103,8 +104,10 @@ for (const build of WORKERD_BUILDS) {
           originalTimestamp: "2026-03-01T12:00:00.000Z",
           sentAt: "2026-03-01T12:00:10.000Z", // the envelope's, copied into each item
           receivedAt,
-          context: { locale: "nl-NL", page: { path: "/cart" }, library, ip: IP },
+          context: { locale: "nl-NL", page: { path: "/cart" }, library }, // a server library's: no ip
           integrations: { Gainsight: true, Gist: false },
+          channel: "server",
+          version: 2,
         });
         assert.deepEqual(b.body, {
           type: "identify",
@@ -114,8 +117,10 @@ for (const build of WORKERD_BUILDS) {
           timestamp: receivedAt,
           sentAt: "2026-03-01T12:00:10.000Z",
           receivedAt,
-          context: { library, locale: "en-GB", ip: IP },
+          context: { library, locale: "en-GB" },
           integrations: { Gist: false },
+          channel: "server",
+          version: 2,
         });
         const log = await ctx.ingestLog(mark);
         assert.deepEqual(
@@ -178,11 +183,20 @@ for (const build of WORKERD_BUILDS) {
     });
 
     describe("normalisation", () => {
-      test("context.ip comes from CF-Connecting-IP when the message has none, and a client ip is kept", async () => {
-        const first = await sendOne("/v1/t", { writeKey: "key-a", userId: "u", event: "E", context: { locale: "fr" } }, { "cf-connecting-ip": "198.51.100.1" });
-        assert.deepEqual(first.call.body.context, { locale: "fr", ip: "198.51.100.1" });
-        const second = await sendOne("/v1/t", { writeKey: "key-a", userId: "u", event: "E", context: { ip: "192.0.2.55" } }, { "cf-connecting-ip": "198.51.100.1" });
-        assert.deepEqual(second.call.body.context, { ip: "192.0.2.55" });
+      // spec/common.md: Segment fills context.ip "for client side events only"; http-api:
+      // `context.direct: true` asks for it; analytics.js FAQ: IPv6 is not collected.
+      test("context.ip comes from CF-Connecting-IP for a client-side event that has none; a client ip is kept; a server's event gets none", async () => {
+        const library = { name: "analytics.js", version: "npm:next-1.84.3" };
+        const first = await sendOne("/v1/t", { writeKey: "key-a", userId: "u", event: "E", context: { locale: "fr", library } }, { "cf-connecting-ip": "198.51.100.1" });
+        assert.deepEqual([first.call.body.context, first.call.body.channel], [{ locale: "fr", library, ip: "198.51.100.1" }, "client"]);
+        const second = await sendOne("/v1/t", { writeKey: "key-a", userId: "u", event: "E", context: { ip: "192.0.2.55", library } }, { "cf-connecting-ip": "198.51.100.1" });
+        assert.deepEqual(second.call.body.context, { ip: "192.0.2.55", library });
+        const direct = await sendOne("/v1/t", { writeKey: "key-a", userId: "u", event: "E", context: { direct: true } }, { "cf-connecting-ip": "198.51.100.1" });
+        assert.deepEqual(direct.call.body.context, { direct: true, ip: "198.51.100.1" });
+        const server = await sendOne("/v1/t", { writeKey: "key-a", userId: "u", event: "E", context: { locale: "fr" } }, { "cf-connecting-ip": "198.51.100.1" });
+        assert.deepEqual([server.call.body.context, server.call.body.channel], [{ locale: "fr" }, "server"]);
+        const v6 = await sendOne("/v1/t", { writeKey: "key-a", userId: "u", event: "E", context: { library } }, { "cf-connecting-ip": "2001:db8::1" });
+        assert.deepEqual(v6.call.body.context, { library });
       });
 
       test("clock skew: timestamp = receivedAt − (sentAt − timestamp); originalTimestamp and sentAt keep the client values", async () => {

@@ -1,5 +1,6 @@
 // Ingest bodies in real workerd on the wasi build: content types, gzip, size and count
-// limits, malformed bodies, and message validation (single messages refused, batch items dropped).
+// limits, malformed bodies, and message validation (invalid messages dropped with a 200, as Segment
+// answers them; refused with a 400 for a source with rejectInvalidEvents).
 import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
@@ -207,9 +208,19 @@ for (const build of WORKERD_BUILDS) {
         ["a track without event", "/v1/track", { userId: "u" }, /event/],
       ];
       for (const [what, path, message, pattern] of invalid) {
-        test(`a single message with ${what} → 400, nothing planned`, async () => {
+        // http-api "Errors": 200 "for all API requests except … large payloads and JSON errors".
+        test(`a single message with ${what} → 200 as Segment answers it, dropped with its reason, nothing planned`, async () => {
           const mark = await ctx.mark();
-          await expectRefused400(await ctx.post(path, { writeKey: "key-a", ...message }), mark, pattern);
+          const r = await reply(await ctx.post(path, { writeKey: "key-a", messageId: `bad-${path}`, ...message }));
+          assert.deepEqual([r.status, r.body], [200, { success: true }]);
+          assert.deepEqual(counters(await ctx.ingestLog(mark)), { status: 200, received: 1, accepted: 0, rejected: 1, calls: 0 });
+          const notes = ctx.logsSince(mark).filter((l) => l.at === "note" && l.kind === "dropped");
+          assert.deepEqual(notes.map((n) => [n.messageId, n.reason]), [[`bad-${path}`, pattern.source === "event" ? "missing_event" : "missing_identity"]]);
+          await ctx.expectNothingDelivered(mark);
+        });
+        test(`a single message with ${what} to a source with rejectInvalidEvents → 400 with the reason, nothing planned`, async () => {
+          const mark = await ctx.mark();
+          await expectRefused400(await ctx.post(path, { writeKey: "key-strict", ...message }), mark, pattern);
         });
       }
 

@@ -6,6 +6,7 @@
 // Docs: README.md "Gainsight and Gainsight PX".
 #include "destinations/destination.hpp"
 #include "destinations/gainsight/track_whitelist.hpp"
+#include "ingest/segment_dates.hpp"
 #include "json/access.hpp"
 
 namespace ajs {
@@ -19,6 +20,15 @@ constexpr std::string_view access_key_pattern = "^[a-z0-9-]{36}$";
 
 // Which calls the connector receives.
 constexpr event_types sent_types{event_type::identify, event_type::group, event_type::track};
+
+// The body: facade.json() of the message, as the integration posted it. facade's constructor runs
+// isodate-traverse over the message, so every ISO date string in it is a Date there, written out
+// as toISOString (ingest/segment_dates.hpp). Usually that changes nothing (normalized timestamps
+// are in that form already) and the body is the one PX passes through too.
+byte_span facade_body(event const& e, plan_writer& out) {
+  if (!isodate_traverse_changes(e.message)) return e.passthrough_body(out);
+  return out.serialize(e.message, "writeKey", write_isodate_traversed);
+}
 
 class gainsight final : public destination {
  public:
@@ -38,7 +48,9 @@ class gainsight final : public destination {
     out.begin_request({config_key, "POST", url_, e.message_id, e.order_key()});
     out.secret_header("accessKey", access_key_, secret_format::raw);
     out.header("Content-Type", "application/json");
-    out.body(e.passthrough_body(out));
+    // Every classic integration's request (segmentio-integration 5.1.0 lib/proto.js `request`).
+    out.header("User-Agent", "Segment.io/1.0");
+    out.body(facade_body(e, out));
   }
 
  private:
@@ -67,6 +79,6 @@ result<std::unique_ptr<destination>> make_gainsight(settings_reader const& setti
 
 }  // namespace
 
-extern destination_kind const gainsight_destination{"gainsight", {"Gainsight"}, make_gainsight};
+extern destination_kind const gainsight_destination{"gainsight", "Gainsight", make_gainsight};
 
 }  // namespace ajs

@@ -38,6 +38,8 @@ class gainsight_px final : public destination {
     out.begin_request({config_key, "POST", url_, e.message_id, e.order_key()});
     out.secret_header("Authorization", api_key_, secret_format::basic_username);
     out.header("Content-Type", "application/json");
+    // Every Actions destination's request (@segment/actions-core create-request-client).
+    out.header("User-Agent", "Segment (Actions)");
     out.body(e.passthrough_body(out));
   }
 
@@ -74,7 +76,7 @@ result<std::unique_ptr<destination>> make_gainsight_px(settings_reader const& se
 
 }  // namespace
 
-extern destination_kind const gainsight_px_destination{
-    "gainsightPx", {"Gainsight PX", "Gainsight PX Cloud (Actions)"}, make_gainsight_px};
+extern destination_kind const gainsight_px_destination{"gainsightPx", "Gainsight Px Cloud (Actions)",
+                                                       make_gainsight_px};
 
 }  // namespace ajs

@@ -119,6 +119,6 @@ result<std::unique_ptr<destination>> make_gist(settings_reader const& reader) {
 
 }  // namespace
 
-extern destination_kind const gist_destination{"gist", {"Gist"}, make_gist};
+extern destination_kind const gist_destination{"gist", "Gist", make_gist};
 
 }  // namespace ajs

@@ -24,8 +24,6 @@ std::int64_t epoch_seconds(std::int64_t n) {
   return (n >= milliseconds_from || n <= -milliseconds_from) ? floor_div(n, 1000) : n;
 }
 
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool is_lower_or_digit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 std::string_view trim(std::string_view s) {
@@ -73,26 +71,13 @@ std::optional<std::int64_t> unix_seconds(bj::value const& v) {
 }
 
 std::string property_key(std::string_view name) {
-  std::string out;
-  out.reserve(name.size() + 4);
-  auto separate = [&] {
-    if (!out.empty() && out.back() != '_') out += '_';
-  };
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    char const c = name[i];
-    if (is_upper(c)) {
-      bool const after_word = i > 0 && is_lower_or_digit(name[i - 1]);
-      bool const acronym_ends =
-          i > 0 && is_upper(name[i - 1]) && i + 1 < name.size() && name[i + 1] >= 'a' && name[i + 1] <= 'z';
-      if (after_word || acronym_ends) separate();
-      out += static_cast<char>(c - 'A' + 'a');
-    } else if (c == '_' || c == '-' || c == '.' || is_space(c)) {
-      separate();
-    } else {
-      out += c;
-    }
+  std::string out(name);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+    else if (c == ' ')
+      c = '_';
   }
-  while (!out.empty() && out.back() == '_') out.pop_back();
   return out;
 }
 

@@ -19,9 +19,10 @@ namespace bj = boost::json;
 // milliseconds (1e11 s is the year 5138; 1e11 ms is 1973), below as seconds.
 std::optional<std::int64_t> unix_seconds(bj::value const& v);
 
-// Gist custom property keys are the lower-cased name with spaces as underscores (gist-api.md
-// §9, [O6]); camelCase is split the same way so `planName` and `plan name` land on `plan_name`.
-// `-` and `.` count as spaces. Only ASCII is re-cased; other UTF-8 is kept as sent.
+// Gist's rule for a custom property's key, and nothing more: the name lower-cased, each space an
+// underscore (docs.getgist.com "Contact properties glossary", gist-api.md [O6]). `planName` is
+// `planname`, `Plan Name` is `plan_name`. Which letters past ASCII Gist lower-cases is not
+// documented: they are kept as sent.
 std::string property_key(std::string_view name);
 
 // Gist treats a custom property as a date when its key ends in `_at` (gist-api.md §9, [O5]).

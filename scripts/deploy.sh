@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Deploys the Worker with durable delivery, after `npx wrangler login` (or with
-# CLOUDFLARE_API_TOKEN set): installs and builds (the core for wasi, the assets), creates the
-# delivery queue and its dead-letter queue when the account lacks them (their names are read from
-# wrangler.toml), then runs `wrangler deploy`. Extra arguments go to `wrangler deploy`, e.g.
+# CLOUDFLARE_API_TOKEN set): installs and builds (the core for wasi, the assets), checks the
+# configuration (scripts/check-config.mjs --deploy), creates the delivery queue and its dead-letter
+# queue when the account lacks them (their names are read from wrangler.toml), then runs
+# `wrangler deploy`. Extra arguments go to `wrangler deploy`, e.g.
 #   bash scripts/deploy.sh --var AJS_EDGE_CONFIG:"$(cat my-config.json)"
 #   bash scripts/deploy.sh --dry-run --outdir dist      (no account touched: no queue created)
+# AJS_EDGE_CONFIG in the environment is passed on as --var, as scripts/dev.sh does.
 # WRANGLER (default: the project's own wrangler) is the command run, for tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,9 @@ wrangler=${WRANGLER:-node_modules/.bin/wrangler}
 export WRANGLER_SEND_METRICS=false
 bash scripts/install-deps.sh
 bash scripts/build.sh wasi
+# Before anything is created or uploaded, and not by a [build] step (why: the top of
+# scripts/check-config.mjs): a config the Worker would refuse, or none at all, stops the deploy here.
+node scripts/check-config.mjs --deploy -- "$@"
 node scripts/build-assets.mjs
 
 dry_run=0
@@ -29,4 +34,6 @@ if [ "$dry_run" = 0 ]; then
     fi
   done
 fi
-exec "$wrangler" deploy "$@"
+config_var=()
+[ -n "${AJS_EDGE_CONFIG:-}" ] && config_var=(--var "AJS_EDGE_CONFIG:$AJS_EDGE_CONFIG")
+exec "$wrangler" deploy "${config_var[@]}" "$@"

@@ -38,6 +38,40 @@ TEST_CASE("config: errors name the field") {
         "sources[0].destinations.capture.endpoint: must be an https:// URL");
 }
 
+TEST_CASE("config: invalid JSON is placed by line and column, in characters, with the usual fix") {
+  CHECK(
+      error_of("{\n  \"sources\": [\n    {\"writeKey\": \"wk\",},\n  ]\n}") ==
+      "AJS_EDGE_CONFIG: not valid JSON at line 3, column 23: found '}' after a comma (JSON allows no trailing comma)");
+  CHECK(error_of("{\"name\":\"Caf\u00e9\",'x'}") ==
+        "AJS_EDGE_CONFIG: not valid JSON at line 1, column 16: found a single quote (JSON strings and names take "
+        "double quotes)");
+  CHECK(error_of("{\r\n\"sources\" []}") ==
+        "AJS_EDGE_CONFIG: not valid JSON at line 2, column 11: found '[' (is a comma or a colon missing before it?)");
+  CHECK(error_of("{\n  // sources\n}") ==
+        "AJS_EDGE_CONFIG: not valid JSON at line 2, column 3: found '/' (JSON has no comments)");
+  CHECK(error_of("{sources: []}") ==
+        "AJS_EDGE_CONFIG: not valid JSON at line 1, column 2: found 's' (names and strings take double quotes; "
+        "true, false and null are lower case)");
+  CHECK(error_of("{\"sources\": [\n  {\"writeKey\": \"a\"}\n  {\"writeKey\": \"b\"}]}") ==
+        "AJS_EDGE_CONFIG: not valid JSON at line 3, column 3: found '{' (is a comma missing before it?)");
+  CHECK(error_of("{\"writeKey\": \"a\"\n \"name\": \"b\"}") ==
+        "AJS_EDGE_CONFIG: not valid JSON at line 2, column 2: found '\"' (is a comma or a colon missing before it?)");
+  CHECK(error_of("{\"name\": \"two\nlines\"}") ==
+        "AJS_EDGE_CONFIG: not valid JSON at line 1, column 14: found a line break in a string (JSON needs it escaped: "
+        "\\n, \\t, \\u0001)");
+  CHECK(error_of(R"({"sources":[]}})") ==
+        "AJS_EDGE_CONFIG: not valid JSON at line 1, column 15: found '}' after the end of the JSON (one closing "
+        "bracket too many)");
+}
+
+TEST_CASE("config: JSON cut short, as .dev.vars cuts an unquoted multi-line value, says where and how to quote it") {
+  std::string const hint =
+      ": the text ends before the JSON does (a closing }, ] or \" is missing; in .dev.vars, a config on several "
+      "lines must be in single quotes)";
+  CHECK(error_of("{") == "AJS_EDGE_CONFIG: not valid JSON at line 1, column 2" + hint);
+  CHECK(error_of("{\n  \"sources\": [") == "AJS_EDGE_CONFIG: not valid JSON at line 2, column 15" + hint);
+}
+
 TEST_CASE("config: a credential written literally is refused, a secret binding is recorded") {
   CHECK(error_of(R"({"sources":[{"writeKey":"a","destinations":{"gist":{"apiKey":"sk_live_123"}}}]})")
             .find(R"(sources[0].destinations.gist.apiKey: must be {"secret": "BINDING_NAME"})") == 0);

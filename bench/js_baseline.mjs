@@ -234,6 +234,7 @@ class Plan {
       `(32 calls a message + 64, at most ${BUDGET_CALLS_MAX}; 4 x (request bytes + 512 a message) + 64 KB)`);
     this.requests = []; this.notes = []; this.ordinals.clear(); this.outgoingBytes = 0;
     this.counters = { received: messages, accepted: 0, rejected: messages };
+    problem.docs = DOCS.security;
     return problem;
   }
 }
@@ -285,9 +286,25 @@ export function queueMessagesJs(plan) {
   return messages;
 }
 
-class Problem { constructor(status, code, message) { Object.assign(this, { status, code, message }); } }
-const invalid = (message) => new Problem(400, "invalid_request", message);
-const unauthorized = (message) => new Problem(401, "unauthorized", message);
+// A refusal: what was wrong with the value seen, the setting that controls it, the README section
+// (src/core/problem.hpp).
+const DOCS = { whatItAccepts: "README.md: What it accepts (Segment's tracking API)", configuration: "README.md: Configuration", security: "README.md: Security" };
+class Problem { constructor(status, code, message, setting = "", docs = "") { Object.assign(this, { status, code, message, setting, docs }); } }
+const invalid = (message) => new Problem(400, "invalid_request", message, "", DOCS.whatItAccepts);
+const unauthorized = (message, setting) => new Problem(401, "unauthorized", message, setting, DOCS.configuration);
+// A writeKey as a refusal shows it: its first 6 printable ASCII characters (src/http/reply.hpp).
+const writeKeyHint = (key) => `"${/^[\x21-\x7e]{0,6}/.exec(key)[0]}…"`;
+function quotedClip(text, max) {
+  let n = Math.min(text.length, max);
+  const bytes = encoder.encode(text);
+  if (bytes.length > max) { // cut at whole characters, as the core cuts its bytes
+    let b = max;
+    while (b > 0 && (bytes[b] & 0xc0) === 0x80) b--;
+    text = new TextDecoder().decode(bytes.subarray(0, b));
+    n = -1;
+  }
+  return `"${text.replace(/[\x00-\x1f"]/g, "?")}${n < 0 ? "…" : ""}"`;
+}
 const MISSING_KEY = "writeKey missing: send it in the body or as Basic auth (base64 of 'writeKey:')";
 
 function basicUsername(header) {
@@ -306,15 +323,18 @@ export function planBatchJs(config, meta, bodyBytes) {
   if (scheme < 0) throw new Error("request meta has no absolute url");
   const slash = url.indexOf("/", scheme + 3);
   let path = slash < 0 ? "/" : url.slice(slash).split(/[?#]/)[0];
-  if (config.basePath && !path.startsWith(config.basePath)) return reject(out, new Problem(404, "not_found", "no such endpoint"));
+  const asked = path;
+  const notFound = (problem) => { reject(out, problem); cors(config, out, origin, false); return out; };
+  if (config.basePath && !path.startsWith(config.basePath))
+    return notFound(new Problem(404, "not_found", `no such endpoint: ${quotedClip(asked, 200)} is outside basePath ${quotedClip(config.basePath, 100)}, under which this Worker serves every endpoint`, "basePath", DOCS.configuration));
   path = path.slice(config.basePath.length);
   if (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
   const name = path.startsWith("/v1/") ? path.slice(4) : "";
   const batch = name === "b" || name === "batch" || name === "import";
   const single = SINGLE_PATHS.get(name);
-  if (!batch && !single) return reject(out, new Problem(404, "not_found", "no such endpoint")); // settings, metrics: not ported
+  if (!batch && !single) return notFound(new Problem(404, "not_found", `no such endpoint: ${quotedClip(asked, 200)}`, "", DOCS.whatItAccepts)); // settings, metrics: not ported
   if (text(meta.method).toUpperCase() !== "POST") {
-    reject(out, new Problem(405, "method_not_allowed", "use POST on this endpoint"));
+    reject(out, new Problem(405, "method_not_allowed", `use POST on this endpoint, not ${quotedClip(text(meta.method), 20)}`, "", DOCS.whatItAccepts));
     out.replyHeaders.push(["allow", "POST, OPTIONS"]);
     return out;
   }
@@ -356,8 +376,9 @@ function wellFormed(json) {
 
 function reject(out, problem) {
   out.status = problem.status;
-  out.replyBody = encoder.encode(JSON.stringify({ success: false, message: problem.message, code: problem.code }));
-  out.replyHeaders = [JSON_HEADER];
+  const { message, code, setting, docs } = problem;
+  out.replyBody = encoder.encode(JSON.stringify({ success: false, message, code, ...(setting && { setting }), ...(docs && { docs }) }));
+  out.replyHeaders = [JSON_HEADER, ["x-ajs-edge-problem", code]];
   return out;
 }
 
@@ -368,10 +389,12 @@ function cors(config, out, origin, refused) {
 
 function findSource(config, clock, ownKey) {
   const key = ownKey || clock.basicKey;
-  if (!key) throw unauthorized(MISSING_KEY);
+  if (!key) throw unauthorized(MISSING_KEY, "the client's writeKey");
   const source = config.byKey.get(key);
-  if (!source) throw unauthorized("unknown writeKey");
-  if (clock.origin && !originAllowed(source, clock.origin)) throw new Problem(403, "forbidden_origin", "origin not allowed for this writeKey");
+  if (!source) throw unauthorized(`unknown writeKey ${writeKeyHint(key)}: no source in the configuration (AJS_EDGE_CONFIG) has it`, "sources[].writeKey");
+  if (clock.origin && !originAllowed(source, clock.origin))
+    throw new Problem(403, "forbidden_origin", `origin ${quotedClip(clock.origin, 100)} is not allowed for writeKey ${writeKeyHint(key)}: add it to the source's allowedOrigins`,
+      `sources[${config.sources.indexOf(source)}].allowedOrigins`, DOCS.configuration);
   return source;
 }
 

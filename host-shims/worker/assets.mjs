@@ -7,6 +7,22 @@
 //   /demo, /demo/… (wrangler.toml run_worker_first) → the demo page, only while the demo runs
 const SNIPPET = /^(.*)\/analytics\.js\/v1\/[^/]+\/analytics(?:\.min)?\.js$/;
 
+// The snippet's script asked for under another prefix than the one the assets were built with:
+// a 404 as JavaScript (a JSON one shows in the browser only as ERR_BLOCKED_BY_ORB) whose text says
+// what to change. It does not run (a script that is not 2xx never does), so nothing loads.
+export const WRONG_PREFIX = "assets_prefix";
+function wrongPrefix(url, method) {
+  const message =
+    `ajs-edge: no analytics.js at ${url.pathname}. This Worker serves analytics.js under the path prefix its assets ` +
+    `were built with (AJS_ASSETS_PREFIX): the snippet's CDN (analytics._cdn) must be ${url.origin}<that prefix>, ` +
+    `the same prefix as the config's basePath. README.md: First-party analytics.js and the demo page.`;
+  const body = `/* ${message} */\nconsole.error(${JSON.stringify(message)});\n`;
+  return new Response(method === "HEAD" ? null : body, {
+    status: 404,
+    headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-store", "x-ajs-edge-problem": WRONG_PREFIX },
+  });
+}
+
 // A Response, or null when the path is not an asset's (the core answers it).
 export async function serveAsset(request, env, { demo }) {
   if (!env?.ASSETS || (request.method !== "GET" && request.method !== "HEAD")) return null;
@@ -15,7 +31,7 @@ export async function serveAsset(request, env, { demo }) {
   if (snippet) {
     const file = new URL(`${snippet[1]}/analytics-next/bundles/standalone.js`, url);
     const res = await env.ASSETS.fetch(new Request(file, { method: request.method, headers: request.headers }));
-    return res.status === 404 ? null : res; // another prefix than the one built: the core's 404
+    return res.status === 404 ? wrongPrefix(url, request.method) : res;
   }
   if (url.pathname === "/demo" || url.pathname.startsWith("/demo/")) {
     return demo ? env.ASSETS.fetch(request) : null; // a configured Worker has no demo page

@@ -4,7 +4,7 @@
 import { Core, CoreError } from "../core/core.mjs";
 import { checkSecrets, BindingError } from "./secrets.mjs";
 import { readBody } from "./body.mjs";
-import { deliverInline } from "../delivery/deliver_inline.mjs";
+import { deliverInline, MAX_ATTEMPTS as INLINE_MAX_ATTEMPTS } from "../delivery/deliver_inline.mjs";
 import { enqueueCoreMessages } from "../delivery/deliver_queue.mjs";
 import { consumeBatch } from "../delivery/consume_queue.mjs";
 import { handleAdmin } from "../admin/admin.mjs";
@@ -12,11 +12,10 @@ import { Counters, flushCounters } from "../durable/ops.mjs";
 import { deliveryLog, deliveryMode } from "../delivery/delivery_config.mjs";
 import { CallLog } from "../delivery/call_log.mjs";
 import { PlannedCalls } from "../demo/dry_run.mjs";
-import { serveAsset } from "./assets.mjs";
+import { serveAsset, WRONG_PREFIX } from "./assets.mjs";
 import { checkRateLimiters, missingDefaultLimiters, overRateLimit, RETRY_AFTER_S } from "./rate_limits.mjs";
 
 const log = (entry) => console.log(JSON.stringify(entry));
-const INLINE_ATTEMPTS = 3; // deliver_inline.mjs MAX_ATTEMPTS: a "retry" line at this attempt gave up
 
 const configTexts = new WeakMap(); // a [vars] table arrives as an object: stringify it once
 
@@ -53,12 +52,40 @@ function deliveryModeLine(mode, env, build) {
   }
   return {
     at: "delivery-mode", build, mode, durable: false, log: deliveryLog(env),
-    message: `DELIVERY_MODE is "inline": durability is off — calls are sent after the reply (ctx.waitUntil), ${INLINE_ATTEMPTS} attempts each, and are lost if those fail or the isolate stops`,
+    message: `DELIVERY_MODE is "inline": durability is off — calls are sent after the reply (ctx.waitUntil), ${INLINE_MAX_ATTEMPTS} attempts each, and are lost if those fail or the isolate stops`,
   };
 }
 
 // Dropped events one line each (the operator must see what was lost); routine skips (a page that
 // a destination does not take) as one line of counts per request.
+// The core marks every reply that refuses something (src/http/reply.hpp problem_header): its
+// problem (code, message with the value seen, setting, docs) goes into the request's one log line.
+const PROBLEM_HEADER = "x-ajs-edge-problem";
+const decoder = new TextDecoder();
+function problemOf(plan) {
+  if (!plan.replyHeaders.some(([name]) => name === PROBLEM_HEADER)) return null;
+  try {
+    const body = JSON.parse(decoder.decode(plan.replyBody));
+    const { code, message, setting, docs } = body.ajsEdge?.problem ?? body;
+    return { code, message, setting, docs };
+  } catch {
+    return null;
+  }
+}
+
+// One line a request: "ingest" for what reached ingest (counters, and the problem of a refusal),
+// "not-found" for a path that names no endpoint, "settings" for a settings document served despite
+// a mistake.
+function logReply(plan, request) {
+  const path = new URL(request.url).pathname;
+  const problem = problemOf(plan);
+  const origin = request.headers.get("origin") ?? undefined;
+  if (plan.status === 404) log({ at: "not-found", path, status: 404, origin, ...problem });
+  else if (plan.counters.received > 0 || plan.status >= 400)
+    log({ at: "ingest", path, status: plan.status, ...(problem && { origin, ...problem }), ...plan.counters, calls: plan.callCount });
+  else if (problem) log({ at: "settings", path, status: plan.status, origin, ...problem });
+}
+
 function logNotes(notes) {
   const skipped = {};
   for (const note of notes) {
@@ -76,7 +103,7 @@ async function deliverInlineCounted(requests, env) {
     if (entry.at === "delivery" && entry.destination) {
       if (entry.outcome === "ok") counters.add(entry.destination, "sent");
       else if (entry.outcome === "permanent") counters.add(entry.destination, "failed");
-      else if (entry.attempt >= INLINE_ATTEMPTS) counters.add(entry.destination, "dropped");
+      else if (entry.outcome === "dropped") counters.add(entry.destination, "dropped");
       else counters.add(entry.destination, "retried");
     }
     calls.log(entry);
@@ -89,7 +116,14 @@ async function deliverInlineCounted(requests, env) {
   }
 }
 
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const PUBLIC_DEMO_REFUSED =
+  "no AJS_EDGE_CONFIG, but DELIVERY_QUEUE is bound: a Worker set up to deliver does not serve the built-in demo " +
+  "on a public host (it would answer 200 and send nothing). Set AJS_EDGE_CONFIG (README.md: Configuration; " +
+  "npm run check-config checks it)";
+
 export function createWorker(wasmModule, { build = "wasi" } = {}) {
+  let publicDemoRefused = false; // logged once per isolate
   let corePromise = null; // one instance per isolate, created on first use
   let loaded = null; // {core, text, description} or {core, text, error}
   const demoCalls = new PlannedCalls();
@@ -145,9 +179,21 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     }
     if (state.error) return errorResponse(500, "misconfigured", MISCONFIGURED);
     const demo = state.description.demo;
+    // A Worker with a delivery queue that lost its config (a deploy without AJS_EDGE_CONFIG) must not
+    // become a public demo that answers 200 and sends nothing: the demo answers loopback hosts only
+    // (wrangler dev binds the queue too).
+    if (demo && env?.DELIVERY_QUEUE && !LOOPBACK_HOSTS.has(new URL(request.url).hostname)) {
+      if (!publicDemoRefused) log({ at: "config", build, error: PUBLIC_DEMO_REFUSED });
+      publicDemoRefused = true;
+      return errorResponse(500, "misconfigured", MISCONFIGURED);
+    }
     if (demo && request.method === "GET" && new URL(request.url).pathname === "/demo/calls") return demoCalls.response(request.url);
     const asset = await serveAsset(request, env, { demo });
-    if (asset) return asset;
+    if (asset) {
+      if (asset.headers.get(PROBLEM_HEADER) === WRONG_PREFIX)
+        log({ at: "not-found", path: new URL(request.url).pathname, status: 404, code: WRONG_PREFIX, message: "analytics.js asked for under another prefix than AJS_ASSETS_PREFIX", setting: "AJS_ASSETS_PREFIX", docs: "README.md: First-party analytics.js and the demo page" });
+      return asset;
+    }
 
     const method = request.method.toUpperCase();
     const body = method === "POST" || method === "PUT" || method === "PATCH" ? await readBody(request) : { bytes: new Uint8Array(0) };
@@ -182,9 +228,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
       throw e;
     }
 
-    if (plan.counters.received > 0 || plan.status >= 400) {
-      log({ at: "ingest", path: new URL(request.url).pathname, status: plan.status, ...plan.counters, calls: plan.callCount });
-    }
+    logReply(plan, request);
     logNotes(plan.notes);
     const headers = new Headers(plan.replyHeaders);
     const limited = await overRateLimit(plan.rateLimits, env);

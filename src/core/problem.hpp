@@ -1,6 +1,8 @@
 #pragma once
 // Errors are values: every rejection carries a machine code and a human message that reaches
-// the client (as {"success":false,"message":…,"code":…}) or the operator's log.
+// the client (as {"success":false,"message":…,"code":…[,"setting":…][,"docs":…]}) and the
+// operator's log: what was wrong and the value seen, the setting that controls it, the README
+// section that explains it.
 #include <boost/system/result.hpp>
 #include <string>
 #include <string_view>
@@ -10,10 +12,21 @@ namespace ajs {
 struct problem {
   int status = 400;       // HTTP status the rejection maps to
   std::string_view code;  // stable, machine-readable: "invalid_request", "unauthorized", …
-  std::string message;    // for people: names the field or the limit
+  std::string message;    // for people: names the field or the limit, and the value seen
+  std::string setting;    // the setting that controls it ("sources[0].allowedOrigins"), if one does
+  std::string_view docs;  // the README section that explains it (http/docs.hpp)
 };
 
-inline problem invalid_request(std::string message) { return {400, "invalid_request", std::move(message)}; }
+// README sections a refusal points to: one place, named as the README names them.
+namespace docs {
+inline constexpr std::string_view what_it_accepts = "README.md: What it accepts (Segment's tracking API)";
+inline constexpr std::string_view configuration = "README.md: Configuration";
+inline constexpr std::string_view security = "README.md: Security";
+}  // namespace docs
+
+inline problem invalid_request(std::string message) {
+  return {400, "invalid_request", std::move(message), {}, docs::what_it_accepts};
+}
 
 template <class T>
 using result = boost::system::result<T, problem>;

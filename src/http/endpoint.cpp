@@ -16,6 +16,19 @@ constexpr single_path single_paths[] = {
 
 }  // namespace
 
+std::string_view settings_write_key_anywhere(std::string_view path) {
+  constexpr std::string_view projects = "/projects/", settings = "/settings";
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (path.size() <= settings.size() || path.substr(path.size() - settings.size()) != settings) return {};
+  auto const rest = path.substr(0, path.size() - settings.size());
+  auto const slash = rest.rfind('/');
+  if (slash == std::string_view::npos) return {};
+  auto const key = rest.substr(slash + 1);
+  auto const head = rest.substr(0, slash + 1);
+  if (key.empty() || head.size() < projects.size() || head.substr(head.size() - projects.size()) != projects) return {};
+  return key;
+}
+
 endpoint match_endpoint(std::string_view path) {
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   constexpr std::string_view projects = "/projects/", settings = "/settings";

@@ -25,4 +25,8 @@ struct endpoint {
 // `path` is the request path with the configured basePath already removed.
 endpoint match_endpoint(std::string_view path);
 
+// The writeKey of a settings path under any prefix (…/projects/:writeKey/settings), or "": what a
+// page whose analytics.js misses the basePath asks for.
+std::string_view settings_write_key_anywhere(std::string_view path);
+
 }  // namespace ajs

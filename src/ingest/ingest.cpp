@@ -21,7 +21,9 @@ namespace {
 
 namespace bj = boost::json;
 
-problem unauthorized(std::string message) { return {401, "unauthorized", std::move(message)}; }
+problem unauthorized(std::string message, std::string setting) {
+  return {401, "unauthorized", std::move(message), std::move(setting), docs::configuration};
+}
 
 // Envelope `context` and `integrations` fill what an item does not set itself.
 void merge_envelope(bj::object& item, bj::object const& envelope, std::string_view key) {
@@ -79,11 +81,19 @@ struct request_state {
 result<source_config const*> find_source(request_state& st, std::string_view own_key) {
   std::string_view key = own_key.empty() ? std::string_view(st.basic_key) : own_key;
   if (key.empty())
-    return unauthorized("writeKey missing: send it in the body or as Basic auth (base64 of 'writeKey:')");
+    return unauthorized("writeKey missing: send it in the body or as Basic auth (base64 of 'writeKey:')",
+                        "the client's writeKey");
   auto const* source = st.cfg.find_source(key);
-  if (!source) return unauthorized("unknown writeKey");
+  if (!source)
+    return unauthorized(
+        "unknown writeKey " + write_key_hint(key) + ": no source in the configuration (AJS_EDGE_CONFIG) has it",
+        "sources[].writeKey");
   if (!st.meta.origin.empty() && !source->origin_allowed(st.meta.origin))
-    return problem{403, "forbidden_origin", "origin not allowed for this writeKey"};
+    return problem{403, "forbidden_origin",
+                   "origin " + quoted_clip(st.meta.origin, 100) + " is not allowed for writeKey " +
+                       write_key_hint(key) + ": add it to the source's allowedOrigins",
+                   "sources[" + std::to_string(source - st.cfg.sources.data()) + "].allowedOrigins",
+                   docs::configuration};
   return source;
 }
 
@@ -108,11 +118,13 @@ outgoing_budget budget_for(std::size_t body_bytes, std::size_t messages) {
 }
 
 problem over_budget_problem(plan_writer const& out, outgoing_budget const& b) {
-  return invalid_request(
-      "refused: this request would make the Worker send " + std::to_string(out.request_count()) + "+ calls / " +
-      std::to_string(out.outgoing_bytes()) + "+ bytes, over its budget of " + std::to_string(b.max_calls) +
-      " calls and " + std::to_string(b.max_bytes) +
-      " bytes (32 calls a message + 64, at most 25000; 4 x (request bytes + 512 a message) + 64 KB)");
+  auto p =
+      invalid_request("refused: this request would make the Worker send " + std::to_string(out.request_count()) +
+                      "+ calls / " + std::to_string(out.outgoing_bytes()) + "+ bytes, over its budget of " +
+                      std::to_string(b.max_calls) + " calls and " + std::to_string(b.max_bytes) +
+                      " bytes (32 calls a message + 64, at most 25000; 4 x (request bytes + 512 a message) + 64 KB)");
+  p.docs = docs::security;
+  return p;
 }
 
 void accept(request_state& st, bj::object& message, normalized_fields const& f, source_config const& source) {

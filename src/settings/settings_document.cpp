@@ -5,8 +5,8 @@
 
 namespace ajs {
 
-api_host_choice choose_api_host(source_config const& source, request_meta const& meta, config const& cfg) {
-  if (!source.api_host.empty()) return {source.api_host, false, true};
+api_host_choice choose_api_host(source_config const* source, request_meta const& meta, config const& cfg) {
+  if (source && !source->api_host.empty()) return {source->api_host, false, true};
   api_host_choice c{{}, true, !cfg.hosts.empty()};
   c.api_host = cfg.hosts.empty() || cfg.host_allowed(meta.host) ? meta.host : cfg.hosts.front();
   c.api_host += cfg.base_path;
@@ -14,19 +14,20 @@ api_host_choice choose_api_host(source_config const& source, request_meta const&
   return c;
 }
 
-std::string settings_document(source_config const& source, request_meta const& meta, std::string_view api_host) {
+std::string settings_document(std::string_view write_key, source_config const* source, request_meta const& meta,
+                              std::string_view api_host, problem const* mistake) {
   namespace bj = boost::json;
 
   bj::object segment;
-  segment["apiKey"] = source.write_key;
+  segment["apiKey"] = write_key;
   segment["apiHost"] = api_host;
   segment["protocol"] = meta.scheme == "http" ? "http" : "https";
   segment["addBundledMetadata"] = true;
   segment["unbundledIntegrations"] = bj::array();
   segment["maybeBundledConfigIds"] = bj::object();
   segment["versionSettings"] = bj::object{{"version", "4.4.7"}, {"componentTypes", bj::array{"browser"}}};
-  if (!source.delivery_strategy.is_null()) segment["deliveryStrategy"] = source.delivery_strategy;
-  if (!source.http_config.is_null()) segment["httpConfig"] = source.http_config;
+  if (source && !source->delivery_strategy.is_null()) segment["deliveryStrategy"] = source->delivery_strategy;
+  if (source && !source->http_config.is_null()) segment["httpConfig"] = source->http_config;
 
   bj::object doc;
   doc["integrations"] = bj::object{{"Segment.io", std::move(segment)}};
@@ -42,6 +43,12 @@ std::string settings_document(source_config const& source, request_meta const& m
   doc["legacyVideoPluginsEnabled"] = false;
   doc["edgeFunction"] = bj::object();
   doc["analyticsNextEnabled"] = true;
+  if (mistake) {
+    bj::object p{{"code", mistake->code}, {"message", mistake->message}};
+    if (!mistake->setting.empty()) p["setting"] = mistake->setting;
+    if (!mistake->docs.empty()) p["docs"] = mistake->docs;
+    doc["ajsEdge"] = bj::object{{"problem", std::move(p)}};
+  }
   return bj::serialize(doc);
 }
 

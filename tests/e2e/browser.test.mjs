@@ -219,10 +219,17 @@ describe("analytics.js in Chromium, through the Worker alone", () => {
   }
 
   test("a configured Worker serves no demo page, and the snippet path only under the built prefix", async () => {
-    for (const path of ["/demo/", "/demo/index.html", "/demo/calls", "/analytics.js/v1/wk_browser/analytics.min.js"]) {
+    for (const path of ["/demo/", "/demo/index.html", "/demo/calls"]) {
       const res = await fetch(edge.tap.url + path);
-      assert.deepEqual([path, res.status, await res.json()], [path, 404, { success: false, message: "no such endpoint", code: "not_found" }]);
+      assert.deepEqual([path, res.status, await res.json()], [path, 404, {
+        success: false, code: "not_found", setting: "basePath", docs: "README.md: Configuration",
+        message: `no such endpoint: "${path}" is outside basePath "${PREFIX}", under which this Worker serves every endpoint`,
+      }]);
     }
+    // The snippet's script outside the built prefix: a 404 that says so (tests/e2e/mistakes.test.mjs).
+    const outside = await fetch(`${edge.tap.url}/analytics.js/v1/wk_browser/analytics.min.js`);
+    assert.deepEqual([outside.status, outside.headers.get("content-type")], [404, "text/javascript; charset=utf-8"]);
+    assert.match(await outside.text(), /^\/\* ajs-edge: no analytics\.js at /);
     const res = await fetch(`${edge.cdn}/analytics.js/v1/any-key/analytics.min.js`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-type"), "text/javascript; charset=utf-8");

@@ -123,8 +123,23 @@ TEST_CASE("endpoints: a trailing slash names the same endpoint") {
   CHECK(send("GET", "/v1/projects/wk/settings/").status == 200);
 }
 
-TEST_CASE("endpoints: settings for an unknown writeKey are 404") {
-  CHECK(send("GET", "/v1/projects/nope/settings").status == 404);
+// An analytics.js that cannot load its settings reports the failure to api.segment.io: an unknown
+// writeKey gets a document that keeps it here, the mistake in it and in the problem header.
+TEST_CASE("endpoints: settings for an unknown writeKey keep analytics.js here, and say why") {
+  auto o = send("GET", "/v1/projects/nope-12345/settings");
+  CHECK(o.status == 200);
+  auto const doc = o.json();
+  CHECK(doc.at("integrations").at("Segment.io").at("apiKey") == "nope-12345");
+  CHECK(doc.at("integrations").at("Segment.io").at("apiHost") == "edge.example.com/v1");
+  CHECK(doc.at("metrics").at("host") == "edge.example.com/v1");
+  auto const& problem = doc.at("ajsEdge").at("problem");
+  CHECK(problem.at("code") == "unknown_write_key");
+  CHECK(std::string_view(problem.at("message").as_string()).find("\"nope-1…\"") != std::string_view::npos);
+  CHECK(problem.at("setting") == "sources[].writeKey");
+  CHECK(problem.at("docs") == "README.md: Configuration");
+  CHECK(o.reply_header("x-ajs-edge-problem") == "unknown_write_key");
+  CHECK(o.reply_header("cache-control") == "no-store");
+  CHECK(o.reply_header("access-control-allow-origin") == "*");
 }
 
 TEST_CASE("endpoints: the settings path needs both /projects/<key> and /settings") {
@@ -133,7 +148,9 @@ TEST_CASE("endpoints: the settings path needs both /projects/<key> and /settings
                     "/projects/wk/"}) {
     auto o = send("GET", path);
     CHECK_MESSAGE(o.status == 404, path);
-    CHECK_MESSAGE(o.json().at("message") == "no such endpoint", path);
+    CHECK_MESSAGE(std::string(o.json().at("message").as_string()) == "no such endpoint: \"" + std::string(path) + "\"",
+                  path);
+    CHECK_MESSAGE(o.json().at("docs") == "README.md: What it accepts (Segment's tracking API)", path);
   }
   CHECK(send("GET", "/projects/wk/settings").status == 200);  // the /v1 is optional, as analytics.js's CDN has it
 }
@@ -147,6 +164,21 @@ TEST_CASE("endpoints: a basePath prefixes every endpoint and the settings' apiHo
   CHECK(o.status == 200);
   CHECK(o.json().at("integrations").at("Segment.io").at("apiHost") == "127.0.0.1:8787/collect/v1");
   CHECK(o.json().at("integrations").at("Segment.io").at("protocol") == "http");
+  // Outside basePath: the settings all the same (analytics.js must not fall back to Segment), with
+  // the apiHost under basePath and the mistake said; any other endpoint a 404 naming basePath.
   r.url = "http://127.0.0.1:8787/v1/projects/wk/settings";
-  CHECK(run(c, r).status == 404);
+  auto outside = run(c, r);
+  CHECK(outside.status == 200);
+  CHECK(outside.json().at("integrations").at("Segment.io").at("apiHost") == "127.0.0.1:8787/collect/v1");
+  CHECK(outside.json().at("ajsEdge").at("problem").at("code") == "settings_path");
+  CHECK(outside.json().at("ajsEdge").at("problem").at("setting") == "basePath");
+  r.method = "POST";
+  r.url = "http://127.0.0.1:8787/v1/t";
+  r.headers = {{"origin", "https://shop.example"}};
+  auto post = run(c, r);
+  CHECK(post.status == 404);
+  CHECK(post.json().at("message") ==
+        "no such endpoint: \"/v1/t\" is outside basePath \"/collect\", under which this Worker serves every endpoint");
+  CHECK(post.json().at("setting") == "basePath");
+  CHECK(post.reply_header("access-control-allow-origin") == "https://shop.example");  // any origin allowed: readable
 }

@@ -1,7 +1,7 @@
 // host-shims/worker/assets.mjs against a fake ASSETS binding: which paths the Worker hands to the assets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveAsset } from "../../host-shims/worker/assets.mjs";
+import { serveAsset, WRONG_PREFIX } from "../../host-shims/worker/assets.mjs";
 
 const FILES = new Set(["/analytics-next/bundles/standalone.js", "/collect/analytics-next/bundles/standalone.js", "/demo/index.html"]);
 function fakeAssets() {
@@ -35,14 +35,24 @@ test("the snippet path of any writeKey is the standalone bundle under the same p
   assert.equal(head.status, 200);
 });
 
-test("other prefixes, other paths, other methods and no binding fall through to the core", async () => {
+test("the snippet's script under another prefix than the assets': a 404 as JavaScript that says what to change", async () => {
   const env = fakeAssets();
-  assert.equal(await serveAsset(req("/elsewhere/analytics.js/v1/wk_1/analytics.min.js"), env, { demo: true }), null);
+  const res = await serveAsset(req("/elsewhere/analytics.js/v1/wk_1/analytics.min.js"), env, { demo: true });
+  assert.equal(res.status, 404);
+  assert.equal(res.headers.get("content-type"), "text/javascript; charset=utf-8"); // a JSON 404 shows only as ERR_BLOCKED_BY_ORB
+  assert.equal(res.headers.get("x-ajs-edge-problem"), WRONG_PREFIX);
+  const text = await res.text();
+  assert.match(text, /^\/\* ajs-edge: no analytics\.js at \/elsewhere\/analytics\.js\/v1\/wk_1\/analytics\.min\.js\. .*AJS_ASSETS_PREFIX.* \*\/\nconsole\.error\(/);
+  assert.deepEqual(env.asked, ["GET /elsewhere/analytics-next/bundles/standalone.js"]);
+});
+
+test("other paths, other methods and no binding fall through to the core", async () => {
+  const env = fakeAssets();
   assert.equal(await serveAsset(req("/analytics.js/v1/wk_1/platform/analytics.min.js"), env, { demo: true }), null);
   assert.equal(await serveAsset(req("/v1/projects/wk_1/settings"), env, { demo: true }), null);
   assert.equal(await serveAsset(req("/analytics.js/v1/wk_1/analytics.min.js", { method: "POST", body: "x" }), env, { demo: true }), null);
   assert.equal(await serveAsset(req("/analytics.js/v1/wk_1/analytics.min.js"), {}, { demo: true }), null);
-  assert.deepEqual(env.asked, ["GET /elsewhere/analytics-next/bundles/standalone.js"]);
+  assert.deepEqual(env.asked, []);
 });
 
 test("the demo page only in demo mode", async () => {

@@ -90,6 +90,27 @@ for (const build of WORKERD_BUILDS) {
       });
     }
 
+    // Issue #15: a production set-up (a delivery queue bound) that lost its config must not become
+    // the public demo, which answers 200 and sends nothing.
+    test("no config on a Worker with a delivery queue → every public request 500 misconfigured, the reason logged once; the demo on loopback only", async () => {
+      const worker = await startWorker(build, { bindings: { ADMIN_TOKEN: "admin-token" }, queueProducers: { DELIVERY_QUEUE: "ajs-edge-delivery" } });
+      try {
+        // wrangler dev binds the queue too: there, on a loopback host, the demo still runs.
+        const local = await reply(await worker.fetch("http://127.0.0.1:8787/v1/t", { method: "POST", body: json({ writeKey: "demo-write-key", userId: "u", event: "E" }) }));
+        assert.deepEqual([local.status, local.body], [200, { success: true }]);
+        for (const [label, path, init] of [...REQUESTS, ["POST the demo writeKey", "/v1/t", { method: "POST", body: json({ writeKey: "demo-write-key", userId: "u", event: "E" }) }], ["GET /demo/", "/demo/", { method: "GET" }]]) {
+          const r = await reply(await worker.fetch(path, init));
+          assert.equal(r.status, 500, `${label}: ${JSON.stringify(r.body)}`);
+          assert.deepEqual(r.body, { success: false, code: "misconfigured", message: MISCONFIGURED }, label);
+        }
+        const logged = jsonLogs(worker.logs).filter((l) => l.at === "config" && l.error);
+        assert.equal(logged.length, 1);
+        assert.match(logged[0].error, /^no AJS_EDGE_CONFIG, but DELIVERY_QUEUE is bound: a Worker set up to deliver does not serve the built-in demo on a public host/);
+      } finally {
+        await worker.dispose();
+      }
+    });
+
     test("the same Gainsight config with its secret set serves normally (the 500s above come from the config)", async () => {
       // A loopback endpoint: nothing in a test may reach Gainsight itself (a page sends nothing to classic Gainsight anyway).
       const config = json({ allowInsecureEndpoints: true, sources: [source({}, { gainsight: { accessKey: { secret: "GAINSIGHT_ACCESS_KEY" }, endpoint: "http://127.0.0.1:9/gainsight" } })] });

@@ -158,12 +158,21 @@ for (const build of WORKERD_BUILDS) {
         assert.deepEqual(seg.httpConfig, HTTP_CONFIG);
       });
 
-      test("an unknown writeKey → 404, still readable cross-origin", async () => {
-        const r = await reply(await get("/v1/projects/nope/settings"));
-        assert.equal(r.status, 404);
-        assert.equal(r.body.success, false);
-        assert.equal(r.body.code, "not_found");
-        assert.ok(r.headers.get("access-control-allow-origin"));
+      // An analytics.js that cannot load its settings reports the failure to api.segment.io.
+      test("an unknown writeKey → a document that keeps analytics.js on this Worker, the mistake in it, not cached", async () => {
+        const r = await reply(await get("/v1/projects/nope-key/settings"));
+        assert.equal(r.status, 200);
+        assert.equal(r.headers.get("access-control-allow-origin"), "*");
+        assert.equal(r.headers.get("cache-control"), "no-store");
+        assert.equal(r.body.integrations["Segment.io"].apiKey, "nope-key");
+        assert.equal(r.body.integrations["Segment.io"].apiHost, "edge.example.com/v1"); // the request's Host
+        assert.equal(r.body.metrics.host, r.body.integrations["Segment.io"].apiHost);
+        assert.deepEqual(r.body.ajsEdge.problem, {
+          code: "unknown_write_key",
+          message: 'unknown writeKey "nope-k…": no source in the configuration (AJS_EDGE_CONFIG) has it; this document keeps analytics.js on this Worker, and its events are refused here',
+          setting: "sources[].writeKey",
+          docs: "README.md: Configuration",
+        });
       });
     });
   });

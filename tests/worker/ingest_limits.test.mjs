@@ -35,9 +35,10 @@ for (const build of WORKERD_BUILDS) {
     async function expectRefused400(res, mark, messagePattern) {
       const r = await reply(res);
       assert.equal(r.status, 400, JSON.stringify(r.body));
-      assert.deepEqual(Object.keys(r.body).sort(), ["code", "message", "success"]);
+      assert.deepEqual(Object.keys(r.body).sort(), ["code", "docs", "message", "success"]);
       assert.equal(r.body.success, false);
       assert.equal(r.body.code, "invalid_request");
+      assert.equal(r.body.docs, "README.md: What it accepts (Segment's tracking API)");
       assert.equal(typeof r.body.message, "string");
       if (messagePattern) assert.match(r.body.message, messagePattern);
       const log = await ctx.ingestLog(mark);

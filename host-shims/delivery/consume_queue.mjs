@@ -138,6 +138,7 @@ export async function runChain({ destination, calls, from = 0, attempt, ageS = 0
       if (result.outcome !== "ok") {
         used += 2; // the dead letter's store, and the stored chain it may point at
         await permanent(i, result);
+        counters.add(destination, "deadLettered"); // failed for good, and kept (ops.mjs COUNTERS)
       }
       if (claim) settle.push({ key: call.key, outcome: result.outcome === "ok" ? "delivered" : "failed" });
       counters.add(destination, result.outcome === "ok" ? "sent" : "failed");

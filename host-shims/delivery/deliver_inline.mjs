@@ -5,7 +5,7 @@ import { sendCall } from "./send.mjs";
 import { backoffSeconds } from "./outcome.mjs";
 import { OPEN_CONNECTIONS } from "./platform_limits.mjs";
 
-const MAX_ATTEMPTS = 3;
+export const MAX_ATTEMPTS = 3;
 const MAX_WAIT_S = 5;
 const PARALLEL_CHAINS = OPEN_CONNECTIONS;
 
@@ -36,16 +36,19 @@ export async function deliverInline(calls, env, log, options = {}) {
 async function deliverWithRetries(call, env, log, options) {
   for (let attempt = 1; ; attempt++) {
     const result = await sendCall(call, env, options);
+    // The last attempt of a call that would be tried again says that it is lost: inline delivery
+    // has no queue to keep it.
+    const dropped = result.outcome === "retry" && attempt >= MAX_ATTEMPTS;
     log({
       at: "delivery",
       mode: "inline",
       destination: call.destination,
       messageId: call.messageId,
       status: result.status,
-      outcome: result.outcome,
+      outcome: dropped ? "dropped" : result.outcome,
       attempt,
       latencyMs: result.latencyMs,
-      ...(result.reason ? { reason: result.reason } : {}),
+      ...(dropped ? { reason: `given up after ${MAX_ATTEMPTS} attempts: lost (inline delivery keeps nothing; DELIVERY_MODE "queue" would)` } : result.reason ? { reason: result.reason } : {}),
       error: result.error,
     });
     if (result.outcome !== "retry" || attempt >= MAX_ATTEMPTS) return result;

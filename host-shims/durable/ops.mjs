@@ -7,9 +7,9 @@
 // with an opaque cursor "<at ms>.<id>".
 // Without the binding, dead letters are written to the log in full (secrets named only) and
 // counters are kept in memory for this isolate.
-// sent: 2xx · retried: a message put back after a retryable failure · failed: permanent 4xx ·
-// deduplicated: a call skipped because another message had already sent it · deadLettered: calls
-// kept as dead letters · busy: a call put back because another consumer held it · deferred: a chain
+// sent: 2xx · retried: a message put back after a retryable failure · failed: permanent 4xx (each
+// also deadLettered) · deduplicated: a call skipped because another message had already sent it ·
+// deadLettered: calls kept as dead letters, whatever the reason · busy: a call put back because another consumer held it · deferred: a chain
 // (or its rest) queued again because the invocation's subrequest budget ran out · dropped
 // (inline only): a call given up after its attempts.
 import { deliveryConfig } from "../delivery/delivery_config.mjs";

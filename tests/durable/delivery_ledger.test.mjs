@@ -329,7 +329,7 @@ describe("the consumer with the real ledger (POST /test/consume)", { concurrency
     assert.deepEqual(outcomes(duplicate), ["duplicate:failed", "duplicate:delivered"]);
     assert.deepEqual(deadLetters(duplicate), []);
     assert.deepEqual(rows(duplicate), expected);
-    assert.deepEqual(duplicate.counters, counters({ sent: 1, failed: 1, deduplicated: 2 }));
+    assert.deepEqual(duplicate.counters, counters({ sent: 1, failed: 1, deadLettered: 1, deduplicated: 2 }));
   });
 
   test("a replayed dead letter sends its failed call again, never a delivered one", async () => {
@@ -344,7 +344,7 @@ describe("the consumer with the real ledger (POST /test/consume)", { concurrency
     // Replayed once more: everything was delivered, nothing is sent.
     const twice = await consume(d, [{ id: "r2", body: chainOf(d, 2, { replay: true }) }]);
     assert.deepEqual([twice.received, outcomes(twice), rows(twice)], [[], ["duplicate:delivered", "duplicate:delivered"], expected]);
-    assert.deepEqual(twice.counters, counters({ sent: 2, failed: 1, deduplicated: 3 }));
+    assert.deepEqual(twice.counters, counters({ sent: 2, failed: 1, deadLettered: 1, deduplicated: 3 }));
   });
 
   test("a call another consumer holds: nothing sent, the message comes back when that lease ends", async () => {

@@ -68,10 +68,10 @@ void reply_settings(plan_writer& out, request_meta const& meta, config const& cf
   if (mistake) {
     mark_problem(out, mistake->code);
     out.reply_header("cache-control", "no-store");  // the fix takes effect at once
-    return;
+  } else {
+    out.reply_header("cache-control", host.publicly_cacheable ? "public, max-age=300, stale-while-revalidate=3600"
+                                                              : "private, max-age=300");
   }
-  out.reply_header("cache-control", host.publicly_cacheable ? "public, max-age=300, stale-while-revalidate=3600"
-                                                            : "private, max-age=300");
   if (host.depends_on_host) out.reply_header("vary", "Host");
 }
 

@@ -139,6 +139,7 @@ TEST_CASE("endpoints: settings for an unknown writeKey keep analytics.js here, a
   CHECK(problem.at("docs") == "README.md: Configuration");
   CHECK(o.reply_header("x-ajs-edge-problem") == "unknown_write_key");
   CHECK(o.reply_header("cache-control") == "no-store");
+  CHECK(o.reply_header("vary") == "Host");  // apiHost came from the request's Host (the fuzzer's oracle)
   CHECK(o.reply_header("access-control-allow-origin") == "*");
 }
 

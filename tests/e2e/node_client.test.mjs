@@ -5,6 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { createRequire } from "node:module";
 import { Analytics } from "@segment/analytics-node";
 import { basic, GAINSIGHT_KEY, GIST_KEY, normalized, PREFIX, PX_KEY, startEdge } from "./fixture.mjs";
+import { waitFor } from "./harness.mjs";
 
 const WRITE_KEY = "wk_server";
 // Segment's classic Gainsight integration posts facade.json(): segmentio-facade 3.2.7 runs
@@ -145,5 +146,25 @@ describe("analytics-node through the Worker", () => {
         ["POST", "/events", "Report Exported", `bulk-${seq % 4}`, `bulk-${seq % 4}@example.com`, blob]);
     }
     assert.equal(gist.events.length, EVENTS, "Gist stored every event");
+  });
+
+  // Issue #15: the newcomer's slip, a basePath in `host` (analytics-node drops a host's path: its
+  // `path` is absolute). The reply and the Worker's log line name basePath; nothing is delivered.
+  test("a basePath put in host: 404 naming basePath, in the reply and the log; nothing delivered", { timeout: 60_000 }, async () => {
+    edge.reset();
+    const from = edge.tap.seen.length;
+    const logFrom = edge.worker.lines.length;
+    const analytics = new Analytics({ writeKey: WRITE_KEY, host: `${edge.tap.url}${PREFIX}`, flushAt: 1, maxRetries: 0 });
+    const errors = [];
+    analytics.on("error", (e) => errors.push(e));
+    analytics.track({ userId: "node-slip", event: "Lost Event" });
+    await analytics.closeAndFlush({ timeout: 10_000 });
+    const [post] = batchesSince(from);
+    assert.deepEqual([post.path, post.status], ["/v1/batch", 404]);
+    const line = await waitFor(() => edge.worker.logs(logFrom).find((l) => l.at === "not-found" && l.path === "/v1/batch"), { what: "the not-found line" });
+    assert.equal(line.message, `no such endpoint: "/v1/batch" is outside basePath "${PREFIX}", under which this Worker serves every endpoint`);
+    assert.deepEqual([line.setting, line.docs], ["basePath", "README.md: Configuration"]);
+    assert.ok(errors.length > 0, "analytics-node reports the failed delivery");
+    assert.deepEqual([edge.fakes.gist.requests.length, edge.fakes.gainsight.received.length, edge.fakes.px.received.length], [0, 0, 0]);
   });
 });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { interceptSegment, launchChromium, recordRequests, root, SEGMENT_HOST, startStatic } from "./harness.mjs";
+import { interceptSegment, launchChromium, recordRequests, root, SEGMENT_HOST, startStatic, within } from "./harness.mjs";
 import { basic, GAINSIGHT_KEY, GIST_KEY, normalized, PREFIX, PX_KEY, startEdge } from "./fixture.mjs";
 import { buildSite } from "./pages.mjs";
 
@@ -52,12 +52,6 @@ async function open({ form, sameOrigin, writeKey, query = "" }) {
   return { context, page, requests, intercepted, origin: new URL(base).origin };
 }
 
-// A page promise that never settles (analytics.js failed to load) fails the test instead of hanging it.
-function within(ms, what, promise) {
-  let timer;
-  const timeout = new Promise((_, fail) => { timer = setTimeout(() => fail(new Error(`${what}: not done after ${ms} ms`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 const call = (page, method, args) =>
   within(15_000, `analytics.${method}`, page.evaluate(async ([m, a]) => { await window.analytics[m](...a); }, [method, args]));

@@ -194,6 +194,13 @@ export function launchChromium() {
   });
 }
 
+// A page promise that never settles (analytics.js failed to load) fails the test instead of hanging it.
+export function within(ms, what, promise) {
+  let timer;
+  const timeout = new Promise((_, fail) => { timer = setTimeout(() => fail(new Error(`${what}: not done after ${ms} ms`)), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export const SEGMENT_HOST = /(^|\.)(segment\.io|segment\.com|segmentapis\.com)$/i;
 
 // Records every request a browser context makes (and whether it failed) from Playwright's events:

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { launchChromium, recordRequests, root, SEGMENT_HOST, startStatic } from "./harness.mjs";
+import { launchChromium, recordRequests, root, SEGMENT_HOST, startStatic, waitFor, within } from "./harness.mjs";
 import { PREFIX, startEdge } from "./fixture.mjs";
 import { buildSite } from "./pages.mjs";
 
@@ -46,26 +46,11 @@ async function open({ form, writeKey, cdn, ready = true }) {
   return { context, page, requests, responses };
 }
 
-function within(ms, what, promise) {
-  let timer;
-  const timeout = new Promise((_, fail) => { timer = setTimeout(() => fail(new Error(`${what}: not done after ${ms} ms`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 // Fires a track without waiting on it (a refused event may be retried), then waits for its reply.
 async function trackAndReply(page, responses, path) {
   await page.evaluate(() => { window.analytics.track("Mistake Event", { n: 1 }); });
-  await waitUntil(() => responses.find((r) => r.request().method() === "POST" && new URL(r.url()).pathname === path), `the reply to POST ${path}`);
+  await waitFor(() => responses.find((r) => r.request().method() === "POST" && new URL(r.url()).pathname === path), { what: `the reply to POST ${path}`, timeoutMs: 15_000 });
   return responses.find((r) => r.request().method() === "POST" && new URL(r.url()).pathname === path);
-}
-
-async function waitUntil(found, what, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (found()) return;
-    await new Promise((ok) => setTimeout(ok, 50));
-  }
-  throw new Error(`${what}: not seen after ${ms} ms`);
 }
 
 // No request to Segment, the 30-second metrics flush included.
@@ -129,10 +114,10 @@ describe("a newcomer's mistakes: no Segment contact, and a reply that names the 
       const from = edge.worker.lines.length;
       await page.evaluate(() => { window.analytics.track("Mistake Event", { n: 1 }); });
       // The browser hides the refused reply from the page (a CORS error); the Worker's log line says why.
-      await waitUntil(() => edge.tap.seen.find((e) => e.method === "POST" && e.path === `${PREFIX}/v1/t` && e.status === 403), "the 403");
+      await waitFor(() => edge.tap.seen.find((e) => e.method === "POST" && e.path === `${PREFIX}/v1/t` && e.status === 403), { what: "the 403", timeoutMs: 15_000 });
       const refused = edge.tap.seen.find((e) => e.method === "POST" && e.path === `${PREFIX}/v1/t` && e.status === 403);
       assert.equal(refused.responseHeaders["access-control-allow-origin"], undefined);
-      await waitUntil(() => edge.worker.logs(from).find((l) => l.at === "ingest" && l.status === 403), "the refusal's log line");
+      await waitFor(() => edge.worker.logs(from).find((l) => l.at === "ingest" && l.status === 403), { what: "the refusal's log line", timeoutMs: 15_000 });
       const line = edge.worker.logs(from).find((l) => l.at === "ingest" && l.status === 403);
       assert.equal(line.message, `origin "${stat.url}" is not allowed for writeKey "wk_own…": add it to the source's allowedOrigins`);
       assert.deepEqual([line.setting, line.docs, line.origin], ["sources[1].allowedOrigins", "README.md: Configuration", stat.url]);
@@ -146,7 +131,7 @@ describe("a newcomer's mistakes: no Segment contact, and a reply that names the 
   test("a snippet pointed at another prefix than the assets': a 404 as JavaScript that says what to change, nothing loads", { timeout: 60_000 }, async () => {
     const { context, page, requests, responses } = await open({ form: "snippet", writeKey: "wk_site", cdn: edge.tap.url, ready: false });
     try {
-      await waitUntil(() => responses.find((r) => r.url().endsWith("/analytics.min.js")), "the script's reply");
+      await waitFor(() => responses.find((r) => r.url().endsWith("/analytics.min.js")), { what: "the script's reply", timeoutMs: 15_000 });
       const script = responses.find((r) => r.url().endsWith("/analytics.min.js"));
       assert.equal(new URL(script.url()).pathname, "/analytics.js/v1/wk_site/analytics.min.js");
       assert.equal(script.status(), 404);

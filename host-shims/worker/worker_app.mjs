@@ -116,7 +116,9 @@ async function deliverInlineCounted(requests, env) {
   }
 }
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+// A host a person reaches only from their own machine or network (wrangler dev, HOST=0.0.0.0 on a
+// LAN): loopback, localhost names, and the private IPv4 ranges.
+const LOCAL_HOST = /^(localhost|.+\.localhost|\[::1\]|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+)$/;
 const PUBLIC_DEMO_REFUSED =
   "no AJS_EDGE_CONFIG, but DELIVERY_QUEUE is bound: a Worker set up to deliver does not serve the built-in demo " +
   "on a public host (it would answer 200 and send nothing). Set AJS_EDGE_CONFIG (README.md: Configuration; " +
@@ -180,9 +182,9 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     if (state.error) return errorResponse(500, "misconfigured", MISCONFIGURED);
     const demo = state.description.demo;
     // A Worker with a delivery queue that lost its config (a deploy without AJS_EDGE_CONFIG) must not
-    // become a public demo that answers 200 and sends nothing: the demo answers loopback hosts only
+    // become a public demo that answers 200 and sends nothing: the demo answers local hosts only
     // (wrangler dev binds the queue too).
-    if (demo && env?.DELIVERY_QUEUE && !LOOPBACK_HOSTS.has(new URL(request.url).hostname)) {
+    if (demo && env?.DELIVERY_QUEUE && !LOCAL_HOST.test(new URL(request.url).hostname)) {
       if (!publicDemoRefused) log({ at: "config", build, error: PUBLIC_DEMO_REFUSED });
       publicDemoRefused = true;
       return errorResponse(500, "misconfigured", MISCONFIGURED);

@@ -96,8 +96,14 @@ for (const build of WORKERD_BUILDS) {
       const worker = await startWorker(build, { bindings: { ADMIN_TOKEN: "admin-token" }, queueProducers: { DELIVERY_QUEUE: "ajs-edge-delivery" } });
       try {
         // wrangler dev binds the queue too: there, on a loopback host, the demo still runs.
-        const local = await reply(await worker.fetch("http://127.0.0.1:8787/v1/t", { method: "POST", body: json({ writeKey: "demo-write-key", userId: "u", event: "E" }) }));
-        assert.deepEqual([local.status, local.body], [200, { success: true }]);
+        for (const host of ["127.0.0.1:8787", "localhost:8787", "192.168.1.20:8787", "10.0.0.7", "172.31.2.3", "[::1]:8787"]) {
+          const local = await reply(await worker.fetch(`http://${host}/v1/t`, { method: "POST", body: json({ writeKey: "demo-write-key", userId: "u", event: "E" }) }));
+          assert.deepEqual([host, local.status, local.body], [host, 200, { success: true }]);
+        }
+        for (const host of ["172.32.0.1", "8.8.8.8", "collect.example.com", "127.0.0.1.nip.io"]) {
+          const published = await reply(await worker.fetch(`http://${host}/v1/t`, { method: "POST", body: json({ writeKey: "demo-write-key", userId: "u", event: "E" }) }));
+          assert.equal(published.status, 500, host);
+        }
         for (const [label, path, init] of [...REQUESTS, ["POST the demo writeKey", "/v1/t", { method: "POST", body: json({ writeKey: "demo-write-key", userId: "u", event: "E" }) }], ["GET /demo/", "/demo/", { method: "GET" }]]) {
           const r = await reply(await worker.fetch(path, init));
           assert.equal(r.status, 500, `${label}: ${JSON.stringify(r.body)}`);

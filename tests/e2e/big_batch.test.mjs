@@ -53,9 +53,8 @@ test("a 2,500-event batch is delivered in full, in order per user, and wrangler 
   assert.deepEqual([ok("gist"), ok("gainsight")], [EVENTS, EVENTS]);
   assert.equal(edge.worker.logs().filter((l) => l.at === "delivery").length, 0, "no call failed, so no call line");
   // Still serving, and never out of file descriptors. Right after such a burst the dev proxy may hold
-  // the next request about 10 s before the Worker sees it (measured in session 8: the Worker answers
-  // it in ~1 s, the client waits ~11 s; the requests after it take ~15 ms): allowed for here, and
-  // noted in the session's closing note to be looked at.
+  // the next request 8–11 s before the Worker answers it (measured in session 8 back to session 7's
+  // code: the Worker takes ~1 s, the requests after it ~15 ms): allowed for here, to be looked at.
   assert.equal((await fetch(`${edge.worker.url}${PREFIX}/v1/projects/wk_big/settings`, { signal: AbortSignal.timeout(30_000) })).status, 200);
   assert.ok(!edge.worker.lines.some((l) => /Too many open files|EMFILE/.test(l)));
 });

@@ -295,15 +295,14 @@ const unauthorized = (message, setting) => new Problem(401, "unauthorized", mess
 // A writeKey as a refusal shows it: its first 6 printable ASCII characters (src/http/reply.hpp).
 const writeKeyHint = (key) => `"${/^[\x21-\x7e]{0,6}/.exec(key)[0]}…"`;
 function quotedClip(text, max) {
-  let n = Math.min(text.length, max);
   const bytes = encoder.encode(text);
-  if (bytes.length > max) { // cut at whole characters, as the core cuts its bytes
-    let b = max;
-    while (b > 0 && (bytes[b] & 0xc0) === 0x80) b--;
-    text = new TextDecoder().decode(bytes.subarray(0, b));
-    n = -1;
+  let cut = bytes.length;
+  if (cut > max) { // at most `max` bytes, whole characters, as the core cuts them
+    cut = max;
+    while (cut > 0 && (bytes[cut] & 0xc0) === 0x80) cut--;
+    text = decoder.decode(bytes.subarray(0, cut));
   }
-  return `"${text.replace(/[\x00-\x1f"]/g, "?")}${n < 0 ? "…" : ""}"`;
+  return `"${text.replace(/[\x00-\x1f"]/g, "?")}${cut < bytes.length ? "…" : ""}"`;
 }
 const MISSING_KEY = "writeKey missing: send it in the body or as Basic auth (base64 of 'writeKey:')";
 

@@ -11,11 +11,17 @@ const SNIPPET = /^(.*)\/analytics\.js\/v1\/[^/]+\/analytics(?:\.min)?\.js$/;
 // a 404 as JavaScript (a JSON one shows in the browser only as ERR_BLOCKED_BY_ORB) whose text says
 // what to change. It does not run (a script that is not 2xx never does), so nothing loads.
 export const WRONG_PREFIX = "assets_prefix";
-function wrongPrefix(url, method) {
+// The problem, as the reply's text and the request's log line both give it (core/problem.hpp's shape).
+export function wrongPrefixProblem(url) {
+  const docs = "README.md: First-party analytics.js and the demo page";
   const message =
     `ajs-edge: no analytics.js at ${url.pathname}. This Worker serves analytics.js under the path prefix its assets ` +
     `were built with (AJS_ASSETS_PREFIX): the snippet's CDN (analytics._cdn) must be ${url.origin}<that prefix>, ` +
-    `the same prefix as the config's basePath. README.md: First-party analytics.js and the demo page.`;
+    `the same prefix as the config's basePath. ${docs}.`;
+  return { code: WRONG_PREFIX, message, setting: "AJS_ASSETS_PREFIX", docs };
+}
+function wrongPrefix(url, method) {
+  const { message } = wrongPrefixProblem(url);
   const body = `/* ${message} */\nconsole.error(${JSON.stringify(message)});\n`;
   return new Response(method === "HEAD" ? null : body, {
     status: 404,

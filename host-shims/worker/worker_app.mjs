@@ -12,7 +12,7 @@ import { Counters, flushCounters } from "../durable/ops.mjs";
 import { deliveryLog, deliveryMode } from "../delivery/delivery_config.mjs";
 import { CallLog } from "../delivery/call_log.mjs";
 import { PlannedCalls } from "../demo/dry_run.mjs";
-import { serveAsset, WRONG_PREFIX } from "./assets.mjs";
+import { serveAsset, WRONG_PREFIX, wrongPrefixProblem } from "./assets.mjs";
 import { checkRateLimiters, missingDefaultLimiters, overRateLimit, RETRY_AFTER_S } from "./rate_limits.mjs";
 
 const log = (entry) => console.log(JSON.stringify(entry));
@@ -192,8 +192,10 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     if (demo && request.method === "GET" && new URL(request.url).pathname === "/demo/calls") return demoCalls.response(request.url);
     const asset = await serveAsset(request, env, { demo });
     if (asset) {
-      if (asset.headers.get(PROBLEM_HEADER) === WRONG_PREFIX)
-        log({ at: "not-found", path: new URL(request.url).pathname, status: 404, code: WRONG_PREFIX, message: "analytics.js asked for under another prefix than AJS_ASSETS_PREFIX", setting: "AJS_ASSETS_PREFIX", docs: "README.md: First-party analytics.js and the demo page" });
+      if (asset.headers.get(PROBLEM_HEADER) === WRONG_PREFIX) {
+        const url = new URL(request.url);
+        log({ at: "not-found", path: url.pathname, status: 404, ...wrongPrefixProblem(url) });
+      }
       return asset;
     }
 

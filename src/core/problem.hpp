@@ -14,7 +14,7 @@ struct problem {
   std::string_view code;  // stable, machine-readable: "invalid_request", "unauthorized", …
   std::string message;    // for people: names the field or the limit, and the value seen
   std::string setting;    // the setting that controls it ("sources[0].allowedOrigins"), if one does
-  std::string_view docs;  // the README section that explains it (http/docs.hpp)
+  std::string_view docs;  // the README section that explains it (docs:: below)
 };
 
 // README sections a refusal points to: one place, named as the README names them.

@@ -38,8 +38,11 @@ int fail(ajs::problem const& p) {
   return 1;
 }
 
-// What the host must check before serving: {"demo":bool,"secrets":[{"binding","field","pattern"}],
-// "rateLimiters":[{"binding","field","required"}]}.
+// What the host must check before serving, and what a page shows of it (the browser tester picks
+// a source): {"demo":bool,"secrets":[{"binding","field","pattern"}],
+// "rateLimiters":[{"binding","field","required"}],"basePath":"",
+// "sources":[{"name","id","writeKey","destinations":[{"key","catalogName"}]}]}. Secret *values*
+// never enter the core, so none can appear here.
 void describe_config(ajs::config const& c, std::string& out) {
   boost::json::array secrets;
   for (auto const& s : c.secrets)
@@ -47,8 +50,19 @@ void describe_config(ajs::config const& c, std::string& out) {
   boost::json::array limiters;
   for (auto const& l : c.rate_limiters)
     limiters.push_back(boost::json::object{{"binding", l.binding}, {"field", l.field}, {"required", l.required}});
-  out = boost::json::serialize(boost::json::object{
-      {"demo", c.is_default}, {"secrets", std::move(secrets)}, {"rateLimiters", std::move(limiters)}});
+  boost::json::array sources;
+  for (auto const& src : c.sources) {
+    boost::json::array destinations;
+    for (auto const& d : src.destinations)
+      destinations.push_back(boost::json::object{{"key", d.kind->config_key}, {"catalogName", d.kind->catalog_name}});
+    sources.push_back(boost::json::object{
+        {"name", src.name}, {"id", src.id}, {"writeKey", src.write_key}, {"destinations", std::move(destinations)}});
+  }
+  out = boost::json::serialize(boost::json::object{{"demo", c.is_default},
+                                                   {"secrets", std::move(secrets)},
+                                                   {"rateLimiters", std::move(limiters)},
+                                                   {"basePath", c.base_path},
+                                                   {"sources", std::move(sources)}});
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ export class Core {
   // import the .wasm as a module; Node compiles it once and passes it in.
   static async instantiate(module) {
     let memory;
-    const instance = /** @type {{exports: any}} */ (await WebAssembly.instantiate(module, wasmImports(() => memory)));
+    const instance = /** @type {{exports: any}} */ (/** @type {unknown} */ (await WebAssembly.instantiate(module, wasmImports(() => memory))));
     memory = instance.exports.memory;
     instance.exports._initialize?.(); // reactor: runs the C++ static constructors
     if (instance.exports.ajs_abi_version() !== ABI_VERSION) throw new Error("ajs-edge: wasm ABI version mismatch");
@@ -46,6 +46,20 @@ export class Core {
   // With meta.queue the plan holds its queue messages (in a pooled buffer: call plan.release() once
   // they are queued) and not its calls; without, its calls (and no messages).
   handle(meta, body) {
+    return this.#handle(meta, body, (x) =>
+      meta.queue
+        ? // Read right away, before any other call can reuse the output.
+          decodePlan(new Uint8Array(x.memory.buffer, x.ajs_output_ptr(), x.ajs_output_len()), this.pool)
+        : decodePlan(this.#output()),
+    );
+  }
+
+  // The encoded plan itself (a copy): what the parity tests compare byte for byte across builds.
+  handleBytes(meta, body) {
+    return this.#handle(meta, body, () => this.#output());
+  }
+
+  #handle(meta, body, read) {
     const metaBytes = encoder.encode(JSON.stringify(meta));
     const x = this.x;
     const metaPtr = x.ajs_alloc(metaBytes.length);
@@ -55,9 +69,7 @@ export class Core {
       new Uint8Array(x.memory.buffer, bodyPtr, body.length).set(body);
       const rc = x.ajs_handle(metaPtr, metaBytes.length, bodyPtr, body.length);
       if (rc !== 0) throw new CoreError(JSON.parse(decoder.decode(this.#output())));
-      if (!meta.queue) return decodePlan(this.#output());
-      // Read right away, before any other call can reuse the output.
-      return decodePlan(new Uint8Array(x.memory.buffer, x.ajs_output_ptr(), x.ajs_output_len()), this.pool);
+      return read(x);
     } finally {
       x.ajs_free(metaPtr);
       x.ajs_free(bodyPtr);

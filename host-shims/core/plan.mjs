@@ -3,7 +3,7 @@
 // output (bodies are views into it, never re-encoded or re-parsed), or for a plan read for the
 // queue only its messages, into a pooled buffer.
 const MAGIC = 0x31504a41; // "AJP1"
-const VERSION = 4;
+const VERSION = 5;
 export const SECRET_FORMAT = ["none", "raw", "bearer", "basic_username"];
 export const NOTE_KIND = ["dropped", "skipped", "info"];
 // call_flags (src/plan/plan.hpp): how to read a destination's answer beyond the default.
@@ -11,15 +11,16 @@ export const CALL_FLAGS = { retryNotFound: 1 };
 // queue_message_flags (src/plan/plan.hpp).
 export const MESSAGE_FLAGS = { oversizedChain: 1 };
 
-const HEADER_WORDS = 16;
+const HEADER_WORDS = 18;
 const REPLY_HEADER_WORDS = 4;
 const REQUEST_WORDS = 18;
 const REQUEST_HEADER_WORDS = 8;
 const NOTE_WORDS = 8;
 const RATE_LIMIT_WORDS = 4;
 const MESSAGE_WORDS = 4;
+const SOURCE_WORDS = 2;
 // The layout's constants, checked against the C++ side's by tests/core/abi_constants.test.mjs.
-export const PLAN_LAYOUT = { MAGIC, VERSION, HEADER_WORDS, REPLY_HEADER_WORDS, REQUEST_WORDS, REQUEST_HEADER_WORDS, NOTE_WORDS, RATE_LIMIT_WORDS, MESSAGE_WORDS };
+export const PLAN_LAYOUT = { MAGIC, VERSION, HEADER_WORDS, REPLY_HEADER_WORDS, REQUEST_WORDS, REQUEST_HEADER_WORDS, NOTE_WORDS, RATE_LIMIT_WORDS, MESSAGE_WORDS, SOURCE_WORDS };
 
 const decoder = new TextDecoder();
 
@@ -41,6 +42,7 @@ class Plan {
     this.counters = fields.counters;
     this.rateLimits = fields.rateLimits;
     this.messages = fields.messages;
+    this.sources = fields.sources; // the source ids this request sends for (src/plan/plan.hpp)
     this.#decode = decodeRequests;
   }
   /** @returns {Array<{destination: string, method: string, url: string, headers: any[], body: Uint8Array, messageId: string, orderKey: string, flags: number, ordinal: number, scope: string}>} */
@@ -76,6 +78,7 @@ export function decodePlan(bytes, pool = null) {
   const counters = { received: u32(7), accepted: u32(8), rejected: u32(9) };
   const nRateLimits = u32(14);
   const nMessages = u32(15);
+  const nSources = u32(16);
   if (u32(13) !== bytes.length) throw new Error("ajs-edge: plan of the wrong length");
   const data = bytes; // spans are offsets from the start; the tables follow the data
   const strings = new Map(); // offset → string: interned spans decode once
@@ -151,8 +154,10 @@ export function decodePlan(bytes, pool = null) {
     chains,
     oversized: (flags & MESSAGE_FLAGS.oversizedChain) !== 0,
   }));
+  const sources = [];
+  for (let i = 0; i < nSources; i++, w += SOURCE_WORDS) sources.push(span(w));
   const replyBody = data.subarray(u32(10), u32(10) + u32(11));
-  const fields = { status, replyHeaders, replyBody: pool ? replyBody.slice() : replyBody, callCount: nRequests, notes, counters, rateLimits, messages };
+  const fields = { status, replyHeaders, replyBody: pool ? replyBody.slice() : replyBody, callCount: nRequests, notes, counters, rateLimits, messages, sources };
   const plan = new Plan(fields, pool ? keptForQueue : decodeRequests);
   if (buffer) plan.release = () => pool.give(buffer);
   return plan;

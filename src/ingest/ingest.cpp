@@ -102,6 +102,7 @@ result<source_config const*> find_source(request_state& st, std::string_view own
 // Every client-IP limit comes first: the host stops at the first refusal, so one noisy client
 // does not use up its sources' budgets.
 void count_request(request_state& st, std::vector<source_config const*> const& sources) {
+  for (auto const* source : sources) st.out.source(source->id);
   for (auto const* source : sources)
     if (!source->rate_limit_client_ip.empty() && !st.meta.client_ip.empty())
       st.out.rate_limit(source->rate_limit_client_ip, "ip:" + source->id + ":" + st.meta.client_ip);

@@ -93,7 +93,7 @@ struct plan_counters {
 
 // The encoded plan's header (plan_encoding.hpp): its bytes come first in plan::bytes, so that the
 // plan's bytes become the host's output without a copy.
-inline constexpr std::size_t plan_header_bytes = 64;
+inline constexpr std::size_t plan_header_bytes = 72;
 
 struct plan {
   std::uint32_t status = 200;
@@ -104,6 +104,10 @@ struct plan {
   std::vector<plan_note> notes;
   std::vector<rate_limit_check> rate_limits;
   std::vector<queue_message> messages;  // only when the host asks for them (request_meta::queue)
+  // The configured sources this request names (source_config::id, each once, first seen first),
+  // refused or not: what the host files the request under (the operator console's live view).
+  // Empty when it names none (no or an unknown writeKey, the settings document, a preflight).
+  std::vector<byte_span> sources;
   plan_counters counters;
   // Every span above points here (offsets from its start, past the header's room).
   std::string bytes = std::string(plan_header_bytes, '\0');

@@ -7,13 +7,14 @@ namespace ajs {
 namespace {
 
 // Every field is a little-endian u32 (wasm is little-endian, so are our native targets).
-constexpr std::size_t header_words = 16;
+constexpr std::size_t header_words = 18;
 constexpr std::size_t reply_header_words = 4;
 constexpr std::size_t request_words = 18;
 constexpr std::size_t request_header_words = 8;
 constexpr std::size_t note_words = 8;
 constexpr std::size_t rate_limit_words = 4;
 constexpr std::size_t message_words = 4;
+constexpr std::size_t source_words = 2;
 static_assert(header_words * 4 == plan_header_bytes, "plan::bytes leaves the header its room");
 
 struct word_writer {
@@ -62,7 +63,8 @@ void finish(plan const& p, std::string& out) {
   std::size_t const tables_offset = out.size();
   out.reserve(tables_offset + 4 * (p.reply_headers.size() * reply_header_words + p.requests.size() * request_words +
                                    p.request_headers.size() * request_header_words + p.notes.size() * note_words +
-                                   p.rate_limits.size() * rate_limit_words + p.messages.size() * message_words));
+                                   p.rate_limits.size() * rate_limit_words + p.messages.size() * message_words +
+                                   p.sources.size() * source_words));
   word_writer w{out};
   for (auto const& h : p.reply_headers) {
     w.put(h.name);
@@ -104,6 +106,7 @@ void finish(plan const& p, std::string& out) {
     w.put(m.chains);
     w.put(m.flags);
   }
+  for (auto const& s : p.sources) w.put(s);
   std::uint32_t const header[header_words] = {
       plan_magic,
       plan_format_version,
@@ -121,6 +124,8 @@ void finish(plan const& p, std::string& out) {
       static_cast<std::uint32_t>(out.size()),
       static_cast<std::uint32_t>(p.rate_limits.size()),
       static_cast<std::uint32_t>(p.messages.size()),
+      static_cast<std::uint32_t>(p.sources.size()),
+      0,
   };
   std::memcpy(out.data(), header, sizeof header);
 }
@@ -150,12 +155,14 @@ result<plan> decode_plan(std::string_view encoded) {
   std::size_t const tables_offset = r.get(), total = r.get();
   std::size_t const rate_limits = r.get();
   std::size_t const messages = r.get();
+  std::size_t const sources = r.get();
+  r.get();
   if (!r.ok || total != encoded.size() || tables_offset < header_words * 4 || tables_offset > encoded.size() ||
       tables_offset % 4 != 0)
     return invalid_request("plan header out of bounds");
   std::size_t const tables = reply_headers * reply_header_words + requests * request_words +
                              request_headers * request_header_words + notes * note_words +
-                             rate_limits * rate_limit_words + messages * message_words;
+                             rate_limits * rate_limit_words + messages * message_words + sources * source_words;
   if (tables_offset + tables * 4 != encoded.size()) return invalid_request("plan tables out of bounds");
   p.bytes.assign(encoded.substr(0, tables_offset));
   r.at = tables_offset;
@@ -221,6 +228,10 @@ result<plan> decode_plan(std::string_view encoded) {
     m.flags = r.get();
     ok = ok && in_bounds(m.body);
     p.messages.push_back(m);
+  }
+  for (std::size_t i = 0; i < sources; ++i) {
+    p.sources.push_back(r.span());
+    ok = ok && in_bounds(p.sources.back());
   }
   if (!r.ok || !ok) return invalid_request("plan span out of bounds");
   return p;

@@ -10,7 +10,7 @@
 namespace ajs {
 
 inline constexpr std::uint32_t plan_magic = 0x31504A41;  // "AJP1" little-endian
-inline constexpr std::uint32_t plan_format_version = 4;
+inline constexpr std::uint32_t plan_format_version = 5;
 
 // The plan as the host reads it: the header, then plan::bytes, then the tables.
 void encode_plan(plan const& p, std::string& out);

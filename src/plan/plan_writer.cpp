@@ -92,6 +92,8 @@ byte_span plan_writer::serialize(boost::json::object const& o, std::string_view 
   return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(plan_.bytes.size() - start)};
 }
 
+void plan_writer::source(std::string_view id) { plan_.sources.push_back(text(id)); }
+
 void plan_writer::rate_limit(std::string_view binding, std::string_view key) {
   plan_.rate_limits.push_back({text(binding), text(key)});
 }

@@ -59,6 +59,7 @@ class plan_writer {
 
   void note(note_kind kind, std::string_view destination, std::string_view message_id, std::string_view reason);
   void rate_limit(std::string_view binding, std::string_view key);
+  void source(std::string_view id);  // plan::sources
   plan_counters& counters() { return plan_.counters; }
 
   void set_budget(outgoing_budget b) { budget_ = b; }

@@ -36,6 +36,7 @@ test("plan layout: magic, version and table widths are the C++ encoder's", () =>
     NOTE_WORDS: constant(enc, "note_words"),
     RATE_LIMIT_WORDS: constant(enc, "rate_limit_words"),
     MESSAGE_WORDS: constant(enc, "message_words"),
+    SOURCE_WORDS: constant(enc, "source_words"),
   });
 });
 

@@ -19,6 +19,8 @@ TEST_CASE("plan encoding: everything written decodes back") {
   w.secret_header("authorization", "GIST_API_KEY", secret_format::bearer);
   w.body(w.text(R"({"a":1})"));
   w.note(note_kind::dropped, "gist", "m2", "gist.email_required");
+  w.source("0123456789abcdef");
+  w.source("fedcba9876543210");
   std::string bytes;
   encode_plan(p, bytes);
   auto d = decode_plan(bytes);
@@ -33,6 +35,9 @@ TEST_CASE("plan encoding: everything written decodes back") {
   CHECK(d->view(d->request_headers[1].secret) == "GIST_API_KEY");
   CHECK(d->request_headers[1].format == secret_format::bearer);
   CHECK(d->view(d->notes[0].reason) == "gist.email_required");
+  REQUIRE(d->sources.size() == 2);
+  CHECK(d->view(d->sources[0]) == "0123456789abcdef");
+  CHECK(d->view(d->sources[1]) == "fedcba9876543210");
 }
 
 TEST_CASE("plan encoding: made from the plan's own buffer, the same bytes as from a copy") {

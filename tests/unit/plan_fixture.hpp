@@ -43,6 +43,7 @@ struct outcome {
   std::vector<call> calls;
   std::vector<std::string> notes;        // "kind destination messageId reason"
   std::vector<std::string> rate_limits;  // "binding key"
+  std::vector<std::string> sources;      // source ids
   plan_counters counters;
   std::string reply_header(std::string_view name) const {
     for (auto const& h : reply_headers)
@@ -104,6 +105,7 @@ inline outcome run(config const& cfg, request const& r) {
   }
   for (auto const& l : d.rate_limits)
     o.rate_limits.push_back(std::string(d.view(l.binding)) + " " + std::string(d.view(l.key)));
+  for (auto const& s : d.sources) o.sources.push_back(std::string(d.view(s)));
   static constexpr char const* kinds[] = {"dropped", "skipped", "info"};
   for (auto const& n : d.notes)
     o.notes.push_back(std::string(kinds[static_cast<int>(n.kind) % 3]) + " " + std::string(d.view(n.destination)) +

@@ -345,6 +345,19 @@ TEST_CASE("security: a batch names each distinct source's limit once") {
                                                   "RATE_LIMIT_WRITE_KEY wk:" + cfg.sources[1].id});
 }
 
+TEST_CASE("security: the plan names the request's sources, each once, whether or not they count a rate limit") {
+  auto cfg = make_config(R"({"sources":[{"writeKey":"wk","destinations":{"capture":{}}},
+      {"writeKey":"wk2","rateLimits":{"writeKey":null,"clientIp":null},"destinations":{"capture":{}}}]})");
+  auto o = post_batch(cfg, R"({"writeKey":"wk2","batch":[{"type":"track","userId":"u","event":"e"},
+      {"type":"track","userId":"u","event":"e","writeKey":"wk"},{"type":"track","userId":"u","event":"e"}]})");
+  CHECK(o.sources == std::vector<std::string>{cfg.sources[1].id, cfg.sources[0].id});
+  request r;
+  r.body = R"({"writeKey":"wk2","userId":"u","event":"e"})";
+  CHECK(run(cfg, r).sources == std::vector<std::string>{cfg.sources[1].id});
+  r.body = R"({"writeKey":"nope","userId":"u","event":"e"})";
+  CHECK(run(cfg, r).sources.empty());
+}
+
 TEST_CASE(
     "security: rateLimits names bindings per source; null turns a limit off; the config lists what the host checks") {
   auto c = parse_config(R"({"sources":[

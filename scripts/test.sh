@@ -13,8 +13,9 @@ mkdir -p "$logs"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "type check of the Worker's JavaScript (tsc, // @ts-check)"
+step "type check of the Worker's JavaScript and the pages' (tsc, // @ts-check)"
 npx tsc -p tsconfig.json
+npx tsc -p tsconfig.browser.json
 
 step "C++ formatting (.clang-format; fix with: git ls-files '*.cpp' '*.hpp' | xargs clang-format-14 -i)"
 git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format-14 --dry-run -Werror

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 wrangler=${WRANGLER:-node_modules/.bin/wrangler}
 export WRANGLER_SEND_METRICS=false
 bash scripts/install-deps.sh
-bash scripts/build.sh wasi
+bash scripts/build.sh wasi emscripten  # the Worker's core, and the browser's (the tester, the preview plugin)
 # Before anything is created or uploaded, and not by a [build] step (why: the top of
 # scripts/check-config.mjs): a config the Worker would refuse, or none at all, stops the deploy here.
 node scripts/check-config.mjs --deploy -- "$@"

@@ -3,6 +3,9 @@
 // when the ADMIN_TOKEN secret is set, and need `Authorization: Bearer <ADMIN_TOKEN>`.
 //   GET    /admin/stats                        per-destination counters, delivery mode
 //   GET    /admin/config                       options.configStatus(): {ok:true,…} or {ok:false,error}
+//   GET    /admin/config/document              {demo, text}: the configuration text this Worker runs
+//                                              ("" for the demo), for the event tester. It names
+//                                              secret bindings, never their values
 //   GET    /admin/dead-letters[?limit&after&destination]   summaries, oldest first; `next` pages on
 //   GET    /admin/dead-letters/<id>            one dead letter, its queue message included
 //   DELETE /admin/dead-letters/<id>            discard it
@@ -57,6 +60,7 @@ export const isAdminPath = (url, env) => url.pathname.startsWith(PREFIX) && type
 
 // null: not an admin request (the core answers it, 404 included).
 // options.configStatus: () => {ok: true, …} | {ok: false, error: {code, message}} (GET /admin/config)
+// options.configText: () => the AJS_EDGE_CONFIG text ("" = the demo) (GET /admin/config/document)
 export async function handleAdmin(request, env, log, options = {}) {
   let url;
   try {
@@ -95,6 +99,11 @@ async function route(request, url, env, log, options) {
   if (path === "config" && method === "GET") {
     if (typeof options.configStatus !== "function") return json(404, { success: false, code: "not_found", message: "no configuration status in this Worker" });
     return json(200, await options.configStatus());
+  }
+  if (path === "config/document" && method === "GET") {
+    if (typeof options.configText !== "function") return json(404, { success: false, code: "not_found", message: "no configuration document in this Worker" });
+    const text = options.configText();
+    return json(200, { demo: text === "", text });
   }
   if (path !== "dead-letters" && !path.startsWith("dead-letters/")) return json(404, { success: false, code: "not_found", message: `no admin route ${url.pathname.slice(0, 200)}` });
   if (!store) return json(409, { success: false, code: "no_store", message: "no DELIVERY_OPS binding: dead letters are only logged" });

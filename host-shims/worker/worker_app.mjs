@@ -169,7 +169,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
   }
 
   async function fetchHandler(request, env, ctx) {
-    const admin = await handleAdmin(request, env, log, { configStatus: () => configStatus(env) });
+    const admin = await handleAdmin(request, env, log, { configStatus: () => configStatus(env), configText: () => configText(env) });
     if (admin) return admin;
     let state;
     try {

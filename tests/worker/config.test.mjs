@@ -127,6 +127,29 @@ for (const build of WORKERD_BUILDS) {
       });
     });
 
+    // Issue #16: the event tester loads the configuration the Worker runs, with the admin token.
+    test("GET /admin/config/document gives the configuration text as the Worker runs it, to the admin only", async () => {
+      const config = { sources: [{ writeKey: "wk_doc", name: "Docs", destinations: { gist: { apiKey: { secret: "GIST_API_KEY" } } } }] };
+      const text = JSON.stringify(config, null, 2);
+      await withWorker(build, { AJS_EDGE_CONFIG: text, ADMIN_TOKEN: "admin-token", GIST_API_KEY: "gist-secret-value" }, async (worker) => {
+        const got = await worker.fetch("/admin/config/document", { headers: { authorization: "Bearer admin-token" } });
+        assert.equal(got.status, 200);
+        assert.equal(got.headers.get("cache-control"), "no-store");
+        const body = await got.text();
+        assert.deepEqual(JSON.parse(body), { demo: false, text });
+        assert.doesNotMatch(body, /gist-secret-value/, "secret values stay in the Worker");
+        for (const authorization of [undefined, "Bearer wrong"]) {
+          const refused = await worker.fetch("/admin/config/document", { headers: authorization ? { authorization } : {} });
+          assert.equal(refused.status, 401);
+          assert.doesNotMatch(await refused.text(), /wk_doc/);
+        }
+      });
+      await withWorker(build, { ADMIN_TOKEN: "admin-token" }, async (worker) => {
+        const demo = await worker.fetch("/admin/config/document", { headers: { authorization: "Bearer admin-token" } });
+        assert.deepEqual(await demo.json(), { demo: true, text: "" });
+      });
+    });
+
     test('without AJS_EDGE_CONFIG the demo source "demo-write-key" plans every destination dry: printed, kept for /demo/calls, never sent', async () => {
       await withWorker(build, {}, async (worker) => {
         const t0 = Date.now();

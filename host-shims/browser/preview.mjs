@@ -1,0 +1,3 @@
+// @ts-check
+// The analytics.js preview plugin: being written (issue #16).
+export {};

@@ -13,6 +13,7 @@ import { benchWorkerd } from "./workerd_bench.mjs";
 import { benchWorkerdCpu } from "./workerd_cpu.mjs";
 import { benchBaselineNode } from "./js_baseline_bench.mjs";
 import { WORKLOADS } from "./make_batch.mjs";
+import { benchBrowserModule, browserModuleTable } from "./browser_module.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const out = `${root}build/bench`;
@@ -83,4 +84,6 @@ for (const [name, label] of [["core", "the Worker (wasi core)"], ["js", "plain-J
 }
 console.log("| module | raw bytes | gzip -9 bytes |\n|---|---|---|");
 for (const [f, s] of Object.entries(sizes)) console.log(`| ${f} | ${s.raw} | ${s.gzip} |`);
-writeFileSync(`${out}/results.json`, JSON.stringify({ rounds: ROUNDS, inProcess, workerd, cpu, sizes }, null, 1));
+const browserModule = await benchBrowserModule();
+console.log(`\nthe core in the browser (bench/browser_module.mjs):\n${browserModuleTable(browserModule)}`);
+writeFileSync(`${out}/results.json`, JSON.stringify({ rounds: ROUNDS, inProcess, workerd, cpu, sizes, browserModule }, null, 1));

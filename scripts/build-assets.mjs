@@ -84,7 +84,7 @@ const BROWSER_MODULES = [
 ];
 const PAGES = ["tester", "console"];
 
-function bundle(entry, format) {
+export function bundle(entry, format) {
   const result = buildSync({ entryPoints: [join(root, entry)], bundle: true, format, minify: true, write: false, target: "es2020", legalComments: "none" });
   return Buffer.from(result.outputFiles[0].contents);
 }

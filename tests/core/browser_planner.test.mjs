@@ -11,6 +11,8 @@ import { prettyJson } from "../../host-shims/browser/pretty_json.mjs";
 import { Core } from "../../host-shims/core/core.mjs";
 import { redactedHeaders } from "../../host-shims/worker/secrets.mjs";
 import { fidelityCorpus } from "../support/fidelity_corpus.mjs";
+import { gzipSync } from "node:zlib";
+import { bundle } from "../../scripts/build-assets.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const wasm = (file) => readFileSync(`${root}build/wasm/${file}`);
@@ -119,4 +121,11 @@ test("prettyJson re-indents the exact text: numbers, escapes and order kept; not
     assert.deepEqual(JSON.parse(pretty), parsed, r.name);
     assert.equal(squeeze(pretty), squeeze(r.body), r.name);
   }
+});
+
+// Issue #16: what a page downloads to plan (BENCHMARKS.md has the figures and the load time).
+test("the core in the browser weighs at most 150 KB gzip: core.wasm and planner.js as the assets ship them", () => {
+  const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+  const total = gz(wasm("ajs_edge_emscripten.wasm")) + gz(bundle("host-shims/browser/planner.mjs", "esm"));
+  assert.ok(total <= 150 * 1024, `${total} bytes gzip`);
 });

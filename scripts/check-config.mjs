@@ -198,6 +198,13 @@ function placeInFile(source, message) {
 
 const shortKey = (k) => (k.length > 6 ? `${k.slice(0, 6)}…` : k);
 
+// The pages that show what happens to events (README "See what happens to your events").
+const browserLines = (base, prefix) => [
+  `  event tester   ${base}${prefix}/tester/   (the exact calls for an event, computed in the page)`,
+  `  console        ${base}${prefix}/console/   (ADMIN_TOKEN: counters, dead letters, live events)`,
+  `  preview plugin ${base}${prefix}/ajs-edge/preview.js   (analytics.register(preview): planned calls in the browser console)`,
+];
+
 // What the Worker at `url` serves with this config (null: the built-in demo), for scripts/dev.sh.
 export function servedBanner({ url, config, label, assetsPrefix = "" }) {
   const base = url.replace(/\/+$/, "");
@@ -212,6 +219,7 @@ export function servedBanner({ url, config, label, assetsPrefix = "" }) {
     lines.push(`ajs-edge at ${base}: no AJS_EDGE_CONFIG, so the built-in demo source "demo-write-key", dry run (nothing is sent)`);
     lines.push(`  demo page      ${base}/demo/   (analytics.js from this Worker; planned calls shown live)`);
     lines.push(`  planned calls  ${base}/demo/calls`);
+    lines.push(...browserLines(base, prefix));
     if (prefix !== "") lines.push(`  warning: AJS_ASSETS_PREFIX is "${prefix}", but the demo needs the default "": its page shows only ERR_BLOCKED_BY_ORB. Unset it (${ASSETS}).`);
     return lines.join("\n");
   }
@@ -227,6 +235,7 @@ export function servedBanner({ url, config, label, assetsPrefix = "" }) {
   lines.push(`  beacons        POST ${api}/t, /i, /p, /g, /a, /s, /b (analytics.js), ${api}/batch (analytics-node: path "${basePath}/v1/batch")`);
   lines.push(`  settings       GET  ${api}/projects/<writeKey>/settings`);
   lines.push(`  analytics.js   GET  ${base}${prefix}/analytics.js/v1/<writeKey>/analytics.min.js   (analytics._cdn = "${base}${prefix}")`);
+  lines.push(...browserLines(base, prefix));
   if (prefix !== basePath) {
     lines.push(
       `  warning: AJS_ASSETS_PREFIX is "${prefix}" but basePath is "${basePath}": analytics.js served by this Worker looks for its settings and chunks under "${prefix || "/"}",\n` +

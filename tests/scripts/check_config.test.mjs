@@ -189,6 +189,9 @@ test("dev.sh's banner: the demo page only in demo mode; with a config, the write
       'ajs-edge at http://127.0.0.1:8787: no AJS_EDGE_CONFIG, so the built-in demo source "demo-write-key", dry run (nothing is sent)',
       "  demo page      http://127.0.0.1:8787/demo/   (analytics.js from this Worker; planned calls shown live)",
       "  planned calls  http://127.0.0.1:8787/demo/calls",
+      "  event tester   http://127.0.0.1:8787/tester/   (the exact calls for an event, computed in the page)",
+      "  console        http://127.0.0.1:8787/console/   (ADMIN_TOKEN: counters, dead letters, live events)",
+      "  preview plugin http://127.0.0.1:8787/ajs-edge/preview.js   (analytics.register(preview): planned calls in the browser console)",
     ].join("\n"),
   );
   const config = { basePath: "/collect", sources: [{ writeKey: "wk_live_123", name: "Marketing site", destinations: { gist: {}, gainsight: {} } }, { writeKey: "srv", destinations: {} }] };
@@ -201,6 +204,9 @@ test("dev.sh's banner: the demo page only in demo mode; with a config, the write
       '  beacons        POST http://0.0.0.0:9000/collect/v1/t, /i, /p, /g, /a, /s, /b (analytics.js), http://0.0.0.0:9000/collect/v1/batch (analytics-node: path "/collect/v1/batch")',
       "  settings       GET  http://0.0.0.0:9000/collect/v1/projects/<writeKey>/settings",
       '  analytics.js   GET  http://0.0.0.0:9000/collect/analytics.js/v1/<writeKey>/analytics.min.js   (analytics._cdn = "http://0.0.0.0:9000/collect")',
+      "  event tester   http://0.0.0.0:9000/collect/tester/   (the exact calls for an event, computed in the page)",
+      "  console        http://0.0.0.0:9000/collect/console/   (ADMIN_TOKEN: counters, dead letters, live events)",
+      "  preview plugin http://0.0.0.0:9000/collect/ajs-edge/preview.js   (analytics.register(preview): planned calls in the browser console)",
     ].join("\n"),
   );
 });

@@ -98,27 +98,85 @@ result<void> parse_rate_limits(settings_reader const& source, source_config& s,
   return {};
 }
 
-result<configured_destination> parse_destination(destination_kind const& kind, boost::json::object const& settings,
-                                                 std::string const& path, config& c, source_config const& source) {
+// One account of a destination, from its settings (without "geo").
+result<destination_instance> make_instance(destination_kind const& kind, boost::json::object const& settings,
+                                           std::string const& path, config& c, source_config const& source) {
   settings_reader reader(settings, path, &c.secrets, c.allow_insecure_endpoints);
   std::size_t const first_secret = c.secrets.size();
-  configured_destination d;
-  d.kind = &kind;
-  auto consent = reader.string_list("consentCategories");
-  if (!consent) return consent.error();
-  d.consent_categories = std::move(*consent);
   auto impl = kind.make(reader);
   if (!impl) return impl.error();
+  destination_instance d;
   d.impl = std::move(*impl);
   d.scope =
       std::string(kind.config_key) + ":" + source.id + ":" + hash_hex(account_text(settings, c.secrets, first_secret));
+  // A secret another instance already requires is checked once.
+  for (std::size_t i = c.secrets.size(); i-- > first_secret;) {
+    for (std::size_t j = 0; j < first_secret; ++j) {
+      if (c.secrets[j].binding == c.secrets[i].binding && c.secrets[j].pattern == c.secrets[i].pattern) {
+        c.secrets.erase(c.secrets.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+  }
+  return d;
+}
+
+// "geo": [{"when": {…}, "use": {settings laid over the destination's}}, …] (route/geo_rules.hpp).
+result<void> parse_geo_rules(destination_kind const& kind, boost::json::array const& rules,
+                             boost::json::object const& own, std::string const& path, config& c,
+                             source_config const& source, configured_destination& d) {
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    std::string const rpath = path + "[" + std::to_string(i) + "]";
+    auto const* rule = rules[i].if_object();
+    if (!rule) return config_problem(rpath + ": must be {\"when\": {…}, \"use\": {…}}");
+    settings_reader reader(*rule, rpath);
+    if (auto r = reader.only_keys({"when", "use"}); !r) return r.error();
+    auto when = reader.object_or_null("when");
+    if (!when) return when.error();
+    if (!*when) return config_problem(rpath + ".when: required");
+    auto condition = parse_geo_condition(settings_reader(**when, reader.field("when")));
+    if (!condition) return condition.error();
+    auto use = reader.object_or_null("use");
+    if (!use) return use.error();
+    if (!*use) return config_problem(rpath + ".use: required: the settings this rule changes");
+    boost::json::object merged = own;
+    for (auto const& kv : **use) {
+      if (kv.key() == "geo" || kv.key() == "consentCategories")
+        return config_problem(reader.field("use") + "." + std::string(kv.key()) +
+                              ": set on the destination, not per rule");
+      merged[kv.key()] = kv.value();
+    }
+    auto instance = make_instance(kind, merged, reader.field("use"), c, source);
+    if (!instance) return instance.error();
+    d.geo.push_back({std::move(*condition), std::move(*instance)});
+  }
+  return {};
+}
+
+result<configured_destination> parse_destination(destination_kind const& kind, boost::json::object const& settings,
+                                                 std::string const& path, config& c, source_config const& source) {
+  configured_destination d;
+  d.kind = &kind;
+  auto consent = settings_reader(settings, path).string_list("consentCategories");
+  if (!consent) return consent.error();
+  d.consent_categories = std::move(*consent);
+  boost::json::object own = settings;
+  own.erase("geo");
+  auto instance = make_instance(kind, own, path, c, source);
+  if (!instance) return instance.error();
+  d.own = std::move(*instance);
+  if (auto const* rules = settings.if_contains("geo")) {
+    auto const* list = rules->if_array();
+    if (!list) return config_problem(path + ".geo: must be a list of rules");
+    if (auto r = parse_geo_rules(kind, *list, own, path + ".geo", c, source, d); !r) return r.error();
+  }
   return d;
 }
 
 result<source_config> parse_source(boost::json::object const& o, std::string const& path, config& c) {
   settings_reader reader(o, path);
   if (auto r = reader.only_keys({"writeKey", "name", "allowedOrigins", "apiHost", "deliveryStrategy", "httpConfig",
-                                 "rateLimits", "rejectInvalidEvents", "destinations"});
+                                 "rateLimits", "rejectInvalidEvents", "ipAddress", "enrichLocation", "destinations"});
       !r)
     return r.error();
   source_config s;
@@ -132,6 +190,19 @@ result<source_config> parse_source(boost::json::object const& o, std::string con
   auto reject_invalid = reader.boolean("rejectInvalidEvents", false);
   if (!reject_invalid) return reject_invalid.error();
   s.reject_invalid_events = *reject_invalid;
+  auto ip = reader.string("ipAddress", false, "full");
+  if (!ip) return ip.error();
+  if (*ip == "full")
+    s.ip = ip_policy::full;
+  else if (*ip == "masked")
+    s.ip = ip_policy::masked;
+  else if (*ip == "none")
+    s.ip = ip_policy::none;
+  else
+    return config_problem(reader.field("ipAddress") + ": \"full\", \"masked\" or \"none\"");
+  auto location = reader.boolean("enrichLocation", false);
+  if (!location) return location.error();
+  s.enrich_location = *location;
   s.name = std::move(*name);
   auto origins = reader.string_list("allowedOrigins");
   if (!origins) return origins.error();

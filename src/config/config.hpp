@@ -9,16 +9,36 @@
 
 #include "core/problem.hpp"
 #include "destinations/destination.hpp"
+#include "ingest/ip_address.hpp"
+#include "route/geo_rules.hpp"
 
 namespace ajs {
 
+// One account of a destination: its settings made into a planner, and the dedup scope of its
+// calls: "<config key>:<source id>:<account hash>", the account being what tells one destination
+// account from another (endpoint, region, secret binding names).
+struct destination_instance {
+  std::unique_ptr<destination> impl;
+  std::string scope;
+};
+
+// An instance a geo rule picks (route/geo_rules.hpp).
+struct geo_instance {
+  geo_condition when;
+  destination_instance instance;
+};
+
 struct configured_destination {
   destination_kind const* kind = nullptr;
-  // Dedup scope of its calls: "<config key>:<source id>:<account hash>", the account being what
-  // tells one destination account from another (endpoint, region, secret binding names).
-  std::string scope;
+  destination_instance own;                     // its own settings
+  std::vector<geo_instance> geo;                // first match wins; none: `own`
   std::vector<std::string> consent_categories;  // all must be granted when a message carries consent
-  std::unique_ptr<destination> impl;
+
+  destination_instance const& for_visitor(request_geo const& where) const {
+    for (auto const& g : geo)
+      if (g.when.matches(where)) return g.instance;
+    return own;
+  }
 };
 
 // A Workers Rate Limiting binding the config names: the host checks, at config load, that a
@@ -46,6 +66,10 @@ struct source_config {
   // event…: 200, "for all API requests except … large payloads and JSON errors") is refused with
   // 400 and the reason instead ("rejectInvalidEvents": true; default false, Segment's way).
   bool reject_invalid_events = false;
+  // What the edge adds and removes before any destination sees a message (README "Enrichment and
+  // the IP policy"): "ipAddress" ("full", "masked", "none") and "enrichLocation".
+  ip_policy ip = ip_policy::full;
+  bool enrich_location = false;
 
   bool origin_allowed(std::string_view origin) const;
 };

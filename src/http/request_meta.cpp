@@ -63,6 +63,23 @@ result<request_meta> parse_request_meta(std::string_view json_text) {
   if (auto const* b = o->if_contains("bodyTooLarge")) m.body_too_large = b->is_bool() && b->get_bool();
   m.body_error.assign(json::string_or_empty(*o, "bodyError"));
   if (auto const* q = o->if_contains("queue")) m.queue = q->is_bool() && q->get_bool();
+  if (auto const* g = json::object_at(*o, "geo")) {
+    // Short fields only: what Cloudflare gives is short, and a host bug must not grow messages.
+    auto text = [&](std::string_view key, std::string& into) {
+      auto v = json::string_or_empty(*g, key);
+      if (v.size() <= 100) into.assign(v);
+    };
+    text("continent", m.geo.continent);
+    text("country", m.geo.country);
+    text("region", m.geo.region);
+    text("regionCode", m.geo.region_code);
+    text("city", m.geo.city);
+    text("postalCode", m.geo.postal_code);
+    text("timezone", m.geo.timezone);
+    text("latitude", m.geo.latitude);
+    text("longitude", m.geo.longitude);
+    if (auto const* eu = g->if_contains("isEUCountry")) m.geo.is_eu_country = eu->is_bool() && eu->get_bool();
+  }
   return m;
 }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/problem.hpp"
+#include "http/request_geo.hpp"
 
 namespace ajs {
 
@@ -24,10 +25,13 @@ struct request_meta {
   bool body_too_large = false;      // the host stopped reading (or inflating) past the limit
   std::string body_error;           // the host could not read the body (e.g. corrupt gzip)
   bool queue = false;               // the host delivers through a queue: plan the queue messages too
+  request_geo geo;                  // where the visitor is, as far as the edge knows
 };
 
 // {"method","url","headers":{name:value},"receivedAt":ms,"seed":"16 hex digits",
-//  "bodyTooLarge":bool,"bodyError":"…","queue":bool}
+//  "bodyTooLarge":bool,"bodyError":"…","queue":bool,
+//  "geo":{"continent","country","region","regionCode","city","postalCode","timezone","latitude",
+//         "longitude" (strings),"isEUCountry":bool}}
 result<request_meta> parse_request_meta(std::string_view json_text);
 
 }  // namespace ajs

@@ -128,10 +128,14 @@ problem over_budget_problem(plan_writer const& out, outgoing_budget const& b) {
   return p;
 }
 
+enrichment enrichment_of(request_state const& st, source_config const& source) {
+  return {source.ip, source.enrich_location, &st.meta.geo};
+}
+
 void accept(request_state& st, bj::object& message, normalized_fields const& f, source_config const& source) {
   event e{message, f.type, f.message_id, f.user_id, f.anonymous_id, f.timestamp_ms};
   ++st.out.counters().events_accepted;
-  route_event(e, source, st.out);
+  route_event(e, source, st.meta.geo, st.out);
 }
 
 // CORS headers go on every reply an allowed origin gets, errors included, so that the page
@@ -170,7 +174,7 @@ void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
   auto const budget = budget_for(st.body_bytes, 1);
   st.out.set_budget(budget);
   ++st.out.counters().events_received;
-  auto n = normalize_message(message, ep.type, {}, st.clock);
+  auto n = normalize_message(message, ep.type, {}, st.clock, enrichment_of(st, **source));
   if (!n.fields) {
     ++st.out.counters().events_rejected;
     if ((*source)->reject_invalid_events) return reply_error(st, invalid_request(std::string(n.why.message)));
@@ -251,7 +255,7 @@ void ingest_batch(request_state& st, bj::object& envelope) {
     }
     merge_envelope(*item, envelope, "context");
     merge_envelope(*item, envelope, "integrations");
-    auto n = normalize_message(*item, std::nullopt, sent_at, st.clock);
+    auto n = normalize_message(*item, std::nullopt, sent_at, st.clock, enrichment_of(st, *sources[i]));
     if (!n.fields) {
       ++st.out.counters().events_rejected;
       st.out.note(note_kind::dropped, {}, json::string_or_empty(*item, "messageId"), n.why.code);

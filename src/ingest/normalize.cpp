@@ -1,5 +1,6 @@
 #include "ingest/normalize.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 #include "ingest/message_id.hpp"
@@ -67,10 +68,65 @@ bool direct(boost::json::object const* context) {
   return v && v->is_bool() && v->get_bool();
 }
 
+boost::json::object& context_of(boost::json::object& message, boost::json::object*& context) {
+  if (!context) {
+    message["context"] = boost::json::object(message.storage());
+    context = &message["context"].get_object();
+  }
+  return *context;
+}
+
+// context.ip under the source's policy, wherever it came from (the client or the edge).
+void apply_ip_policy(boost::json::object* context, ip_policy policy) {
+  if (!context || policy == ip_policy::full) return;
+  auto* ip = context->if_contains("ip");
+  if (!ip) return;
+  if (policy == ip_policy::masked && ip->is_string()) {
+    if (auto masked = masked_ip(ip->get_string())) {
+      *ip = boost::json::string(*masked, context->storage());
+      return;
+    }
+  }
+  if (policy == ip_policy::masked && (ip->is_null() || (ip->is_string() && ip->get_string().empty()))) return;
+  context->erase("ip");
+}
+
+// A coordinate as Cloudflare gives it ("48.13743") as a JSON number; nothing when it is not one.
+std::optional<double> coordinate(std::string_view text) {
+  if (text.empty() || text.size() > 24) return std::nullopt;
+  for (char c : text)
+    if (!((c >= '0' && c <= '9') || c == '.' || c == '-')) return std::nullopt;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_number()) return std::nullopt;
+  return v.to_number<double>(ec);
+}
+
+// Segment's context.location (city, country, region, latitude, longitude: spec/common.md) and
+// context.timezone, from the edge, each only where the client sent none.
+void add_location(boost::json::object& message, boost::json::object*& context, request_geo const& geo) {
+  if (geo.country.empty() && geo.city.empty() && geo.timezone.empty()) return;
+  auto& ctx = context_of(message, context);
+  auto* location = ctx.if_contains("location");
+  if (!location) location = &(ctx["location"] = boost::json::object(ctx.storage()));
+  if (auto* loc = location->if_object()) {
+    auto put = [&](std::string_view key, std::string const& value) {
+      if (!value.empty() && !loc->contains(key)) (*loc)[key] = boost::json::string(value, loc->storage());
+    };
+    put("city", geo.city);
+    put("country", geo.country);
+    put("region", geo.region);
+    for (auto [key, text] : {std::pair{"latitude", &geo.latitude}, {"longitude", &geo.longitude}})
+      if (auto n = coordinate(*text); n && !loc->contains(key)) (*loc)[key] = *n;
+  }
+  if (!geo.timezone.empty() && !ctx.contains("timezone"))
+    ctx["timezone"] = boost::json::string(geo.timezone, ctx.storage());
+}
+
 }  // namespace
 
 normalize_result normalize_message(boost::json::object& message, std::optional<event_type> fixed_type,
-                                   std::string_view sent_at, ingest_clock& clock) {
+                                   std::string_view sent_at, ingest_clock& clock, enrichment const& edge) {
   auto type = fixed_type ? fixed_type : parse_event_type(json::string_or_empty(message, "type"));
   if (!type) return {std::nullopt, {"invalid_type", "type must be track, identify, page, screen, group or alias"}};
 
@@ -118,14 +174,13 @@ normalize_result normalize_message(boost::json::object& message, std::optional<e
   auto* context = json::object_at(message, "context");
   bool const client = from_client_library(context);
   if ((client || direct(context)) && !clock.client_ip.empty() && clock.client_ip.find(':') == std::string_view::npos) {
-    if (!context) {
-      message["context"] = boost::json::object(message.storage());
-      context = &message["context"].get_object();
-    }
+    context_of(message, context);
     auto const* ip = context->if_contains("ip");
     if (!ip || ip->is_null() || (ip->is_string() && ip->get_string().empty()))
       set_string(*context, "ip", clock.client_ip);
   }
+  apply_ip_policy(context, edge.ip);
+  if (edge.location && edge.geo) add_location(message, context, *edge.geo);
   // What Segment's pipeline adds to every message: the channel and the Tracking API's version
   // (spec/common.md "version"; the channel as Segment's processed events show it: "client" from a
   // client library, "server" otherwise, the HTTP API's included).

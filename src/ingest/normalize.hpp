@@ -8,6 +8,8 @@
 #include <string_view>
 
 #include "destinations/event.hpp"
+#include "http/request_geo.hpp"
+#include "ingest/ip_address.hpp"
 
 namespace ajs {
 
@@ -18,6 +20,14 @@ struct ingest_clock {
   std::string_view client_ip;
   std::uint64_t seed = 0;
   std::uint32_t generated_ids = 0;
+};
+
+// What the source's settings add and remove, from what the edge knows (README "Enrichment and the
+// IP policy"): applied to every message before any destination sees it.
+struct enrichment {
+  ip_policy ip = ip_policy::full;
+  bool location = false;  // context.location and context.timezone from `geo`, where the client left them out
+  request_geo const* geo = nullptr;
 };
 
 struct normalized_fields {
@@ -50,6 +60,6 @@ struct normalize_result {
   rejection why{};
 };
 normalize_result normalize_message(boost::json::object& message, std::optional<event_type> fixed_type,
-                                   std::string_view sent_at, ingest_clock& clock);
+                                   std::string_view sent_at, ingest_clock& clock, enrichment const& edge = {});
 
 }  // namespace ajs

@@ -5,15 +5,16 @@
 
 namespace ajs {
 
-void route_event(event const& e, source_config const& source, plan_writer& out) {
+void route_event(event const& e, source_config const& source, request_geo const& where, plan_writer& out) {
   for (auto const& d : source.destinations) {
     if (!consent_allows(e.message, d.consent_categories)) {
       out.note(note_kind::skipped, d.kind->config_key, e.message_id, "consent");
     } else if (!facade_enabled(e.message, d.kind->catalog_name)) {
       out.note(note_kind::skipped, d.kind->config_key, e.message_id, "integrations");
     } else {
-      out.set_scope(d.scope);
-      d.impl->plan(e, out);
+      auto const& instance = d.for_visitor(where);
+      out.set_scope(instance.scope);
+      instance.impl->plan(e, out);
     }
   }
 }

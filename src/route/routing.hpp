@@ -15,7 +15,8 @@ namespace ajs {
 
 // Plans one accepted message for each of its source's destinations that consent and
 // `integrations` let it reach; the others get a `skipped` note saying which rule kept it away.
-void route_event(event const& e, source_config const& source, plan_writer& out);
+// `where`: the visitor's geo, which picks each destination's instance (route/geo_rules.hpp).
+void route_event(event const& e, source_config const& source, request_geo const& where, plan_writer& out);
 
 // `context.consent.categoryPreferences`: absent → allowed; present → every category the
 // destination is mapped to must be true (an empty object grants nothing); a destination mapped

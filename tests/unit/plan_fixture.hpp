@@ -59,6 +59,7 @@ struct request {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   bool body_too_large = false;
+  std::string geo;  // the meta's "geo" object as JSON text; "" for none
 };
 
 inline std::string meta_json(request const& r) {
@@ -67,6 +68,7 @@ inline std::string meta_json(request const& r) {
   boost::json::object meta{{"method", r.method},         {"url", r.url},
                            {"headers", headers},         {"receivedAt", received_at},
                            {"seed", "00000000000000ff"}, {"bodyTooLarge", r.body_too_large}};
+  if (!r.geo.empty()) meta["geo"] = boost::json::parse(r.geo);
   return boost::json::serialize(meta);
 }
 

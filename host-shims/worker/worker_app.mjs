@@ -13,6 +13,7 @@ import { deliveryLog, deliveryMode } from "../delivery/delivery_config.mjs";
 import { CallLog } from "../delivery/call_log.mjs";
 import { PlannedCalls } from "../demo/dry_run.mjs";
 import { serveAsset, WRONG_PREFIX, wrongPrefixProblem } from "./assets.mjs";
+import { geoOf } from "./geo.mjs";
 import { checkRateLimiters, missingDefaultLimiters, overRateLimit, RETRY_AFTER_S } from "./rate_limits.mjs";
 
 const log = (entry) => console.log(JSON.stringify(entry));
@@ -216,6 +217,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
       bodyTooLarge: !!body.tooLarge,
       bodyError: body.error ?? "",
       queue: !demo && state.mode === "queue", // the core writes the queue messages (enqueueCoreMessages)
+      geo: geoOf(/** @type {any} */ (request).cf), // geo rules and location enrichment (src/http/request_geo.hpp)
     };
 
     let plan;

@@ -2,6 +2,8 @@
 // Operator endpoints, answered by the host before the core sees the request. They exist only
 // when the ADMIN_TOKEN secret is set, and need `Authorization: Bearer <ADMIN_TOKEN>`.
 //   GET    /admin/stats                        per-destination counters, delivery mode
+//   GET    /admin/stats/series[?minutes=60]    the counters a minute, the last 1…1440 minutes:
+//                                              {stepMs, start, buckets, destinations: {d: {counter: [n…]}}}
 //   GET    /admin/config                       options.configStatus(): {ok:true,…} or {ok:false,error}
 //   GET    /admin/config/document              {demo, text}: the configuration text this Worker runs
 //                                              ("" for the demo), for the event tester. It names
@@ -10,12 +12,16 @@
 //   GET    /admin/dead-letters/<id>            one dead letter, its queue message included
 //   DELETE /admin/dead-letters/<id>            discard it
 //   POST   /admin/dead-letters/replay          {"ids":[…]} or {"all":true} (or ?id=…): queue again
+//   POST   /admin/live                         {"minutes":10} (1…60): arm the live view → {armed, until}
+//   GET    /admin/live[?after=<seq>]           {armed, until, sources: {id: [request…]}} (live.mjs)
+//   DELETE /admin/live                         disarm, and forget what was recorded
 // A malformed request is a 400 JSON {success:false, code:"invalid_request", message}; anything
 // unexpected a 500 JSON {success:false, code:"internal_error"} (the detail goes to the log only).
-import { deadLetterStore, readCounters, parseCursor, CursorError, cursorOf, ID_MAX_CHARS } from "../durable/ops.mjs";
+import { deadLetterStore, readCounters, readCounterSeries, SERIES_KEEP_MINUTES, parseCursor, CursorError, cursorOf, ID_MAX_CHARS } from "../durable/ops.mjs";
 import { enqueueChains } from "../delivery/deliver_queue.mjs";
 import { deletePayload } from "../durable/payloads.mjs";
 import { deliveryMode } from "../delivery/delivery_config.mjs";
+import { armLive, disarmLive, readLive, LIVE_DEFAULT_MINUTES, LIVE_MAX_MINUTES } from "../durable/live.mjs";
 
 const PREFIX = "/admin/";
 const REPLAY_PAGE = 100;
@@ -56,11 +62,20 @@ function decodeSegment(segment) {
   return checkId(id, "path");
 }
 
-export const isAdminPath = (url, env) => url.pathname.startsWith(PREFIX) && typeof env?.ADMIN_TOKEN === "string" && env.ADMIN_TOKEN !== "";
+// The route under /admin/ (or under <basePath>/admin/, where the pages reach it on a Worker routed
+// at a path only: host-shims/browser/assets_prefix.mjs), or null when this is no admin request.
+export function adminRoute(url, env, basePath = "") {
+  if (typeof env?.ADMIN_TOKEN !== "string" || env.ADMIN_TOKEN === "") return null;
+  for (const prefix of basePath ? [PREFIX, `${basePath}${PREFIX}`] : [PREFIX]) {
+    if (url.pathname.startsWith(prefix)) return url.pathname.slice(prefix.length).replace(/\/+$/, "");
+  }
+  return null;
+}
 
 // null: not an admin request (the core answers it, 404 included).
 // options.configStatus: () => {ok: true, …} | {ok: false, error: {code, message}} (GET /admin/config)
 // options.configText: () => the AJS_EDGE_CONFIG text ("" = the demo) (GET /admin/config/document)
+// options.basePath: the config's basePath, under which the admin routes answer too
 export async function handleAdmin(request, env, log, options = {}) {
   let url;
   try {
@@ -68,12 +83,13 @@ export async function handleAdmin(request, env, log, options = {}) {
   } catch {
     return null;
   }
-  if (!isAdminPath(url, env)) return null;
+  const path = adminRoute(url, env, options.basePath ?? "");
+  if (path === null) return null;
   try {
     if (!(await sameSecret(request.headers.get("authorization") ?? "", `Bearer ${env.ADMIN_TOKEN}`))) {
       return json(401, { success: false, code: "unauthorized", message: "Authorization: Bearer <ADMIN_TOKEN> required" }, { "www-authenticate": 'Bearer realm="ajs-edge admin"' });
     }
-    return await route(request, url, env, log, options);
+    return await route(request, url, path, env, log, options);
   } catch (e) {
     if (e instanceof BadRequest || e instanceof CursorError) return invalid(e.message);
     log({ at: "admin", error: String(e?.message ?? e), path: url.pathname.slice(0, 200), method: request.method });
@@ -81,8 +97,7 @@ export async function handleAdmin(request, env, log, options = {}) {
   }
 }
 
-async function route(request, url, env, log, options) {
-  const path = url.pathname.slice(PREFIX.length).replace(/\/+$/, "");
+async function route(request, url, path, env, log, options) {
   const method = request.method.toUpperCase();
   const store = deadLetterStore(env);
 
@@ -96,6 +111,15 @@ async function route(request, url, env, log, options) {
     } catch {}
     return json(200, { mode, durable: mode === "queue" && !!env.DELIVERY_QUEUE, dedup: !!env.DELIVERY_LEDGER, scope, counters, deadLetters });
   }
+  if (path === "stats/series" && method === "GET") {
+    const minutes = url.searchParams.get("minutes");
+    if (minutes !== null && !(/^\d{1,4}$/.test(minutes) && Number(minutes) >= 1 && Number(minutes) <= SERIES_KEEP_MINUTES)) {
+      throw new BadRequest(`minutes: a whole number from 1 to ${SERIES_KEEP_MINUTES}`);
+    }
+    return json(200, await readCounterSeries(env, { minutes: minutes === null ? 60 : Number(minutes) }));
+  }
+  if (path === "stats/series") return json(405, { success: false, code: "method_not_allowed", message: `${method} ${url.pathname.slice(0, 200)}` });
+  if (path === "live") return live(request, url, env, method);
   if (path === "config" && method === "GET") {
     if (typeof options.configStatus !== "function") return json(404, { success: false, code: "not_found", message: "no configuration status in this Worker" });
     return json(200, await options.configStatus());
@@ -129,6 +153,37 @@ async function route(request, url, env, log, options) {
   }
   if (path.startsWith("dead-letters/") && !one) return json(404, { success: false, code: "not_found", message: `no admin route ${url.pathname.slice(0, 200)}` });
   return json(405, { success: false, code: "method_not_allowed", message: `${method} ${url.pathname.slice(0, 200)}` });
+}
+
+async function live(request, url, env, method) {
+  if (!env.DELIVERY_OPS) return json(409, { success: false, code: "no_store", message: "the live view needs the DELIVERY_OPS binding" });
+  if (method === "GET") {
+    const after = url.searchParams.get("after");
+    if (after !== null && after !== "" && !/^\d{1,15}$/.test(after)) throw new BadRequest("after: the seq of the last request seen (a whole number)");
+    return json(200, await readLive(env, after ? Number(after) : 0));
+  }
+  if (method === "POST") {
+    const body = await jsonBody(request, '{"minutes":10}');
+    const minutes = body.minutes ?? LIVE_DEFAULT_MINUTES;
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > LIVE_MAX_MINUTES) throw new BadRequest(`minutes: a whole number from 1 to ${LIVE_MAX_MINUTES}`);
+    return json(200, await armLive(env, minutes));
+  }
+  if (method === "DELETE") return json(200, await disarmLive(env));
+  return json(405, { success: false, code: "method_not_allowed", message: `${method} ${url.pathname.slice(0, 200)}` });
+}
+
+// An optional JSON object body ({} when empty).
+async function jsonBody(request, example) {
+  const text = await request.text();
+  if (text.trim() === "") return {};
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new BadRequest("the body is not JSON");
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new BadRequest(`the body is a JSON object: ${example}`);
+  return body;
 }
 
 // The ids to replay, each once, in the order given; or {all: true}.

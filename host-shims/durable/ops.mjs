@@ -1,6 +1,7 @@
 // @ts-check
 // Client of the operator store (ops_do.mjs, binding DELIVERY_OPS): counters and dead letters.
-// Counters live in one object ("ops"). Dead letters are spread over DELIVERY_OPS_SHARDS objects
+// Counters live in one object ("ops"): totals since the start, and per-minute buckets of the last
+// 24 hours (GET /admin/stats/series) written by the same call. Dead letters are spread over DELIVERY_OPS_SHARDS objects
 // ("dead-letters-<n>", n = fnv1a(id) mod shards), each purging what is older than
 // DELIVERY_DEAD_LETTER_DAYS (alarm); the "ops" object is read as one more source, for dead letters
 // written before sharding (it takes no new ones). Listing merges the sources' pages, oldest first,
@@ -153,13 +154,58 @@ export class Counters {
   }
 }
 
-const memory = new Counters(); // this isolate's counters when no DELIVERY_OPS is bound
+// The counters over time: one bucket a minute, kept SERIES_KEEP_MINUTES (24 h).
+export const SERIES_STEP_MS = 60_000;
+export const SERIES_KEEP_MINUTES = 1440;
+export const minuteOf = (ms) => Math.floor(ms / SERIES_STEP_MS);
 
-export async function flushCounters(env, counters) {
+// This isolate's counters when no DELIVERY_OPS is bound: totals, and minute → delta.
+const memory = new Counters();
+const memoryMinutes = new Map();
+
+// One call to the "ops" object a flush: the totals and the bucket of the minute of `at`.
+export async function flushCounters(env, counters, at = Date.now()) {
   if (counters.empty) return;
   const stub = opsStub(env);
-  if (stub) await stub.addCounters(counters.delta);
-  else memory.merge(counters);
+  if (stub) {
+    await stub.addCounters(counters.delta, at);
+    return;
+  }
+  memory.merge(counters);
+  const minute = minuteOf(at);
+  let bucket = memoryMinutes.get(minute);
+  if (!bucket) memoryMinutes.set(minute, (bucket = new Counters()));
+  bucket.merge(counters);
+  for (const m of memoryMinutes.keys()) if (m <= minute - SERIES_KEEP_MINUTES) memoryMinutes.delete(m);
+}
+
+// The last `minutes` buckets up to the one of `now`, oldest first:
+// {stepMs, start (ms of the first bucket), buckets, destinations: {destination: {counter: [n, …]}}}.
+// Every destination that has totals is listed, each with every counter (zeros filled).
+export async function readCounterSeries(env, { minutes = 60, now = Date.now() } = {}) {
+  const n = Math.max(1, Math.min(SERIES_KEEP_MINUTES, Math.floor(minutes)));
+  const last = minuteOf(now);
+  const first = last - n + 1;
+  const stub = opsStub(env);
+  /** @type {{buckets: Array<[number, Record<string, Record<string, number>>]>, names: Record<string, string[]>}} */
+  const raw = stub
+    ? await stub.counterSeries({ from: first, to: last })
+    : {
+        buckets: [...memoryMinutes].filter(([m]) => m >= first && m <= last).map(([m, c]) => [m, c.delta]),
+        names: Object.fromEntries(Object.entries(memory.delta).map(([d, c]) => [d, Object.keys(c)])),
+      };
+  const destinations = {};
+  const series = (destination, name) => {
+    const d = (destinations[destination] ??= Object.fromEntries(COUNTERS.map((c) => [c, new Array(n).fill(0)])));
+    return (d[name] ??= new Array(n).fill(0));
+  };
+  for (const [destination, names] of Object.entries(raw.names)) for (const name of names) series(destination, name);
+  for (const [minute, delta] of raw.buckets) {
+    for (const [destination, counters] of Object.entries(delta)) {
+      for (const [name, value] of Object.entries(counters)) series(destination, name)[minute - first] += value;
+    }
+  }
+  return { stepMs: SERIES_STEP_MS, start: first * SERIES_STEP_MS, buckets: n, destinations };
 }
 
 // {scope: "durable" | "isolate", counters: {destination: {sent, retried, …}}}, zeros included.

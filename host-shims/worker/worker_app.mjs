@@ -9,6 +9,7 @@ import { enqueueCoreMessages } from "../delivery/deliver_queue.mjs";
 import { consumeBatch } from "../delivery/consume_queue.mjs";
 import { handleAdmin } from "../admin/admin.mjs";
 import { Counters, flushCounters } from "../durable/ops.mjs";
+import { watchReply } from "../durable/live.mjs";
 import { deliveryLog, deliveryMode } from "../delivery/delivery_config.mjs";
 import { CallLog } from "../delivery/call_log.mjs";
 import { PlannedCalls } from "../demo/dry_run.mjs";
@@ -135,8 +136,9 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     const core = await (corePromise ??= Core.instantiate(wasmModule));
     const text = configText(env);
     if (loaded?.core === core && loaded.text === text) return loaded;
+    let description;
     try {
-      const description = core.configure(text);
+      description = core.configure(text);
       // The demo names secrets nobody set: it never sends, so it needs none (nor a queue).
       let mode = "dry-run";
       if (!description.demo) {
@@ -155,7 +157,9 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
       if (unlimited.length > 0) log({ at: "config", build, warning: `rate limiting off: no ${unlimited.join(", ")} binding ([[ratelimits]] in wrangler.toml)` });
     } catch (e) {
       if (!(e instanceof CoreError || e instanceof BindingError)) throw e;
-      loaded = { core, text, error: { status: 500, code: e.code ?? "invalid_config", message: e.message } };
+      // A config the core read but a binding fails keeps its description: the admin routes still
+      // answer under its basePath, where the operator looks for the reason.
+      loaded = { core, text, description, error: { status: 500, code: e.code ?? "invalid_config", message: e.message } };
       log({ at: "config", build, error: e.message });
     }
     return loaded;
@@ -170,14 +174,21 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
   }
 
   async function fetchHandler(request, env, ctx) {
-    const admin = await handleAdmin(request, env, log, { configStatus: () => configStatus(env), configText: () => configText(env) });
-    if (admin) return admin;
     let state;
+    let startError = null;
     try {
       state = await ready(env);
     } catch (e) {
+      startError = e;
+    }
+    // Admin routes answer whatever the state of the core (GET /admin/config says why it is broken),
+    // also under the config's basePath (once the core has read it).
+    const basePath = state?.description?.basePath ?? "";
+    const admin = await handleAdmin(request, env, log, { configStatus: () => configStatus(env), configText: () => configText(env), basePath });
+    if (admin) return admin;
+    if (startError) {
       corePromise = null;
-      log({ at: "instantiate", build, error: String(e?.message ?? e) });
+      log({ at: "instantiate", build, error: String(startError?.message ?? startError) });
       return errorResponse(500, "internal_error", "the core could not start");
     }
     if (state.error) return errorResponse(500, "misconfigured", MISCONFIGURED);
@@ -269,6 +280,8 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
       if (ctx?.waitUntil) ctx.waitUntil(delivery);
     }
 
+    // The operator console's live view: nothing unless it is armed, and then after the reply.
+    watchReply(env, ctx, plan, { url: request.url, at: meta.receivedAt, body: body.bytes }, log);
     const empty = plan.status === 204 || method === "HEAD";
     return new Response(empty ? null : plan.replyBody, { status: plan.status, headers });
   }

@@ -128,16 +128,31 @@ for (const build of WORKERD_BUILDS) {
     });
 
     // Issue #16: the event tester loads the configuration the Worker runs, with the admin token.
-    test("GET /admin/config/document gives the configuration text as the Worker runs it, to the admin only", async () => {
-      const config = { sources: [{ writeKey: "wk_doc", name: "Docs", destinations: { gist: { apiKey: { secret: "GIST_API_KEY" } } } }] };
+    test("GET /admin/config/document gives the configuration text as the Worker runs it, to the admin only, also under basePath", async () => {
+      const config = { basePath: "/collect", sources: [{ writeKey: "wk_doc", name: "Docs", destinations: { gist: { apiKey: { secret: "GIST_API_KEY" } } } }] };
       const text = JSON.stringify(config, null, 2);
-      await withWorker(build, { AJS_EDGE_CONFIG: text, ADMIN_TOKEN: "admin-token", GIST_API_KEY: "gist-secret-value" }, async (worker) => {
+      await withWorker(build, { AJS_EDGE_CONFIG: text, ADMIN_TOKEN: "admin-token", GIST_API_KEY: "gist-secret-value", DELIVERY_MODE: "inline" }, async (worker) => {
         const got = await worker.fetch("/admin/config/document", { headers: { authorization: "Bearer admin-token" } });
         assert.equal(got.status, 200);
         assert.equal(got.headers.get("cache-control"), "no-store");
         const body = await got.text();
         assert.deepEqual(JSON.parse(body), { demo: false, text });
         assert.doesNotMatch(body, /gist-secret-value/, "secret values stay in the Worker");
+        // The pages call it under their prefix (a Worker routed at example.com/collect/* sees no
+        // other path); under another prefix it is no admin route.
+        const under = await worker.fetch("/collect/admin/config/document", { headers: { authorization: "Bearer admin-token" } });
+        assert.deepEqual(await under.json(), { demo: false, text });
+        const elsewhere = await worker.fetch("/other/admin/config/document", { headers: { authorization: "Bearer admin-token" } });
+        assert.equal(elsewhere.status, 404);
+        assert.equal((await elsewhere.json()).code, "not_found");
+        assert.equal((await worker.fetch("/collect/admin/config/document")).status, 401);
+      });
+      // A config the core reads but the Worker cannot run (here: no queue bound) still has its
+      // admin routes under basePath, where /admin/config says why.
+      await withWorker(build, { AJS_EDGE_CONFIG: text, ADMIN_TOKEN: "admin-token", GIST_API_KEY: "gist-secret-value" }, async (worker) => {
+        const status = await (await worker.fetch("/collect/admin/config", { headers: { authorization: "Bearer admin-token" } })).json();
+        assert.equal(status.ok, false);
+        assert.match(status.error.message, /^no DELIVERY_QUEUE binding/);
         for (const authorization of [undefined, "Bearer wrong"]) {
           const refused = await worker.fetch("/admin/config/document", { headers: authorization ? { authorization } : {} });
           assert.equal(refused.status, 401);

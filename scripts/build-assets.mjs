@@ -99,6 +99,9 @@ function browserAssets(under, prefix) {
     [join(under, "ajs-edge/core.wasm.js"), Buffer.from(`globalThis.ajsEdgeCoreWasm=${JSON.stringify(wasm.toString("base64"))};\n`)],
   ]);
   for (const [entry, to] of BROWSER_MODULES) files.set(join(under, to), bundle(entry, "esm"));
+  // A development page on another origin imports preview.js, which fetches core.wasm: both need
+  // CORS. Cloudflare (and wrangler dev) read the assets' _headers file. Public files only.
+  files.set("_headers", Buffer.from(`${prefix}/ajs-edge/*\n  Access-Control-Allow-Origin: *\n`));
   for (const page of PAGES) {
     const dir = join(root, "site", page);
     for (const f of readdirSync(dir)) {

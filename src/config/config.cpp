@@ -173,10 +173,43 @@ result<configured_destination> parse_destination(destination_kind const& kind, b
   return d;
 }
 
+// "identityCookie": true, or {"domain": "example.com", "maxAgeDays": 365}.
+result<void> parse_identity_cookie(settings_reader const& source, identity_cookie_config& c) {
+  auto const* v = source.object().if_contains("identityCookie");
+  if (!v || v->is_null() || (v->is_bool() && !v->get_bool())) return {};
+  c.enabled = true;
+  if (v->is_bool()) return {};
+  auto const* o = v->if_object();
+  if (!o)
+    return config_problem(source.field("identityCookie") +
+                          R"(: true, or {"domain": "example.com", "maxAgeDays": 365})");
+  settings_reader reader(*o, source.field("identityCookie"));
+  if (auto r = reader.only_keys({"domain", "maxAgeDays"}); !r) return r.error();
+  auto domain = reader.string("domain", false);
+  if (!domain) return domain.error();
+  c.domain = std::move(*domain);
+  if (!c.domain.empty() && c.domain.front() == '.') c.domain.erase(0, 1);
+  bool const host_name = c.domain.size() <= 253 && c.domain.find("..") == std::string::npos &&
+                         c.domain.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") == std::string::npos;
+  if (!host_name || (!c.domain.empty() && (c.domain.back() == '.' || c.domain.front() == '-')))
+    return config_problem(reader.field("domain") + ": a lower-case domain name, the site's (\"example.com\")");
+  if (auto const* days = o->if_contains("maxAgeDays")) {
+    auto const n = days->is_int64()    ? days->get_int64()
+                   : days->is_uint64() ? static_cast<std::int64_t>(days->get_uint64())
+                                       : -1;
+    if (n < 1 || n > identity_cookie_max_days)
+      return config_problem(reader.field("maxAgeDays") + ": a whole number of days from 1 to " +
+                            std::to_string(identity_cookie_max_days));
+    c.max_age_days = static_cast<std::uint32_t>(n);
+  }
+  return {};
+}
+
 result<source_config> parse_source(boost::json::object const& o, std::string const& path, config& c) {
   settings_reader reader(o, path);
   if (auto r = reader.only_keys({"writeKey", "name", "allowedOrigins", "apiHost", "deliveryStrategy", "httpConfig",
-                                 "rateLimits", "rejectInvalidEvents", "ipAddress", "enrichLocation", "destinations"});
+                                 "rateLimits", "rejectInvalidEvents", "ipAddress", "enrichLocation", "identityCookie",
+                                 "destinations"});
       !r)
     return r.error();
   source_config s;
@@ -203,6 +236,7 @@ result<source_config> parse_source(boost::json::object const& o, std::string con
   auto location = reader.boolean("enrichLocation", false);
   if (!location) return location.error();
   s.enrich_location = *location;
+  if (auto r = parse_identity_cookie(reader, s.identity_cookie); !r) return r.error();
   s.name = std::move(*name);
   auto origins = reader.string_list("allowedOrigins");
   if (!origins) return origins.error();

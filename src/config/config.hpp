@@ -9,6 +9,7 @@
 
 #include "core/problem.hpp"
 #include "destinations/destination.hpp"
+#include "http/identity_cookie.hpp"
 #include "ingest/ip_address.hpp"
 #include "route/geo_rules.hpp"
 
@@ -70,6 +71,7 @@ struct source_config {
   // the IP policy"): "ipAddress" ("full", "masked", "none") and "enrichLocation".
   ip_policy ip = ip_policy::full;
   bool enrich_location = false;
+  identity_cookie_config identity_cookie;  // "identityCookie"
 
   bool origin_allowed(std::string_view origin) const;
 };

@@ -13,6 +13,7 @@
 #include "json/access.hpp"
 #include "json/serialized_size.hpp"
 #include "json/write_json.hpp"
+#include "http/identity_cookie.hpp"
 #include "route/routing.hpp"
 
 namespace ajs {
@@ -75,6 +76,9 @@ struct request_state {
   ingest_clock clock;
   std::string basic_key;
   std::size_t body_bytes = 0;
+  // The reply's id cookie (http/identity_cookie.hpp): the last anonymousId analytics.js sent for a
+  // source that asks for it.
+  std::string identity_cookie;
 };
 
 // The writeKey: the message's own, else the envelope's, else Basic auth.
@@ -135,6 +139,8 @@ enrichment enrichment_of(request_state const& st, source_config const& source) {
 void accept(request_state& st, bj::object& message, normalized_fields const& f, source_config const& source) {
   event e{message, f.type, f.message_id, f.user_id, f.anonymous_id, f.timestamp_ms};
   ++st.out.counters().events_accepted;
+  if (source.identity_cookie.enabled && f.from_analytics_js && !f.anonymous_id.empty())
+    st.identity_cookie = identity_cookie(source.identity_cookie, f.anonymous_id);
   route_event(e, source, st.meta.geo, st.out);
 }
 
@@ -148,6 +154,7 @@ void cors(request_state& st, bool origin_refused) {
 void reply_ok(request_state& st) {
   reply_success(st.out);
   cors(st, false);
+  if (!st.identity_cookie.empty()) st.out.reply_header("set-cookie", st.identity_cookie);
 }
 
 void reply_error(request_state& st, problem const& p) {

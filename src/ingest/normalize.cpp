@@ -53,9 +53,13 @@ std::int64_t skew_corrected(std::int64_t received_at, std::int64_t timestamp, js
 // Libraries whose events Segment calls client-side (spec/common.md "Context Fields Automatically
 // Collected" names analytics.js, analytics-ios and analytics-android; their successors
 // analytics-kotlin and analytics-swift taken alike: an assumption, made here only).
-bool from_client_library(boost::json::object const* context) {
+std::string_view library_name(boost::json::object const* context) {
   auto const* library = context ? json::object_at(*context, "library") : nullptr;
-  auto const name = library ? json::string_or_empty(*library, "name") : std::string_view();
+  return library ? json::string_or_empty(*library, "name") : std::string_view();
+}
+
+bool from_client_library(boost::json::object const* context) {
+  auto const name = library_name(context);
   for (std::string_view client :
        {"analytics.js", "analytics-ios", "analytics-android", "analytics-kotlin", "analytics-swift"})
     if (name == client) return true;
@@ -187,8 +191,12 @@ normalize_result normalize_message(boost::json::object& message, std::optional<e
   set_string(message, "channel", client ? "client" : "server");
   message["version"] = 2;
 
-  normalized_fields f{*type, json::string_or_empty(message, "messageId"), json::string_or_empty(message, "userId"),
-                      json::string_or_empty(message, "anonymousId"), timestamp};
+  normalized_fields f{*type,
+                      json::string_or_empty(message, "messageId"),
+                      json::string_or_empty(message, "userId"),
+                      json::string_or_empty(message, "anonymousId"),
+                      timestamp,
+                      library_name(context) == "analytics.js"};
   return {f, {}};
 }
 

@@ -36,6 +36,7 @@ struct normalized_fields {
   std::string_view user_id;
   std::string_view anonymous_id;
   std::int64_t timestamp_ms;
+  bool from_analytics_js = false;  // context.library.name is "analytics.js"
 };
 
 // Why a message is refused; stable codes that reach the client's error message and the logs.

@@ -55,8 +55,11 @@ void describe_config(ajs::config const& c, std::string& out) {
     boost::json::array destinations;
     for (auto const& d : src.destinations)
       destinations.push_back(boost::json::object{{"key", d.kind->config_key}, {"catalogName", d.kind->catalog_name}});
-    sources.push_back(boost::json::object{
-        {"name", src.name}, {"id", src.id}, {"writeKey", src.write_key}, {"destinations", std::move(destinations)}});
+    sources.push_back(boost::json::object{{"name", src.name},
+                                          {"id", src.id},
+                                          {"writeKey", src.write_key},
+                                          {"residency", src.residency},
+                                          {"destinations", std::move(destinations)}});
   }
   out = boost::json::serialize(boost::json::object{{"demo", c.is_default},
                                                    {"secrets", std::move(secrets)},

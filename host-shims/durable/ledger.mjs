@@ -1,4 +1,5 @@
 // @ts-check
+import { jurisdictionOfKey, objectIn } from "./residency.mjs";
 // Client of the dedup ledger (ledger_do.mjs, binding DELIVERY_LEDGER). A key always maps to the
 // same shard, "events/<n>", chosen by the key's source and messageId (not its destination): the
 // calls one event makes to Gist, Gainsight and PX share a shard, so a beacon's calls are claimed in
@@ -27,11 +28,12 @@ export function eventOf(key) {
 // The shard number of a key.
 export const shardIndex = (key, shards) => fnv1a(eventOf(key)) % shards;
 
-// Items grouped by the shard of their key: Map shard name → items.
+// Items grouped by the shard of their key and its jurisdiction (residency.mjs): Map
+// "<jurisdiction>|events/<n>" → items.
 function byShard(items, shards) {
   const groups = new Map();
   for (const item of items) {
-    const name = `events/${shardIndex(item.key, shards)}`;
+    const name = `${jurisdictionOfKey(item.key) ?? ""}|events/${shardIndex(item.key, shards)}`;
     const group = groups.get(name);
     if (group) group.push(item);
     else groups.set(name, [item]);
@@ -44,9 +46,12 @@ export function ledgerFor(env, cfg) {
   const ns = env?.DELIVERY_LEDGER;
   if (!ns) return null;
   const stubs = new Map();
-  const stub = (name) => {
-    let s = stubs.get(name);
-    if (!s) stubs.set(name, (s = ns.get(ns.idFromName(name))));
+  const stub = (group) => {
+    let s = stubs.get(group);
+    if (!s) {
+      const [jurisdiction, name] = group.split("|");
+      stubs.set(group, (s = objectIn(ns, jurisdiction || null, name)));
+    }
     return s;
   };
   return {

@@ -63,12 +63,13 @@ const sourcesOf = (plan) => (Array.isArray(plan.sources) ? plan.sources : [plan.
 // Never delays nor fails the reply: the work, the state read included, goes to ctx.waitUntil, and
 // when this isolate knows nobody watches, nothing is done at all.
 // request: {url, at, body (the request's bytes, as the core read them)}
-export function watchReply(env, ctx, plan, request, log) {
+// omit: source ids never recorded (a source kept in a jurisdiction: the live object is not).
+export function watchReply(env, ctx, plan, request, log, { omit = null } = {}) {
   if (plan.status < 200 || plan.status > 299 || !(plan.counters?.accepted > 0)) return;
   if (!liveEnabled(env) || typeof ctx?.waitUntil !== "function") return;
   const now = Date.now();
   if (now - isolate.readAt < LIVE_REFRESH_MS && !(isolate.until > now)) return;
-  const sources = sourcesOf(plan);
+  const sources = sourcesOf(plan).filter((id) => !omit?.has(id));
   if (sources.length === 0) return;
   const { status, counters } = plan;
   const record = async () => {

@@ -16,6 +16,7 @@
 import { deliveryConfig } from "../delivery/delivery_config.mjs";
 import { fnv1a } from "./ledger.mjs";
 import { hasPayloadStore, touchPayload } from "./payloads.mjs";
+import { jurisdictionOfCalls, objectIn } from "./residency.mjs";
 
 export const COUNTERS = ["sent", "retried", "failed", "deduplicated", "deadLettered", "busy", "deferred"];
 
@@ -28,6 +29,11 @@ export const opsStub = (env) => (env?.DELIVERY_OPS ? env.DELIVERY_OPS.get(env.DE
 
 export const deadLetterShard = (id, shards) => fnv1a(id) % shards;
 export const deadLetterShardName = (n) => `dead-letters-${n}`;
+// A dead letter of a source kept in a jurisdiction (residency.mjs) has an id "<jurisdiction>-<uuid>"
+// and lives in that jurisdiction's shards.
+const EU_ID = /^eu-/;
+// The store's source of an id: its shard, or for an EU id one of the EU shards (after the "ops" object).
+const homeOf = (id, shards) => (EU_ID.test(id) ? shards + 1 : 0) + deadLetterShard(id, shards);
 
 // A listing cursor: where the previous page ended, in the global order (at, id).
 export const cursorOf = (item) => `${Date.parse(item.at)}.${item.id}`;
@@ -48,7 +54,8 @@ const byAge = (a, b) => {
 };
 
 // The dead letters of one Worker (null without DELIVERY_OPS). Sources 0 … shards−1 are the shards;
-// source `shards` is the "ops" object (dead letters from before sharding).
+// source `shards` is the "ops" object (dead letters from before sharding); sources shards+1 …
+// 2·shards are the EU jurisdiction's shards.
 export function deadLetterStore(env) {
   const ns = env?.DELIVERY_OPS;
   if (!ns) return null;
@@ -56,10 +63,14 @@ export function deadLetterStore(env) {
   const stubs = new Map();
   const stub = (i) => {
     let s = stubs.get(i);
-    if (!s) stubs.set(i, (s = ns.get(ns.idFromName(i === shards ? COUNTERS_OBJECT : deadLetterShardName(i)))));
+    if (!s) {
+      if (i > shards) s = objectIn(ns, "eu", deadLetterShardName(i - shards - 1));
+      else s = ns.get(ns.idFromName(i === shards ? COUNTERS_OBJECT : deadLetterShardName(i)));
+      stubs.set(i, s);
+    }
     return s;
   };
-  const sources = Array.from({ length: shards + 1 }, (_, i) => i);
+  const sources = Array.from({ length: 2 * shards + 1 }, (_, i) => i);
   const where = new Map(); // id → source, learnt from get()
 
   const groupBy = (ids, sourceOf) => {
@@ -76,14 +87,14 @@ export function deadLetterStore(env) {
   // written under another shard count, or before sharding). → Map id → result
   async function lookup(ids, call) {
     const found = new Map();
-    const home = groupBy(ids, (id) => where.get(id) ?? deadLetterShard(id, shards));
+    const home = groupBy(ids, (id) => where.get(id) ?? homeOf(id, shards));
     await Promise.all([...home].map(async ([i, group]) => {
       for (const [id, value] of await call(i, group)) found.set(id, { value, source: i });
     }));
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) {
       await Promise.all(sources.map(async (i) => {
-        const group = missing.filter((id) => (where.get(id) ?? deadLetterShard(id, shards)) !== i);
+        const group = missing.filter((id) => (where.get(id) ?? homeOf(id, shards)) !== i);
         if (group.length === 0) return;
         for (const [id, value] of await call(i, group)) if (!found.has(id)) found.set(id, { value, source: i });
       }));
@@ -98,7 +109,7 @@ export function deadLetterStore(env) {
     async add(entries) {
       const groups = new Map();
       for (const e of entries) {
-        const i = deadLetterShard(e.id, shards);
+        const i = homeOf(e.id, shards);
         if (!groups.has(i)) groups.set(i, []);
         groups.get(i).push(e);
       }
@@ -223,8 +234,9 @@ export async function readCounters(env) {
 // A dead letter: `message` is the queue message body that replays it.
 export function deadLetter({ reason, destination, orderKey, result = undefined, attempts, message }) {
   const calls = Array.isArray(message?.calls) ? message.calls : [];
+  const jurisdiction = jurisdictionOfCalls(calls) ?? (typeof message?.ref === "string" && message.ref.startsWith("eu.") ? "eu" : null);
   return {
-    id: crypto.randomUUID(),
+    id: `${jurisdiction ? `${jurisdiction}-` : ""}${crypto.randomUUID()}`,
     at: Date.now(),
     destination,
     orderKey,

@@ -1,14 +1,22 @@
 // @ts-check
 // Client of the payload store (payloads_do.mjs, binding DELIVERY_PAYLOADS): a reference is
-// "<shard>:<uuid>", the shard naming one of a few objects so that large batches spread out.
+// "<shard>:<uuid>", the shard naming one of a few objects so that large batches spread out, or
+// "<jurisdiction>.<shard>:<uuid>" for a chain of a source kept in a jurisdiction (residency.mjs).
+import { jurisdictionOfCalls, objectIn } from "./residency.mjs";
+
 const SHARDS = 8;
 
-const stub = (env, ref) => env.DELIVERY_PAYLOADS.get(env.DELIVERY_PAYLOADS.idFromName(`payloads-${ref.split(":")[0]}`));
+function stub(env, ref) {
+  const shard = ref.split(":")[0];
+  const dot = shard.indexOf(".");
+  return objectIn(env.DELIVERY_PAYLOADS, dot < 0 ? null : shard.slice(0, dot), `payloads-${shard.slice(dot + 1)}`);
+}
 
 export const hasPayloadStore = (env) => !!env?.DELIVERY_PAYLOADS;
 
 export async function putPayload(env, chain) {
-  const ref = `${Math.floor(Math.random() * SHARDS)}:${crypto.randomUUID()}`;
+  const jurisdiction = jurisdictionOfCalls(chain.calls);
+  const ref = `${jurisdiction ? `${jurisdiction}.` : ""}${Math.floor(Math.random() * SHARDS)}:${crypto.randomUUID()}`;
   await stub(env, ref).put(ref, JSON.stringify(chain));
   return ref;
 }

@@ -147,7 +147,9 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
         mode = deliveryMode(env);
         deliveryLog(env);
       }
-      loaded = { core, text, description, mode };
+      // Sources kept in a jurisdiction (residency.mjs): the live view, in the default one, omits them.
+      const resident = new Set((description.sources ?? []).filter((s) => s.residency).map((s) => s.id));
+      loaded = { core, text, description, mode, resident };
       if (description.demo) {
         log({ at: "config", build, message: "no AJS_EDGE_CONFIG: serving the built-in demo source 'demo-write-key'; nothing is sent: every planned Gist, Gainsight and PX call is printed (dry run), and the latest are at GET /demo/calls" });
       } else {
@@ -281,7 +283,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     }
 
     // The operator console's live view: nothing unless it is armed, and then after the reply.
-    watchReply(env, ctx, plan, { url: request.url, at: meta.receivedAt, body: body.bytes }, log);
+    watchReply(env, ctx, plan, { url: request.url, at: meta.receivedAt, body: body.bytes }, log, { omit: state.resident });
     const empty = plan.status === 204 || method === "HEAD";
     return new Response(empty ? null : plan.replyBody, { status: plan.status, headers });
   }

@@ -107,8 +107,8 @@ result<destination_instance> make_instance(destination_kind const& kind, boost::
   if (!impl) return impl.error();
   destination_instance d;
   d.impl = std::move(*impl);
-  d.scope =
-      std::string(kind.config_key) + ":" + source.id + ":" + hash_hex(account_text(settings, c.secrets, first_secret));
+  d.scope = std::string(kind.config_key) + ":" + source.id + ":" +
+            hash_hex(account_text(settings, c.secrets, first_secret)) + residency_suffix(source.residency);
   // A secret another instance already requires is checked once.
   for (std::size_t i = c.secrets.size(); i-- > first_secret;) {
     for (std::size_t j = 0; j < first_secret; ++j) {
@@ -209,7 +209,7 @@ result<source_config> parse_source(boost::json::object const& o, std::string con
   settings_reader reader(o, path);
   if (auto r = reader.only_keys({"writeKey", "name", "allowedOrigins", "apiHost", "deliveryStrategy", "httpConfig",
                                  "rateLimits", "rejectInvalidEvents", "ipAddress", "enrichLocation", "identityCookie",
-                                 "destinations"});
+                                 "residency", "destinations"});
       !r)
     return r.error();
   source_config s;
@@ -237,6 +237,13 @@ result<source_config> parse_source(boost::json::object const& o, std::string con
   if (!location) return location.error();
   s.enrich_location = *location;
   if (auto r = parse_identity_cookie(reader, s.identity_cookie); !r) return r.error();
+  auto residency = reader.string("residency", false);
+  if (!residency) return residency.error();
+  if (!residency->empty() && *residency != "eu")
+    return config_problem(
+        reader.field("residency") +
+        ": \"eu\" (the one jurisdiction Durable Objects offer that a source may ask for here), or absent");
+  s.residency = std::move(*residency);
   s.name = std::move(*name);
   auto origins = reader.string_list("allowedOrigins");
   if (!origins) return origins.error();

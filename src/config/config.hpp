@@ -72,9 +72,18 @@ struct source_config {
   ip_policy ip = ip_policy::full;
   bool enrich_location = false;
   identity_cookie_config identity_cookie;  // "identityCookie"
+  // "residency": "eu" keeps what the host stores of this source's calls (ledger, stored chains,
+  // dead letters) in Durable Objects of the EU jurisdiction. It travels in each call's dedup scope
+  // (residency_suffix), so the host reads it from the key alone (host-shims/durable/residency.mjs).
+  std::string residency;
 
   bool origin_allowed(std::string_view origin) const;
 };
+
+// The end of a dedup scope that names its jurisdiction: ":eu", or "" for none.
+inline std::string residency_suffix(std::string_view residency) {
+  return residency.empty() ? std::string() : ":" + std::string(residency);
+}
 
 struct config {
   std::vector<source_config> sources;

@@ -126,6 +126,21 @@ constexpr fuzz_config configs[] = {
         "gainsight":{"accessKey":{"secret":"GAINSIGHT_U"},"endpoint":"https://gainsight-u.fuzz.test",
                      "whitelistTrackEvents":["A"],"consentCategories":["analytics"]}}}]})",
      nullptr},
+    // Issue #17: geo rules, location enrichment, the IP policy, the id cookie and residency; the
+    // meta's geo facts come from the selector's first byte (make_request).
+    {"edge-facts", R"({"sources":[
+      {"writeKey":"wk-edge","allowedOrigins":["https://shop.example"],"enrichLocation":true,"ipAddress":"masked",
+       "identityCookie":{"domain":"shop.example","maxAgeDays":30},"residency":"eu","destinations":{
+        "capture":{"endpoint":"https://capture.fuzz.test"},
+        "gist":{"apiKey":{"secret":"GIST_API_KEY"},"endpoint":"https://gist.fuzz.test","pages":true,
+                "geo":[{"when":{"continent":["EU"]},"use":{"apiKey":{"secret":"GIST_EU"},"endpoint":"https://gist-eu.fuzz.test"}}]},
+        "gainsightPx":{"apiKey":{"secret":"PX_US"},"endpoint":"https://px.fuzz.test",
+                "geo":[{"when":{"country":["CH"]},"use":{"apiKey":{"secret":"PX_CH"}}},
+                       {"when":{"isEUCountry":true},"use":{"apiKey":{"secret":"PX_EU"},"region":"europe","endpoint":"https://px-eu.fuzz.test"}}]}}},
+      {"writeKey":"wk-edge-2","ipAddress":"none","identityCookie":true,"destinations":{
+        "capture":{"endpoint":"https://capture-2.fuzz.test"},
+        "gainsight":{"accessKey":{"secret":"GAINSIGHT_ACCESS_KEY"},"endpoint":"https://gainsight.fuzz.test"}}}]})",
+     nullptr},
 };
 constexpr std::size_t config_count = std::size(configs);
 
@@ -135,6 +150,8 @@ struct source_info {
   std::vector<std::string> origins;  // empty: any
   bool api_host = false;             // the settings document's apiHost is configured
   bool write_key_limited = true;     // a rate limit per writeKey (rateLimits.writeKey not null/false)
+  std::string ip_policy = "full";    // "ipAddress"
+  bool identity_cookie = false;      // "identityCookie"
 };
 struct config_info {
   std::string base_path;
@@ -297,6 +314,8 @@ config_info describe(fuzz_config const& fc) {
     if (auto const* origins = so.if_contains("allowedOrigins"))
       for (auto const& origin : origins->get_array()) s.origins.emplace_back(origin.get_string());
     s.api_host = so.contains("apiHost");
+    if (auto const* ip = so.if_contains("ipAddress")) s.ip_policy = std::string(ip->get_string());
+    s.identity_cookie = so.contains("identityCookie");
     if (auto const* limits = so.if_contains("rateLimits"))
       if (auto const* wk = limits->get_object().if_contains("writeKey"))
         s.write_key_limited = !(wk->is_null() || (wk->is_bool() && !wk->get_bool()));
@@ -307,6 +326,14 @@ config_info describe(fuzz_config const& fc) {
         auto const* endpoint = settings.if_contains("endpoint");
         info.url_prefixes.push_back(endpoint ? strip_slashes(std::string(endpoint->get_string()))
                                              : default_url(key, settings));
+        // A geo rule's instance: the destination's settings with the rule's `use` over them.
+        if (auto const* rules = settings.if_contains("geo"))
+          for (auto const& rule : rules->get_array()) {
+            bj::object merged = settings;
+            for (auto const& u : rule.get_object().at("use").get_object()) merged[u.key()] = u.value();
+            auto const* e = merged.if_contains("endpoint");
+            info.url_prefixes.push_back(e ? strip_slashes(std::string(e->get_string())) : default_url(key, merged));
+          }
         if (std::find(info.destination_keys.begin(), info.destination_keys.end(), key) == info.destination_keys.end())
           info.destination_keys.push_back(key);
       }
@@ -484,6 +511,30 @@ request make_request(config_info const& cfg, std::uint8_t const* h) {
   }
   r.queue = (h[0] & 0x80) != 0;
   if (r.queue) meta["queue"] = true;  // the queue messages too (the config: h[0] % config_count)
+  // Where the visitor is (issue #17): nothing, an EU visitor, a US one, or hostile values.
+  switch ((h[0] >> 3) & 3) {
+    case 0: break;
+    case 1:
+      meta["geo"] = bj::object{{"continent", "EU"},           {"country", "DE"},        {"region", "Bavaria"},
+                               {"regionCode", "BY"},          {"city", "Munich"},       {"postalCode", "80331"},
+                               {"timezone", "Europe/Berlin"}, {"latitude", "48.13743"}, {"longitude", "11.57549"},
+                               {"isEUCountry", true}};
+      break;
+    case 2:
+      meta["geo"] = bj::object{{"continent", "NA"},   {"country", "US"},       {"city", "Austin"},
+                               {"latitude", "30.27"}, {"longitude", "-97.74"}, {"isEUCountry", false}};
+      break;
+    case 3:
+      meta["geo"] = bj::object{{"continent", "EU\""},
+                               {"country", "CH"},
+                               {"city", "\"><img src=x>\u2028"},
+                               {"timezone", std::string(101, 'z')},
+                               {"latitude", "1e999"},
+                               {"longitude", "--1"},
+                               {"region", std::string("a\0b", 3)},
+                               {"isEUCountry", "1"}};
+      break;
+  }
   r.meta_json = bj::serialize(meta);
   return r;
 }
@@ -719,6 +770,21 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
     auto const name = p.view(h.name), value = p.view(h.value);
     CHECK(!name.empty() && clean_header_text(name) && clean_header_text(value), "reply-header",
           "CR, LF or NUL in reply header " + clip(name) + ": " + clip(value));
+    // The id cookie (issue #17): only on a 200, only for a config that asks for it, its value plain
+    // cookie text, its attributes fixed.
+    if (lower(name) == "set-cookie") {
+      bool const asked =
+          std::any_of(cfg.sources.begin(), cfg.sources.end(), [](source_info const& s) { return s.identity_cookie; });
+      auto const eq = value.find('='), semi = value.find(';');
+      std::string_view const cookie_value = eq == value.npos ? std::string_view() : value.substr(eq + 1, semi - eq - 1);
+      CHECK(asked && p.status == 200 && value.substr(0, eq + 1) == "ajs_anonymous_id=" && semi != value.npos &&
+                !cookie_value.empty() &&
+                std::all_of(
+                    cookie_value.begin(), cookie_value.end(),
+                    [](char c) { return c > 0x20 && c < 0x7f && c != ';' && c != ',' && c != '"' && c != '\\'; }) &&
+                value.size() > 22 && value.substr(value.size() - 22) == "; Secure; SameSite=Lax",
+            "identity-cookie", "set-cookie " + clip(value) + " on a " + std::to_string(p.status));
+    }
     // The settings document is public (any origin may read it); every other endpoint answers
     // CORS only for an origin some source allows.
     if (lower(name) == "access-control-allow-origin" && value != "*") {
@@ -893,6 +959,33 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
               std::to_string(body_limit) + " (the message as delivered is over the per-message limit)");
     CHECK(!j.root_has_write_key, "write-key",
           where() + " (" + std::string(destination) + "): body has a top-level writeKey");
+    // The IP policy (issue #17): when every source masks or removes IPs, no full address reaches
+    // a destination: the message's context.ip (capture) and Gist's last_seen_ip are absent or a
+    // network (a.b.c.0, or an IPv6 prefix ending "::").
+    bool const ips_restricted =
+        std::all_of(cfg.sources.begin(), cfg.sources.end(), [](source_info const& s) { return s.ip_policy != "full"; });
+    if (ips_restricted && (destination == "capture" || destination == "gist") && j.valid && j.root_is_object) {
+      boost::system::error_code pec;
+      bj::value const parsed = bj::parse(rbody, pec);
+      bj::value const* ip = nullptr;
+      if (!pec && parsed.is_object()) {
+        auto const& o = parsed.get_object();
+        if (destination == "gist") {
+          ip = o.if_contains("last_seen_ip");
+        } else if (auto const* c = o.if_contains("context"); c && c->is_object()) {
+          ip = c->get_object().if_contains("ip");
+        }
+      }
+      auto const network = [](bj::value const* v) {
+        if (!v->is_string()) return false;
+        std::string_view s = v->get_string();
+        bool const v4 = s.size() > 2 && s.substr(s.size() - 2) == ".0" &&
+                        s.find_first_not_of("0123456789.") == std::string_view::npos;
+        return v4 || (s.size() >= 2 && s.substr(s.size() - 2) == "::");
+      };
+      CHECK(!ip || network(ip), "ip-policy",
+            where() + " (" + std::string(destination) + "): an address the policy should have masked: " + clip(rbody));
+    }
     for (std::size_t s = 0; s < needles.size(); ++s) {
       if (rbody.find(needles[s]) == rbody.npos) continue;
       if (write_key_verdict[s] < 0)

@@ -79,7 +79,7 @@ test("the wasi and Emscripten builds give byte-identical output over the fuzz co
   assert.ok(refused.every((r) => r.rc !== 0), "every bad configuration is refused");
 
   const configs = fuzzConfigs();
-  assert.deepEqual(configs.map((c) => c.name), ["full", "basepath-whitelist-tagsoff", "consent", "multi-source", "default-hosts", "demo", "tags-consent-basepath"]);
+  assert.deepEqual(configs.map((c) => c.name), ["full", "basepath-whitelist-tagsoff", "consent", "multi-source", "default-hosts", "demo", "tags-consent-basepath", "edge-facts"]);
   const seeds = corpus();
   assert.ok(seeds.length >= 100, `corpus of ${seeds.length}`);
   const outcomes = new Map(); // reply status → count: the corpus reaches plans with calls and every kind of refusal

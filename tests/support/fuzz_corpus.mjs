@@ -72,6 +72,13 @@ export function requestMeta(shape, h, { queue = (h[0] & 0x80) !== 0 } = {}) {
     meta.bodyError = "";
   }
   if (queue) meta.queue = true;
+  const geo = [
+    null,
+    { continent: "EU", country: "DE", region: "Bavaria", regionCode: "BY", city: "Munich", postalCode: "80331", timezone: "Europe/Berlin", latitude: "48.13743", longitude: "11.57549", isEUCountry: true },
+    { continent: "NA", country: "US", city: "Austin", latitude: "30.27", longitude: "-97.74", isEUCountry: false },
+    { continent: "EU\"", country: "CH", city: '"><img src=x>\u2028', timezone: "z".repeat(101), latitude: "1e999", longitude: "--1", region: "a\0b", isEUCountry: "1" },
+  ][(h[0] >> 3) & 3];
+  if (geo) meta.geo = geo;
   return JSON.stringify(meta);
 }
 

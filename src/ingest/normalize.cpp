@@ -102,8 +102,11 @@ std::optional<double> coordinate(std::string_view text) {
     if (!((c >= '0' && c <= '9') || c == '.' || c == '-')) return std::nullopt;
   boost::system::error_code ec;
   auto v = boost::json::parse(text, ec);
-  if (ec || !v.is_number()) return std::nullopt;
-  return v.to_number<double>(ec);
+  if (ec) return std::nullopt;
+  if (auto const* d = v.if_double()) return *d;
+  if (auto const* i = v.if_int64()) return static_cast<double>(*i);
+  if (auto const* u = v.if_uint64()) return static_cast<double>(*u);
+  return std::nullopt;
 }
 
 // Segment's context.location (city, country, region, latitude, longitude: spec/common.md) and

@@ -1,25 +1,7 @@
 // @ts-check
-// The page's DOM, built in code: el("button", {type: "button", onclick}, "Replay"). Text children
-// become text nodes (never HTML), so nothing from the Worker's answers is ever parsed as markup.
-const SVG_NS = "http://www.w3.org/2000/svg";
-
-function build(node, attrs, children) {
-  for (const [name, value] of Object.entries(attrs ?? {})) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith("on") && typeof value === "function") node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value === true ? "" : String(value));
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === undefined || child === null || child === false) continue;
-    node.append(typeof child === "object" ? child : String(child));
-  }
-  return node;
-}
-
-/** @returns {HTMLElement} */
-export const el = (tag, attrs = {}, ...children) => build(document.createElement(tag), attrs, children);
-/** @returns {SVGElement} */
-export const svgEl = (tag, attrs = {}, ...children) => build(document.createElementNS(SVG_NS, tag), attrs, children);
+// The console's DOM helpers: el and svgEl (host-shims/browser/dom.mjs, shared with the tester),
+// and the page's own formatting.
+export { el, svgEl } from "../../host-shims/browser/dom.mjs";
 
 export const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 

@@ -9,6 +9,7 @@ import { CoreError, Planner } from "../../host-shims/browser/planner.mjs";
 import { prettyJson } from "../../host-shims/browser/pretty_json.mjs";
 import { loadConfigDocument } from "./_config_document.mjs";
 import { assetsPrefix } from "../../host-shims/browser/assets_prefix.mjs";
+import { el } from "../../host-shims/browser/dom.mjs";
 import { presetEvent } from "./_event_presets.mjs";
 import { callCount, parseEventText, planSections } from "./_plan_view.mjs";
 
@@ -42,17 +43,6 @@ const state = {
   workerText: null, // the configuration loaded from the Worker
 };
 
-// An element with attributes (class, data-*, …) and children (nodes or text, never parsed as HTML).
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name === "class") node.className = value;
-    else node.setAttribute(name, value === true ? "" : String(value));
-  }
-  for (const child of children.flat(Infinity)) if (child !== null && child !== undefined && child !== false) node.append(child instanceof Node ? child : String(child));
-  return node;
-}
 
 function setStatus(node, text, kind = "") {
   node.textContent = text;
@@ -207,7 +197,7 @@ async function copyBody(text, button) {
   try {
     await navigator.clipboard.writeText(text);
   } catch {
-    const scratch = el("textarea", { class: "scratch", readonly: true });
+    const scratch = /** @type {HTMLTextAreaElement} */ (el("textarea", { class: "scratch", readonly: true }));
     scratch.value = text;
     document.body.append(scratch);
     scratch.select();

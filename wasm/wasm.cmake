@@ -24,3 +24,12 @@ elseif(EMSCRIPTEN)
                       -sEXPORTED_FUNCTIONS=${em_exports} -sTOTAL_STACK=262144)
   set_target_properties(ajs_edge PROPERTIES OUTPUT_NAME "ajs_edge" SUFFIX ".wasm")
 endif()
+
+# Code that runs once per isolate (reading the configuration, each destination's settings) is
+# compiled for size: a third of the growth of issue #17 was the config reader's, and the browser's
+# module has a 150 KB line (BENCHMARKS.md). The request path stays at -O2.
+if(WASI OR EMSCRIPTEN)
+  file(GLOB AJS_COLD_SOURCES "${CMAKE_SOURCE_DIR}/src/config/*.cpp" "${CMAKE_SOURCE_DIR}/src/route/geo_rules.cpp"
+       "${CMAKE_SOURCE_DIR}/src/destinations/*/*_settings.cpp")
+  set_source_files_properties(${AJS_COLD_SOURCES} TARGET_DIRECTORY ajs_core PROPERTIES COMPILE_OPTIONS "-Os")
+endif()

@@ -34,14 +34,15 @@ function parseJson(text) {
 
 // The request analytics.js (one message: /v1/<type>) or a server library (a batch) would make.
 // input: a Segment message, a batch ({batch:[…]}), or an array of messages.
-export function requestFor(input, { writeKey, basePath = "", host = "localhost", origin = "" }) {
+// scheme: the page's ("http" for a Worker under wrangler dev); the core plans the same either way.
+export function requestFor(input, { writeKey, basePath = "", host = "localhost", origin = "", scheme = "https" }) {
   const isBatch = Array.isArray(input) || Array.isArray(input?.batch);
   const single = !isBatch && input !== null && typeof input === "object" && SINGLE_TYPES.has(input.type);
   const body = Array.isArray(input) ? { batch: input } : isBatch || single ? input : { batch: [input] };
   const headers = { "content-type": "application/json" };
   if (writeKey) headers.authorization = `Basic ${base64(`${writeKey}:`)}`;
   if (origin) headers.origin = origin;
-  return { method: "POST", url: `https://${host}${basePath}/v1/${single ? input.type : "batch"}`, headers, body: JSON.stringify(body) };
+  return { method: "POST", url: `${scheme}://${host}${basePath}/v1/${single ? input.type : "batch"}`, headers, body: JSON.stringify(body) };
 }
 
 export class Planner {
@@ -65,11 +66,11 @@ export class Planner {
   }
 
   // What the Worker would do with `input` (see requestFor) from the source of `writeKey`.
-  /** @param {{writeKey?: string, host?: string, origin?: string, receivedAt?: number, seed?: string}} [options] */
+  /** @param {{writeKey?: string, host?: string, scheme?: string, origin?: string, receivedAt?: number, seed?: string}} [options] */
   plan(input, options = {}) {
-    const { writeKey, host, origin = "", receivedAt = Date.now(), seed = randomSeed() } = options;
+    const { writeKey, host, scheme, origin = "", receivedAt = Date.now(), seed = randomSeed() } = options;
     if (!this.description) this.configure("");
-    const request = requestFor(input, { writeKey, basePath: this.description.basePath ?? "", host, origin });
+    const request = requestFor(input, { writeKey, basePath: this.description.basePath ?? "", host, scheme, origin });
     return this.planRequest(request, { receivedAt, seed });
   }
 

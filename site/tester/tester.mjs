@@ -171,6 +171,7 @@ function drawPlan() {
     result = state.planner.plan(parsed.value, {
       writeKey: source.writeKey,
       host: location.host || "localhost",
+      scheme: location.protocol === "http:" ? "http" : "https",
       origin: ui.origin.value.trim(),
       receivedAt: Date.now(),
     });

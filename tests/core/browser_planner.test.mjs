@@ -41,6 +41,7 @@ test("requestFor: one message to /v1/<type> as analytics.js sends it, anything e
     assert.equal(r.url, "https://edge.example/collect/v1/batch", JSON.stringify(odd));
     assert.equal(r.body, JSON.stringify({ batch: [odd] }));
   }
+  assert.equal(requestFor({ type: "track" }, { ...opts, scheme: "http" }).url, "http://edge.example/collect/v1/track");
   const r = requestFor({ type: "track" }, { ...opts, origin: "https://shop.example" });
   assert.deepEqual(r.headers, { "content-type": "application/json", authorization: basicOf("wk_web"), origin: "https://shop.example" });
   assert.equal(r.method, "POST");

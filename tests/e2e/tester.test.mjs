@@ -90,9 +90,9 @@ function shown(page) {
 // The same input planned in Node, as the page shows it: calls by destination in the source's order,
 // bodies pretty. The page's seed is its own, so a message without a messageId gets another one
 // there: `messageIds` maps Node's to the page's.
-function expected(input, { config, writeKey, host, origin }, messageIds = new Map()) {
+function expected(input, { config, writeKey, host, scheme, origin }, messageIds = new Map()) {
   const description = planner.configure(config);
-  const result = planner.plan(input, { writeKey, host, origin, receivedAt: NOW, seed: "5eed5eed5eed5eed" });
+  const result = planner.plan(input, { writeKey, host, scheme, origin, receivedAt: NOW, seed: "5eed5eed5eed5eed" });
   const source = description.sources.find((s) => s.writeKey === writeKey);
   const swap = (s) => [...messageIds].reduce((t, [from, to]) => t.replaceAll(from, to), s);
   const order = source.destinations.map((d) => d.key);
@@ -120,7 +120,7 @@ describe("the event tester, served by the Worker", () => {
     const tapFrom = edge.tap.seen.length;
     const url = `${edge.tap.url}${PREFIX}/tester/`;
     const { context, page, requests, errors } = await open(url);
-    const where = { config: "", writeKey: "demo-write-key", host: new URL(edge.tap.url).host, origin: edge.tap.url };
+    const where = { config: "", writeKey: "demo-write-key", host: new URL(edge.tap.url).host, scheme: "http", origin: edge.tap.url };
     try {
       assert.equal(await text(page, "#core-status"), "Core loaded: plans are computed in this page.");
       assert.equal(await page.locator('input[name="config-mode"][value="demo"]').isChecked(), true);
@@ -137,7 +137,7 @@ describe("the event tester, served by the Worker", () => {
       let want = expected(preset, where);
       want = expected(preset, where, messageIdMap(want.calls, view.calls));
       assert.deepEqual(view.calls, want.calls);
-      assert.deepEqual([view.status, view.reply, view.request], ["200", '{"success":true}', `POST https://${where.host}/v1/identify`]);
+      assert.deepEqual([view.status, view.reply, view.request], ["200", '{"success":true}', `POST http://${where.host}/v1/identify`]);
       assert.deepEqual(view.sections, [["capture", "1 call"], ["gist", "1 call"], ["gainsight", "1 call"], ["gainsightPx", "1 call"]]);
       assert.deepEqual(view.notes, []);
 
@@ -231,7 +231,7 @@ describe("the event tester, served by the Worker", () => {
       const document = await (await fetch(`${edge.tap.url}${PREFIX}/admin/config/document`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
       const input = JSON.parse(await page.locator("#event").inputValue());
       const view = await shown(page);
-      const where = { config: document.text, writeKey: "wk_tester", host: new URL(edge.tap.url).host, origin: edge.tap.url };
+      const where = { config: document.text, writeKey: "wk_tester", host: new URL(edge.tap.url).host, scheme: "http", origin: edge.tap.url };
       let want = expected(input, where);
       want = expected(input, where, messageIdMap(want.calls, view.calls));
       assert.deepEqual(view.calls, want.calls);
@@ -240,7 +240,7 @@ describe("the event tester, served by the Worker", () => {
         ["gainsight", `${edge.fakes.gainsight.url}/clickstream/segmentio/event`, "<secret GAINSIGHT_ACCESS_KEY>"],
         ["gainsightPx", `${edge.fakes.px.url}/rte/segmentio/v1/push`, "<secret GAINSIGHT_PX_API_KEY>"],
       ]);
-      assert.equal(view.request, `POST https://${where.host}${PREFIX}/v1/track`);
+      assert.equal(view.request, `POST http://${where.host}${PREFIX}/v1/track`);
       await page.screenshot({ path: join(screenshots, "tester-worker.png"), fullPage: true });
 
       // A reload finds the token, and choosing the Worker loads its configuration with it.

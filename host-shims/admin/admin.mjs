@@ -190,17 +190,8 @@ async function jsonBody(request, example) {
 async function replayRequest(request, url) {
   const fromQuery = url.searchParams.getAll("id");
   if (fromQuery.length > 0) return { ids: uniqueIds(fromQuery, "id"), all: false };
-  const text = await request.text();
   /** @type {any} */
-  let body = {};
-  if (text.trim() !== "") {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new BadRequest("the body is not JSON");
-    }
-  }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new BadRequest('the body is a JSON object: {"ids":[…]} or {"all":true}');
+  const body = await jsonBody(request, '{"ids":[…]} or {"all":true}');
   if (body.ids !== undefined && !Array.isArray(body.ids)) throw new BadRequest("ids: an array of dead-letter ids");
   const ids = body.ids === undefined ? [] : uniqueIds(body.ids, "ids");
   const all = body.all === true;

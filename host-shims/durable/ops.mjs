@@ -15,7 +15,7 @@
 // (inline only): a call given up after its attempts.
 import { deliveryConfig } from "../delivery/delivery_config.mjs";
 import { fnv1a } from "./ledger.mjs";
-import { hasPayloadStore, touchPayload } from "./payloads.mjs";
+import { hasPayloadStore, jurisdictionOfRef, touchPayload } from "./payloads.mjs";
 import { jurisdictionOfCalls, objectIn } from "./residency.mjs";
 
 export const COUNTERS = ["sent", "retried", "failed", "deduplicated", "deadLettered", "busy", "deferred"];
@@ -234,7 +234,7 @@ export async function readCounters(env) {
 // A dead letter: `message` is the queue message body that replays it.
 export function deadLetter({ reason, destination, orderKey, result = undefined, attempts, message }) {
   const calls = Array.isArray(message?.calls) ? message.calls : [];
-  const jurisdiction = jurisdictionOfCalls(calls) ?? (typeof message?.ref === "string" && message.ref.startsWith("eu.") ? "eu" : null);
+  const jurisdiction = jurisdictionOfCalls(calls) ?? (typeof message?.ref === "string" ? jurisdictionOfRef(message.ref) : null);
   return {
     id: `${jurisdiction ? `${jurisdiction}-` : ""}${crypto.randomUUID()}`,
     at: Date.now(),

@@ -6,10 +6,16 @@ import { jurisdictionOfCalls, objectIn } from "./residency.mjs";
 
 const SHARDS = 8;
 
+// The jurisdiction a reference's chain is kept in (null: the default one).
+export function jurisdictionOfRef(ref) {
+  const shard = String(ref).split(":")[0];
+  const dot = shard.indexOf(".");
+  return dot < 0 ? null : shard.slice(0, dot);
+}
+
 function stub(env, ref) {
   const shard = ref.split(":")[0];
-  const dot = shard.indexOf(".");
-  return objectIn(env.DELIVERY_PAYLOADS, dot < 0 ? null : shard.slice(0, dot), `payloads-${shard.slice(dot + 1)}`);
+  return objectIn(env.DELIVERY_PAYLOADS, jurisdictionOfRef(ref), `payloads-${shard.slice(shard.indexOf(".") + 1)}`);
 }
 
 export const hasPayloadStore = (env) => !!env?.DELIVERY_PAYLOADS;

@@ -26,23 +26,25 @@ var q = new URLSearchParams(location.search), WRITE_KEY = q.get("writeKey"), CDN
 ${SNIPPET}
 </script>`));
   writeFileSync(join(dir, "npm.html"), page("npm", `<script type="module" src="npm/main.js"></script>`));
-  await build({
-    stdin: {
-      contents: `import { AnalyticsBrowser } from "@segment/analytics-next";
+  await bundlePage(`import { AnalyticsBrowser } from "@segment/analytics-next";
 const q = new URLSearchParams(location.search);
 // cdnSettings only for the control test, which must see a metrics flush go to Segment.
 const cdnSettings = q.get("cdnSettings") ? { cdnSettings: JSON.parse(q.get("cdnSettings")) } : {};
 window.analytics = AnalyticsBrowser.load({ writeKey: q.get("writeKey"), cdnURL: q.get("cdn"), ...cdnSettings });
-`,
-      resolveDir: root,
-      sourcefile: "main.js",
-    },
+`, join(dir, "npm"));
+}
+
+// A page's module (`contents`, importing from node_modules) bundled as the test site serves it:
+// ESM with its lazy chunks, into `outdir` as main.js.
+export function bundlePage(contents, outdir) {
+  return build({
+    stdin: { contents, resolveDir: root, sourcefile: "main.js" },
     bundle: true,
     splitting: true,
     format: "esm",
     platform: "browser",
     target: "es2020",
-    outdir: join(dir, "npm"),
+    outdir,
     entryNames: "main",
     minify: true,
     logLevel: "error",

@@ -11,11 +11,12 @@ import assert from "node:assert/strict";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { build } from "esbuild";
+import { bundle } from "../../scripts/build-assets.mjs";
 import { Planner } from "../../host-shims/browser/planner.mjs";
 import { describePlan } from "../../host-shims/browser/preview.mjs";
 import { launchChromium, recordRequests, root, waitFor, within } from "./harness.mjs";
 import { PREFIX, startEdge } from "./fixture.mjs";
+import { bundlePage } from "./pages.mjs";
 
 const ADMIN_TOKEN = "preview-admin-token-77e1";
 const NOW = Date.parse("2026-03-04T05:06:07.890Z"); // the page's fixed clock
@@ -34,9 +35,7 @@ async function buildPreviewSite() {
 <html lang="en"><head><meta charset="utf-8"><title>preview</title><link rel="icon" href="data:,">
 <script type="module" src="preview/main.js"></script></head><body><h1>preview</h1></body></html>
 `);
-  await build({
-    stdin: {
-      contents: `import { AnalyticsBrowser } from "@segment/analytics-next";
+  await bundlePage(`import { AnalyticsBrowser } from "@segment/analytics-next";
 const q = new URLSearchParams(location.hash.slice(1));
 const analytics = AnalyticsBrowser.load({ writeKey: q.get("writeKey"), cdnURL: q.get("cdn") });
 window.analytics = analytics;
@@ -47,23 +46,10 @@ window.previewRegistered = (async () => {
   const plugin = mode === "default" ? module.default : mode === "named" ? module.preview : module.createPreview({ adminToken: q.get("token") });
   await analytics.register(plugin);
 })();
-`,
-      resolveDir: root,
-      sourcefile: "main.js",
-    },
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2020",
-    outdir: join(site, "preview"),
-    entryNames: "main",
-    minify: true,
-    logLevel: "error",
-    define: { "process.env.NODE_ENV": '"production"' },
-  });
+`, join(site, "preview"));
   // The plugin somewhere without core.wasm beside it: the core cannot load.
-  await build({ entryPoints: [join(root, "host-shims/browser/preview.mjs")], bundle: true, format: "esm", target: "es2020", outfile: join(site, "broken/preview.js"), logLevel: "error" });
+  mkdirSync(join(site, "broken"), { recursive: true });
+  writeFileSync(join(site, "broken/preview.js"), bundle("host-shims/browser/preview.mjs", "esm"));
 }
 
 before(async () => {

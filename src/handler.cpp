@@ -81,7 +81,7 @@ void allow_allowed_origin(plan_writer& out, request_meta const& meta, config con
 }
 
 void route_request(request_meta const& meta, std::string_view body, config const& cfg, plan& p) {
-  plan_writer out(p);
+  plan_writer out(p, meta.seed);
   std::string_view path = meta.path;
   bool const inside_base_path = path.substr(0, cfg.base_path.size()) == cfg.base_path;
   if (inside_base_path) path.remove_prefix(cfg.base_path.size());
@@ -139,7 +139,7 @@ void route_request(request_meta const& meta, std::string_view body, config const
 
 void handle_request(request_meta const& meta, std::string_view body, config const& cfg, plan& p) {
   route_request(meta, body, cfg, p);
-  if (meta.queue) write_queue_messages(p);
+  if (meta.queue) write_queue_messages(p, meta.seed);
 }
 
 }  // namespace ajs

@@ -1,7 +1,5 @@
 #include "ingest/timestamp.hpp"
 
-#include <cstdio>
-
 namespace ajs {
 
 // H. Hinnant's algorithm; linear in d, so a day past the month's end counts on.
@@ -110,14 +108,39 @@ std::string format_iso8601_ms(std::int64_t ms) {
   unsigned m, d;
   civil_from_days(days, y, m, d);
   // As JavaScript's Date.prototype.toISOString writes it: a year outside 0000–9999 as ±YYYYYY
-  // (a clock-skew correction with a far-off sentAt can land there).
-  bool const extended = y < 0 || y > 9999;
-  char buf[48];
-  int const n = std::snprintf(
-      buf, sizeof buf, extended ? "%+07lld-%02u-%02uT%02u:%02u:%02u.%03uZ" : "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ",
-      static_cast<long long>(y), m, d, static_cast<unsigned>(rem / 3600000), static_cast<unsigned>(rem / 60000 % 60),
-      static_cast<unsigned>(rem / 1000 % 60), static_cast<unsigned>(rem % 1000));
-  return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+  // (a clock-skew correction with a far-off sentAt can land there). Written digit by digit: this
+  // runs for every message, and snprintf was 5 % of planning small events (perf, session 10).
+  std::string out;
+  out.reserve(27);
+  auto digits = [&out](std::uint64_t v, int n) {
+    char buf[20];
+    for (int i = n - 1; i >= 0; --i, v /= 10) buf[i] = static_cast<char>('0' + v % 10);
+    out.append(buf, static_cast<std::size_t>(n));
+  };
+  if (y < 0 || y > 9999) {
+    out += y < 0 ? '-' : '+';
+    auto const year = static_cast<std::uint64_t>(y < 0 ? -y : y);
+    int n = 6;  // at least six digits, as snprintf's %+07lld (more for an out-of-range clock)
+    for (std::uint64_t v = year / 1000000; v != 0; v /= 10) ++n;
+    digits(year, n);
+  } else {
+    digits(static_cast<std::uint64_t>(y), 4);
+  }
+  auto const time_of_day = static_cast<std::uint64_t>(rem);
+  out += '-';
+  digits(m, 2);
+  out += '-';
+  digits(d, 2);
+  out += 'T';
+  digits(time_of_day / 3600000, 2);
+  out += ':';
+  digits(time_of_day / 60000 % 60, 2);
+  out += ':';
+  digits(time_of_day / 1000 % 60, 2);
+  out += '.';
+  digits(time_of_day % 1000, 3);
+  out += 'Z';
+  return out;
 }
 
 }  // namespace ajs

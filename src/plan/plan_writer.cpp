@@ -1,7 +1,6 @@
 #include "plan/plan_writer.hpp"
 
 #include <boost/json/value.hpp>
-#include <functional>
 
 #include "json/write_json.hpp"
 
@@ -26,13 +25,12 @@ byte_span plan_writer::append(std::string_view s) {
 byte_span plan_writer::text(std::string_view s) {
   if (s.empty()) return {};
   if (s.size() > max_interned_length) return append(s);
-  auto const hash = std::hash<std::string_view>{}(s);
-  auto [first, last] = interned_.equal_range(hash);
-  for (auto it = first; it != last; ++it)
-    if (plan_.view(it->second) == s) return it->second;
-  auto span = append(s);
-  interned_.emplace(hash, span);
-  return span;
+  auto& recent = recent_[((reinterpret_cast<std::uintptr_t>(s.data()) + s.size()) * 0x9e3779b97f4a7c15ull) >> 58];
+  if (recent.data == s.data() && recent.size == s.size() && plan_.view(recent.span) == s) return recent.span;
+  auto [span, added] = interned_.find_or_add(hash_bytes(s, seed_), [&](byte_span x) { return plan_.view(x) == s; });
+  if (added) *span = append(s);
+  recent = {s.data(), s.size(), *span};
+  return *span;
 }
 
 void plan_writer::reply(std::uint32_t status, std::string_view body) {
@@ -54,7 +52,11 @@ void plan_writer::begin_request(outgoing_call const& call) {
   r.order_key = text(call.order_key);
   r.flags = call.flags;
   r.scope = scope_;
-  r.ordinal = ordinals_[call_id{scope_.offset, call.message_id}]++;
+  auto [count, added] = ordinals_.find_or_add(hash_bytes(call.message_id, seed_ ^ scope_.offset), [&](auto const& c) {
+    return c.scope == scope_.offset && c.message_id == call.message_id;
+  });
+  if (added) *count = {scope_.offset, call.message_id, 0};
+  r.ordinal = count->calls++;
   plan_.requests.push_back(r);
 }
 

@@ -1,12 +1,13 @@
 #pragma once
 // Builds a plan in place: strings are interned (a URL or a messageId shared by many calls is
 // stored once) and bodies are serialized straight into the plan's one byte buffer.
+#include <array>
 #include <boost/json/fwd.hpp>
 #include <cstddef>
 #include <string_view>
-#include <unordered_map>
 
 #include "json/write_json.hpp"
+#include "plan/flat_index.hpp"
 #include "plan/plan.hpp"
 
 namespace ajs {
@@ -29,7 +30,8 @@ struct outgoing_call {
 
 class plan_writer {
  public:
-  explicit plan_writer(plan& p) : plan_(p) {}
+  // `seed`: the request's randomness (request_meta::seed), which seeds the lookup tables' hash.
+  explicit plan_writer(plan& p, std::uint64_t seed = 0) : plan_(p), seed_(seed) {}
 
   // Room for what a body of `input_bytes` is expected to plan, so the buffers grow once.
   void reserve_for(std::size_t input_bytes);
@@ -75,21 +77,27 @@ class plan_writer {
   byte_span append(std::string_view s);
 
   plan& plan_;
-  std::unordered_multimap<std::size_t, byte_span> interned_;
+  std::uint64_t seed_;
+  flat_index<byte_span> interned_;
+  // The last strings interned from each of a few addresses: most of a call's strings are the
+  // same few constants and views (a destination's name and headers, the message's id), asked for
+  // again from the same place, and hashing them every time was 9 % of planning small events.
+  // A hit is checked byte for byte, so a buffer reused for other text simply misses.
+  struct recent_text {
+    char const* data = nullptr;
+    std::size_t size = 0;
+    byte_span span;
+  };
+  std::array<recent_text, 64> recent_{};
   byte_span scope_{};
   // (scope, messageId) → calls so far. The views point into the request's message, which outlives
   // planning.
-  struct call_id {
-    std::uint32_t scope;
+  struct call_count {
+    std::uint32_t scope = 0;
     std::string_view message_id;
-    bool operator==(call_id const& o) const { return scope == o.scope && message_id == o.message_id; }
+    std::uint32_t calls = 0;
   };
-  struct call_id_hash {
-    std::size_t operator()(call_id const& k) const {
-      return std::hash<std::string_view>{}(k.message_id) * 31 + k.scope;
-    }
-  };
-  std::unordered_map<call_id, std::uint32_t, call_id_hash> ordinals_;
+  flat_index<call_count> ordinals_;
   outgoing_budget budget_{};
   std::size_t outgoing_bytes_ = 0;
 };

@@ -1,11 +1,12 @@
 #include "plan/queue_messages.hpp"
 
+#include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "json/write_json.hpp"
+#include "plan/flat_index.hpp"
 
 namespace ajs {
 
@@ -97,23 +98,32 @@ class call_writer {
 
   plan const& p_;
   std::string text_;  // the calls' JSON
-  std::unordered_map<std::string, std::string> header_runs_;
-  std::string run_key_, key_;
+  // Header runs known by their interned spans: equal spans, equal headers.
+  struct header_run {
+    std::uint32_t first = 0, count = 0;
+    std::string json;
+  };
+  std::deque<header_run> runs_;          // a deque: the JSON strings stay where they are
+  flat_index<std::uint32_t> run_index_;  // → runs_
+  std::string key_;
 };
 
 // [{"name","value"} | {"name","secret","format"}, …]; headers are interned spans, so one run of
 // them is known by its spans.
 std::string const* call_writer::headers(planned_request const& r) {
-  run_key_.clear();
-  for (std::uint32_t h = 0; h < r.header_count; ++h) {
-    auto const& header = p_.request_headers[r.first_header + h];
-    for (std::uint32_t w : {header.name.offset, header.name.length, header.value.offset, header.value.length,
-                            header.secret.offset, header.secret.length, static_cast<std::uint32_t>(header.format)})
-      run_key_.append(reinterpret_cast<char const*>(&w), sizeof w);
-  }
-  auto [it, added] = header_runs_.try_emplace(run_key_);
-  if (!added) return &it->second;
-  std::string& json = it->second;
+  static_assert(sizeof(planned_header) == 7 * sizeof(std::uint32_t), "compared as bytes: no padding");
+  auto const bytes = [&](std::uint32_t first) {
+    return std::string_view(reinterpret_cast<char const*>(p_.request_headers.data() + first),
+                            r.header_count * sizeof(planned_header));
+  };
+  auto const run = bytes(r.first_header);
+  auto [index, added] = run_index_.find_or_add(hash_bytes(run, 0), [&](std::uint32_t i) {
+    return runs_[i].count == r.header_count && bytes(runs_[i].first) == run;
+  });
+  if (!added) return &runs_[*index].json;
+  *index = static_cast<std::uint32_t>(runs_.size());
+  runs_.push_back({r.first_header, r.header_count, {}});
+  std::string& json = runs_.back().json;
   json += '[';
   for (std::uint32_t h = 0; h < r.header_count; ++h) {
     auto const& header = p_.request_headers[r.first_header + h];
@@ -138,42 +148,39 @@ std::string const* call_writer::headers(planned_request const& r) {
 
 }  // namespace
 
-void write_queue_messages(plan& p) {
+void write_queue_messages(plan& p, std::uint64_t seed) {
   p.messages.clear();
   if (p.requests.empty()) return;
 
   // Chains: the calls of one destination and order key, in plan order; chains in order of first
   // appearance.
-  struct chain_key {
-    std::string_view destination, order_key;
-    bool operator==(chain_key const& o) const { return destination == o.destination && order_key == o.order_key; }
-  };
-  struct chain_key_hash {
-    std::size_t operator()(chain_key const& k) const {
-      return std::hash<std::string_view>{}(k.order_key) * 31 + std::hash<std::string_view>{}(k.destination);
-    }
-  };
   struct chain {
     std::string head;  // {"v":1,"destination":…,"orderKey":…,"method":…,"headers":[…],"calls":[
+    std::string_view destination, order_key;  // views into p.bytes: read before it grows below
     std::string_view method;
     std::string const* headers = nullptr;
     std::vector<call_writer::call_text> calls;
     std::size_t size = 0;  // its JSON's bytes and its calls' bodies'
   };
-  std::unordered_map<chain_key, std::uint32_t, chain_key_hash> index;
+  flat_index<std::uint32_t> index;  // → chains
   std::vector<chain> chains;
   call_writer calls(p);
   for (auto const& r : p.requests) {
-    chain_key const key{p.view(r.destination), p.view(r.order_key)};
-    auto [it, added] = index.try_emplace(key, static_cast<std::uint32_t>(chains.size()));
+    std::string_view const destination = p.view(r.destination), order_key = p.view(r.order_key);
+    auto [at, added] = index.find_or_add(
+        hash_bytes(order_key, seed ^ hash_bytes(destination, seed)),
+        [&](std::uint32_t i) { return chains[i].destination == destination && chains[i].order_key == order_key; });
     if (added) {
+      *at = static_cast<std::uint32_t>(chains.size());
       chain c;
+      c.destination = destination;
+      c.order_key = order_key;
       c.method = p.view(r.method);
       c.headers = calls.headers(r);
       c.head = R"({"v":1,"destination":)";
-      json::write_json_string(c.head, key.destination);
+      json::write_json_string(c.head, destination);
       c.head += R"(,"orderKey":)";
-      json::write_json_string(c.head, key.order_key);
+      json::write_json_string(c.head, order_key);
       c.head += R"(,"method":)";
       json::write_json_string(c.head, c.method);
       c.head += R"(,"headers":)";
@@ -182,7 +189,7 @@ void write_queue_messages(plan& p) {
       c.size = c.head.size() + 2;  // and "]}"
       chains.push_back(std::move(c));
     }
-    auto& c = chains[it->second];
+    auto& c = chains[*at];
     c.calls.push_back(calls.write(r, c.method, c.headers));
     c.size += c.calls.back().size() + (c.calls.size() > 1 ? 1 : 0);
   }

@@ -24,7 +24,8 @@ namespace ajs {
 // MESSAGE_MAX_BYTES, checked equal by tests/core/abi_constants.test.mjs).
 inline constexpr std::uint32_t queue_message_max_bytes = 120000;
 
-// Appends the messages for p.requests to p.bytes and lists them in p.messages.
-void write_queue_messages(plan& p);
+// Appends the messages for p.requests to p.bytes and lists them in p.messages. `seed`: the
+// request's randomness (request_meta::seed), for the hash of its chains' order keys.
+void write_queue_messages(plan& p, std::uint64_t seed = 0);
 
 }  // namespace ajs

@@ -33,7 +33,10 @@ sample measure(ajs::config const& cfg, ajs::request_meta const& meta, std::strin
   std::size_t calls = 0;
   for (int i = 0; i < iterations; ++i) {
     auto const t0 = std::chrono::steady_clock::now();
+    // As wasm/exports.cpp ajs_handle runs it: the plan written into the last output's buffer.
     ajs::plan p;
+    p.bytes.swap(out);
+    p.bytes.assign(ajs::plan_header_bytes, '\0');
     ajs::handle_request(meta, body, cfg, p);
     ajs::take_encoded_plan(p, out);
     auto const t1 = std::chrono::steady_clock::now();

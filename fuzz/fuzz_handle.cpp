@@ -1,5 +1,5 @@
 // libFuzzer through the real C ABI (wasm/exports.cpp linked natively): ajs_configure with one of
-// several configurations, ajs_handle with request meta JSON as a host sends it plus the body,
+// several configurations, ajs_handle with the request meta as a host writes it plus the body,
 // then the output read back with ajs_output_ptr/len and decoded with ajs::decode_plan.
 //
 // Input layout (RELIABILITY.md "Fuzzing"):
@@ -29,6 +29,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "http/request_meta.hpp"
 #include "ingest/limits.hpp"
 #include "plan/plan.hpp"
 #include "plan/plan_encoding.hpp"
@@ -41,7 +42,7 @@ void ajs_free(void* p);
 char const* ajs_output_ptr();
 std::size_t ajs_output_len();
 int ajs_configure(char const* text, std::size_t length);
-int ajs_handle(char const* meta_text, std::size_t meta_length, char const* body, std::size_t body_length);
+int ajs_handle(char const* meta_bytes, std::size_t meta_length, char const* body, std::size_t body_length);
 }
 
 namespace {
@@ -420,7 +421,8 @@ constexpr std::string_view methods[] = {"POST", "POST", "POST", "OPTIONS", "GET"
 constexpr std::string_view hosts[] = {"edge.example.com", "evil.example:8443"};
 
 struct request {
-  std::string meta_json;
+  std::string meta;       // the meta's bytes, as a host writes them
+  std::string meta_text;  // what the meta says, for a failure's report
   std::string host;
   std::string method;  // as the core sees it (upper-case)
   std::string authorization;
@@ -474,68 +476,65 @@ request make_request(config_info const& cfg, std::uint8_t const* h) {
     case 7: r.origin = "HTTPS://SHOP.EXAMPLE"; break;
   }
 
-  bj::object headers;
-  if (!r.authorization.empty()) headers["authorization"] = r.authorization;
-  if (!r.origin.empty()) headers["origin"] = r.origin;
+  ajs::host_meta meta;
+  meta.method = method;
+  meta.url = url;
+  meta.authorization = r.authorization;
+  meta.origin = r.origin;
   switch (h[4] & 3) {
-    case 0: headers["cf-connecting-ip"] = "203.0.113.7"; break;
+    case 0: meta.client_ip = "203.0.113.7"; break;
     case 1: break;
-    case 2: headers["cf-connecting-ip"] = "2001:db8::1"; break;
-    case 3: headers["cf-connecting-ip"] = "\"><img src=x>\\"; break;
+    case 2: meta.client_ip = "2001:db8::1"; break;
+    case 3: meta.client_ip = "\"><img src=x>\\"; break;
   }
   switch ((h[4] >> 2) & 3) {
     case 0: break;
-    case 1: headers["access-control-request-headers"] = "authorization,content-type"; break;
-    case 2: headers["access-control-request-headers"] = "X-Custom-A, x_custom_b"; break;
-    case 3: headers["access-control-request-headers"] = std::string("content-type\r\nset-cookie: a=b\0x", 31); break;
+    case 1: meta.access_control_request_headers = "authorization,content-type"; break;
+    case 2: meta.access_control_request_headers = "X-Custom-A, x_custom_b"; break;
+    case 3: meta.access_control_request_headers = std::string("content-type\r\nset-cookie: a=b\0x", 31); break;
   }
-  bj::object meta;
-  meta["method"] = method;
-  meta["url"] = url;
-  meta["headers"] = std::move(headers);
   switch ((h[4] >> 4) & 3) {
-    case 0: meta["receivedAt"] = 1785578400500; break;
-    case 1: meta["receivedAt"] = 0; break;
-    case 2: meta["receivedAt"] = -62167219200001; break;
-    case 3: meta["receivedAt"] = 8.64e15; break;
+    case 0: meta.received_at_ms = 1785578400500; break;
+    case 1: meta.received_at_ms = 0; break;
+    case 2: meta.received_at_ms = -62167219200001; break;
+    case 3: meta.received_at_ms = 8640000000000000; break;
   }
-  meta["seed"] = (h[4] & 0x80) ? "9f86d081884c7d65" : "ffffffffffffffffzz";
+  meta.seed = (h[4] & 0x80) ? 0x9f86d081884c7d65ull : 0xffffffffffffffffull;
   if (h[1] & 0x80) {
     if (h[4] & 0x40)
-      meta["bodyTooLarge"] = true;
+      meta.body_too_large = true;
     else
-      meta["bodyError"] = "incorrect header check";
-  } else {
-    meta["bodyTooLarge"] = false;
-    meta["bodyError"] = "";
+      meta.body_error = "incorrect header check";
   }
   r.queue = (h[0] & 0x80) != 0;
-  if (r.queue) meta["queue"] = true;  // the queue messages too (the config: h[0] % config_count)
+  meta.queue = r.queue;  // the queue messages too (the config: h[0] % config_count)
   // Where the visitor is (issue #17): nothing, an EU visitor, a US one, or hostile values.
+  auto& g = meta.geo;
   switch ((h[0] >> 3) & 3) {
     case 0: break;
-    case 1:
-      meta["geo"] = bj::object{{"continent", "EU"},           {"country", "DE"},        {"region", "Bavaria"},
-                               {"regionCode", "BY"},          {"city", "Munich"},       {"postalCode", "80331"},
-                               {"timezone", "Europe/Berlin"}, {"latitude", "48.13743"}, {"longitude", "11.57549"},
-                               {"isEUCountry", true}};
-      break;
+    case 1: g = {"EU", "DE", "Bavaria", "BY", "Munich", "80331", "Europe/Berlin", "48.13743", "11.57549", true}; break;
     case 2:
-      meta["geo"] = bj::object{{"continent", "NA"},   {"country", "US"},       {"city", "Austin"},
-                               {"latitude", "30.27"}, {"longitude", "-97.74"}, {"isEUCountry", false}};
+      g.continent = "NA";
+      g.country = "US";
+      g.city = "Austin";
+      g.latitude = "30.27";
+      g.longitude = "-97.74";
       break;
     case 3:
-      meta["geo"] = bj::object{{"continent", "EU\""},
-                               {"country", "CH"},
-                               {"city", "\"><img src=x>\u2028"},
-                               {"timezone", std::string(101, 'z')},
-                               {"latitude", "1e999"},
-                               {"longitude", "--1"},
-                               {"region", std::string("a\0b", 3)},
-                               {"isEUCountry", "1"}};
+      g.continent = "EU\"";
+      g.country = "CH";
+      g.city = "\"><img src=x>\u2028";
+      g.timezone = std::string(101, 'z');
+      g.latitude = "1e999";
+      g.longitude = "--1";
+      g.region = std::string("a\0b", 3);
       break;
   }
-  r.meta_json = bj::serialize(meta);
+  r.meta = ajs::encode_request_meta(meta);
+  r.meta_text = "method=" + method + " url=" + url + " authorization=" + r.authorization + " origin=" + r.origin +
+                " ip=" + meta.client_ip + " receivedAt=" + std::to_string(meta.received_at_ms) +
+                (meta.body_too_large ? " bodyTooLarge" : "") + (meta.body_error.empty() ? "" : " bodyError") +
+                (meta.queue ? " queue" : "") + " geo=" + std::to_string((h[0] >> 3) & 3);
   return r;
 }
 
@@ -1027,7 +1026,7 @@ void check_plan(config_info const& cfg, request const& req, std::string_view bod
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  if (ajs_abi_version() != 1) oracle_failed("abi", "ajs_abi_version() != 1");
+  if (ajs_abi_version() != 2) oracle_failed("abi", "ajs_abi_version() != 2");
   // Every configuration must load; the first one stays selected.
   for (std::size_t i = config_count; i-- > 0;) select_config(i);
   return 0;
@@ -1039,15 +1038,15 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   config_info const& cfg = select_config(data[0] % config_count);
   request const req = make_request(cfg, data);
   std::string_view const body(reinterpret_cast<char const*>(data + header), size - header);
-  current_case = std::string("config=") + configs[data[0] % config_count].name + " meta=" + req.meta_json +
+  current_case = std::string("config=") + configs[data[0] % config_count].name + " meta=" + req.meta_text +
                  " body=" + std::to_string(body.size()) + " bytes";
 
   // As a host does: both inputs in module memory, exactly their size.
-  char* meta_buf = static_cast<char*>(ajs_alloc(req.meta_json.size()));
-  std::memcpy(meta_buf, req.meta_json.data(), req.meta_json.size());
+  char* meta_buf = static_cast<char*>(ajs_alloc(req.meta.size()));
+  std::memcpy(meta_buf, req.meta.data(), req.meta.size());
   char* body_buf = static_cast<char*>(ajs_alloc(body.size()));
   if (!body.empty()) std::memcpy(body_buf, body.data(), body.size());
-  int const rc = ajs_handle(meta_buf, req.meta_json.size(), body_buf, body.size());
+  int const rc = ajs_handle(meta_buf, req.meta.size(), body_buf, body.size());
   ajs_free(body_buf);
   ajs_free(meta_buf);
   std::string_view const out(ajs_output_ptr(), ajs_output_len());

@@ -15,7 +15,8 @@
 
 namespace {
 
-constexpr int abi_version = 1;
+// 2: the request meta is binary (http/request_meta.hpp), no longer JSON.
+constexpr int abi_version = 2;
 
 struct instance_state {
   std::optional<ajs::config> config;
@@ -98,10 +99,10 @@ AJS_EXPORT(ajs_configure) int ajs_configure(char const* text, std::size_t length
 
 // Plans one request. Returns 0 with the encoded plan as output, or 1 with an error as output.
 AJS_EXPORT(ajs_handle)
-int ajs_handle(char const* meta_text, std::size_t meta_length, char const* body, std::size_t body_length) {
+int ajs_handle(char const* meta_bytes, std::size_t meta_length, char const* body, std::size_t body_length) {
   auto& s = state();
   if (!s.config) return fail({500, "not_configured", "ajs_configure was not called"});
-  auto meta = ajs::parse_request_meta(std::string_view(meta_text, meta_length));
+  auto meta = ajs::read_request_meta(std::string_view(meta_bytes, meta_length));
   if (!meta) return fail(meta.error());
   // The plan is written into the last output's buffer (its capacity kept: a few MB for a big
   // batch, not allocated afresh each time) and becomes the output without a copy.

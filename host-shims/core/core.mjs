@@ -2,8 +2,12 @@
 // One instance of the C++ core (either toolchain's module: same exports, same ABI).
 import { wasmImports } from "./wasi_shim.mjs";
 import { BufferPool, decodePlan } from "./plan.mjs";
+import { metaCapacity, metaStrings, writeMeta } from "./meta.mjs";
 
-export const ABI_VERSION = 1; // wasm/exports.cpp abi_version (tests/core/abi_constants.test.mjs)
+export const ABI_VERSION = 2; // wasm/exports.cpp abi_version (tests/core/abi_constants.test.mjs)
+// Inputs up to this size (a beacon's meta and body) go through one buffer the instance keeps; a
+// bigger one gets its own, freed after the call, so that a big batch leaves nothing behind.
+const KEPT_INPUT_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -30,6 +34,7 @@ export class Core {
   constructor(exports) {
     this.x = exports;
     this.pool = new BufferPool();
+    this.input = { ptr: 0, size: 0 }; // the kept input buffer
   }
 
   // Parses the configuration text ("" = the built-in demo). Returns its description
@@ -42,7 +47,7 @@ export class Core {
     return out;
   }
 
-  // meta: {method, url, headers, receivedAt, seed, bodyTooLarge, bodyError, queue}; body: Uint8Array.
+  // meta: {method, url, headers, receivedAt, seed, bodyTooLarge, bodyError, queue, geo} (meta.mjs); body: Uint8Array.
   // With meta.queue the plan holds its queue messages (in a pooled buffer: call plan.release() once
   // they are queued) and not its calls; without, its calls (and no messages).
   handle(meta, body) {
@@ -60,19 +65,25 @@ export class Core {
   }
 
   #handle(meta, body, read) {
-    const metaBytes = encoder.encode(JSON.stringify(meta));
     const x = this.x;
-    const metaPtr = x.ajs_alloc(metaBytes.length);
-    const bodyPtr = x.ajs_alloc(body.length);
+    const strings = metaStrings(meta);
+    const metaRoom = (metaCapacity(strings) + 7) & ~7;
+    const size = metaRoom + body.length;
+    const kept = size <= KEPT_INPUT_BYTES;
+    if (kept && size > this.input.size) {
+      if (this.input.ptr) x.ajs_free(this.input.ptr);
+      this.input = { ptr: x.ajs_alloc(KEPT_INPUT_BYTES), size: KEPT_INPUT_BYTES };
+    }
+    const ptr = kept ? this.input.ptr : x.ajs_alloc(size);
     try {
-      new Uint8Array(x.memory.buffer, metaPtr, metaBytes.length).set(metaBytes);
-      new Uint8Array(x.memory.buffer, bodyPtr, body.length).set(body);
-      const rc = x.ajs_handle(metaPtr, metaBytes.length, bodyPtr, body.length);
+      const memory = new Uint8Array(x.memory.buffer);
+      const metaLength = writeMeta(meta, strings, memory, ptr);
+      memory.set(body, ptr + metaRoom);
+      const rc = x.ajs_handle(ptr, metaLength, ptr + metaRoom, body.length);
       if (rc !== 0) throw new CoreError(JSON.parse(decoder.decode(this.#output())));
       return read(x);
     } finally {
-      x.ajs_free(metaPtr);
-      x.ajs_free(bodyPtr);
+      if (!kept) x.ajs_free(ptr);
     }
   }
 

@@ -1,9 +1,6 @@
 #include "http/request_meta.hpp"
 
-#include <boost/json/parse.hpp>
-#include <cctype>
-
-#include "json/access.hpp"
+#include <cstring>
 
 namespace ajs {
 
@@ -24,63 +21,125 @@ bool split_url(std::string_view url, request_meta& m) {
   return !m.host.empty();
 }
 
-std::uint64_t parse_hex(std::string_view s) {
-  std::uint64_t v = 0;
-  for (char c : s.substr(0, 16)) {
-    int d = (c >= '0' && c <= '9')   ? c - '0'
-            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                     : 0;
-    v = (v << 4) | static_cast<std::uint64_t>(d);
+// Where each string goes (url: split, not kept).
+std::string* field(request_meta& m, meta_string s) {
+  switch (s) {
+    case meta_string::method: return &m.method;
+    case meta_string::url: return nullptr;
+    case meta_string::authorization: return &m.authorization;
+    case meta_string::origin: return &m.origin;
+    case meta_string::client_ip: return &m.client_ip;
+    case meta_string::access_control_request_headers: return &m.access_control_request_headers;
+    case meta_string::body_error: return &m.body_error;
+    case meta_string::continent: return &m.geo.continent;
+    case meta_string::country: return &m.geo.country;
+    case meta_string::region: return &m.geo.region;
+    case meta_string::region_code: return &m.geo.region_code;
+    case meta_string::city: return &m.geo.city;
+    case meta_string::postal_code: return &m.geo.postal_code;
+    case meta_string::timezone: return &m.geo.timezone;
+    case meta_string::latitude: return &m.geo.latitude;
+    case meta_string::longitude: return &m.geo.longitude;
   }
-  return v;
+  return nullptr;
+}
+
+std::string const& field(host_meta const& m, meta_string s) {
+  switch (s) {
+    case meta_string::method: return m.method;
+    case meta_string::url: return m.url;
+    case meta_string::authorization: return m.authorization;
+    case meta_string::origin: return m.origin;
+    case meta_string::client_ip: return m.client_ip;
+    case meta_string::access_control_request_headers: return m.access_control_request_headers;
+    case meta_string::body_error: return m.body_error;
+    case meta_string::continent: return m.geo.continent;
+    case meta_string::country: return m.geo.country;
+    case meta_string::region: return m.geo.region;
+    case meta_string::region_code: return m.geo.region_code;
+    case meta_string::city: return m.geo.city;
+    case meta_string::postal_code: return m.geo.postal_code;
+    case meta_string::timezone: return m.geo.timezone;
+    case meta_string::latitude: return m.geo.latitude;
+    case meta_string::longitude: return m.geo.longitude;
+  }
+  return m.method;
+}
+
+bool is_geo(meta_string s) {
+  return static_cast<std::uint32_t>(s) >= static_cast<std::uint32_t>(meta_string::continent);
+}
+
+std::uint32_t word(char const* at) {
+  std::uint32_t w;
+  std::memcpy(&w, at, 4);
+  return w;
+}
+
+void put_word(std::string& out, std::uint32_t w) {
+  char b[4];
+  std::memcpy(b, &w, 4);
+  out.append(b, 4);
 }
 
 }  // namespace
 
-result<request_meta> parse_request_meta(std::string_view json_text) {
-  boost::system::error_code ec;
-  auto root = boost::json::parse(json_text, ec);
-  auto const* o = root.if_object();
-  if (ec || !o) return meta_problem("request meta is not a JSON object");
+result<request_meta> read_request_meta(std::string_view bytes) {
+  if (bytes.size() < meta_head_bytes || word(bytes.data()) != meta_magic)
+    return meta_problem("request meta is not in the host's format (AJM1: wasm/README.md)");
   request_meta m;
-  m.method.assign(json::string_or_empty(*o, "method"));
-  for (auto& c : m.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (!split_url(json::string_or_empty(*o, "url"), m)) return meta_problem("request meta has no absolute url");
-  if (auto const* h = json::object_at(*o, "headers")) {
-    m.authorization.assign(json::string_or_empty(*h, "authorization"));
-    m.origin.assign(json::string_or_empty(*h, "origin"));
-    m.client_ip.assign(json::string_or_empty(*h, "cf-connecting-ip"));
-    m.access_control_request_headers.assign(json::string_or_empty(*h, "access-control-request-headers"));
+  auto const flags = word(bytes.data() + 4);
+  m.body_too_large = (flags & meta_body_too_large) != 0;
+  m.queue = (flags & meta_queue) != 0;
+  m.geo.is_eu_country = (flags & meta_is_eu_country) != 0;
+  double received_at;
+  std::memcpy(&received_at, bytes.data() + 8, 8);
+  // Truncated toward zero, as the host's integral Date.now() is; out of range (or NaN) reads 0, where a
+  // conversion would trap in wasm.
+  if (received_at > -9.2e18 && received_at < 9.2e18) m.received_at_ms = static_cast<std::int64_t>(received_at);
+  m.seed = word(bytes.data() + 16) | std::uint64_t{word(bytes.data() + 20)} << 32;
+  auto const count = word(bytes.data() + 24);
+  std::string_view url;
+  std::size_t at = meta_head_bytes;
+  for (std::uint32_t i = 0; i < count && i < meta_string_count; ++i) {
+    if (bytes.size() - at < 4) return meta_problem("request meta ends inside its strings");
+    auto const length = word(bytes.data() + at);
+    at += 4;
+    if (bytes.size() - at < length) return meta_problem("request meta ends inside its strings");
+    auto const text = bytes.substr(at, length);
+    at += length;
+    auto const which = static_cast<meta_string>(i);
+    if (which == meta_string::url) {
+      url = text;
+    } else if (!is_geo(which) || text.size() <= 100) {
+      // Geo fields: short only. What Cloudflare gives is short, and a host bug must not grow messages.
+      field(m, which)->assign(text);
+    }
   }
-  if (auto const* t = o->if_contains("receivedAt")) {
-    if (auto const* i = t->if_int64())
-      m.received_at_ms = *i;
-    else if (auto const* d = t->if_double())
-      m.received_at_ms = static_cast<std::int64_t>(*d);
-  }
-  m.seed = parse_hex(json::string_or_empty(*o, "seed"));
-  if (auto const* b = o->if_contains("bodyTooLarge")) m.body_too_large = b->is_bool() && b->get_bool();
-  m.body_error.assign(json::string_or_empty(*o, "bodyError"));
-  if (auto const* q = o->if_contains("queue")) m.queue = q->is_bool() && q->get_bool();
-  if (auto const* g = json::object_at(*o, "geo")) {
-    // Short fields only: what Cloudflare gives is short, and a host bug must not grow messages.
-    auto text = [&](std::string_view key, std::string& into) {
-      auto v = json::string_or_empty(*g, key);
-      if (v.size() <= 100) into.assign(v);
-    };
-    text("continent", m.geo.continent);
-    text("country", m.geo.country);
-    text("region", m.geo.region);
-    text("regionCode", m.geo.region_code);
-    text("city", m.geo.city);
-    text("postalCode", m.geo.postal_code);
-    text("timezone", m.geo.timezone);
-    text("latitude", m.geo.latitude);
-    text("longitude", m.geo.longitude);
-    if (auto const* eu = g->if_contains("isEUCountry")) m.geo.is_eu_country = eu->is_bool() && eu->get_bool();
-  }
+  for (auto& c : m.method)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  if (!split_url(url, m)) return meta_problem("request meta has no absolute url");
   return m;
+}
+
+std::string encode_request_meta(host_meta const& m) {
+  std::string out;
+  put_word(out, meta_magic);
+  put_word(out, (m.body_too_large ? meta_body_too_large : 0u) | (m.queue ? meta_queue : 0u) |
+                    (m.geo.is_eu_country ? meta_is_eu_country : 0u));
+  auto const received_at = static_cast<double>(m.received_at_ms);
+  char b[8];
+  std::memcpy(b, &received_at, 8);
+  out.append(b, 8);
+  put_word(out, static_cast<std::uint32_t>(m.seed));
+  put_word(out, static_cast<std::uint32_t>(m.seed >> 32));
+  put_word(out, meta_string_count);
+  for (std::uint32_t i = 0; i < meta_string_count; ++i) {
+    auto const& text = field(m, static_cast<meta_string>(i));
+    put_word(out, static_cast<std::uint32_t>(text.size()));
+    out += text;
+  }
+  return out;
 }
 
 }  // namespace ajs

@@ -28,10 +28,52 @@ struct request_meta {
   request_geo geo;                  // where the visitor is, as far as the edge knows
 };
 
-// {"method","url","headers":{name:value},"receivedAt":ms,"seed":"16 hex digits",
-//  "bodyTooLarge":bool,"bodyError":"…","queue":bool,
-//  "geo":{"continent","country","region","regionCode","city","postalCode","timezone","latitude",
-//         "longitude" (strings),"isEUCountry":bool}}
-result<request_meta> parse_request_meta(std::string_view json_text);
+// The meta as the host writes it into wasm memory (host-shims/core/core.mjs writeMeta; the layout
+// in wasm/README.md): little-endian words and UTF-8 strings, nothing to format or parse as JSON on
+// either side of each request.
+//   u32 magic "AJM1" | u32 meta_flags | f64 receivedAt (ms) | u32 seed low | u32 seed high |
+//   u32 string count | per string: u32 byte length, then its bytes
+// The strings in meta_string's order; those past the count are "".
+inline constexpr std::uint32_t meta_magic = 0x314D4A41;  // "AJM1" little-endian
+inline constexpr std::size_t meta_head_bytes = 28;       // up to and including the string count
+
+enum meta_flags : std::uint32_t {
+  meta_body_too_large = 1u << 0,
+  meta_queue = 1u << 1,
+  meta_is_eu_country = 1u << 2,
+};
+
+enum class meta_string : std::uint32_t {
+  method,
+  url,
+  authorization,
+  origin,
+  client_ip,  // CF-Connecting-IP
+  access_control_request_headers,
+  body_error,
+  continent,
+  country,
+  region,
+  region_code,
+  city,
+  postal_code,
+  timezone,
+  latitude,
+  longitude,
+};
+inline constexpr std::uint32_t meta_string_count = 16;
+
+result<request_meta> read_request_meta(std::string_view bytes);
+
+// What a host knows of a request, as it writes it: tests and the fuzzer call the core as a host does.
+struct host_meta {
+  std::string method, url, authorization, origin, client_ip, access_control_request_headers, body_error;
+  std::int64_t received_at_ms = 0;
+  std::uint64_t seed = 0;
+  bool body_too_large = false;
+  bool queue = false;
+  request_geo geo;
+};
+std::string encode_request_meta(host_meta const& m);
 
 }  // namespace ajs

@@ -63,3 +63,15 @@ test("queue messages: the size limit, the flags and the secret formats' names ar
   const names = /secret_format_names\[\]\s*=\s*\{([^}]*)\}/.exec(writer)?.[1];
   assert.deepEqual(names?.split(",").map((n) => JSON.parse(n.trim())), SECRET_FORMAT);
 });
+
+test("request meta: magic, head size, flags and the strings' order are the C++ reader's", async () => {
+  const { META_MAGIC, META_HEAD_BYTES, META_FLAGS, META_STRINGS } = await import("../../host-shims/core/meta.mjs");
+  const reader = source("src/http/request_meta.hpp");
+  assert.equal(META_MAGIC, constant(reader, "meta_magic"));
+  assert.equal(META_HEAD_BYTES, constant(reader, "meta_head_bytes"));
+  assert.equal(META_STRINGS.length, constant(reader, "meta_string_count"));
+  assert.deepEqual(enumerators(reader, "meta_string").map(([name]) => name), META_STRINGS);
+  const flags = Object.fromEntries(enumerators(reader, "meta_flags"));
+  assert.deepEqual(flags, { meta_body_too_large: "1u << 0", meta_queue: "1u << 1", meta_is_eu_country: "1u << 2" });
+  assert.deepEqual(META_FLAGS, { bodyTooLarge: 1 << 0, queue: 1 << 1, isEUCountry: 1 << 2 });
+});

@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { wasmImports } from "../../host-shims/core/wasi_shim.mjs";
 import { decodePlan } from "../../host-shims/core/plan.mjs";
+import { encodeMeta } from "../../host-shims/core/meta.mjs";
 import { corpus, fuzzConfigs, requestMeta } from "../support/fuzz_corpus.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -43,7 +44,7 @@ async function instantiate(file) {
       return { rc, out: output() };
     },
     handle(meta, body) {
-      const m = encoder.encode(meta);
+      const m = encodeMeta(JSON.parse(meta));
       const mp = put(m);
       const bp = put(body);
       const rc = x.ajs_handle(mp, m.length, bp, body.length);

@@ -1,5 +1,5 @@
 #pragma once
-// Runs the core the way a host does (meta JSON in, encoded plan out, decoded again) and gives
+// Runs the core the way a host does (meta bytes in, encoded plan out, decoded again) and gives
 // tests readable access to the result.
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -62,18 +62,47 @@ struct request {
   std::string geo;  // the meta's "geo" object as JSON text; "" for none
 };
 
-inline std::string meta_json(request const& r) {
-  boost::json::object headers;
-  for (auto const& [k, v] : r.headers) headers[k] = v;
-  boost::json::object meta{{"method", r.method},         {"url", r.url},
-                           {"headers", headers},         {"receivedAt", received_at},
-                           {"seed", "00000000000000ff"}, {"bodyTooLarge", r.body_too_large}};
-  if (!r.geo.empty()) meta["geo"] = boost::json::parse(r.geo);
-  return boost::json::serialize(meta);
+// The geo facts as a host passes them, from a JSON object's text (tests write them so).
+inline request_geo geo_of(std::string const& json) {
+  request_geo g;
+  if (json.empty()) return g;
+  auto const o = boost::json::parse(json).as_object();
+  auto text = [&](char const* key, std::string& into) {
+    if (auto const* v = o.if_contains(key); v && v->is_string()) into = std::string(v->get_string());
+  };
+  text("continent", g.continent);
+  text("country", g.country);
+  text("region", g.region);
+  text("regionCode", g.region_code);
+  text("city", g.city);
+  text("postalCode", g.postal_code);
+  text("timezone", g.timezone);
+  text("latitude", g.latitude);
+  text("longitude", g.longitude);
+  if (auto const* v = o.if_contains("isEUCountry")) g.is_eu_country = v->is_bool() && v->get_bool();
+  return g;
+}
+
+// The meta's bytes, as a host writes them for `r`.
+inline std::string meta_bytes(request const& r) {
+  host_meta m;
+  m.method = r.method;
+  m.url = r.url;
+  for (auto const& [k, v] : r.headers) {
+    if (k == "authorization") m.authorization = v;
+    if (k == "origin") m.origin = v;
+    if (k == "cf-connecting-ip") m.client_ip = v;
+    if (k == "access-control-request-headers") m.access_control_request_headers = v;
+  }
+  m.received_at_ms = received_at;
+  m.seed = 0xff;
+  m.body_too_large = r.body_too_large;
+  m.geo = geo_of(r.geo);
+  return encode_request_meta(m);
 }
 
 inline outcome run(config const& cfg, request const& r) {
-  auto meta = parse_request_meta(meta_json(r));
+  auto meta = read_request_meta(meta_bytes(r));
   plan p;
   handle_request(*meta, r.body, cfg, p);
   std::string encoded;

@@ -1,29 +1,41 @@
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <string>
 
 #include "http/request_meta.hpp"
 
-using ajs::parse_request_meta;
+using ajs::encode_request_meta;
+using ajs::host_meta;
+using ajs::read_request_meta;
 
 namespace {
-std::string error_of(std::string const& meta) {
-  auto m = parse_request_meta(meta);
+
+host_meta with_url(std::string url, std::string method = "POST") {
+  host_meta m;
+  m.method = std::move(method);
+  m.url = std::move(url);
+  return m;
+}
+
+std::string error_of(std::string const& bytes) {
+  auto m = read_request_meta(bytes);
   REQUIRE_FALSE(m.has_value());
   CHECK(m.error().status == 500);  // the host's fault, not the client's
   CHECK(m.error().code == "invalid_meta");
   return m.error().message;
 }
+
 }  // namespace
 
 TEST_CASE("request meta: the URL splits into scheme, host with port, and path without query or fragment") {
-  auto m = parse_request_meta(R"({"method":"post","url":"https://edge.example.com:8443/v1/t?x=1#top"})");
+  auto m = read_request_meta(encode_request_meta(with_url("https://edge.example.com:8443/v1/t?x=1#top", "post")));
   REQUIRE(m.has_value());
   CHECK(m->method == "POST");
   CHECK(m->scheme == "https");
   CHECK(m->host == "edge.example.com:8443");
   CHECK(m->path == "/v1/t");
-  auto bare = parse_request_meta(R"({"method":"GET","url":"http://127.0.0.1:8787"})");
+  auto bare = read_request_meta(encode_request_meta(with_url("http://127.0.0.1:8787", "GET")));
   REQUIRE(bare.has_value());
   CHECK(bare->path == "/");
   CHECK(bare->host == "127.0.0.1:8787");
@@ -31,18 +43,27 @@ TEST_CASE("request meta: the URL splits into scheme, host with port, and path wi
   CHECK(bare->received_at_ms == 0);
   CHECK(bare->seed == 0);
   CHECK_FALSE(bare->body_too_large);
+  CHECK_FALSE(bare->queue);
   CHECK(bare->body_error.empty());
   CHECK(bare->authorization.empty());
+  CHECK(bare->geo.country.empty());
 }
 
 TEST_CASE("request meta: headers, receivedAt, seed and the body flags are read as the host writes them") {
-  auto m = parse_request_meta(R"({"method":"POST","url":"https://e.example/v1/b","receivedAt":1785578400500.9,
-      "seed":"00000000000000fF","bodyTooLarge":true,"bodyError":"body is not valid gzip data","queue":true,
-      "headers":{"authorization":"Basic d2s6","origin":"https://shop.example","cf-connecting-ip":"203.0.113.7",
-                 "access-control-request-headers":"content-type"}})");
+  auto h = with_url("https://e.example/v1/b");
+  h.received_at_ms = 1785578400500;
+  h.seed = 0x123456789abcdef0ull;
+  h.body_too_large = true;
+  h.body_error = "body is not valid gzip data";
+  h.queue = true;
+  h.authorization = "Basic d2s6";
+  h.origin = "https://shop.example";
+  h.client_ip = "203.0.113.7";
+  h.access_control_request_headers = "content-type";
+  auto m = read_request_meta(encode_request_meta(h));
   REQUIRE(m.has_value());
   CHECK(m->received_at_ms == 1785578400500);
-  CHECK(m->seed == 255);
+  CHECK(m->seed == 0x123456789abcdef0ull);  // both words
   CHECK(m->body_too_large);
   CHECK(m->body_error == "body is not valid gzip data");
   CHECK(m->authorization == "Basic d2s6");
@@ -50,33 +71,56 @@ TEST_CASE("request meta: headers, receivedAt, seed and the body flags are read a
   CHECK(m->client_ip == "203.0.113.7");
   CHECK(m->access_control_request_headers == "content-type");
   CHECK(m->queue);
-  auto seeds =
-      parse_request_meta(R"({"url":"https://e.example/","seed":"123456789abcdef0ff","bodyTooLarge":"yes","queue":1})");
-  REQUIRE(seeds.has_value());
-  CHECK(seeds->seed == 0x123456789abcdef0ull);  // 16 digits at most
-  CHECK_FALSE(seeds->body_too_large);
-  CHECK_FALSE(seeds->queue);  // only the boolean true
+  h.received_at_ms = -62167219200001;  // before year 0: a clock the host may have
+  CHECK(read_request_meta(encode_request_meta(h))->received_at_ms == -62167219200001);
 }
 
-TEST_CASE(
-    "request meta: the seed is read as hex, either case; the range ends count; anything else is 0; 16 digits at most") {
-  auto seed = [](std::string const& s) {
-    auto m = parse_request_meta(R"({"method":"POST","url":"https://e.example/v1/t","seed":")" + s + R"("})");
+TEST_CASE("request meta: a receivedAt no integer can hold reads 0 (a conversion would trap in wasm)") {
+  auto bytes = encode_request_meta(with_url("https://e.example/v1/t"));
+  for (double bad : {1e300, -1e300, 0.0 / 0.0}) {
+    std::memcpy(&bytes[8], &bad, 8);
+    auto m = read_request_meta(bytes);
     REQUIRE(m.has_value());
-    return m->seed;
-  };
-  CHECK(seed("09") == 9);
-  CHECK(seed("af") == 0xaf);
-  CHECK(seed("AF") == 0xaf);
-  CHECK(seed("0z") == 0);
-  CHECK(seed("z1") == 1);
-  CHECK(seed("0123456789abcdef0") == 0x0123456789abcdefULL);
+    CHECK(m->received_at_ms == 0);
+  }
+  double const fraction = 1785578400500.9;  // truncated, as a host's integral clock
+  std::memcpy(&bytes[8], &fraction, 8);
+  CHECK(read_request_meta(bytes)->received_at_ms == 1785578400500);
+}
+
+TEST_CASE("request meta: strings past the count are empty; a count past the known strings is read up to them") {
+  auto h = with_url("https://e.example/v1/t");
+  h.body_error = "x";
+  auto bytes = encode_request_meta(h);
+  // Only method and url: the count says 2, the rest is cut off.
+  std::uint32_t const two = 2;
+  std::memcpy(&bytes[24], &two, 4);
+  auto const url_end = ajs::meta_head_bytes + 4 + h.method.size() + 4 + h.url.size();
+  auto m = read_request_meta(bytes.substr(0, url_end));
+  REQUIRE(m.has_value());
+  CHECK(m->path == "/v1/t");
+  CHECK(m->body_error.empty());
+  // A newer host's extra strings are skipped.
+  bytes = encode_request_meta(h);
+  std::uint32_t const more = ajs::meta_string_count + 3;
+  std::memcpy(&bytes[24], &more, 4);
+  m = read_request_meta(bytes);
+  REQUIRE(m.has_value());
+  CHECK(m->body_error == "x");
 }
 
 TEST_CASE("request meta: what a host must never send is a 500 invalid_meta that says why") {
-  CHECK(error_of("{") == "request meta is not a JSON object");
-  CHECK(error_of("[]") == "request meta is not a JSON object");
-  CHECK(error_of(R"({"url":"edge.example.com/v1/t"})") == "request meta has no absolute url");
-  CHECK(error_of(R"({"url":"https:///v1/t"})") == "request meta has no absolute url");
-  CHECK(error_of(R"({"method":"POST"})") == "request meta has no absolute url");
+  auto const format = "request meta is not in the host's format (AJM1: wasm/README.md)";
+  CHECK(error_of("") == format);
+  CHECK(error_of(R"({"method":"POST","url":"https://e.example/v1/t"})") == format);  // JSON: ABI 1's meta
+  auto const good = encode_request_meta(with_url("https://e.example/v1/t"));
+  CHECK(error_of(good.substr(0, ajs::meta_head_bytes - 1)) == format);
+  CHECK(error_of(good.substr(0, ajs::meta_head_bytes + 2)) == "request meta ends inside its strings");
+  CHECK(error_of(good.substr(0, good.size() - 70)) == "request meta ends inside its strings");
+  auto huge = good;
+  std::uint32_t const past = 0xFFFFFFF0u;
+  std::memcpy(&huge[ajs::meta_head_bytes], &past, 4);  // a length past the end, not wrapped around
+  CHECK(error_of(huge) == "request meta ends inside its strings");
+  CHECK(error_of(encode_request_meta(with_url("edge.example.com/v1/t"))) == "request meta has no absolute url");
+  CHECK(error_of(encode_request_meta(with_url("https:///v1/t"))) == "request meta has no absolute url");
 }

@@ -305,7 +305,7 @@ TEST_CASE("segment dates: when facade would change no date, Gainsight and PX sha
   auto const shared = [](std::string const& body) {
     ajs::test::request r;
     r.url = "https://edge.example.com/v1/track";
-    auto meta = ajs::parse_request_meta(ajs::test::meta_json(r));
+    auto meta = ajs::read_request_meta(ajs::test::meta_bytes(r));
     REQUIRE(meta.has_value());
     ajs::plan p;
     static ajs::config const cfg = ajs::test::make_config(R"({"sources":[{"writeKey":"wk","destinations":{

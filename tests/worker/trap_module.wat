@@ -3,7 +3,7 @@
 (module
   (memory (export "memory") 1)
   (data (i32.const 16) "{\"demo\":true,\"secrets\":[]}")
-  (func (export "ajs_abi_version") (result i32) (i32.const 1))
+  (func (export "ajs_abi_version") (result i32) (i32.const 2))
   (func (export "ajs_alloc") (param i32) (result i32) (i32.const 1024))
   (func (export "ajs_free") (param i32))
   (func (export "ajs_output_ptr") (result i32) (i32.const 16))

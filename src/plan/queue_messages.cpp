@@ -1,6 +1,5 @@
 #include "plan/queue_messages.hpp"
 
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,132 +17,265 @@ constexpr std::string_view secret_format_names[] = {"none", "raw", "bearer", "ba
 
 constexpr std::string_view bundle_head = R"({"v":2,"chains":[)";
 constexpr std::string_view bundle_tail = "]}";
+constexpr std::string_view calls_open = R"(,"calls":[)";
+constexpr std::string_view calls_close = "]}";
 
-// A piece of text in one of the writer's scratch buffers.
+// Everything the writer renders goes into one scratch text, known by pieces of it; chains and
+// calls are rows of flat tables, a chain's calls linked in plan order. Per-chain strings and
+// vectors made a single beacon's three calls cost about 30 allocations: a quarter of its planning
+// in wasm (session 10).
 struct piece {
   std::uint32_t offset = 0, length = 0;
 };
 
-// Each call's JSON, written once into scratch space, so that chain sizes are known before any
-// message is assembled (bundling needs them) and the text is copied once into the plan:
-//   {["method":…,]["headers":[…],]"url":…,"bodyLength":n,"messageId":…,"key":…[,"flags":n]}
-// (method, headers: where not the chain's). The body itself goes in the message's bodies section.
-// A destination's calls carry the same headers: their JSON is rendered once per header run.
-class call_writer {
+constexpr std::uint32_t none = ~std::uint32_t{0};
+
+class message_writer {
  public:
-  explicit call_writer(plan const& p) : p_(p) {}
-
-  struct call_text {
-    piece json;
-    byte_span body;
-    std::size_t size() const { return std::size_t{json.length} + body.length; }
-  };
-
-  // The JSON of a request's header run, rendered once per run (the pointer is stable: one run, one
-  // string).
-  std::string const* headers(planned_request const& r);
-
-  // A call of a chain whose calls default to `method` and `headers` (the chain's first call's):
-  // it names its own only where they differ.
-  call_text write(planned_request const& r, std::string_view method, std::string const* headers) {
-    auto const start = text_.size();
-    text_ += '{';
-    if (p_.view(r.method) != method) {
-      text_ += R"("method":)";
-      json::write_json_string(text_, p_.view(r.method));
-      text_ += ',';
-    }
-    if (auto const* own = this->headers(r); own != headers) {
-      text_ += R"("headers":)";
-      text_ += *own;
-      text_ += ',';
-    }
-    text_ += R"("url":)";
-    json::write_json_string(text_, p_.view(r.url));
-    text_ += R"(,"bodyLength":)";
-    append_number(r.body.length);
-    text_ += R"(,"messageId":)";
-    json::write_json_string(text_, p_.view(r.message_id));
-    // The dedup key (plan.hpp planned_request::scope); none for a call without a messageId.
-    text_ += R"(,"key":)";
-    if (r.message_id.length == 0) {
-      text_ += R"("")";
-    } else {
-      key_.assign(p_.view(r.scope));
-      key_ += '|';
-      key_ += p_.view(r.message_id);
-      key_ += '|';
-      key_ += std::to_string(r.ordinal);
-      json::write_json_string(text_, key_);
-    }
-    if (r.flags != 0) {
-      text_ += R"(,"flags":)";
-      append_number(r.flags);
-    }
-    text_ += '}';
-    return {{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(text_.size() - start)}, r.body};
+  message_writer(plan& p, std::uint64_t seed) : p_(p), seed_(seed) {
+    text_.reserve(p.requests.size() * 256 + 1024);
+    calls_.reserve(p.requests.size());
   }
 
-  // Appends a call's JSON to `out`.
-  void copy_json(call_text const& t, std::string& out) const { out.append(text_, t.json.offset, t.json.length); }
+  void run();
 
  private:
-  void append_number(std::uint32_t n) {
-    char digits[10];
-    char* p = digits + sizeof digits;
-    do *--p = static_cast<char>('0' + n % 10);
-    while ((n /= 10) != 0);
-    text_.append(p, static_cast<std::size_t>(digits + sizeof digits - p));
-  }
-
-  plan const& p_;
-  std::string text_;  // the calls' JSON
-  // Header runs known by their interned spans: equal spans, equal headers.
+  // A header run: [{"name","value"} | {"name","secret","format"}, …]. Headers are interned spans,
+  // so equal runs are equal as bytes.
   struct header_run {
     std::uint32_t first = 0, count = 0;
-    std::string json;
+    piece json;
   };
-  std::deque<header_run> runs_;          // a deque: the JSON strings stay where they are
+  // One chain per destination and order key:
+  //   {"v":1,"destination":…,"orderKey":…,"method":…,"headers":<run>,"calls":[call,…]}
+  struct chain {
+    std::string_view destination, order_key, method;  // views into p.bytes: read before it grows
+    piece head;                                       // up to "headers":
+    std::uint32_t run = 0;                            // its headers, and the default of its calls
+    std::uint32_t first_call = none, last_call = none;
+    std::size_t size = 0;  // its JSON's bytes and its calls' bodies'
+  };
+  // A call: {["method":…,]["headers":[…],]"url":…,"bodyLength":n,"messageId":…,"key":…[,"flags":n]}
+  // (method, headers: where not the chain's). Its body goes in the message's bodies section.
+  struct call {
+    piece json;
+    byte_span body;
+    std::uint32_t next = none;  // the chain's next call
+  };
+
+  std::uint32_t header_run_of(planned_request const& r);
+  void add_chain(planned_request const& r, std::uint32_t run, std::string_view destination, std::string_view order_key);
+  piece write_call(planned_request const& r, std::uint32_t run, chain const& c);
+  void append(piece x) { p_.bytes.append(text_, x.offset, x.length); }
+  void write_envelope(chain const& c);
+  void write_bodies(chain const& c);
+  void flush(std::size_t first, std::size_t next, std::uint32_t flags);
+  piece since(std::size_t start) const {
+    return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(text_.size() - start)};
+  }
+  void append_number(std::uint32_t n) {
+    char digits[10];
+    char* at = digits + sizeof digits;
+    do *--at = static_cast<char>('0' + n % 10);
+    while ((n /= 10) != 0);
+    text_.append(at, static_cast<std::size_t>(digits + sizeof digits - at));
+  }
+
+  plan& p_;
+  std::uint64_t seed_;
+  std::string text_;
+  std::vector<header_run> runs_;
   flat_index<std::uint32_t> run_index_;  // → runs_
+  std::vector<chain> chains_;
+  flat_index<std::uint32_t> chain_index_;  // → chains_
+  std::vector<call> calls_;
   std::string key_;
 };
 
-// [{"name","value"} | {"name","secret","format"}, …]; headers are interned spans, so one run of
-// them is known by its spans.
-std::string const* call_writer::headers(planned_request const& r) {
+std::uint32_t message_writer::header_run_of(planned_request const& r) {
   static_assert(sizeof(planned_header) == 7 * sizeof(std::uint32_t), "compared as bytes: no padding");
-  auto const bytes = [&](std::uint32_t first) {
+  auto const bytes = [&](std::uint32_t first, std::uint32_t count) {
     return std::string_view(reinterpret_cast<char const*>(p_.request_headers.data() + first),
-                            r.header_count * sizeof(planned_header));
+                            count * sizeof(planned_header));
   };
-  auto const run = bytes(r.first_header);
-  auto [index, added] = run_index_.find_or_add(hash_bytes(run, 0), [&](std::uint32_t i) {
-    return runs_[i].count == r.header_count && bytes(runs_[i].first) == run;
-  });
-  if (!added) return &runs_[*index].json;
+  auto const run = bytes(r.first_header, r.header_count);
+  auto [index, added] = run_index_.find_or_add(
+      hash_bytes(run, 0), [&](std::uint32_t i) { return bytes(runs_[i].first, runs_[i].count) == run; });
+  if (!added) return *index;
   *index = static_cast<std::uint32_t>(runs_.size());
-  runs_.push_back({r.first_header, r.header_count, {}});
-  std::string& json = runs_.back().json;
-  json += '[';
+  auto const start = text_.size();
+  text_ += '[';
   for (std::uint32_t h = 0; h < r.header_count; ++h) {
     auto const& header = p_.request_headers[r.first_header + h];
-    if (h) json += ',';
-    json += R"({"name":)";
-    json::write_json_string(json, p_.view(header.name));
+    if (h) text_ += ',';
+    text_ += R"({"name":)";
+    json::write_json_string(text_, p_.view(header.name));
     if (header.format == secret_format::none || header.secret.length == 0) {
-      json += R"(,"value":)";
-      json::write_json_string(json, p_.view(header.value));
+      text_ += R"(,"value":)";
+      json::write_json_string(text_, p_.view(header.value));
     } else {
-      json += R"(,"secret":)";
-      json::write_json_string(json, p_.view(header.secret));
-      json += R"(,"format":")";
-      json += secret_format_names[static_cast<std::uint32_t>(header.format)];
-      json += '"';
+      text_ += R"(,"secret":)";
+      json::write_json_string(text_, p_.view(header.secret));
+      text_ += R"(,"format":")";
+      text_ += secret_format_names[static_cast<std::uint32_t>(header.format)];
+      text_ += '"';
     }
-    json += '}';
+    text_ += '}';
   }
-  json += ']';
-  return &json;
+  text_ += ']';
+  runs_.push_back({r.first_header, r.header_count, since(start)});
+  return *index;
+}
+
+void message_writer::add_chain(planned_request const& r, std::uint32_t run, std::string_view destination,
+                               std::string_view order_key) {
+  chain c;
+  c.destination = destination;
+  c.order_key = order_key;
+  c.method = p_.view(r.method);
+  c.run = run;
+  auto const start = text_.size();
+  text_ += R"({"v":1,"destination":)";
+  json::write_json_string(text_, destination);
+  text_ += R"(,"orderKey":)";
+  json::write_json_string(text_, order_key);
+  text_ += R"(,"method":)";
+  json::write_json_string(text_, c.method);
+  text_ += R"(,"headers":)";
+  c.head = since(start);
+  c.size = c.head.length + runs_[c.run].json.length + calls_open.size() + calls_close.size();
+  chains_.push_back(c);
+}
+
+piece message_writer::write_call(planned_request const& r, std::uint32_t own, chain const& c) {
+  auto const start = text_.size();
+  text_ += '{';
+  if (p_.view(r.method) != c.method) {
+    text_ += R"("method":)";
+    json::write_json_string(text_, p_.view(r.method));
+    text_ += ',';
+  }
+  if (own != c.run) {
+    text_ += R"("headers":)";
+    text_.append(text_, runs_[own].json.offset, runs_[own].json.length);
+    text_ += ',';
+  }
+  text_ += R"("url":)";
+  json::write_json_string(text_, p_.view(r.url));
+  text_ += R"(,"bodyLength":)";
+  append_number(r.body.length);
+  text_ += R"(,"messageId":)";
+  json::write_json_string(text_, p_.view(r.message_id));
+  // The dedup key (plan.hpp planned_request::scope); none for a call without a messageId.
+  text_ += R"(,"key":)";
+  if (r.message_id.length == 0) {
+    text_ += R"("")";
+  } else {
+    key_.assign(p_.view(r.scope));
+    key_ += '|';
+    key_ += p_.view(r.message_id);
+    key_ += '|';
+    key_ += std::to_string(r.ordinal);
+    json::write_json_string(text_, key_);
+  }
+  if (r.flags != 0) {
+    text_ += R"(,"flags":)";
+    append_number(r.flags);
+  }
+  text_ += '}';
+  return since(start);
+}
+
+// A message: the envelope (its chains' JSON), a newline, then every call's body in order.
+void message_writer::write_envelope(chain const& c) {
+  append(c.head);
+  append(runs_[c.run].json);
+  p_.bytes += calls_open;
+  for (auto i = c.first_call; i != none; i = calls_[i].next) {
+    if (i != c.first_call) p_.bytes += ',';
+    append(calls_[i].json);
+  }
+  p_.bytes += calls_close;
+}
+
+void message_writer::write_bodies(chain const& c) {
+  // From p.bytes into p.bytes: the reserve in run() keeps the source where it is.
+  for (auto i = c.first_call; i != none; i = calls_[i].next)
+    p_.bytes.append(p_.bytes, calls_[i].body.offset, calls_[i].body.length);
+}
+
+// Chains [first, next) as one message: alone as it is, or as a bundle.
+void message_writer::flush(std::size_t first, std::size_t next, std::uint32_t flags) {
+  if (next == first) return;
+  auto const start = p_.bytes.size();
+  if (next - first == 1) {
+    write_envelope(chains_[first]);
+  } else {
+    p_.bytes += bundle_head;
+    for (std::size_t i = first; i < next; ++i) {
+      if (i != first) p_.bytes += ',';
+      write_envelope(chains_[i]);
+    }
+    p_.bytes += bundle_tail;
+  }
+  p_.bytes += '\n';
+  for (std::size_t i = first; i < next; ++i) write_bodies(chains_[i]);
+  p_.messages.push_back({{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(p_.bytes.size() - start)},
+                         static_cast<std::uint32_t>(next - first),
+                         flags});
+}
+
+void message_writer::run() {
+  // Chains: the calls of one destination and order key, in plan order; chains in order of first
+  // appearance.
+  for (auto const& r : p_.requests) {
+    std::string_view const destination = p_.view(r.destination), order_key = p_.view(r.order_key);
+    auto [at, added] = chain_index_.find_or_add(
+        hash_bytes(order_key, seed_ ^ hash_bytes(destination, seed_)),
+        [&](std::uint32_t i) { return chains_[i].destination == destination && chains_[i].order_key == order_key; });
+    // (A new run's JSON is written here, before the text of the chain or call that names it.)
+    auto const run = header_run_of(r);
+    if (added) {
+      *at = static_cast<std::uint32_t>(chains_.size());
+      add_chain(r, run, destination, order_key);
+    }
+    auto& c = chains_[*at];
+    auto const id = static_cast<std::uint32_t>(calls_.size());
+    calls_.push_back({write_call(r, run, c), r.body});
+    if (c.last_call == none)
+      c.first_call = id;
+    else
+      calls_[c.last_call].next = id;
+    c.last_call = id;
+    c.size += calls_.back().json.length + r.body.length + (c.first_call != id ? 1 : 0);
+  }
+
+  // Messages: consecutive chains share a bundle while it stays within the limit. A bundle's own
+  // bytes: its head, its tail and the newline.
+  std::size_t const bundle_overhead = bundle_head.size() + bundle_tail.size() + 1;
+  std::size_t total = 0;  // at most: every chain a message of its own
+  for (auto const& c : chains_) total += c.size + bundle_overhead;
+  p_.bytes.reserve(p_.bytes.size() + total);
+  std::size_t first = 0;  // the group being filled: chains [first, i)
+  std::size_t size = bundle_overhead;
+  for (std::size_t i = 0; i < chains_.size(); ++i) {
+    auto const bytes = chains_[i].size;
+    if (bytes + 1 > queue_message_max_bytes) {  // alone: the chain and the newline
+      flush(first, i, 0);
+      flush(i, i + 1, oversized_chain);
+      first = i + 1;
+      size = bundle_overhead;
+      continue;
+    }
+    // A bundle with this chain: size + bytes (its chains, a comma between two).
+    if (i != first && size + bytes > queue_message_max_bytes) {
+      flush(first, i, 0);
+      first = i;
+      size = bundle_overhead;
+    }
+    size += bytes + 1;
+  }
+  flush(first, chains_.size(), 0);
 }
 
 }  // namespace
@@ -151,104 +283,7 @@ std::string const* call_writer::headers(planned_request const& r) {
 void write_queue_messages(plan& p, std::uint64_t seed) {
   p.messages.clear();
   if (p.requests.empty()) return;
-
-  // Chains: the calls of one destination and order key, in plan order; chains in order of first
-  // appearance.
-  struct chain {
-    std::string head;  // {"v":1,"destination":…,"orderKey":…,"method":…,"headers":[…],"calls":[
-    std::string_view destination, order_key;  // views into p.bytes: read before it grows below
-    std::string_view method;
-    std::string const* headers = nullptr;
-    std::vector<call_writer::call_text> calls;
-    std::size_t size = 0;  // its JSON's bytes and its calls' bodies'
-  };
-  flat_index<std::uint32_t> index;  // → chains
-  std::vector<chain> chains;
-  call_writer calls(p);
-  for (auto const& r : p.requests) {
-    std::string_view const destination = p.view(r.destination), order_key = p.view(r.order_key);
-    auto [at, added] = index.find_or_add(
-        hash_bytes(order_key, seed ^ hash_bytes(destination, seed)),
-        [&](std::uint32_t i) { return chains[i].destination == destination && chains[i].order_key == order_key; });
-    if (added) {
-      *at = static_cast<std::uint32_t>(chains.size());
-      chain c;
-      c.destination = destination;
-      c.order_key = order_key;
-      c.method = p.view(r.method);
-      c.headers = calls.headers(r);
-      c.head = R"({"v":1,"destination":)";
-      json::write_json_string(c.head, destination);
-      c.head += R"(,"orderKey":)";
-      json::write_json_string(c.head, order_key);
-      c.head += R"(,"method":)";
-      json::write_json_string(c.head, c.method);
-      c.head += R"(,"headers":)";
-      c.head += *c.headers;
-      c.head += R"(,"calls":[)";
-      c.size = c.head.size() + 2;  // and "]}"
-      chains.push_back(std::move(c));
-    }
-    auto& c = chains[*at];
-    c.calls.push_back(calls.write(r, c.method, c.headers));
-    c.size += c.calls.back().size() + (c.calls.size() > 1 ? 1 : 0);
-  }
-
-  // A message: the envelope (its chains' JSON), a newline, then every call's body in order.
-  auto write_envelope = [&](chain const& c) {
-    p.bytes += c.head;
-    for (std::size_t i = 0; i < c.calls.size(); ++i) {
-      if (i) p.bytes += ',';
-      calls.copy_json(c.calls[i], p.bytes);
-    }
-    p.bytes += "]}";
-  };
-  auto write_bodies = [&](chain const& c) {
-    // From p.bytes into p.bytes: the reserve below keeps the source where it is.
-    for (auto const& call : c.calls) p.bytes.append(p.bytes, call.body.offset, call.body.length);
-  };
-
-  // Messages: consecutive chains share a bundle while it stays within the limit. A bundle's own
-  // bytes: its head, its tail and the newline.
-  std::size_t const bundle_overhead = bundle_head.size() + bundle_tail.size() + 1;
-  std::size_t total = 0;  // at most: every chain a message of its own
-  for (auto const& c : chains) total += c.size + bundle_overhead;
-  p.bytes.reserve(p.bytes.size() + total);
-  std::size_t first = 0;  // the group being filled: chains [first, next)
-  std::size_t size = bundle_overhead;
-  auto flush = [&](std::size_t next, std::uint32_t flags) {
-    if (next == first) return;
-    auto const start = p.bytes.size();
-    if (next - first == 1) {
-      write_envelope(chains[first]);
-    } else {
-      p.bytes += bundle_head;
-      for (std::size_t i = first; i < next; ++i) {
-        if (i != first) p.bytes += ',';
-        write_envelope(chains[i]);
-      }
-      p.bytes += bundle_tail;
-    }
-    p.bytes += '\n';
-    for (std::size_t i = first; i < next; ++i) write_bodies(chains[i]);
-    p.messages.push_back({{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(p.bytes.size() - start)},
-                          static_cast<std::uint32_t>(next - first),
-                          flags});
-    first = next;
-    size = bundle_overhead;
-  };
-  for (std::size_t i = 0; i < chains.size(); ++i) {
-    auto const bytes = chains[i].size;
-    if (bytes + 1 > queue_message_max_bytes) {  // alone: the chain and the newline
-      flush(i, 0);
-      flush(i + 1, oversized_chain);
-      continue;
-    }
-    // A bundle with this chain: size + bytes (its chains, a comma between two).
-    if (i != first && size + bytes > queue_message_max_bytes) flush(i, 0);
-    size += bytes + 1;
-  }
-  flush(chains.size(), 0);
+  message_writer(p, seed).run();
 }
 
 }  // namespace ajs

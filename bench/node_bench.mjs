@@ -18,7 +18,13 @@ export function meta(path) {
 }
 
 export function time(fn, iterations) {
-  for (let i = 0; i < Math.min(20, iterations); i++) fn(); // warm up
+  // Warm up until V8 has tiered up what runs (wasm: Liftoff, then TurboFan; JS: up to TurboFan), as
+  // in an isolate that has served a while: 20 calls and 1 s at least. With 20 calls alone a single
+  // beacon (2,000 timed calls of ~20 µs) was timed mostly in baseline code: in a fresh process its
+  // first 2,000 calls took 108 µs each (lazy compilation), the next 37, 28, 27, and ~17 µs from about
+  // 450 ms on (session 10).
+  const warmUntil = performance.now() + 1000;
+  for (let i = 0; i < Math.min(20, iterations) || performance.now() < warmUntil; i++) fn();
   const ms = [];
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();

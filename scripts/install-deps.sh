@@ -8,6 +8,7 @@ DEBIAN_PACKAGES=(
   wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32
   binaryen wabt libboost-json1.81-dev doctest-dev emscripten
   chromium
+  wrk  # bench/ack_latency.mjs AJS_LATENCY_CLIENT=wrk: a load generator that leaves the cores to workerd
 )
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do

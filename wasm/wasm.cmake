@@ -10,7 +10,9 @@ target_link_libraries(ajs_edge PRIVATE ajs_core)
 if(WASI)
   # Reactor: crt1-reactor.o exports _initialize, which runs static constructors; hosts call it
   # once after instantiation. Stripped: Debian's wasm libc++.a carries DWARF.
-  target_compile_options(ajs_core PUBLIC -O2 -mbulk-memory)
+  # -O3: the request path 4-6 % faster than -O2 in Node's V8 for 5 KB more (session 10, A/B of
+  # both modules alternately); -msimd128 gained nothing. The browser's Emscripten build stays -O2.
+  target_compile_options(ajs_core PUBLIC -O3 -mbulk-memory)
   target_sources(ajs_edge PRIVATE wasm/bulk_memory.cpp)
   target_link_options(ajs_edge PRIVATE -O2 -mbulk-memory -mexec-model=reactor -Wl,--strip-debug -Wl,--gc-sections
                       -Wl,-z,stack-size=262144)

@@ -157,6 +157,7 @@ piece message_writer::write_call(planned_request const& r, std::uint32_t own, ch
   }
   if (own != c.run) {
     text_ += R"("headers":)";
+    // A piece of text_ appended to itself: libc++ and libstdc++ copy it before freeing the old room.
     text_.append(text_, runs_[own].json.offset, runs_[own].json.length);
     text_ += ',';
   }

@@ -124,3 +124,30 @@ TEST_CASE("request meta: what a host must never send is a 500 invalid_meta that 
   CHECK(error_of(encode_request_meta(with_url("edge.example.com/v1/t"))) == "request meta has no absolute url");
   CHECK(error_of(encode_request_meta(with_url("https:///v1/t"))) == "request meta has no absolute url");
 }
+
+TEST_CASE(
+    "request meta: every prefix of a meta and every byte changed reads as an error or a meta, never past the end") {
+  auto h = with_url("https://edge.example.com/v1/t");
+  h.authorization = "Basic d2s6";
+  h.geo.city = "München";
+  h.body_error = "x";
+  auto const full = encode_request_meta(h);
+  std::size_t read = 0;
+  for (std::size_t n = 0; n <= full.size(); ++n) {
+    // A copy of exactly n bytes, so that nothing after them can be read as the meta.
+    std::string const prefix(full.data(), n);
+    auto m = read_request_meta(prefix);
+    if (m) ++read;
+    // Only a prefix that keeps the url and cuts no string reads: the count says 16 strings.
+    CHECK(m.has_value() == (n == full.size()));
+  }
+  CHECK(read == 1);
+  for (std::size_t at = 0; at < full.size(); ++at) {
+    for (unsigned char byte : {0x00, 0x7F, 0xFF}) {
+      auto changed = full;
+      changed[at] = static_cast<char>(byte);
+      auto m = read_request_meta(changed);
+      if (m) CHECK(m->host.size() + m->path.size() <= full.size());
+    }
+  }
+}

@@ -52,7 +52,7 @@ export class Core {
   // they are queued) and not its calls; without, its calls (and no messages).
   handle(meta, body) {
     return this.#handle(meta, body, (x) =>
-      meta.queue
+      meta.queue === true // as meta.mjs writes the flag
         ? // Read right away, before any other call can reuse the output.
           decodePlan(new Uint8Array(x.memory.buffer, x.ajs_output_ptr(), x.ajs_output_len()), this.pool)
         : decodePlan(this.#output()),

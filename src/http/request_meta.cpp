@@ -1,6 +1,7 @@
 #include "http/request_meta.hpp"
 
 #include <cstring>
+#include <type_traits>
 
 namespace ajs {
 
@@ -21,11 +22,17 @@ bool split_url(std::string_view url, request_meta& m) {
   return !m.host.empty();
 }
 
-// Where each string goes (url: split, not kept).
-std::string* field(request_meta& m, meta_string s) {
+// The string `s` names, in a host's meta or in the core's (url: the host's only; the core keeps it
+// split into scheme, host and path).
+template <class Meta>
+auto field(Meta& m, meta_string s) -> decltype(&m.method) {
   switch (s) {
     case meta_string::method: return &m.method;
-    case meta_string::url: return nullptr;
+    case meta_string::url:
+      if constexpr (std::is_same_v<std::remove_const_t<Meta>, host_meta>)
+        return &m.url;
+      else
+        return nullptr;
     case meta_string::authorization: return &m.authorization;
     case meta_string::origin: return &m.origin;
     case meta_string::client_ip: return &m.client_ip;
@@ -42,28 +49,6 @@ std::string* field(request_meta& m, meta_string s) {
     case meta_string::longitude: return &m.geo.longitude;
   }
   return nullptr;
-}
-
-std::string const& field(host_meta const& m, meta_string s) {
-  switch (s) {
-    case meta_string::method: return m.method;
-    case meta_string::url: return m.url;
-    case meta_string::authorization: return m.authorization;
-    case meta_string::origin: return m.origin;
-    case meta_string::client_ip: return m.client_ip;
-    case meta_string::access_control_request_headers: return m.access_control_request_headers;
-    case meta_string::body_error: return m.body_error;
-    case meta_string::continent: return m.geo.continent;
-    case meta_string::country: return m.geo.country;
-    case meta_string::region: return m.geo.region;
-    case meta_string::region_code: return m.geo.region_code;
-    case meta_string::city: return m.geo.city;
-    case meta_string::postal_code: return m.geo.postal_code;
-    case meta_string::timezone: return m.geo.timezone;
-    case meta_string::latitude: return m.geo.latitude;
-    case meta_string::longitude: return m.geo.longitude;
-  }
-  return m.method;
 }
 
 bool is_geo(meta_string s) {
@@ -135,7 +120,7 @@ std::string encode_request_meta(host_meta const& m) {
   put_word(out, static_cast<std::uint32_t>(m.seed >> 32));
   put_word(out, meta_string_count);
   for (std::uint32_t i = 0; i < meta_string_count; ++i) {
-    auto const& text = field(m, static_cast<meta_string>(i));
+    auto const& text = *field(m, static_cast<meta_string>(i));
     put_word(out, static_cast<std::uint32_t>(text.size()));
     out += text;
   }

@@ -338,8 +338,6 @@ js_date new_date(boost::json::value const& v) {
 
 bool is_js_time(std::int64_t ms) { return ms >= -8'640'000'000'000'000 && ms <= 8'640'000'000'000'000; }
 
-std::string to_iso_string(std::int64_t ms) { return format_iso8601_ms(ms); }
-
 bool isodate_traverse_changes(boost::json::value const& v) {
   switch (v.kind()) {
     case boost::json::kind::string: {
@@ -370,7 +368,7 @@ std::size_t write_isodate_traversed(std::string_view s, char* out) {
     std::memcpy(out, "null", 4);
     return 4;
   }
-  auto const iso = to_iso_string(*ms);
+  auto const iso = to_iso_string(*ms).view();
   out[0] = '"';
   std::memcpy(out + 1, iso.data(), iso.size());
   out[iso.size() + 1] = '"';

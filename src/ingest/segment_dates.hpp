@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "ingest/timestamp.hpp"
+
 namespace ajs {
 
 using js_date = std::optional<std::int64_t>;
@@ -37,7 +39,7 @@ js_date new_date(boost::json::value const& v);
 bool is_js_time(std::int64_t ms);
 
 // Date.prototype.toISOString: "2026-08-01T10:00:00.000Z"; years outside 0–9999 as ±YYYYYY.
-std::string to_iso_string(std::int64_t ms);
+inline iso8601_text to_iso_string(std::int64_t ms) { return iso8601_text(ms); }
 
 // isodate-traverse (strict), as facade's constructor runs it, then JSON.stringify: whether it
 // would write any string value of `v` (at any depth; keys never count) other than as it is.

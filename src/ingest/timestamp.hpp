@@ -12,7 +12,21 @@ namespace ajs {
 // Without a zone the time is read as UTC.
 std::optional<std::int64_t> parse_iso8601_ms(std::string_view text);
 
-// "2026-08-01T10:00:00.000Z"
+// An instant as Date.prototype.toISOString writes it ("2026-08-01T10:00:00.000Z"), in a buffer
+// of its own: no allocation, since this runs for every message.
+class iso8601_text {
+ public:
+  explicit iso8601_text(std::int64_t ms_since_epoch);
+  std::string_view view() const { return {text_, size_}; }
+  friend bool operator==(iso8601_text const& a, std::string_view b) { return a.view() == b; }
+  friend bool operator!=(iso8601_text const& a, std::string_view b) { return a.view() != b; }
+
+ private:
+  char text_[32];  // the longest: a sign, a 9-digit year (int64 ms) and "-MM-DDThh:mm:ss.sssZ"
+  std::size_t size_ = 0;
+};
+
+// The same as a std::string.
 std::string format_iso8601_ms(std::int64_t ms_since_epoch);
 
 // Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar; m in 1–12, and a day past

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <limits>
+
 #include <cstdio>
 #include <string>
 
@@ -42,6 +45,17 @@ TEST_CASE("timestamp: formatting is UTC with milliseconds and Z, and round-trips
   CHECK(format_iso8601_ms(-1) == "1969-12-31T23:59:59.999Z");
   for (long long ms : {951782400000LL, 1709164800123LL, 4102444799999LL})
     CHECK(parse_iso8601_ms(format_iso8601_ms(ms)) == ms);
+}
+
+TEST_CASE("timestamp: any instant fits the text's own buffer, the int64 clock's ends included") {
+  // A host's receivedAt is any number: the longest is a sign, 9 digits of year and the rest.
+  auto const lowest = format_iso8601_ms(std::numeric_limits<std::int64_t>::min());
+  auto const highest = format_iso8601_ms(std::numeric_limits<std::int64_t>::max());
+  CHECK(lowest.size() == 30);
+  CHECK(lowest.front() == '-');
+  CHECK(highest.size() == 30);
+  CHECK(highest == "+292278994-08-17T07:12:55.807Z");  // (past any Date: the proleptic calendar goes on)
+  CHECK(ajs::iso8601_text(1785578400500) == "2026-08-01T10:00:00.500Z");
 }
 
 TEST_CASE("timestamp: the calendar's edges agree with JavaScript's Date.parse") {

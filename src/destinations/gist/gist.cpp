@@ -23,8 +23,10 @@ class gist_planner final : public destination {
         tags_url_(config_.base_url + std::string(gist::tags_path)) {}
 
   void plan(event const& e, plan_writer& out) const override {
-    // One arena per message: every body built for it is released at once.
-    boost::json::monotonic_resource arena;
+    // One arena per message: every body built for it is released at once. It starts in a buffer
+    // on the stack, which holds a usual message's bodies: no allocation (in wasm, dlmalloc's).
+    unsigned char buffer[4096];
+    boost::json::monotonic_resource arena(buffer, sizeof buffer);
     boost::json::storage_ptr sp(&arena);
     gist::flat_budget keys{limits::gist_flattened_key_bytes};
     gist::mapping_input in{e.message, config_, keys};

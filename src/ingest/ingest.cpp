@@ -109,9 +109,9 @@ void count_request(request_state& st, std::vector<source_config const*> const& s
   for (auto const* source : sources) st.out.source(source->id);
   for (auto const* source : sources)
     if (!source->rate_limit_client_ip.empty() && !st.meta.client_ip.empty())
-      st.out.rate_limit(source->rate_limit_client_ip, "ip:" + source->id + ":" + st.meta.client_ip);
+      st.out.rate_limit(source->rate_limit_client_ip, {"ip:", source->id, ":", st.meta.client_ip});
   for (auto const* source : sources)
-    if (!source->rate_limit_write_key.empty()) st.out.rate_limit(source->rate_limit_write_key, "wk:" + source->id);
+    if (!source->rate_limit_write_key.empty()) st.out.rate_limit(source->rate_limit_write_key, {"wk:", source->id});
 }
 
 // limits.hpp: what one request may make the host send.

@@ -1,5 +1,7 @@
 #include "plan/plan_writer.hpp"
 
+#include <algorithm>
+
 #include <boost/json/value.hpp>
 
 #include "json/write_json.hpp"
@@ -11,9 +13,15 @@ constexpr std::size_t max_interned_length = 200;
 }
 
 void plan_writer::reserve_for(std::size_t input_bytes) {
+  // At least what one beacon plans (a few calls, their headers, the reply's, a note or two): a
+  // table grown from empty reallocates at each doubling, a third of a beacon's allocations.
   plan_.bytes.reserve(input_bytes * 2 + 1024);
-  plan_.requests.reserve(input_bytes / 256);
-  plan_.request_headers.reserve(input_bytes / 96);
+  plan_.requests.reserve(std::max<std::size_t>(input_bytes / 256, 8));
+  plan_.request_headers.reserve(std::max<std::size_t>(input_bytes / 96, 32));
+  plan_.reply_headers.reserve(8);
+  plan_.notes.reserve(4);
+  plan_.rate_limits.reserve(4);
+  plan_.sources.reserve(2);
 }
 
 byte_span plan_writer::append(std::string_view s) {
@@ -96,8 +104,11 @@ byte_span plan_writer::serialize(boost::json::object const& o, std::string_view 
 
 void plan_writer::source(std::string_view id) { plan_.sources.push_back(text(id)); }
 
-void plan_writer::rate_limit(std::string_view binding, std::string_view key) {
-  plan_.rate_limits.push_back({text(binding), text(key)});
+void plan_writer::rate_limit(std::string_view binding, std::initializer_list<std::string_view> key) {
+  auto const start = plan_.bytes.size();
+  for (auto part : key) plan_.bytes.append(part.data(), part.size());
+  byte_span const joined{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(plan_.bytes.size() - start)};
+  plan_.rate_limits.push_back({text(binding), joined});
 }
 
 void plan_writer::discard_calls() {

@@ -4,6 +4,7 @@
 #include <array>
 #include <boost/json/fwd.hpp>
 #include <cstddef>
+#include <initializer_list>
 #include <string_view>
 
 #include "json/write_json.hpp"
@@ -60,7 +61,8 @@ class plan_writer {
   byte_span serialize(boost::json::object const& o, std::string_view omit_key, json::string_value_hook hook);
 
   void note(note_kind kind, std::string_view destination, std::string_view message_id, std::string_view reason);
-  void rate_limit(std::string_view binding, std::string_view key);
+  // The key in parts, joined as it is written (no string built for it).
+  void rate_limit(std::string_view binding, std::initializer_list<std::string_view> key);
   void source(std::string_view id);  // plan::sources
   plan_counters& counters() { return plan_.counters; }
 

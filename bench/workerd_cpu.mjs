@@ -38,7 +38,8 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S; // utime, stime (fields 14 and 15)
 }
 
-async function measure(name, rounds) {
+// One Worker in its own workerd: its pid, and a sender of one workload's request.
+async function start(name) {
   const before = new Set(workerdPids());
   const mf = new Miniflare({
     rootPath: root, modules: true, scriptPath: WORKERS[name].scriptPath,
@@ -51,33 +52,45 @@ async function measure(name, rounds) {
   await mf.ready;
   const [pid] = workerdPids().filter((p) => !before.has(p));
   if (!pid) throw new Error("workerd process not found");
-  const out = {};
+  const sender = (w) => {
+    const body = w.body();
+    return async () => {
+      const r = await mf.dispatchFetch(`https://edge.example.com${w.path}`, { method: "POST", body, headers: { "content-type": "application/json", "cf-connecting-ip": "203.0.113.7" } });
+      if (r.status !== 200) throw new Error(`${name} ${w.name}: ${r.status} ${await r.text()}`);
+      await r.arrayBuffer();
+    };
+  };
+  return { mf, pid, sender };
+}
+
+// The three Workers run side by side, and each round measures all three, one after the other:
+// the machine's slow spells (other work on it moves a whole figure by ±15 %) fall on a round of
+// each, not on one Worker's every round. `rounds_ms` keeps the round order, so that a ratio can be
+// taken round by round (run.mjs).
+export async function benchWorkerdCpu({ rounds = 3 } = {}) {
+  const names = Object.keys(WORKERS);
+  const started = {};
+  const out = Object.fromEntries(names.map((n) => [n, {}]));
   try {
+    for (const n of names) started[n] = await start(n);
     for (const w of WORKLOADS) {
-      const body = w.body();
-      const send = async () => {
-        const r = await mf.dispatchFetch(`https://edge.example.com${w.path}`, { method: "POST", body, headers: { "content-type": "application/json", "cf-connecting-ip": "203.0.113.7" } });
-        if (r.status !== 200) throw new Error(`${name} ${w.name}: ${r.status} ${await r.text()}`);
-        await r.arrayBuffer();
-      };
-      for (let i = 0; i < Math.min(50, REQUESTS[w.name]); i++) await send(); // warm up
-      const samples = [];
+      const send = Object.fromEntries(names.map((n) => [n, started[n].sender(w)]));
+      for (const n of names) for (let i = 0; i < Math.min(50, REQUESTS[w.name]); i++) await send[n](); // warm up
+      const samples = Object.fromEntries(names.map((n) => [n, []]));
       for (let r = 0; r < rounds; r++) {
-        const c0 = cpuSeconds(pid);
-        for (let i = 0; i < REQUESTS[w.name]; i++) await send();
-        samples.push(((cpuSeconds(pid) - c0) * 1000) / REQUESTS[w.name]);
+        for (const n of names) {
+          const c0 = cpuSeconds(started[n].pid);
+          for (let i = 0; i < REQUESTS[w.name]; i++) await send[n]();
+          samples[n].push(((cpuSeconds(started[n].pid) - c0) * 1000) / REQUESTS[w.name]);
+        }
       }
-      samples.sort((a, b) => a - b);
-      out[w.name] = { cpu_ms: samples[Math.floor(samples.length / 2)], rounds_ms: samples, requests: REQUESTS[w.name] };
+      for (const n of names) {
+        const sorted = [...samples[n]].sort((a, b) => a - b);
+        out[n][w.name] = { cpu_ms: sorted[Math.floor(sorted.length / 2)], rounds_ms: samples[n], requests: REQUESTS[w.name] };
+      }
     }
   } finally {
-    await mf.dispose();
+    for (const n of names) await started[n]?.mf.dispose();
   }
   return out;
 }
-
-export async function benchWorkerdCpu({ rounds = 3 } = {}) {
-  return { core: await measure("core", rounds), js: await measure("js", rounds), floor: await measure("floor", rounds) };
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await benchWorkerdCpu(), null, 1));

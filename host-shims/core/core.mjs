@@ -1,7 +1,7 @@
 // @ts-check
 // One instance of the C++ core (either toolchain's module: same exports, same ABI).
 import { wasmImports } from "./wasi_shim.mjs";
-import { BufferPool, decodePlan } from "./plan.mjs";
+import { BufferPool, decodePlan, StringCache } from "./plan.mjs";
 import { metaCapacity, metaStrings, writeMeta } from "./meta.mjs";
 
 export const ABI_VERSION = 2; // wasm/exports.cpp abi_version (tests/core/abi_constants.test.mjs)
@@ -34,6 +34,7 @@ export class Core {
   constructor(exports) {
     this.x = exports;
     this.pool = new BufferPool();
+    this.strings = new StringCache();
     this.input = { ptr: 0, size: 0 }; // the kept input buffer
   }
 
@@ -54,8 +55,8 @@ export class Core {
     return this.#handle(meta, body, (x) =>
       meta.queue === true // as meta.mjs writes the flag
         ? // Read right away, before any other call can reuse the output.
-          decodePlan(new Uint8Array(x.memory.buffer, x.ajs_output_ptr(), x.ajs_output_len()), this.pool)
-        : decodePlan(this.#output()),
+          decodePlan(new Uint8Array(x.memory.buffer, x.ajs_output_ptr(), x.ajs_output_len()), this.pool, this.strings)
+        : decodePlan(this.#output(), null, this.strings),
     );
   }
 

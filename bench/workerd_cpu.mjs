@@ -13,11 +13,11 @@ import { BENCH_CONFIG, WORKLOADS } from "./make_batch.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const TICKS_PER_S = Number(execFileSync("getconf", ["CLK_TCK"]).toString()) || 100;
-const SECRETS = { GIST_API_KEY: "gist-live-4f9c2a7e", GAINSIGHT_ACCESS_KEY: "35a84f9e-7084-47a1-b8a5-593444e9e862", GAINSIGHT_PX_API_KEY: "AP-SECRET-TAG-KEY-2" };
+export const SECRETS = { GIST_API_KEY: "gist-live-4f9c2a7e", GAINSIGHT_ACCESS_KEY: "35a84f9e-7084-47a1-b8a5-593444e9e862", GAINSIGHT_PX_API_KEY: "AP-SECRET-TAG-KEY-2" };
 // Requests per workload and round: enough CPU for the 10 ms clock ticks to be fine-grained.
 const REQUESTS = { single: Number(process.env.AJS_CPU_SINGLE ?? 2000), batch: Number(process.env.AJS_CPU_BATCH ?? 60), small: Number(process.env.AJS_CPU_SMALL ?? 40) };
 
-const WORKERS = {
+export const WORKERS = {
   core: { scriptPath: "bench/cpu_core_worker.mjs", durableObjects: {
     DELIVERY_LEDGER: { className: "DeliveryLedger", useSQLite: true },
     DELIVERY_OPS: { className: "DeliveryOps", useSQLite: true },

@@ -3,6 +3,8 @@
 #   bash scripts/profile.sh native [single|batch|small]   perf over core_bench (the native build)
 #   bash scripts/profile.sh wasm [single|batch|small]     V8's sampler over the wasi module in Node,
 #                                                          wasm frames named by C++ function
+#   bash scripts/profile.sh worker [single|batch|small]   V8's sampler over the whole Worker in workerd
+#                                                          (Miniflare's inspector; wasm frames unnamed)
 # Not part of pass/fail. The wasm profile links the wasi build's own objects again, keeping the
 # name section that the shipped module's link drops (clang runs wasm-opt without -g).
 set -euo pipefail
@@ -36,5 +38,9 @@ case "$what" in
     wasm-opt build/wasm-profile/ajs_edge.wasm -O2 -g --enable-bulk-memory -o build/wasm-profile/ajs_edge.wasm
     node bench/profile_wasm.mjs build/wasm-profile/ajs_edge.wasm "$workload" | c++filt
     ;;
-  *) echo "usage: scripts/profile.sh native|wasm [single|batch|small]" >&2; exit 2 ;;
+  worker)
+    bash scripts/build.sh wasi >/dev/null
+    node bench/profile_worker.mjs "$workload"
+    ;;
+  *) echo "usage: scripts/profile.sh native|wasm|worker [single|batch|small]" >&2; exit 2 ;;
 esac

@@ -172,7 +172,8 @@ normalize_result normalize_message(boost::json::object& message, std::optional<e
   // message would carry it.
   if (!own_sent_at && !sent_at.empty() && !message.contains("sentAt")) set_string(message, "sentAt", sent_at);
   if (keep_original) message["originalTimestamp"] = std::move(original_copy);
-  set_string(message, "timestamp", to_iso_string(timestamp).view());
+  auto const iso_timestamp = to_iso_string(timestamp);
+  set_string(message, "timestamp", iso_timestamp.view());
   set_string(message, "receivedAt", clock.received_at);
 
   // Segment fills context.ip "for client side events only" (spec/common.md): from a client-side

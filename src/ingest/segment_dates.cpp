@@ -368,7 +368,8 @@ std::size_t write_isodate_traversed(std::string_view s, char* out) {
     std::memcpy(out, "null", 4);
     return 4;
   }
-  auto const iso = to_iso_string(*ms).view();
+  auto const text = to_iso_string(*ms);
+  auto const iso = text.view();
   out[0] = '"';
   std::memcpy(out + 1, iso.data(), iso.size());
   out[iso.size() + 1] = '"';

@@ -142,6 +142,9 @@ iso8601_text::iso8601_text(std::int64_t ms) {
   size_ = static_cast<std::size_t>(out - text_);
 }
 
-std::string format_iso8601_ms(std::int64_t ms) { return std::string(iso8601_text(ms).view()); }
+std::string format_iso8601_ms(std::int64_t ms) {
+  iso8601_text const text(ms);
+  return std::string(text.view());
+}
 
 }  // namespace ajs

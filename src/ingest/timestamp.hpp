@@ -17,7 +17,9 @@ std::optional<std::int64_t> parse_iso8601_ms(std::string_view text);
 class iso8601_text {
  public:
   explicit iso8601_text(std::int64_t ms_since_epoch);
-  std::string_view view() const { return {text_, size_}; }
+  // A view of this object's own buffer: not of a temporary's, which would dangle.
+  std::string_view view() const& { return {text_, size_}; }
+  std::string_view view() const&& = delete;
   friend bool operator==(iso8601_text const& a, std::string_view b) { return a.view() == b; }
   friend bool operator!=(iso8601_text const& a, std::string_view b) { return a.view() != b; }
 

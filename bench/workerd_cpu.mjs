@@ -13,11 +13,11 @@ import { BENCH_CONFIG, WORKLOADS } from "./make_batch.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const TICKS_PER_S = Number(execFileSync("getconf", ["CLK_TCK"]).toString()) || 100;
-export const SECRETS = { GIST_API_KEY: "gist-live-4f9c2a7e", GAINSIGHT_ACCESS_KEY: "35a84f9e-7084-47a1-b8a5-593444e9e862", GAINSIGHT_PX_API_KEY: "AP-SECRET-TAG-KEY-2" };
+const SECRETS = { GIST_API_KEY: "gist-live-4f9c2a7e", GAINSIGHT_ACCESS_KEY: "35a84f9e-7084-47a1-b8a5-593444e9e862", GAINSIGHT_PX_API_KEY: "AP-SECRET-TAG-KEY-2" };
 // Requests per workload and round: enough CPU for the 10 ms clock ticks to be fine-grained.
 const REQUESTS = { single: Number(process.env.AJS_CPU_SINGLE ?? 2000), batch: Number(process.env.AJS_CPU_BATCH ?? 60), small: Number(process.env.AJS_CPU_SMALL ?? 40) };
 
-export const WORKERS = {
+const WORKERS = {
   core: { scriptPath: "bench/cpu_core_worker.mjs", durableObjects: {
     DELIVERY_LEDGER: { className: "DeliveryLedger", useSQLite: true },
     DELIVERY_OPS: { className: "DeliveryOps", useSQLite: true },
@@ -38,13 +38,15 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S; // utime, stime (fields 14 and 15)
 }
 
-// One Worker in its own workerd: its pid, and a sender of one workload's request.
-async function start(name) {
+// One Worker in its own workerd: its pid, and a sender of one workload's request. `inspectorPort`:
+// V8's inspector on that loopback port (bench/profile_worker.mjs).
+export async function start(name, { inspectorPort } = {}) {
   const before = new Set(workerdPids());
   const mf = new Miniflare({
     rootPath: root, modules: true, scriptPath: WORKERS[name].scriptPath,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2025-04-01", cf: false,
+    ...(inspectorPort ? { inspectorPort, inspectorHost: "127.0.0.1" } : {}),
     bindings: { AJS_EDGE_CONFIG: JSON.stringify(BENCH_CONFIG), ...SECRETS },
     ...(WORKERS[name].durableObjects ? { durableObjects: WORKERS[name].durableObjects } : {}),
     handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); }, // the ingest lines are written, and dropped here

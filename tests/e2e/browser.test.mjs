@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { interceptSegment, launchChromium, recordRequests, root, SEGMENT_HOST, startStatic, within } from "./harness.mjs";
+import { goto, interceptSegment, launchChromium, recordRequests, root, SEGMENT_HOST, startStatic, within } from "./harness.mjs";
 import { basic, GAINSIGHT_KEY, GIST_KEY, normalized, PREFIX, PX_KEY, startEdge } from "./fixture.mjs";
 import { buildSite } from "./pages.mjs";
 
@@ -47,7 +47,7 @@ async function open({ form, sameOrigin, writeKey, query = "" }) {
   await context.clock.install();
   const page = await context.newPage();
   const base = sameOrigin ? `${edge.tap.url}/e2e` : stat.url;
-  await page.goto(`${base}/${form}.html?writeKey=${writeKey}&cdn=${encodeURIComponent(edge.cdn)}${query}`);
+  await goto(page, `${base}/${form}.html?writeKey=${writeKey}&cdn=${encodeURIComponent(edge.cdn)}${query}`, requests, edge.tap);
   await within(15_000, "analytics.js ready", page.evaluate(() => new Promise((ok) => window.analytics.ready(() => ok()))));
   return { context, page, requests, intercepted, origin: new URL(base).origin };
 }

@@ -212,7 +212,24 @@ export function recordRequests(context) {
     const entry = requests.find((e) => e.request === r);
     if (entry) entry.failed = r.failure()?.errorText ?? "failed";
   });
+  context.on("requestfinished", (r) => {
+    const entry = requests.find((e) => e.request === r);
+    if (entry) entry.finished = true;
+  });
   return requests;
+}
+
+// page.goto, and when it fails (a page whose load never comes), the error names the requests
+// still open in the browser and, with a tap, those the Worker has not answered: which part hung.
+export async function goto(page, url, requests, tap) {
+  try {
+    return await page.goto(url);
+  } catch (e) {
+    const open = requests.filter((r) => !r.finished && !r.failed).map((r) => `${r.method} ${r.url}`);
+    const unanswered = (tap?.seen ?? []).filter((r) => r.status === undefined && r.error === undefined).map((r) => `${r.method} ${r.path}`);
+    e.message += `\nstill open in the browser: ${JSON.stringify(open)}\nnot answered by the Worker: ${JSON.stringify(unanswered)}`;
+    throw e;
+  }
 }
 
 // Request interception (same-origin pages and the demo, where there is no preflight for Playwright

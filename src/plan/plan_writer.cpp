@@ -60,11 +60,45 @@ void plan_writer::begin_request(outgoing_call const& call) {
   r.message_id = text(call.message_id);
   r.order_key = text(call.order_key);
   r.flags = call.flags;
+  add_request(r, call.message_id);
+}
+
+void plan_writer::begin_request(call_template const& shared, std::string_view url, std::string_view message_id,
+                                std::string_view order_key, std::uint32_t flags) {
+  template_run* run = nullptr;
+  for (auto& t : templates_)
+    if (t.shared == &shared) {
+      run = &t;
+      break;
+    }
+  if (!run) {
+    run = &templates_[next_template_];
+    next_template_ = (next_template_ + 1) % templates_.size();
+    *run = {&shared, text(shared.destination), text(shared.method),
+            static_cast<std::uint32_t>(plan_.request_headers.size()),
+            static_cast<std::uint32_t>(shared.headers.size())};
+    for (auto const& h : shared.headers)
+      plan_.request_headers.push_back({text(h.name), text(h.value), text(h.secret_binding), h.format});
+  }
+  planned_request r;
+  r.destination = run->destination;
+  r.method = run->method;
+  r.url = text(url);
+  r.first_header = run->first_header;
+  r.header_count = run->header_count;
+  r.message_id = text(message_id);
+  r.order_key = text(order_key);
+  r.flags = flags;
+  add_request(r, message_id);
+}
+
+// Stamps the scope and the call's ordinal for its messageId, and adds it to the plan.
+void plan_writer::add_request(planned_request& r, std::string_view message_id) {
   r.scope = scope_;
-  auto [count, added] = ordinals_.find_or_add(hash_bytes(call.message_id, seed_ ^ scope_.offset), [&](auto const& c) {
-    return c.scope == scope_.offset && c.message_id == call.message_id;
+  auto [count, added] = ordinals_.find_or_add(hash_bytes(message_id, seed_ ^ scope_.offset), [&](auto const& c) {
+    return c.scope == scope_.offset && c.message_id == message_id;
   });
-  if (added) *count = {scope_.offset, call.message_id, 0};
+  if (added) *count = {scope_.offset, message_id, 0};
   r.ordinal = count->calls++;
   plan_.requests.push_back(r);
 }
@@ -117,6 +151,8 @@ void plan_writer::discard_calls() {
   plan_.request_headers.clear();
   plan_.notes.clear();
   ordinals_.clear();
+  templates_ = {};  // their header runs went with request_headers
+  next_template_ = 0;
   outgoing_bytes_ = 0;
 }
 

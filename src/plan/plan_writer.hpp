@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <string_view>
+#include <vector>
 
 #include "json/write_json.hpp"
 #include "plan/flat_index.hpp"
@@ -29,6 +30,32 @@ struct outgoing_call {
   std::uint32_t flags = 0;  // call_flags
 };
 
+// A header a call sends: a literal, or one the host fills from a named secret.
+struct header_line {
+  std::string_view name;
+  std::string_view value;           // the literal value; empty when a secret fills it
+  std::string_view secret_binding;  // e.g. "GIST_API_KEY"; empty for a literal
+  secret_format format = secret_format::none;
+
+  static constexpr header_line literal(std::string_view name, std::string_view value) {
+    return {name, value, {}, secret_format::none};
+  }
+  static constexpr header_line secret(std::string_view name, std::string_view binding, secret_format format) {
+    return {name, {}, binding, format};
+  }
+};
+
+// What every call of one configured destination shares: its name, method and headers. A plan
+// writes them the first time the template is used and its later calls refer to the same run of
+// headers, where interning each call's headers anew was 7 % of planning small events (perf,
+// session 12). The views must outlive the writer (a planner's members: the config outlives a
+// request).
+struct call_template {
+  std::string_view destination;
+  std::string_view method;
+  std::vector<header_line> headers;
+};
+
 class plan_writer {
  public:
   // `seed`: the request's randomness (request_meta::seed), which seeds the lookup tables' hash.
@@ -47,6 +74,10 @@ class plan_writer {
 
   // Outgoing calls: begin one, then add its headers and body.
   void begin_request(outgoing_call const& call);
+  // Or begin one with a destination's shared name, method and headers; then add its body (and no
+  // header: the call's headers are the template's run).
+  void begin_request(call_template const& shared, std::string_view url, std::string_view message_id,
+                     std::string_view order_key, std::uint32_t flags = 0);
   void header(std::string_view name, std::string_view value);
   void secret_header(std::string_view name, std::string_view secret_binding, secret_format format);
   void body(byte_span bytes);
@@ -77,6 +108,7 @@ class plan_writer {
 
  private:
   byte_span append(std::string_view s);
+  void add_request(planned_request& r, std::string_view message_id);
 
   plan& plan_;
   std::uint64_t seed_;
@@ -91,6 +123,14 @@ class plan_writer {
     byte_span span;
   };
   std::array<recent_text, 64> recent_{};
+  // The call templates this plan has written: a destination per slot (a source has a few).
+  struct template_run {
+    call_template const* shared = nullptr;
+    byte_span destination, method;
+    std::uint32_t first_header = 0, header_count = 0;
+  };
+  std::array<template_run, 8> templates_{};
+  std::size_t next_template_ = 0;  // the slot a new template takes (round robin once all are used)
   byte_span scope_{};
   // (scope, messageId) → calls so far. The views point into the request's message, which outlives
   // planning.

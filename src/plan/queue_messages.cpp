@@ -1,5 +1,6 @@
 #include "plan/queue_messages.hpp"
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,6 +87,11 @@ class message_writer {
   std::string text_;
   std::vector<header_run> runs_;
   flat_index<std::uint32_t> run_index_;  // → runs_
+  struct recent_run {
+    std::uint32_t first = 0, count = 0, run = none;
+  };
+  std::array<recent_run, 8> recent_runs_{};  // where in request_headers the last runs were found
+  std::size_t next_recent_run_ = 0;
   std::vector<chain> chains_;
   flat_index<std::uint32_t> chain_index_;  // → chains_
   std::vector<call> calls_;
@@ -98,11 +104,18 @@ std::uint32_t message_writer::header_run_of(planned_request const& r) {
     return std::string_view(reinterpret_cast<char const*>(p_.request_headers.data() + first),
                             count * sizeof(planned_header));
   };
+  // Calls begun from one call_template share their run of headers (plan_writer.hpp): the same
+  // place in request_headers is the same run, found without hashing it.
+  for (auto const& seen : recent_runs_)
+    if (seen.first == r.first_header && seen.count == r.header_count && seen.run != none) return seen.run;
   auto const run = bytes(r.first_header, r.header_count);
+  auto& remembered = recent_runs_[next_recent_run_];
+  next_recent_run_ = (next_recent_run_ + 1) % recent_runs_.size();
   auto [index, added] = run_index_.find_or_add(
       hash_bytes(run, 0), [&](std::uint32_t i) { return bytes(runs_[i].first, runs_[i].count) == run; });
+  if (added) *index = static_cast<std::uint32_t>(runs_.size());
+  remembered = {r.first_header, r.header_count, *index};
   if (!added) return *index;
-  *index = static_cast<std::uint32_t>(runs_.size());
   auto const start = text_.size();
   text_ += '[';
   for (std::uint32_t h = 0; h < r.header_count; ++h) {

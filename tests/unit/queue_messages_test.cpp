@@ -137,3 +137,78 @@ TEST_CASE("queue messages: a chain over the limit goes alone and flagged, its ne
   CHECK(d->messages[1].flags == oversized_chain);
   CHECK(d->view(d->messages[2].body) == p.view(p.messages[2].body));
 }
+
+TEST_CASE("call templates: calls share one run of headers, and plan and queue messages read as with headers per call") {
+  call_template const gist{"gist",
+                           "POST",
+                           {header_line::literal("content-type", "application/json"),
+                            header_line::secret("accessKey", "KEY", secret_format::raw)}};
+  call_template const other{"gainsight", "POST", {header_line::literal("content-type", "application/json")}};
+  // The same calls, begun from templates and with their headers one by one.
+  auto const plan_calls = [&](plan& p, bool templates) {
+    plan_writer w(p);
+    auto const one = [&](call_template const& t, std::string_view id, std::uint32_t flags) {
+      w.set_scope(std::string(t.destination) + ":s:a");
+      if (templates) {
+        w.begin_request(t, "https://x.test/e", id, "u1", flags);
+      } else {
+        w.begin_request({t.destination, t.method, "https://x.test/e", id, "u1", flags});
+        for (auto const& h : t.headers)
+          if (h.secret_binding.empty())
+            w.header(h.name, h.value);
+          else
+            w.secret_header(h.name, h.secret_binding, h.format);
+      }
+      w.body(w.text(R"({"id":")" + std::string(id) + R"("})"));
+    };
+    one(gist, "m1", 0);
+    one(other, "m1", retry_not_found);
+    one(gist, "m2", 0);
+    one(gist, "m2", 0);  // a second call for m2: ordinal 1
+    write_queue_messages(p);
+  };
+  plan shared, each;
+  plan_calls(shared, true);
+  plan_calls(each, false);
+  CHECK(shared.request_headers.size() == 3);  // gist's run once, gainsight's once
+  CHECK(each.request_headers.size() == 7);
+  REQUIRE(shared.requests.size() == 4);
+  CHECK(shared.requests[0].first_header == shared.requests[2].first_header);
+  CHECK(shared.requests[2].first_header == shared.requests[3].first_header);
+  CHECK(shared.requests[3].ordinal == 1);
+  CHECK(messages_of(shared) == messages_of(each));
+  // Every call's headers, as a host reads them, are the same.
+  for (std::size_t i = 0; i < 4; ++i) {
+    auto const& a = shared.requests[i];
+    auto const& b = each.requests[i];
+    CAPTURE(i);
+    REQUIRE(a.header_count == b.header_count);
+    for (std::uint32_t h = 0; h < a.header_count; ++h) {
+      auto const& x = shared.request_headers[a.first_header + h];
+      auto const& y = each.request_headers[b.first_header + h];
+      CHECK(shared.view(x.name) == each.view(y.name));
+      CHECK(shared.view(x.value) == each.view(y.value));
+      CHECK(shared.view(x.secret) == each.view(y.secret));
+      CHECK(x.format == y.format);
+    }
+    CHECK(shared.view(a.destination) == each.view(b.destination));
+    CHECK(a.flags == b.flags);
+  }
+}
+
+TEST_CASE("call templates: after discard_calls a template writes its headers again") {
+  call_template const t{"gist", "POST", {header_line::literal("content-type", "application/json")}};
+  plan p;
+  plan_writer w(p);
+  w.begin_request(t, "https://x.test/e", "m1", "u1");
+  w.body(w.text("{}"));
+  w.discard_calls();
+  CHECK(p.request_headers.empty());
+  w.begin_request(t, "https://x.test/e", "m2", "u1");
+  w.body(w.text("{}"));
+  REQUIRE(p.requests.size() == 1);
+  REQUIRE(p.request_headers.size() == 1);
+  CHECK(p.requests[0].first_header == 0);
+  CHECK(p.requests[0].header_count == 1);
+  CHECK(p.view(p.request_headers[0].name) == "content-type");
+}

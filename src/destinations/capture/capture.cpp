@@ -13,13 +13,13 @@ class capture final : public destination {
   explicit capture(std::string url) : url_(std::move(url)) {}
 
   void plan(event const& e, plan_writer& out) const override {
-    out.begin_request({"capture", "POST", url_, e.message_id, e.order_key()});
-    out.header("content-type", "application/json");
+    out.begin_request(call_, url_, e.message_id, e.order_key());
     out.body(e.passthrough_body(out));
   }
 
  private:
   std::string url_;
+  call_template call_{"capture", "POST", {header_line::literal("content-type", "application/json")}};
 };
 
 result<std::unique_ptr<destination>> make_capture(settings_reader const& settings) {

@@ -33,7 +33,15 @@ byte_span facade_body(event const& e, plan_writer& out) {
 class gainsight final : public destination {
  public:
   gainsight(std::string url, std::string access_key, track_whitelist whitelist)
-      : url_(std::move(url)), access_key_(std::move(access_key)), whitelist_(std::move(whitelist)) {}
+      : url_(std::move(url)),
+        access_key_(std::move(access_key)),
+        whitelist_(std::move(whitelist)),
+        call_{config_key,
+              "POST",
+              // Every classic integration's User-Agent (segmentio-integration 5.1.0 lib/proto.js `request`).
+              {header_line::secret("accessKey", access_key_, secret_format::raw),
+               header_line::literal("Content-Type", "application/json"),
+               header_line::literal("User-Agent", "Segment.io/1.0")}} {}
 
   void plan(event const& e, plan_writer& out) const override {
     if (!sent_types.contains(e.type)) {
@@ -45,11 +53,7 @@ class gainsight final : public destination {
       out.note(note_kind::skipped, config_key, e.message_id, "gainsight.not_in_whitelist");
       return;
     }
-    out.begin_request({config_key, "POST", url_, e.message_id, e.order_key()});
-    out.secret_header("accessKey", access_key_, secret_format::raw);
-    out.header("Content-Type", "application/json");
-    // Every classic integration's request (segmentio-integration 5.1.0 lib/proto.js `request`).
-    out.header("User-Agent", "Segment.io/1.0");
+    out.begin_request(call_, url_, e.message_id, e.order_key());
     out.body(facade_body(e, out));
   }
 
@@ -57,6 +61,7 @@ class gainsight final : public destination {
   std::string url_;
   std::string access_key_;  // secret binding name
   track_whitelist whitelist_;
+  call_template call_;  // views into access_key_
 };
 
 result<std::unique_ptr<destination>> make_gainsight(settings_reader const& settings) {

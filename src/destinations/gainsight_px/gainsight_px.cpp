@@ -28,24 +28,29 @@ constexpr event_types sent_types{event_type::identify, event_type::group, event_
 
 class gainsight_px final : public destination {
  public:
-  gainsight_px(std::string url, std::string api_key) : url_(std::move(url)), api_key_(std::move(api_key)) {}
+  gainsight_px(std::string url, std::string api_key)
+      : url_(std::move(url)),
+        api_key_(std::move(api_key)),
+        call_{config_key,
+              "POST",
+              // Every Actions destination's User-Agent (@segment/actions-core create-request-client).
+              {header_line::secret("Authorization", api_key_, secret_format::basic_username),
+               header_line::literal("Content-Type", "application/json"),
+               header_line::literal("User-Agent", "Segment (Actions)")}} {}
 
   void plan(event const& e, plan_writer& out) const override {
     if (!sent_types.contains(e.type)) {
       out.note(note_kind::skipped, config_key, e.message_id, "gainsightPx.unsupported_type");
       return;
     }
-    out.begin_request({config_key, "POST", url_, e.message_id, e.order_key()});
-    out.secret_header("Authorization", api_key_, secret_format::basic_username);
-    out.header("Content-Type", "application/json");
-    // Every Actions destination's request (@segment/actions-core create-request-client).
-    out.header("User-Agent", "Segment (Actions)");
+    out.begin_request(call_, url_, e.message_id, e.order_key());
     out.body(e.passthrough_body(out));
   }
 
  private:
   std::string url_;
   std::string api_key_;  // secret binding name
+  call_template call_;   // views into api_key_
 };
 
 result<std::string> region_base_url(settings_reader const& settings) {

@@ -20,7 +20,12 @@ class gist_planner final : public destination {
       : config_(std::move(s)),
         contacts_url_(config_.base_url + std::string(gist::contacts_path)),
         events_url_(config_.base_url + std::string(gist::events_path)),
-        tags_url_(config_.base_url + std::string(gist::tags_path)) {}
+        tags_url_(config_.base_url + std::string(gist::tags_path)),
+        call_{destination_key,
+              "POST",
+              {header_line::secret("authorization", config_.api_key_binding, secret_format::bearer),
+               header_line::literal("content-type", "application/json"),
+               header_line::literal("accept", "application/json")}} {}
 
   void plan(event const& e, plan_writer& out) const override {
     // One arena per message: every body built for it is released at once. It starts in a buffer
@@ -48,10 +53,7 @@ class gist_planner final : public destination {
   // the identify that creates it as a separate request, which may be delivered second.
   void call(event const& e, std::string_view url, boost::json::value const& body, plan_writer& out,
             std::uint32_t flags = 0) const {
-    out.begin_request({destination_key, "POST", url, e.message_id, e.order_key(), flags});
-    out.secret_header("authorization", config_.api_key_binding, secret_format::bearer);
-    out.header("content-type", "application/json");
-    out.header("accept", "application/json");
+    out.begin_request(call_, url, e.message_id, e.order_key(), flags);
     out.body_json(body);
   }
 
@@ -111,6 +113,7 @@ class gist_planner final : public destination {
 
   gist::settings config_;
   std::string contacts_url_, events_url_, tags_url_;
+  call_template call_;  // views into config_
 };
 
 result<std::unique_ptr<destination>> make_gist(settings_reader const& reader) {

@@ -18,7 +18,7 @@ void plan_writer::reserve_for(std::size_t input_bytes) {
   // 9 of a beacon's 36 allocations).
   plan_.bytes.reserve(input_bytes * 2 + 1024);
   plan_.requests.reserve(std::max<std::size_t>(input_bytes / 256, 8));
-  plan_.request_headers.reserve(std::max<std::size_t>(input_bytes / 96, 32));
+  plan_.request_headers.reserve(32);  // calls share their destination's run (call_template)
   plan_.reply_headers.reserve(8);
   plan_.notes.reserve(4);
   plan_.rate_limits.reserve(4);
@@ -95,11 +95,20 @@ void plan_writer::begin_request(call_template const& shared, std::string_view ur
 // Stamps the scope and the call's ordinal for its messageId, and adds it to the plan.
 void plan_writer::add_request(planned_request& r, std::string_view message_id) {
   r.scope = scope_;
-  auto [count, added] = ordinals_.find_or_add(hash_bytes(message_id, seed_ ^ scope_.offset), [&](auto const& c) {
-    return c.scope == scope_.offset && c.message_id == message_id;
-  });
-  if (added) *count = {scope_.offset, message_id, 0};
-  r.ordinal = count->calls++;
+  if (!last_message_ || last_message_->message_id != message_id) {
+    auto [m, added] = ordinals_.find_or_add(hash_bytes(message_id, seed_),
+                                            [&](message_calls const& c) { return c.message_id == message_id; });
+    if (added) *m = {message_id, 0};
+    last_message_ = m;
+  }
+  auto at = last_message_->first_scope;
+  while (at != 0 && scope_calls_[at].scope != scope_.offset) at = scope_calls_[at].next;
+  if (at == 0) {
+    at = static_cast<std::uint32_t>(scope_calls_.size());
+    scope_calls_.push_back({scope_.offset, 0, last_message_->first_scope});
+    last_message_->first_scope = at;
+  }
+  r.ordinal = scope_calls_[at].calls++;
   plan_.requests.push_back(r);
 }
 
@@ -151,6 +160,8 @@ void plan_writer::discard_calls() {
   plan_.request_headers.clear();
   plan_.notes.clear();
   ordinals_.clear();
+  last_message_ = nullptr;
+  scope_calls_.resize(1);
   templates_ = {};  // their header runs went with request_headers
   next_template_ = 0;
   outgoing_bytes_ = 0;

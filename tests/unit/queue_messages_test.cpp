@@ -212,3 +212,25 @@ TEST_CASE("call templates: after discard_calls a template writes its headers aga
   CHECK(p.requests[0].header_count == 1);
   CHECK(p.view(p.request_headers[0].name) == "content-type");
 }
+
+TEST_CASE("ordinals count calls per (scope, messageId), however the calls of scopes and messages interleave") {
+  plan p;
+  plan_writer w(p);
+  auto const call = [&](std::string_view scope, std::string_view id) {
+    w.set_scope(scope);
+    w.begin_request({"gist", "POST", "https://x.test/e", id, "u1"});
+    w.body(w.text("{}"));
+    return p.requests.back().ordinal;
+  };
+  std::string const again("m1");  // the same messageId from another place (a duplicate in a batch)
+  CHECK(call("a", "m1") == 0);
+  CHECK(call("b", "m1") == 0);
+  CHECK(call("a", "m1") == 1);
+  CHECK(call("a", "m2") == 0);
+  CHECK(call("b", again) == 1);
+  CHECK(call("c", again) == 0);
+  CHECK(call("a", "m2") == 1);
+  CHECK(call("a", again) == 2);
+  w.discard_calls();
+  CHECK(call("a", "m1") == 0);
+}

@@ -3,6 +3,21 @@
 // stops past the cap, so a small gzip bomb cannot fill memory.
 export const MAX_BODY_BYTES = 500 * 1024; // Segment's batch limit; the core enforces the exact limits
 
+// workerd's readers fill a buffer of ours (readAtLeast: a byte stream's BYOB reader, workerd's own
+// method): a 270 KB batch sent chunked arrives in 4 KB chunks, and reading them one by one cost
+// 2.5 ms of CPU in workerd against 1.0 ms filling 16 KB, then 64 KB, then 256 KB buffers (session 12).
+const FIRST_FILL_BYTES = 16 * 1024;
+const MAX_FILL_BYTES = 256 * 1024;
+
+function fillingReader(stream) {
+  try {
+    const reader = stream.getReader({ mode: "byob" });
+    if (typeof reader.readAtLeast === "function") return reader;
+    reader.releaseLock();
+  } catch {} // not a byte stream
+  return null;
+}
+
 export async function readBody(request, limit = MAX_BODY_BYTES) {
   if (!request.body) return { bytes: new Uint8Array(0) };
   const encoding = (request.headers.get("content-encoding") ?? "").trim().toLowerCase();
@@ -12,19 +27,22 @@ export async function readBody(request, limit = MAX_BODY_BYTES) {
     await request.body.cancel().catch(() => {});
     return { bytes: new Uint8Array(0), error: `unsupported Content-Encoding: ${encoding}` };
   }
-  const reader = stream.getReader();
+  const filling = stream === request.body ? fillingReader(stream) : null;
+  const reader = filling ?? stream.getReader();
   const chunks = [];
   let total = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) {
-        await reader.cancel().catch(() => {});
-        return { bytes: new Uint8Array(0), tooLarge: true };
+    for (let size = FIRST_FILL_BYTES; ; size = Math.min(size * 4, MAX_FILL_BYTES)) {
+      const { done, value } = filling ? await filling.readAtLeast(size, new Uint8Array(size)) : await reader.read();
+      if (value?.byteLength) {
+        total += value.byteLength;
+        if (total > limit) {
+          await reader.cancel().catch(() => {});
+          return { bytes: new Uint8Array(0), tooLarge: true };
+        }
+        chunks.push(value);
       }
-      chunks.push(value);
+      if (done) break;
     }
   } catch {
     return { bytes: new Uint8Array(0), error: encoding ? `body is not valid ${encoding} data` : "body could not be read" };

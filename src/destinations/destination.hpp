@@ -16,10 +16,6 @@ namespace ajs {
 
 class destination {
  public:
-  destination() = default;
-  // Not copied: a planner's call_template views its own members.
-  destination(destination const&) = delete;
-  destination& operator=(destination const&) = delete;
   virtual ~destination() = default;
   virtual void plan(event const& e, plan_writer& out) const = 0;
 };

@@ -12,6 +12,19 @@ namespace {
 constexpr std::size_t max_interned_length = 200;
 }
 
+call_template::call_template(std::string_view destination, std::string_view method,
+                             std::initializer_list<header_line> headers)
+    : destination_(add(destination)), method_(add(method)) {
+  for (auto const& h : headers) headers_.push_back({add(h.name), add(h.value), add(h.secret_binding), h.format});
+}
+
+byte_span call_template::add(std::string_view s) {
+  if (s.empty()) return {};  // as plan_writer::text: equal runs of headers are equal as bytes
+  byte_span const span{static_cast<std::uint32_t>(text_.size()), static_cast<std::uint32_t>(s.size())};
+  text_.append(s);
+  return span;
+}
+
 void plan_writer::reserve_for(std::size_t input_bytes) {
   // At least what one beacon plans (a few calls, their headers, the reply's, a note or two): a
   // table grown from empty reallocates at each doubling (with the rate-limit keys written in parts,
@@ -74,11 +87,14 @@ void plan_writer::begin_request(call_template const& shared, std::string_view ur
   if (!run) {
     run = &templates_[next_template_];
     next_template_ = (next_template_ + 1) % templates_.size();
-    *run = {&shared, text(shared.destination), text(shared.method),
+    auto const base = static_cast<std::uint32_t>(plan_.bytes.size());
+    plan_.bytes.append(shared.text());
+    auto const at = [&](byte_span s) { return s.length == 0 ? byte_span{} : byte_span{base + s.offset, s.length}; };
+    *run = {&shared, at(shared.destination()), at(shared.method()),
             static_cast<std::uint32_t>(plan_.request_headers.size()),
-            static_cast<std::uint32_t>(shared.headers.size())};
-    for (auto const& h : shared.headers)
-      plan_.request_headers.push_back({text(h.name), text(h.value), text(h.secret_binding), h.format});
+            static_cast<std::uint32_t>(shared.headers().size())};
+    for (auto const& h : shared.headers())
+      plan_.request_headers.push_back({at(h.name), at(h.value), at(h.secret), h.format});
   }
   planned_request r;
   r.destination = run->destination;

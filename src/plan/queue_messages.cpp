@@ -41,10 +41,8 @@ class message_writer {
   void run();
 
  private:
-  // A header run: [{"name","value"} | {"name","secret","format"}, …]. Headers are interned spans,
-  // so equal runs are equal as bytes.
+  // A header run: [{"name","value"} | {"name","secret","format"}, …].
   struct header_run {
-    std::uint32_t first = 0, count = 0;
     piece json;
   };
   // One chain per destination and order key:
@@ -99,23 +97,14 @@ class message_writer {
 };
 
 std::uint32_t message_writer::header_run_of(planned_request const& r) {
-  static_assert(sizeof(planned_header) == 7 * sizeof(std::uint32_t), "compared as bytes: no padding");
-  auto const bytes = [&](std::uint32_t first, std::uint32_t count) {
-    return std::string_view(reinterpret_cast<char const*>(p_.request_headers.data() + first),
-                            count * sizeof(planned_header));
-  };
   // Calls begun from one call_template share their run of headers (plan_writer.hpp): the same
-  // place in request_headers is the same run, found without hashing it.
+  // place in request_headers is the same run, found without rendering it.
   for (auto const& seen : recent_runs_)
     if (seen.first == r.first_header && seen.count == r.header_count && seen.run != none) return seen.run;
-  auto const run = bytes(r.first_header, r.header_count);
   auto& remembered = recent_runs_[next_recent_run_];
   next_recent_run_ = (next_recent_run_ + 1) % recent_runs_.size();
-  auto [index, added] = run_index_.find_or_add(
-      hash_bytes(run, 0), [&](std::uint32_t i) { return bytes(runs_[i].first, runs_[i].count) == run; });
-  if (added) *index = static_cast<std::uint32_t>(runs_.size());
-  remembered = {r.first_header, r.header_count, *index};
-  if (!added) return *index;
+  // Runs are known by their JSON, as the host compares headers: two templates (two sources' Gist,
+  // say) with the same headers are one run, wherever their strings are in the plan.
   auto const start = text_.size();
   text_ += '[';
   for (std::uint32_t h = 0; h < r.header_count; ++h) {
@@ -136,7 +125,17 @@ std::uint32_t message_writer::header_run_of(planned_request const& r) {
     text_ += '}';
   }
   text_ += ']';
-  runs_.push_back({r.first_header, r.header_count, since(start)});
+  auto const json = since(start);
+  auto const text_of = [&](piece x) { return std::string_view(text_).substr(x.offset, x.length); };
+  auto [index, added] = run_index_.find_or_add(
+      hash_bytes(text_of(json), 0), [&](std::uint32_t i) { return text_of(runs_[i].json) == text_of(json); });
+  if (added) {
+    *index = static_cast<std::uint32_t>(runs_.size());
+    runs_.push_back({json});
+  } else {
+    text_.resize(start);  // rendered before: that run's text stands
+  }
+  remembered = {r.first_header, r.header_count, *index};
   return *index;
 }
 

@@ -148,16 +148,16 @@ TEST_CASE("call templates: calls share one run of headers, and plan and queue me
   auto const plan_calls = [&](plan& p, bool templates) {
     plan_writer w(p);
     auto const one = [&](call_template const& t, std::string_view id, std::uint32_t flags) {
-      w.set_scope(std::string(t.destination) + ":s:a");
+      w.set_scope(std::string(t.view(t.destination())) + ":s:a");
       if (templates) {
         w.begin_request(t, "https://x.test/e", id, "u1", flags);
       } else {
-        w.begin_request({t.destination, t.method, "https://x.test/e", id, "u1", flags});
-        for (auto const& h : t.headers)
-          if (h.secret_binding.empty())
-            w.header(h.name, h.value);
+        w.begin_request({t.view(t.destination()), t.view(t.method()), "https://x.test/e", id, "u1", flags});
+        for (auto const& h : t.headers())
+          if (h.secret.length == 0)
+            w.header(t.view(h.name), t.view(h.value));
           else
-            w.secret_header(h.name, h.secret_binding, h.format);
+            w.secret_header(t.view(h.name), t.view(h.secret), h.format);
       }
       w.body(w.text(R"({"id":")" + std::string(id) + R"("})"));
     };
@@ -233,4 +233,25 @@ TEST_CASE("ordinals count calls per (scope, messageId), however the calls of sco
   CHECK(call("a", again) == 2);
   w.discard_calls();
   CHECK(call("a", "m1") == 0);
+}
+
+TEST_CASE("queue messages: two templates with the same headers (two sources' Gist) are one run, as the host compares") {
+  call_template const a{"gist", "POST", {header_line::secret("authorization", "GIST_API_KEY", secret_format::bearer)}};
+  call_template const b{"gist", "POST", {header_line::secret("authorization", "GIST_API_KEY", secret_format::bearer)}};
+  call_template const c{"gist", "POST", {header_line::secret("authorization", "OTHER_KEY", secret_format::bearer)}};
+  plan p;
+  plan_writer w(p);
+  for (auto const* t : {&a, &b, &c}) {
+    w.begin_request(*t, "https://x.test/e", "m1", "u1");
+    w.body(w.text("{}"));
+  }
+  write_queue_messages(p);
+  REQUIRE(p.messages.size() == 1);
+  auto const text = messages_of(p)[0];
+  CHECK(text.find(R"("headers":[{"name":"authorization","secret":"GIST_API_KEY","format":"bearer"}],"calls":[)") !=
+        std::string::npos);
+  // The second template's call names no headers of its own; the third's names its own.
+  CHECK(text.find(R"({"url":"https://x.test/e","bodyLength":2,"messageId":"m1","key":"|m1|1"})") != std::string::npos);
+  CHECK(text.find(R"({"headers":[{"name":"authorization","secret":"OTHER_KEY","format":"bearer"}],"url":)") !=
+        std::string::npos);
 }

@@ -61,7 +61,7 @@ class gainsight final : public destination {
   std::string url_;
   std::string access_key_;  // secret binding name
   track_whitelist whitelist_;
-  call_template call_;  // views into access_key_
+  call_template call_;
 };
 
 result<std::unique_ptr<destination>> make_gainsight(settings_reader const& settings) {

@@ -50,7 +50,7 @@ class gainsight_px final : public destination {
  private:
   std::string url_;
   std::string api_key_;  // secret binding name
-  call_template call_;   // views into api_key_
+  call_template call_;
 };
 
 result<std::string> region_base_url(settings_reader const& settings) {

@@ -113,7 +113,7 @@ class gist_planner final : public destination {
 
   gist::settings config_;
   std::string contacts_url_, events_url_, tags_url_;
-  call_template call_;  // views into config_
+  call_template call_;
 };
 
 result<std::unique_ptr<destination>> make_gist(settings_reader const& reader) {

@@ -19,7 +19,7 @@ call_template::call_template(std::string_view destination, std::string_view meth
 }
 
 byte_span call_template::add(std::string_view s) {
-  if (s.empty()) return {};  // as plan_writer::text: equal runs of headers are equal as bytes
+  if (s.empty()) return {};  // as plan_writer::text writes it: no span
   byte_span const span{static_cast<std::uint32_t>(text_.size()), static_cast<std::uint32_t>(s.size())};
   text_.append(s);
   return span;

@@ -47,7 +47,7 @@ async function open({ form, sameOrigin, writeKey, query = "" }) {
   await context.clock.install();
   const page = await context.newPage();
   const base = sameOrigin ? `${edge.tap.url}/e2e` : stat.url;
-  await goto(page, `${base}/${form}.html?writeKey=${writeKey}&cdn=${encodeURIComponent(edge.cdn)}${query}`, requests, edge.tap);
+  await goto(page, `${base}/${form}.html?writeKey=${writeKey}&cdn=${encodeURIComponent(edge.cdn)}${query}`, requests, { tap: edge.tap, lines: edge.worker.lines });
   await within(15_000, "analytics.js ready", page.evaluate(() => new Promise((ok) => window.analytics.ready(() => ok()))));
   return { context, page, requests, intercepted, origin: new URL(base).origin };
 }

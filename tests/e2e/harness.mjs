@@ -220,14 +220,16 @@ export function recordRequests(context) {
 }
 
 // page.goto, and when it fails (a page whose load never comes), the error names the requests
-// still open in the browser and, with a tap, those the Worker has not answered: which part hung.
-export async function goto(page, url, requests, tap) {
+// still open in the browser, with a tap those the Worker has not answered, and with wrangler dev's
+// output its last lines (a reload, an error): which part hung.
+export async function goto(page, url, requests, { tap, lines } = {}) {
   try {
     return await page.goto(url);
   } catch (e) {
     const open = requests.filter((r) => !r.finished && !r.failed).map((r) => `${r.method} ${r.url}`);
     const unanswered = (tap?.seen ?? []).filter((r) => r.status === undefined && r.error === undefined).map((r) => `${r.method} ${r.path}`);
     e.message += `\nstill open in the browser: ${JSON.stringify(open)}\nnot answered by the Worker: ${JSON.stringify(unanswered)}`;
+    if (lines) e.message += `\nwrangler dev's last lines:\n${lines.slice(-30).join("\n")}`;
     throw e;
   }
 }

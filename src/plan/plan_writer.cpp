@@ -64,18 +64,6 @@ void plan_writer::reply_header(std::string_view name, std::string_view value) {
   plan_.reply_headers.push_back({text(name), text(value), {}, secret_format::none});
 }
 
-void plan_writer::begin_request(outgoing_call const& call) {
-  planned_request r;
-  r.destination = text(call.destination);
-  r.method = text(call.method);
-  r.url = text(call.url);
-  r.first_header = static_cast<std::uint32_t>(plan_.request_headers.size());
-  r.message_id = text(call.message_id);
-  r.order_key = text(call.order_key);
-  r.flags = call.flags;
-  add_request(r, call.message_id);
-}
-
 void plan_writer::begin_request(call_template const& shared, std::string_view url, std::string_view message_id,
                                 std::string_view order_key, std::uint32_t flags) {
   template_run* run = nullptr;
@@ -105,37 +93,23 @@ void plan_writer::begin_request(call_template const& shared, std::string_view ur
   r.message_id = text(message_id);
   r.order_key = text(order_key);
   r.flags = flags;
-  add_request(r, message_id);
-}
-
-// Stamps the scope and the call's ordinal for its messageId, and adds it to the plan.
-void plan_writer::add_request(planned_request& r, std::string_view message_id) {
   r.scope = scope_;
+  // Its ordinal: the calls so far for its messageId in this scope.
   if (!last_message_ || last_message_->message_id != message_id) {
     auto [m, added] = ordinals_.find_or_add(hash_bytes(message_id, seed_),
                                             [&](message_calls const& c) { return c.message_id == message_id; });
     if (added) *m = {message_id, 0};
     last_message_ = m;
   }
-  auto at = last_message_->first_scope;
-  while (at != 0 && scope_calls_[at].scope != scope_.offset) at = scope_calls_[at].next;
-  if (at == 0) {
-    at = static_cast<std::uint32_t>(scope_calls_.size());
+  auto entry = last_message_->first_scope;
+  while (entry != 0 && scope_calls_[entry].scope != scope_.offset) entry = scope_calls_[entry].next;
+  if (entry == 0) {
+    entry = static_cast<std::uint32_t>(scope_calls_.size());
     scope_calls_.push_back({scope_.offset, 0, last_message_->first_scope});
-    last_message_->first_scope = at;
+    last_message_->first_scope = entry;
   }
-  r.ordinal = scope_calls_[at].calls++;
+  r.ordinal = scope_calls_[entry].calls++;
   plan_.requests.push_back(r);
-}
-
-void plan_writer::header(std::string_view name, std::string_view value) {
-  plan_.request_headers.push_back({text(name), text(value), {}, secret_format::none});
-  ++plan_.requests.back().header_count;
-}
-
-void plan_writer::secret_header(std::string_view name, std::string_view secret_binding, secret_format format) {
-  plan_.request_headers.push_back({text(name), {}, text(secret_binding), format});
-  ++plan_.requests.back().header_count;
 }
 
 void plan_writer::body(byte_span bytes) {

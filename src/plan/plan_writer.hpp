@@ -22,15 +22,6 @@ struct outgoing_budget {
   std::size_t max_bytes = static_cast<std::size_t>(-1);
 };
 
-struct outgoing_call {
-  std::string_view destination;
-  std::string_view method;
-  std::string_view url;
-  std::string_view message_id;
-  std::string_view order_key;
-  std::uint32_t flags = 0;  // call_flags
-};
-
 // A header a call sends: a literal, or one the host fills from a named secret.
 struct header_line {
   std::string_view name;
@@ -49,7 +40,8 @@ struct header_line {
 // What every call of one configured destination shares: its name, method and headers. A plan
 // copies the template's strings in one piece the first time it is used, and its later calls refer
 // to the same run of headers: interning each call's headers anew was 7 % of planning small events,
-// and interning them once per plan a tenth of a beacon's begin_request (perf, session 12).
+// and interning them once per plan a tenth of a beacon's begin_request (perf, session 12). A writer
+// knows a template by its address: it must outlive the writer (a planner's member does).
 class call_template {
  public:
   call_template(std::string_view destination, std::string_view method, std::initializer_list<header_line> headers);
@@ -85,14 +77,10 @@ class plan_writer {
   // about to plan: see planned_request::scope).
   void set_scope(std::string_view scope) { scope_ = text(scope); }
 
-  // Outgoing calls: begin one, then add its headers and body.
-  void begin_request(outgoing_call const& call);
-  // Or begin one with a destination's shared name, method and headers; then add its body (and no
-  // header: the call's headers are the template's run).
+  // Outgoing calls: begin one with its destination's shared name, method and headers, then add its
+  // body. `flags`: call_flags.
   void begin_request(call_template const& shared, std::string_view url, std::string_view message_id,
                      std::string_view order_key, std::uint32_t flags = 0);
-  void header(std::string_view name, std::string_view value);
-  void secret_header(std::string_view name, std::string_view secret_binding, secret_format format);
   void body(byte_span bytes);
   void body_json(boost::json::value const& v) { body(serialize(v)); }
 
@@ -121,7 +109,6 @@ class plan_writer {
 
  private:
   byte_span append(std::string_view s);
-  void add_request(planned_request& r, std::string_view message_id);
 
   plan& plan_;
   std::uint64_t seed_;

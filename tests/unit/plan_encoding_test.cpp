@@ -9,14 +9,20 @@
 
 using namespace ajs;
 
+namespace {
+call_template const gist_call{"gist",
+                              "POST",
+                              {header_line::literal("content-type", "application/json"),
+                               header_line::secret("authorization", "GIST_API_KEY", secret_format::bearer)}};
+call_template const bare_call{"gist", "POST", {}};
+}  // namespace
+
 TEST_CASE("plan encoding: everything written decodes back") {
   plan p;
   plan_writer w(p);
   w.reply(202, "{}");
   w.reply_header("content-type", "application/json");
-  w.begin_request({"gist", "POST", "https://api.example/contacts", "m1", "u1"});
-  w.header("content-type", "application/json");
-  w.secret_header("authorization", "GIST_API_KEY", secret_format::bearer);
+  w.begin_request(gist_call, "https://api.example/contacts", "m1", "u1");
   w.body(w.text(R"({"a":1})"));
   w.note(note_kind::dropped, "gist", "m2", "gist.email_required");
   w.source("0123456789abcdef");
@@ -45,7 +51,7 @@ TEST_CASE("plan encoding: made from the plan's own buffer, the same bytes as fro
   plan_writer w(p);
   w.reply(200, R"({"success":true})");
   w.reply_header("content-type", "application/json");
-  w.begin_request({"gist", "POST", "https://api.example/contacts", "m1", "u1"});
+  w.begin_request(bare_call, "https://api.example/contacts", "m1", "u1");
   w.body(w.text(R"({"odd":1})"));  // 9 bytes: the data's end is padded to 4
   std::string copied, taken;
   encode_plan(p, copied);
@@ -141,8 +147,8 @@ TEST_CASE("write_json: doubles are written as JavaScript writes them") {
 TEST_CASE("plan encoding: call flags round-trip") {
   plan p;
   plan_writer w(p);
-  w.begin_request({"gist", "POST", "https://api.example/events", "m1", "u1", retry_not_found});
-  w.begin_request({"gist", "POST", "https://api.example/contacts", "m1", "u1"});
+  w.begin_request(bare_call, "https://api.example/events", "m1", "u1", retry_not_found);
+  w.begin_request(bare_call, "https://api.example/contacts", "m1", "u1");
   std::string bytes;
   encode_plan(p, bytes);
   auto d = decode_plan(bytes);

@@ -151,6 +151,15 @@ seed("numbers-expand", header("full", path="t"),
      {"event": "E", "userId": "u", "properties": {"n": "@@"}}
      )
 seeds["numbers-expand"] = seeds["numbers-expand"].replace(b'"@@"', b"[" + b",".join([b"1e21"] * 5000) + b"]")
+# Numbers Boost.JSON 1.81 reads an ulp off, read again from their text (src/json/parse_json.hpp):
+# 17-digit doubles as JavaScript writes them, extremes, and one number longer than any buffer.
+import random
+_rng = random.Random(1202)
+seed("numbers-long", header("full", path="t"),
+     {"event": "E", "userId": "u", "properties": {"n": "@@"}})
+seeds["numbers-long"] = seeds["numbers-long"].replace(b'"@@"', b"[" + b",".join(
+    [repr(_rng.random() * 10 ** _rng.randint(-30, 30)).encode() for _ in range(1200)]
+    + [b"5e-324", b"1.7976931348623159e308", b"1e400", b"-0.0", b"0.30000000000000004", b"1." + b"0" * 6000 + b"1"]) + b"]")
 seed("unicode-and-surrogates", header("full", path="i"),
      '{"userId":"\\ud800u","traits":{"email":"a@b.c","name":"\\udc00\\u00e9\\u2028","tags":["\\ud83d\\ude00"]}}')
 seed("gist-group-tag-mode", header("multi", path="g", source=0),

@@ -1,11 +1,12 @@
 #include "config/config.hpp"
 
-#include <boost/json/parser.hpp>
+#include <boost/json/parse_options.hpp>
 #include <algorithm>
 
 #include "config/json_error.hpp"
 #include "destinations/registry.hpp"
 #include "json/access.hpp"
+#include "json/parse_json.hpp"
 
 namespace ajs {
 
@@ -280,11 +281,10 @@ result<config> parse_config(std::string_view json_text) {
   boost::system::error_code ec;
   boost::json::parse_options opts;
   opts.max_depth = 64;
-  boost::json::parser parser({}, opts);
   // On an error, `consumed` is where parsing stopped: the line and column in the message.
-  std::size_t const consumed = parser.write(json_text.data(), json_text.size(), ec);
+  std::size_t consumed = 0;
+  auto const root = json::parse(json_text, ec, {}, opts, &consumed);
   if (ec) return config_problem("AJS_EDGE_CONFIG: " + json_error_text(json_text, consumed, ec));
-  auto const root = parser.release();
   auto const* o = root.if_object();
   if (!o) return config_problem("AJS_EDGE_CONFIG: must be a JSON object");
   settings_reader reader(*o, "");

@@ -1,7 +1,6 @@
 #include "ingest/ingest.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
 #include <algorithm>
 
 #include "http/reply.hpp"
@@ -11,6 +10,7 @@
 #include "ingest/normalize.hpp"
 #include "ingest/timestamp.hpp"
 #include "json/access.hpp"
+#include "json/parse_json.hpp"
 #include "json/serialized_size.hpp"
 #include "json/write_json.hpp"
 #include "http/identity_cookie.hpp"
@@ -285,7 +285,7 @@ void ingest_batch(request_state& st, bj::object& envelope) {
 }  // namespace
 
 void ingest(request_meta const& meta, std::string_view body, config const& cfg, endpoint const& ep, plan_writer& out) {
-  request_state st{meta, cfg, out, {}, {}, body.size()};
+  request_state st{meta, cfg, out, {}, {}, body.size(), {}};
   if (!meta.body_error.empty()) return reply_error(st, invalid_request(meta.body_error));
   std::size_t const limit = ep.kind == endpoint_kind::batch ? limits::batch_bytes : limits::event_bytes;
   if (meta.body_too_large || body.size() > limit) {
@@ -303,7 +303,7 @@ void ingest(request_meta const& meta, std::string_view body, config const& cfg, 
   std::string repaired;
   if (replace_lone_surrogate_escapes(body, repaired)) body = repaired;
   boost::system::error_code ec;
-  bj::value root = bj::parse(body, ec, &arena, options);
+  bj::value root = json::parse(body, ec, &arena, options);
   if (ec) { return reply_error(st, invalid_request("malformed JSON: " + ec.message())); }
   auto* message = root.if_object();
   if (!message) { return reply_error(st, invalid_request("body must be a JSON object")); }

@@ -1,11 +1,11 @@
 #include "ingest/normalize.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 #include "ingest/message_id.hpp"
 #include "ingest/segment_dates.hpp"
 #include "json/access.hpp"
+#include "json/parse_json.hpp"
 
 namespace ajs {
 
@@ -101,7 +101,7 @@ std::optional<double> coordinate(std::string_view text) {
   for (char c : text)
     if (!((c >= '0' && c <= '9') || c == '.' || c == '-')) return std::nullopt;
   boost::system::error_code ec;
-  auto v = boost::json::parse(text, ec);
+  auto v = json::parse(text, ec);
   if (ec) return std::nullopt;
   if (auto const* d = v.if_double()) return *d;
   if (auto const* i = v.if_int64()) return static_cast<double>(*i);

@@ -1,9 +1,9 @@
-// Where the whole Worker's time goes in workerd: V8's sampling profiler, through Miniflare's
+// Where the whole Worker's time goes in workerd: V8's sampling profiler, through workerd's
 // inspector, over one workload's requests to the CPU benchmark's Worker (bench/cpu_core_worker.mjs:
 // the real Worker, its queue stubbed in the isolate, as bench/workerd_cpu.mjs measures it).
 // JavaScript frames by function; the shipped module's wasm frames have no names (`bash
-// scripts/profile.sh wasm` names them, in Node). Only the isolate's time: workerd's own work (HTTP,
-// Miniflare's entry worker) is outside it.
+// scripts/profile.sh wasm` names them, in Node). Only the isolate's time: workerd's own work (HTTP)
+// is outside it.
 //   bash scripts/profile.sh worker [single|batch|small]
 import WebSocket from "ws";
 import { createServer } from "node:net";
@@ -12,8 +12,9 @@ import { start } from "./workerd_cpu.mjs";
 import { shares } from "./cpu_profile.mjs";
 
 const workload = WORKLOADS.find((w) => w.name === (process.argv[2] ?? "small"));
-if (!workload) throw new Error("usage: node bench/profile_worker.mjs [single|batch|small] [requests]");
+if (!workload) throw new Error("usage: node bench/profile_worker.mjs [single|batch|small] [requests] [core|js|floor]");
 const requests = Number(process.argv[3] ?? { single: 2000, batch: 40, small: 40 }[workload.name]);
+const which = process.argv[4] ?? "core"; // js: the plain-JS baseline Worker, floor: the null Worker
 
 // A free loopback port for the inspector.
 const port = await new Promise((resolve) => {
@@ -22,13 +23,13 @@ const port = await new Promise((resolve) => {
     server.close(() => resolve(free));
   });
 });
-const worker = await start("core", { inspectorPort: port });
+const worker = await start(which, { inspectorPort: port });
 let ws;
 try {
   const send = worker.sender(workload);
   for (let i = 0; i < Math.min(50, requests); i++) await send(); // warm up
 
-  // The user Worker's isolate (Miniflare's own entry worker is the other target).
+  // The Worker's isolate.
   const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
   const target = targets.find((t) => !/internal|entry/i.test(t.title ?? "")) ?? targets[0];
   ws = new WebSocket(target.webSocketDebuggerUrl);
@@ -51,10 +52,10 @@ try {
 
   const frame = (n) => `${n.callFrame.functionName || "(anonymous)"}  ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber + 1}`;
   const { self, inclusive } = shares(profile, frame);
-  console.log(`${workload.name}: ${requests} requests, ${profile.samples.length} samples of 0.1 ms in the Worker's isolate`);
+  console.log(`${workload.name} (${which}): ${requests} requests, ${profile.samples.length} samples of 0.1 ms in the Worker's isolate`);
   console.log("\nself time:\n" + self.slice(0, 25).join("\n"));
   console.log("\ninclusive time:\n" + inclusive.slice(0, 30).join("\n"));
 } finally {
   ws?.close();
-  await worker.mf.dispose();
+  await worker.stop();
 }

@@ -1,68 +1,51 @@
 // CPU time per request of the whole Worker in workerd, durable mode (issue #13): the real Worker
 // (host-shims/worker/worker.mjs: the core, the queue messages to sendBatch) against the plain-JS
-// Worker doing the same job (bench/js_worker.mjs), each in its own workerd (Miniflare), with the
-// queue an in-isolate stub that serializes what it is handed (bench/queue_stub.mjs: Miniflare's
-// broker would otherwise count in the same process). Timers are frozen inside a request, so the figure is the workerd
-// process's own CPU time (/proc/<pid>/stat, user + system) over many requests, divided by their
-// number; it includes what workerd spends on HTTP and on Miniflare's entry worker, the same for both.
-import { Miniflare } from "miniflare";
+// Worker doing the same job (bench/js_worker.mjs), each in its own plain workerd (the `workerd`
+// binary serving the Worker, no Miniflare entry worker in front: tests/support/plain_workerd.mjs),
+// with the queue an in-isolate stub that serializes what it is handed (bench/queue_stub.mjs).
+// Timers are frozen inside a request, so the figure is the workerd process's own CPU time
+// (/proc/<pid>/stat, user + system) over many requests, divided by their number; it includes what
+// workerd spends on HTTP, the same for both. Requests carry a Content-Length, as production's do.
+// (Until session 13 each Worker ran behind Miniflare's entry worker, which passes every body on
+// chunked and added 0.7-2.8 ms a request to both sides.)
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { BENCH_CONFIG, WORKLOADS } from "./make_batch.mjs";
+import { startPlainWorkerd } from "../tests/support/plain_workerd.mjs";
 
-const root = fileURLToPath(new URL("../", import.meta.url));
 const TICKS_PER_S = Number(execFileSync("getconf", ["CLK_TCK"]).toString()) || 100;
 const SECRETS = { GIST_API_KEY: "gist-live-4f9c2a7e", GAINSIGHT_ACCESS_KEY: "35a84f9e-7084-47a1-b8a5-593444e9e862", GAINSIGHT_PX_API_KEY: "AP-SECRET-TAG-KEY-2" };
 // Requests per workload and round: enough CPU for the 10 ms clock ticks to be fine-grained.
 const REQUESTS = { single: Number(process.env.AJS_CPU_SINGLE ?? 2000), batch: Number(process.env.AJS_CPU_BATCH ?? 60), small: Number(process.env.AJS_CPU_SMALL ?? 40) };
 
 const WORKERS = {
-  core: { scriptPath: "bench/cpu_core_worker.mjs", durableObjects: {
-    DELIVERY_LEDGER: { className: "DeliveryLedger", useSQLite: true },
-    DELIVERY_OPS: { className: "DeliveryOps", useSQLite: true },
-    DELIVERY_PAYLOADS: { className: "DeliveryPayloads", useSQLite: true },
-  } },
-  js: { scriptPath: "bench/cpu_js_worker.mjs" },
-  floor: { scriptPath: "bench/cpu_null_worker.mjs" },
+  core: { entry: "bench/cpu_core_worker.mjs", durableObjects: { DELIVERY_LEDGER: "DeliveryLedger", DELIVERY_OPS: "DeliveryOps", DELIVERY_PAYLOADS: "DeliveryPayloads" } },
+  js: { entry: "bench/cpu_js_worker.mjs" },
+  floor: { entry: "bench/cpu_null_worker.mjs" },
 };
-
-// The workerd processes this Node process started (Miniflare's children), by pid.
-function workerdPids() {
-  const out = execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)]).toString();
-  return out.split("\n").map((l) => l.trim().split(/\s+/)).filter(([, comm]) => comm?.startsWith("workerd")).map(([pid]) => Number(pid));
-}
 
 function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S; // utime, stime (fields 14 and 15)
 }
 
-// One Worker in its own workerd: its pid, and a sender of one workload's request. `inspectorPort`:
-// V8's inspector on that loopback port (bench/profile_worker.mjs).
+// One Worker in its own workerd: its pid, stop(), and a sender of one workload's request.
+// `inspectorPort`: V8's inspector on that loopback port (bench/profile_worker.mjs).
 export async function start(name, { inspectorPort } = {}) {
-  const before = new Set(workerdPids());
-  const mf = new Miniflare({
-    rootPath: root, modules: true, scriptPath: WORKERS[name].scriptPath,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2025-04-01", cf: false,
-    ...(inspectorPort ? { inspectorPort, inspectorHost: "127.0.0.1" } : {}),
+  const w = await startPlainWorkerd({
+    entry: WORKERS[name].entry, inspectorPort,
     bindings: { AJS_EDGE_CONFIG: JSON.stringify(BENCH_CONFIG), ...SECRETS },
-    ...(WORKERS[name].durableObjects ? { durableObjects: WORKERS[name].durableObjects } : {}),
-    handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); }, // the ingest lines are written, and dropped here
+    durableObjects: WORKERS[name].durableObjects ?? {},
   });
-  await mf.ready;
-  const [pid] = workerdPids().filter((p) => !before.has(p));
-  if (!pid) throw new Error("workerd process not found");
-  const sender = (w) => {
-    const body = w.body();
+  const sender = (workload) => {
+    const body = workload.body();
     return async () => {
-      const r = await mf.dispatchFetch(`https://edge.example.com${w.path}`, { method: "POST", body, headers: { "content-type": "application/json", "cf-connecting-ip": "203.0.113.7" } });
-      if (r.status !== 200) throw new Error(`${name} ${w.name}: ${r.status} ${await r.text()}`);
+      const r = await fetch(`${w.url}${workload.path}`, { method: "POST", body, headers: { "content-type": "application/json", "cf-connecting-ip": "203.0.113.7" } });
+      if (r.status !== 200) throw new Error(`${name} ${workload.name}: ${r.status} ${await r.text()}`);
       await r.arrayBuffer();
     };
   };
-  return { mf, pid, sender };
+  return { pid: w.pid, stop: w.stop, sender };
 }
 
 // The three Workers run side by side, and each round measures all three, one after the other:
@@ -92,7 +75,7 @@ export async function benchWorkerdCpu({ rounds = 3 } = {}) {
       }
     }
   } finally {
-    for (const n of names) await started[n]?.mf.dispose();
+    for (const n of names) await started[n]?.stop();
   }
   return out;
 }

@@ -18,6 +18,12 @@ function fillingReader(stream) {
   return null;
 }
 
+// Content-Length as a number, when it is one (digits only; else the body is read as a stream).
+function declaredLength(request) {
+  const text = request.headers.get("content-length");
+  return text !== null && /^\s*[0-9]{1,15}\s*$/.test(text) ? Number(text) : null;
+}
+
 export async function readBody(request, limit = MAX_BODY_BYTES) {
   if (!request.body) return { bytes: new Uint8Array(0) };
   const encoding = (request.headers.get("content-encoding") ?? "").trim().toLowerCase();
@@ -26,6 +32,24 @@ export async function readBody(request, limit = MAX_BODY_BYTES) {
   else if (encoding !== "" && encoding !== "identity") {
     await request.body.cancel().catch(() => {});
     return { bytes: new Uint8Array(0), error: `unsupported Content-Encoding: ${encoding}` };
+  }
+  if (stream === request.body) {
+    // A declared length bounds the body (HTTP framing ends it there): read it in one call, the
+    // cheapest read workerd has (a beacon's whole read ~0.1 ms of CPU less than filling).
+    const length = declaredLength(request);
+    if (length !== null && length > limit) {
+      await request.body.cancel().catch(() => {});
+      return { bytes: new Uint8Array(0), tooLarge: true };
+    }
+    if (length !== null) {
+      let bytes;
+      try {
+        bytes = new Uint8Array(await request.arrayBuffer());
+      } catch {
+        return { bytes: new Uint8Array(0), error: "body could not be read" };
+      }
+      return bytes.byteLength > limit ? { bytes: new Uint8Array(0), tooLarge: true } : { bytes };
+    }
   }
   const filling = stream === request.body ? fillingReader(stream) : null;
   const reader = filling ?? stream.getReader();

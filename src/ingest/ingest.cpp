@@ -1,6 +1,5 @@
 #include "ingest/ingest.hpp"
 
-#include <boost/json/monotonic_resource.hpp>
 #include <algorithm>
 
 #include "http/reply.hpp"
@@ -10,6 +9,7 @@
 #include "ingest/normalize.hpp"
 #include "ingest/timestamp.hpp"
 #include "json/access.hpp"
+#include "json/arena.hpp"
 #include "json/parse_json.hpp"
 #include "json/serialized_size.hpp"
 #include "json/write_json.hpp"
@@ -297,7 +297,7 @@ void ingest(request_meta const& meta, std::string_view body, config const& cfg, 
   out.reserve_for(body.size());
   // One arena per request: the whole parsed body and every string normalization adds are
   // released at once when this function returns.
-  bj::monotonic_resource arena(body.size() * 2 + 1024);
+  json::arena arena(body.size() * 2 + 1024);
   bj::parse_options options;
   options.max_depth = limits::json_depth;
   std::string repaired;

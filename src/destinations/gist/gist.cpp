@@ -2,12 +2,11 @@
 // event), plus page, group and tag calls a source can switch on. The mapping itself is data in
 // gist_mapping.cpp; this file decides which calls a message becomes and in what order.
 // Contract: shared/reference/gist-api.md. Behaviour table: README.md "Gist".
-#include <boost/json/monotonic_resource.hpp>
-
 #include "destinations/destination.hpp"
 #include "destinations/gist/gist_mapping.hpp"
 #include "destinations/gist/gist_settings.hpp"
 #include "ingest/limits.hpp"
+#include "json/arena.hpp"
 
 namespace ajs {
 namespace {
@@ -31,7 +30,7 @@ class gist_planner final : public destination {
     // One arena per message: every body built for it is released at once. It starts in a buffer
     // on the stack, which holds a usual message's bodies: no allocation (in wasm, dlmalloc's).
     unsigned char buffer[4096];
-    boost::json::monotonic_resource arena(buffer, sizeof buffer);
+    json::arena arena(buffer, sizeof buffer);
     boost::json::storage_ptr sp(&arena);
     gist::flat_budget keys{limits::gist_flattened_key_bytes};
     gist::mapping_input in{e.message, config_, keys};

@@ -76,10 +76,11 @@ export function adminRoute(url, env, basePath = "") {
 // options.configStatus: () => {ok: true, …} | {ok: false, error: {code, message}} (GET /admin/config)
 // options.configText: () => the AJS_EDGE_CONFIG text ("" = the demo) (GET /admin/config/document)
 // options.basePath: the config's basePath, under which the admin routes answer too
+// options.url: the request's URL, when the caller has parsed it already
 export async function handleAdmin(request, env, log, options = {}) {
-  let url;
+  let url = options.url;
   try {
-    url = new URL(request.url);
+    url ??= new URL(request.url);
   } catch {
     return null;
   }

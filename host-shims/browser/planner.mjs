@@ -4,6 +4,7 @@
 // analytics.js preview plugin (preview.mjs) are built on it. What is decided stays in the core:
 // this file only builds the request the Worker would have received and reads the plan back.
 import { Core, CoreError } from "../core/core.mjs";
+import { randomSeed } from "../core/meta.mjs";
 import { redactedHeaders } from "../worker/secrets.mjs";
 import { loadCoreModule } from "./load_module.mjs";
 
@@ -18,11 +19,6 @@ const decoder = new TextDecoder();
 const SINGLE_TYPES = new Set(["track", "identify", "page", "screen", "group", "alias"]);
 
 const base64 = (text) => btoa(String.fromCharCode(...encoder.encode(text)));
-
-function randomSeed() {
-  const b = crypto.getRandomValues(new Uint8Array(8));
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-}
 
 function parseJson(text) {
   try {

@@ -43,6 +43,13 @@ export function metaCapacity(strings) {
   return n;
 }
 
+// A request's random seed (the core's messageIds for messages without one): 16 hex digits.
+const seedSource = new Uint32Array(2);
+export function randomSeed() {
+  crypto.getRandomValues(seedSource);
+  return seedSource[1].toString(16).padStart(8, "0") + seedSource[0].toString(16).padStart(8, "0");
+}
+
 // The seed's 16 hex digits as two words; a character that is not a hex digit counts 0, and
 // digits past the 16th are ignored.
 function seedWords(seed) {

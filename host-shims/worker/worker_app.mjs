@@ -2,6 +2,7 @@
 // The Worker's fetch handler around one core module: moves bytes in, applies the plan out.
 // Everything that decides what to send is in the C++ core.
 import { Core, CoreError } from "../core/core.mjs";
+import { randomSeed } from "../core/meta.mjs";
 import { checkSecrets, BindingError } from "./secrets.mjs";
 import { readBody } from "./body.mjs";
 import { deliverInline, MAX_ATTEMPTS as INLINE_MAX_ATTEMPTS } from "../delivery/deliver_inline.mjs";
@@ -28,11 +29,6 @@ function configText(env) {
   let text = configTexts.get(c);
   if (text === undefined) configTexts.set(c, (text = JSON.stringify(c)));
   return text;
-}
-
-function randomSeed() {
-  const b = crypto.getRandomValues(new Uint8Array(8));
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
 function errorResponse(status, code, message, extraHeaders = {}) {
@@ -78,8 +74,8 @@ function problemOf(plan) {
 // One line a request: "ingest" for what reached ingest (counters, and the problem of a refusal),
 // "not-found" for a path that names no endpoint, "settings" for a settings document served despite
 // a mistake.
-function logReply(plan, request) {
-  const path = new URL(request.url).pathname;
+function logReply(plan, request, url) {
+  const path = url.pathname;
   const problem = problemOf(plan);
   const origin = request.headers.get("origin") ?? undefined;
   if (plan.status === 404) log({ at: "not-found", path, status: 404, origin, ...problem });
@@ -176,6 +172,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
   }
 
   async function fetchHandler(request, env, ctx) {
+    const url = new URL(request.url); // once a request: every route and log line below reads it
     let state;
     let startError = null;
     try {
@@ -186,7 +183,7 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     // Admin routes answer whatever the state of the core (GET /admin/config says why it is broken),
     // also under the config's basePath (once the core has read it).
     const basePath = state?.description?.basePath ?? "";
-    const admin = await handleAdmin(request, env, log, { configStatus: () => configStatus(env), configText: () => configText(env), basePath });
+    const admin = await handleAdmin(request, env, log, { configStatus: () => configStatus(env), configText: () => configText(env), basePath, url });
     if (admin) return admin;
     if (startError) {
       corePromise = null;
@@ -198,16 +195,15 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
     // A Worker with a delivery queue that lost its config (a deploy without AJS_EDGE_CONFIG) must not
     // become a public demo that answers 200 and sends nothing: the demo answers local hosts only
     // (wrangler dev binds the queue too).
-    if (demo && env?.DELIVERY_QUEUE && !LOCAL_HOST.test(new URL(request.url).hostname)) {
+    if (demo && env?.DELIVERY_QUEUE && !LOCAL_HOST.test(url.hostname)) {
       if (!publicDemoRefused) log({ at: "config", build, error: PUBLIC_DEMO_REFUSED });
       publicDemoRefused = true;
       return errorResponse(500, "misconfigured", MISCONFIGURED);
     }
-    if (demo && request.method === "GET" && new URL(request.url).pathname === "/demo/calls") return demoCalls.response(request.url);
+    if (demo && request.method === "GET" && url.pathname === "/demo/calls") return demoCalls.response(request.url);
     const asset = await serveAsset(request, env, { demo });
     if (asset) {
       if (asset.headers.get(PROBLEM_HEADER) === WRONG_PREFIX) {
-        const url = new URL(request.url);
         log({ at: "not-found", path: url.pathname, status: 404, ...wrongPrefixProblem(url) });
       }
       return asset;
@@ -241,19 +237,19 @@ export function createWorker(wasmModule, { build = "wasi" } = {}) {
         // A trap may leave the heap inconsistent: start a fresh instance on the next request.
         corePromise = null;
         loaded = null;
-        log({ at: "trap", build, path: new URL(request.url).pathname, error: e.message });
+        log({ at: "trap", build, path: url.pathname, error: e.message });
         return errorResponse(500, "internal_error", "internal error");
       }
       throw e;
     }
 
-    logReply(plan, request);
+    logReply(plan, request, url);
     logNotes(plan.notes);
     const headers = new Headers(plan.replyHeaders);
     const limited = await overRateLimit(plan.rateLimits, env);
     if (limited) {
       // Nothing of this request is delivered; the client retries after the window.
-      log({ at: "rate-limit", path: new URL(request.url).pathname, binding: limited.binding, key: limited.key, calls: plan.callCount });
+      log({ at: "rate-limit", path: url.pathname, binding: limited.binding, key: limited.key, calls: plan.callCount });
       headers.set("content-type", "application/json");
       headers.set("retry-after", String(RETRY_AFTER_S));
       headers.delete("content-length");

@@ -34,8 +34,9 @@ export async function readBody(request, limit = MAX_BODY_BYTES) {
     return { bytes: new Uint8Array(0), error: `unsupported Content-Encoding: ${encoding}` };
   }
   if (stream === request.body) {
-    // A declared length bounds the body (HTTP framing ends it there): read it in one call, the
-    // cheapest read workerd has (a beacon's whole read ~0.1 ms of CPU less than filling).
+    // A declared length bounds the body (HTTP/1.1 framing ends it there; HTTP/2 and 3 treat a
+    // body that does not match it as malformed): read it in one call, the cheapest read workerd
+    // has (a beacon ~0.06-0.1 ms of CPU less than filling, session 13). Checked again after.
     const length = declaredLength(request);
     if (length !== null && length > limit) {
       await request.body.cancel().catch(() => {});

@@ -4,7 +4,7 @@
 
 namespace ajs {
 
-problem config_problem(std::string message) { return {500, "invalid_config", std::move(message)}; }
+problem config_problem(std::string message) { return {500, "invalid_config", std::move(message), {}, {}}; }
 
 bool valid_binding_name(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;

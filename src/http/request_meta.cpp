@@ -7,7 +7,7 @@ namespace ajs {
 
 namespace {
 
-problem meta_problem(std::string m) { return {500, "invalid_meta", std::move(m)}; }
+problem meta_problem(std::string m) { return {500, "invalid_meta", std::move(m), {}, {}}; }
 
 bool split_url(std::string_view url, request_meta& m) {
   auto const scheme_end = url.find("://");

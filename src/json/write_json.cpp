@@ -15,13 +15,12 @@ constexpr auto escapes = [] {
     char c[256]{};
   } t;
   for (int i = 0; i < 0x20; ++i) t.c[i] = 1;
-  t.c['\b'] = 'b';
-  t.c['\f'] = 'f';
-  t.c['\n'] = 'n';
-  t.c['\r'] = 'r';
-  t.c['\t'] = 't';
-  t.c['"'] = '"';
-  t.c['\\'] = '\\';
+  struct escape {
+    unsigned char byte;
+    char letter;
+  };
+  for (auto e : {escape{'\b', 'b'}, {'\f', 'f'}, {'\n', 'n'}, {'\r', 'r'}, {'\t', 't'}, {'"', '"'}, {'\\', '\\'}})
+    t.c[e.byte] = e.letter;
   return t;
 }();
 

@@ -15,19 +15,45 @@ export async function loadWorker(build = "wasi") {
   return createWorker(await WebAssembly.compile(bytes), { build });
 }
 
+// A request's body as a web stream. Past the Worker's cap the reader cancels it: the rest is then
+// read and dropped (Node's requestTimeout bounds how long), so that the socket stays up to carry
+// the refusal (Readable.toWeb would destroy it, and the client would see no reply).
+function bodyStream(req) {
+  let open = true;
+  return new ReadableStream({
+    start(c) {
+      req.on("data", (chunk) => {
+        if (!open) return;
+        c.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((c.desiredSize ?? 0) <= 0) req.pause();
+      });
+      req.on("end", () => open && ((open = false), c.close()));
+      req.on("error", (e) => open && ((open = false), c.error(e)));
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      open = false;
+      req.resume();
+    },
+  }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
+}
+
 // Serves `worker` over HTTP; resolves to the listening server.
 export function serve(worker, { port = 8788, host = "127.0.0.1", env = process.env } = {}) {
   const server = createServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const body = chunks.length ? Buffer.concat(chunks) : undefined;
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
     if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", req.socket.remoteAddress ?? "");
+    // The body as the client's stream, not buffered here: the Worker's reader (worker/body.mjs)
+    // stops at its cap, as in workerd.
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
     const request = new Request(`http://${req.headers.host ?? `${host}:${port}`}${req.url}`, {
       method: req.method,
       headers,
-      body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
+      body: hasBody ? bodyStream(req) : undefined,
+      duplex: "half",
     });
     const pending = [];
     const response = await worker.fetch(request, env, { waitUntil: (p) => pending.push(p) });

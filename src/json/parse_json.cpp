@@ -63,7 +63,6 @@ struct exact_handler {
   static constexpr std::size_t max_string_size = bj::string::max_size();
 
   bj::value_stack st;
-  std::string split_number;  // a number's earlier parts, when it spans writes (not with one write)
 
   exact_handler(bj::storage_ptr sp, unsigned char* buffer, std::size_t size) : st(std::move(sp), buffer, size) {}
 
@@ -95,26 +94,20 @@ struct exact_handler {
     st.push_string(s);
     return true;
   }
-  bool on_number_part(bj::string_view s, bj::error_code&) {
-    split_number.append(s.data(), s.size());
-    return true;
-  }
+  // parse() writes the whole text at once, so the parser never suspends inside a number: no
+  // parts, and on_double's text is the number's whole text.
+  bool on_number_part(bj::string_view, bj::error_code&) { return true; }
   bool on_int64(std::int64_t i, bj::string_view, bj::error_code&) {
-    split_number.clear();
     st.push_int64(i);
     return true;
   }
   bool on_uint64(std::uint64_t u, bj::string_view, bj::error_code&) {
-    split_number.clear();
     st.push_uint64(u);
     return true;
   }
   bool on_double(double d, bj::string_view s, bj::error_code&) {
-    std::string_view text(s.data(), s.size());
-    if (!split_number.empty()) text = split_number.append(s.data(), s.size());
-    if (!boost_reads_exactly(text)) d = read_double(text);
-    split_number.clear();
-    st.push_double(d);
+    std::string_view const text(s.data(), s.size());
+    st.push_double(boost_reads_exactly(text) ? d : read_double(text));
     return true;
   }
   bool on_bool(bool b, bj::error_code&) {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Core } from "../../host-shims/core/core.mjs";
+import { prng } from "../fakes/faulty.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const CONFIG = JSON.stringify({ sources: [{ writeKey: "wk", destinations: {
@@ -30,13 +31,7 @@ function bodies(core, values) {
 }
 
 // ---- Number texts, seeded (the same every run) ----
-let seed = 0x6e756d;
-const rand = () => { // mulberry32
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rand = prng(0x6e756d);
 const digits = (n) => Array.from({ length: n }, (_, i) => Math.floor(rand() * 10) || (i === 0 ? 1 : 0)).join("");
 const randomDouble = () => new Float64Array(new Uint32Array([Math.floor(rand() * 2 ** 32), Math.floor(rand() * 2 ** 32)]).buffer)[0];
 const NUMBER_TEXTS = [];

@@ -228,9 +228,11 @@ export async function goto(page, url, requests, { tap, lines } = {}) {
   } catch (e) {
     const open = requests.filter((r) => !r.finished && !r.failed).map((r) => `${r.method} ${r.url}`);
     const unanswered = (tap?.seen ?? []).filter((r) => r.status === undefined && r.error === undefined).map((r) => `${r.method} ${r.path}`);
-    e.message += `\nstill open in the browser: ${JSON.stringify(open)}\nnot answered by the Worker: ${JSON.stringify(unanswered)}`;
-    if (lines) e.message += `\nwrangler dev's last lines:\n${lines.slice(-30).join("\n")}`;
-    throw e;
+    let detail = `still open in the browser: ${JSON.stringify(open)}\nnot answered by the Worker: ${JSON.stringify(unanswered)}`;
+    if (lines) detail += `\nwrangler dev's last lines:\n${lines.slice(-30).join("\n")}`;
+    // A new error: the test runner prints the stack, which Playwright's error computed with its
+    // first message (what was appended to e.message never showed: CI, session 13).
+    throw new Error(`${e.message}\n${detail}`, { cause: e });
   }
 }
 

@@ -47,11 +47,13 @@ std::size_t envelope_member_size(bj::object const& envelope, std::string_view ke
   return key.size() + 4 + json::serialized_size(*v, limits::envelope_expansion_bytes);
 }
 
-// What normalize_message adds to an item without a sentAt member: the envelope's, whatever it
-// holds, as `,"sentAt":"…"` (a long one is copied into every item, as a context would be).
+// What normalize_message adds to an item without a sentAt member: the envelope's, text or a
+// number, as `,"sentAt":…` (a long one is copied into every item, as a context would be); empty
+// text is no sentAt.
 std::size_t envelope_sent_at_size(bj::object const& envelope) {
-  auto const s = json::string_or_empty(envelope, "sentAt");
-  return s.empty() ? 0 : std::string_view("sentAt").size() + 4 + json::json_string_size(s);
+  auto const* v = envelope.if_contains("sentAt");
+  if (!v || !(v->is_number() || (v->is_string() && !v->get_string().empty()))) return 0;
+  return std::string_view("sentAt").size() + 4 + json::serialized_size(*v, limits::event_bytes);
 }
 
 // Exactly what merge_envelope adds to this item (walks the envelope's members: call it only for
@@ -181,7 +183,7 @@ void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
   auto const budget = budget_for(st.body_bytes, 1);
   st.out.set_budget(budget);
   ++st.out.counters().events_received;
-  auto n = normalize_message(message, ep.type, {}, st.clock, enrichment_of(st, **source));
+  auto n = normalize_message(message, ep.type, nullptr, st.clock, enrichment_of(st, **source));
   if (!n.fields) {
     ++st.out.counters().events_rejected;
     if ((*source)->reject_invalid_events) return reply_error(st, invalid_request(std::string(n.why.message)));
@@ -251,7 +253,7 @@ void ingest_batch(request_state& st, bj::object& envelope) {
   st.out.set_budget(budget);
 
   // Pass 2: invalid messages are dropped and counted; valid ones go on, in order.
-  auto const sent_at = json::string_or_empty(envelope, "sentAt");
+  auto const* sent_at = envelope.if_contains("sentAt");
   for (std::size_t i = 0; i < count; ++i) {
     ++st.out.counters().events_received;
     auto* item = batch[i].if_object();

@@ -133,7 +133,8 @@ void add_location(boost::json::object& message, boost::json::object*& context, r
 }  // namespace
 
 normalize_result normalize_message(boost::json::object& message, std::optional<event_type> fixed_type,
-                                   std::string_view sent_at, ingest_clock& clock, enrichment const& edge) {
+                                   boost::json::value const* envelope_sent_at, ingest_clock& clock,
+                                   enrichment const& edge) {
   auto type = fixed_type ? fixed_type : parse_event_type(json::string_or_empty(message, "type"));
   if (!type) return {std::nullopt, {"invalid_type", "type must be track, identify, page, screen, group or alias"}};
 
@@ -160,7 +161,8 @@ normalize_result normalize_message(boost::json::object& message, std::optional<e
   auto const* original = sent_value(message.if_contains("timestamp"));
   auto const client_ts = original ? new_date(*original) : std::nullopt;
   auto const* own_sent_at = sent_value(message.if_contains("sentAt"));
-  auto const client_sent = own_sent_at ? new_date(*own_sent_at) : new_date(sent_at);
+  auto const* sent_at = own_sent_at ? own_sent_at : sent_value(envelope_sent_at);
+  auto const client_sent = sent_at ? new_date(*sent_at) : std::nullopt;
   std::int64_t timestamp = clock.received_at_ms;
   if (client_ts) timestamp = skew_corrected(clock.received_at_ms, *client_ts, client_sent);
   // originalTimestamp: the client's timestamp as it sent it (a number stays a number), copied
@@ -169,8 +171,9 @@ normalize_result normalize_message(boost::json::object& message, std::optional<e
   boost::json::value original_copy(message.storage());
   if (keep_original) original_copy = *original;
   // analytics.js moves sentAt from each item to the batch envelope; put it back, as a single
-  // message would carry it.
-  if (!own_sent_at && !sent_at.empty() && !message.contains("sentAt")) set_string(message, "sentAt", sent_at);
+  // message would carry it (a number stays a number, as the item's own would).
+  if (!own_sent_at && sent_at && !message.contains("sentAt"))
+    message["sentAt"] = boost::json::value(*sent_at, message.storage());
   if (keep_original) message["originalTimestamp"] = std::move(original_copy);
   auto const iso_timestamp = to_iso_string(timestamp);
   set_string(message, "timestamp", iso_timestamp.view());

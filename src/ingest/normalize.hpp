@@ -46,8 +46,9 @@ struct rejection {
 };
 
 // `fixed_type`: the type named by the endpoint (/v1/t → track), which wins over the body's.
-// `sent_at`: the request's sentAt when the message has none (batch envelopes carry it); it is
-// copied into the message.
+// `envelope_sent_at`: the batch envelope's sentAt member (or nullptr), read when the message has
+// no usable sentAt of its own (text or a number, as the message's own); it is copied into the
+// message as it is.
 // Rules: userId or anonymousId required (numbers become strings); track needs `event`; group
 // needs `groupId`; alias needs `previousId`. Then: `type` set, `messageId` kept or generated,
 // `receivedAt` set, `timestamp = receivedAt − (sentAt − timestamp)` (both read as Segment's
@@ -61,6 +62,7 @@ struct normalize_result {
   rejection why{};
 };
 normalize_result normalize_message(boost::json::object& message, std::optional<event_type> fixed_type,
-                                   std::string_view sent_at, ingest_clock& clock, enrichment const& edge = {});
+                                   boost::json::value const* envelope_sent_at, ingest_clock& clock,
+                                   enrichment const& edge = {});
 
 }  // namespace ajs

@@ -29,10 +29,13 @@ const decoder = new TextDecoder();
 const RECEIVED_AT = 1785578400500;
 const RECEIVED_ISO = new Date(RECEIVED_AT).toISOString();
 
-// One message through the core: the Gainsight and PX bodies, as text.
-function plan(message) {
-  const meta = { method: "POST", url: "https://edge.example.com/v1/track", headers: {}, receivedAt: RECEIVED_AT, seed: "00000000000000ff" };
-  const p = core.handle(meta, encoder.encode(JSON.stringify({ writeKey: "wk", userId: "u", event: "E", ...message })));
+// One message through the core: the Gainsight and PX bodies, as text. With `envelope`, the
+// message goes as a batch's one item, the envelope's members beside it.
+function plan(message, envelope) {
+  const meta = { method: "POST", url: `https://edge.example.com/v1/${envelope ? "batch" : "track"}`, headers: {}, receivedAt: RECEIVED_AT, seed: "00000000000000ff" };
+  const item = { writeKey: "wk", userId: "u", event: "E", ...message };
+  const sent = envelope ? { ...envelope, batch: [{ type: "track", ...item }] } : item;
+  const p = core.handle(meta, encoder.encode(JSON.stringify(sent)));
   assert.equal(p.status, 200);
   const body = (destination) => decoder.decode(p.requests.find((r) => r.destination === destination).body);
   return { gainsight: body("gainsight"), px: body("gainsightPx") };
@@ -153,8 +156,14 @@ test("sentAt: clock-skew correction with sentAt read as new-date reads it", () =
     const ts = segmentReads(timestamp), sent = segmentReads(sentAt);
     const corrected = sent === undefined ? ts : RECEIVED_AT - (sent - ts);
     const expected = Math.abs(corrected) <= 8.64e15 ? corrected : ts; // only to an instant a Date holds
-    assert.equal(px.timestamp, new Date(expected).toISOString(), `timestamp ${JSON.stringify(timestamp)} sentAt ${JSON.stringify(sentAt)}`);
+    const what = `timestamp ${JSON.stringify(timestamp)} sentAt ${JSON.stringify(sentAt)}`;
+    assert.equal(px.timestamp, new Date(expected).toISOString(), what);
     assert.deepEqual(px.sentAt, sentAt);
+    // The same sentAt on a batch's envelope (analytics.js and analytics-node put it there): the
+    // same reading, copied into the item as it was sent ("" is none).
+    const fromEnvelope = JSON.parse(plan({ timestamp }, { sentAt }).px);
+    assert.equal(fromEnvelope.timestamp, px.timestamp, `${what} (envelope)`);
+    assert.deepEqual(fromEnvelope.sentAt, sentAt === "" ? undefined : sentAt, `${what} (envelope)`);
   }
 });
 

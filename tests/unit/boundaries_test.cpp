@@ -110,6 +110,21 @@ TEST_CASE("boundaries: the envelope's sentAt, copied into each item without one,
   CHECK(own.status == 200);
 }
 
+TEST_CASE("boundaries: a numeric envelope sentAt counts to the byte, as JavaScript writes the number") {
+  // 1e12 goes back into the item as `,"sentAt":1000000000000`: 23 bytes.
+  std::string const head = R"({"type":"track","userId":"u","event":"E","properties":{"p":")", tail = R"("}})";
+  auto batch = [&](std::size_t item) {
+    return R"({"writeKey":"wk","sentAt":1e12,"batch":[)" + exactly(item, head, tail) + "]}";
+  };
+  auto at_limit = send("/v1/batch", batch(32768 - 23));
+  CHECK(at_limit.status == 200);
+  REQUIRE(at_limit.calls.size() == 1);
+  CHECK(at_limit.calls[0].body.find(R"("sentAt":1000000000000)") != std::string::npos);
+  auto over = send("/v1/batch", batch(32768 - 23 + 1));
+  CHECK(over.status == 400);
+  CHECK(over.calls.empty());
+}
+
 TEST_CASE("boundaries: the envelope's context and integrations both count, to the byte") {
   // Merged, the item gains `,"context":{"c":"x"}` (20 bytes) and `,"integrations":{"All":true}` (28).
   std::string const head = R"({"type":"track","userId":"u","event":"E","properties":{"p":")", tail = R"("}})";

@@ -218,6 +218,28 @@ TEST_CASE("ingest: the envelope sentAt corrects each item's clock skew") {
   CHECK(o.calls[0].json().at("sentAt") == "2026-08-01T09:00:01.000Z");
 }
 
+TEST_CASE("ingest: an envelope sentAt sent as a number corrects the skew and is copied as a number") {
+  // 1785574801000 ms = 2026-08-01T09:00:01.000Z, as the item's own numeric sentAt would be read.
+  auto o = post("/v1/b", R"({"writeKey":"wk","sentAt":1785574801000,
+      "batch":[{"type":"track","event":"A","userId":"u","timestamp":"2026-08-01T09:00:00.000Z"},
+               {"type":"track","event":"B","userId":"u","timestamp":"2026-08-01T09:00:00.000Z","sentAt":""}]})");
+  REQUIRE(o.calls.size() == 2);
+  CHECK(o.calls[0].json().at("timestamp") == "2026-08-01T09:59:59.500Z");
+  CHECK(o.calls[0].json().at("sentAt") == 1785574801000);
+  // An item's own sentAt member, even an unusable one, is not overwritten; the envelope's still
+  // corrects its clock.
+  CHECK(o.calls[1].json().at("timestamp") == "2026-08-01T09:59:59.500Z");
+  CHECK(o.calls[1].json().at("sentAt") == "");
+  // Neither text nor a number (nor empty text): no sentAt, no correction.
+  for (auto sent_at : {R"({"at":1})", "true", R"("")", "null"}) {
+    auto none = post("/v1/b", std::string(R"({"writeKey":"wk","sentAt":)") + sent_at +
+                                  R"(,"batch":[{"type":"track","event":"A","userId":"u","timestamp":"2026-08-01T09:00:00.000Z"}]})");
+    REQUIRE(none.calls.size() == 1);
+    CHECK(none.calls[0].json().at("timestamp") == "2026-08-01T09:00:00.000Z");
+    CHECK_FALSE(none.calls[0].json().as_object().contains("sentAt"));
+  }
+}
+
 TEST_CASE("ingest: an origin one source refuses gets no CORS headers, though another source allows every origin") {
   auto refused = post("/v1/t", R"({"writeKey":"wk","event":"E","userId":"u"})", {{"origin", "https://evil.example"}});
   CHECK(refused.status == 403);

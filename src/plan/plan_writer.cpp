@@ -117,12 +117,6 @@ void plan_writer::body(byte_span bytes) {
   outgoing_bytes_ += bytes.length;  // per call: a body two calls share is sent twice
 }
 
-byte_span plan_writer::serialize(boost::json::value const& v) {
-  auto const start = plan_.bytes.size();
-  json::write_json(plan_.bytes, v);
-  return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(plan_.bytes.size() - start)};
-}
-
 byte_span plan_writer::serialize(boost::json::object const& o, std::string_view omit_key) {
   auto const start = plan_.bytes.size();
   json::write_json(plan_.bytes, o, omit_key);

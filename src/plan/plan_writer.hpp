@@ -82,15 +82,25 @@ class plan_writer {
   void begin_request(call_template const& shared, std::string_view url, std::string_view message_id,
                      std::string_view order_key, std::uint32_t flags = 0);
   void body(byte_span bytes);
-  void body_json(boost::json::value const& v) { body(serialize(v)); }
 
-  // Appends v serialized as JSON and returns where it is, so that one serialized event can be
-  // the body of several calls (Gainsight and PX both pass the event through).
-  byte_span serialize(boost::json::value const& v);
-  // An object without its member `omit_key` (no copy of the object is made).
+  // Appends the object serialized as JSON, without its member `omit_key` (no copy of the object
+  // is made), and returns where it is, so that one serialized event can be the body of several
+  // calls (Gainsight and PX both pass the event through).
   byte_span serialize(boost::json::object const& o, std::string_view omit_key);
   // The same, each string value written through `hook` (json/write_json.hpp).
   byte_span serialize(boost::json::object const& o, std::string_view omit_key, json::string_value_hook hook);
+
+  // A body written as text straight into the plan's bytes (no JSON tree built for it): append it
+  // to write_text(); its span is then known by where it began and ended there. written(span)
+  // reads it back; unwrite(begin) takes back a body not sent after all: only what was written
+  // last, nothing else having been written since.
+  std::string& write_text() { return plan_.bytes; }
+  std::string_view written(byte_span s) const { return std::string_view(plan_.bytes).substr(s.offset, s.length); }
+  void unwrite(std::size_t begin) { plan_.bytes.resize(begin); }
+  // A body given whole as text.
+  byte_span append_text(std::string_view s) { return append(s); }
+  // The request's randomness, for a planner's own tables of client keys (flat_index.hpp).
+  std::uint64_t seed() const { return seed_; }
 
   void note(note_kind kind, std::string_view destination, std::string_view message_id, std::string_view reason);
   // The key in parts, joined as it is written (no string built for it).

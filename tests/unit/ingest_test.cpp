@@ -232,8 +232,9 @@ TEST_CASE("ingest: an envelope sentAt sent as a number corrects the skew and is 
   CHECK(o.calls[1].json().at("sentAt") == "");
   // Neither text nor a number (nor empty text): no sentAt, no correction.
   for (auto sent_at : {R"({"at":1})", "true", R"("")", "null"}) {
-    auto none = post("/v1/b", std::string(R"({"writeKey":"wk","sentAt":)") + sent_at +
-                                  R"(,"batch":[{"type":"track","event":"A","userId":"u","timestamp":"2026-08-01T09:00:00.000Z"}]})");
+    auto none = post(
+        "/v1/b", std::string(R"({"writeKey":"wk","sentAt":)") + sent_at +
+                     R"(,"batch":[{"type":"track","event":"A","userId":"u","timestamp":"2026-08-01T09:00:00.000Z"}]})");
     REQUIRE(none.calls.size() == 1);
     CHECK(none.calls[0].json().at("timestamp") == "2026-08-01T09:00:00.000Z");
     CHECK_FALSE(none.calls[0].json().as_object().contains("sentAt"));

@@ -6,7 +6,6 @@
 #include "destinations/gist/gist_mapping.hpp"
 #include "destinations/gist/gist_settings.hpp"
 #include "ingest/limits.hpp"
-#include "json/arena.hpp"
 
 namespace ajs {
 namespace {
@@ -27,20 +26,15 @@ class gist_planner final : public destination {
                header_line::literal("accept", "application/json")}} {}
 
   void plan(event const& e, plan_writer& out) const override {
-    // One arena per message: every body built for it is released at once. It starts in a buffer
-    // on the stack, which holds a usual message's bodies: no allocation (in wasm, dlmalloc's).
-    unsigned char buffer[4096];
-    json::arena arena(buffer, sizeof buffer);
-    boost::json::storage_ptr sp(&arena);
     gist::flat_budget keys{limits::gist_flattened_key_bytes};
-    gist::mapping_input in{e.message, config_, keys};
+    gist::mapping_input in{e.message, config_, keys, out.seed()};
     switch (e.type) {
-      case event_type::identify: return plan_identify(e, in, sp, out);
-      case event_type::track: return plan_event(e, in, gist::event_body(in, sp), out);
+      case event_type::identify: return plan_identify(e, in, out);
+      case event_type::track: return plan_event(e, in, gist::event_body, out);
       case event_type::page:
         if (!config_.pages) return out.note(note_kind::skipped, destination_key, e.message_id, "gist.pages_off");
-        return plan_event(e, in, gist::page_event_body(in, sp), out);
-      case event_type::group: return plan_group(e, in, sp, out);
+        return plan_event(e, in, gist::page_event_body, out);
+      case event_type::group: return plan_group(e, in, out);
       case event_type::screen:
       case event_type::alias:
         return out.note(note_kind::skipped, destination_key, e.message_id, "gist.unsupported_type");
@@ -48,66 +42,76 @@ class gist_planner final : public destination {
   }
 
  private:
+  using body_mapping = gist::written_body (*)(gist::mapping_input const&, std::string&);
+
   // `flags`: retry_not_found for calls that refer to a contact (events, tags): analytics.js sends
   // the identify that creates it as a separate request, which may be delivered second.
-  void call(event const& e, std::string_view url, boost::json::value const& body, plan_writer& out,
-            std::uint32_t flags = 0) const {
+  void call(event const& e, std::string_view url, byte_span body, plan_writer& out, std::uint32_t flags = 0) const {
     out.begin_request(call_, url, e.message_id, e.order_key(), flags);
-    out.body_json(body);
+    out.body(body);
   }
 
-  // A body whose flattened keys ran out of room (limits::gist_flattened_key_bytes) is not sent.
-  static bool too_large(event const& e, gist::mapping_input const& in, plan_writer& out) {
-    if (!in.keys.exhausted) return false;
-    out.note(note_kind::dropped, destination_key, e.message_id, "gist.properties_too_large");
-    return true;
+  static byte_span span_of(gist::written_body const& body) {
+    return {static_cast<std::uint32_t>(body.begin), static_cast<std::uint32_t>(body.end - body.begin)};
   }
 
-  static bool has(boost::json::value const& body, std::string_view field) {
-    return body.get_object().contains(field);  // bodies come from gist_mapping: always objects
+  // A body not sent after all: a refusal's note, the body taken back.
+  static void drop(event const& e, gist::written_body const& body, std::string_view reason, plan_writer& out) {
+    out.unwrite(body.begin);
+    out.note(note_kind::dropped, destination_key, e.message_id, reason);
+  }
+
+  void tag_calls(event const& e, std::string_view tag, bool untag, std::vector<std::string> const& contacts,
+                 plan_writer& out) const {
+    for (auto const& tag_body : gist::tag_bodies(tag, untag, contacts))
+      call(e, tags_url_, out.append_text(tag_body), out, retry_not_found);
   }
 
   // Segment's rule: identify needs both userId and email, else nothing reaches Gist.
-  void plan_identify(event const& e, gist::mapping_input const& in, boost::json::storage_ptr sp,
-                     plan_writer& out) const {
-    auto const body = gist::contact_body(in, sp);
-    if (too_large(e, in, out)) return;
-    if (!has(body, gist::user_id_field))
-      return out.note(note_kind::dropped, destination_key, e.message_id, "gist.user_id_required");
-    if (!has(body, gist::email_field))
-      return out.note(note_kind::dropped, destination_key, e.message_id, "gist.email_required");
-    call(e, contacts_url_, body, out);
+  void plan_identify(event const& e, gist::mapping_input const& in, plan_writer& out) const {
+    auto const body = gist::contact_body(in, out.write_text());
+    if (in.keys.exhausted) return drop(e, body, "gist.properties_too_large", out);
+    if (!body.has_user_id()) return drop(e, body, "gist.user_id_required", out);
+    if (!body.has_email()) return drop(e, body, "gist.email_required", out);
+    call(e, contacts_url_, span_of(body), out);
     auto const tags = gist::identify_tag_changes(in);
     if (tags.over_limit > 0) out.note(note_kind::dropped, destination_key, e.message_id, "gist.tags_over_limit");
     if (!config_.tags) return;
     // After the upsert, so that the contact exists when it is tagged.
-    std::vector<boost::json::object> const contacts{gist::contact_ref(body.get_object(), sp)};
-    for (auto const& change : tags.changes)
-      for (auto const& tag_body : gist::tag_bodies(change.name, change.untag, contacts, sp))
-        call(e, tags_url_, tag_body, out, retry_not_found);
+    std::vector<std::string> const contacts{gist::contact_ref(out.written(span_of(body)), body)};
+    for (auto const& change : tags.changes) tag_calls(e, change.name, change.untag, contacts, out);
   }
 
   // An event attaches to a known user_id, or creates the contact from its email (Segment: an
   // email is required to create a contact from a track).
-  void plan_event(event const& e, gist::mapping_input const& in, boost::json::value const& body,
-                  plan_writer& out) const {
-    if (too_large(e, in, out)) return;
-    if (!has(body, gist::user_id_field) && !has(body, gist::email_field))
-      return out.note(note_kind::dropped, destination_key, e.message_id, "gist.user_id_or_email_required");
-    call(e, events_url_, body, out, retry_not_found);
+  void plan_event(event const& e, gist::mapping_input const& in, body_mapping mapping, plan_writer& out) const {
+    auto const body = mapping(in, out.write_text());
+    if (dropped(e, in, body, out)) return;
+    call(e, events_url_, span_of(body), out, retry_not_found);
   }
 
-  void plan_group(event const& e, gist::mapping_input const& in, boost::json::storage_ptr sp, plan_writer& out) const {
+  void plan_group(event const& e, gist::mapping_input const& in, plan_writer& out) const {
     if (config_.groups == gist::group_mode::off)
       return out.note(note_kind::skipped, destination_key, e.message_id, "gist.groups_off");
-    auto const body = gist::company_contact_body(in, sp);
-    if (too_large(e, in, out)) return;
-    if (!has(body, gist::user_id_field) && !has(body, gist::email_field))
-      return out.note(note_kind::dropped, destination_key, e.message_id, "gist.user_id_or_email_required");
-    if (config_.groups == gist::group_mode::company) return call(e, contacts_url_, body, out);
-    std::vector<boost::json::object> const contacts{gist::contact_ref(body.get_object(), sp)};
-    for (auto const& tag_body : gist::tag_bodies(gist::group_tag_name(in), false, contacts, sp))
-      call(e, tags_url_, tag_body, out, retry_not_found);
+    auto const body = gist::company_contact_body(in, out.write_text());
+    if (dropped(e, in, body, out)) return;
+    if (config_.groups == gist::group_mode::company) return call(e, contacts_url_, span_of(body), out);
+    // Tag mode: only the member's identifiers go out, in the tag call.
+    std::vector<std::string> const contacts{gist::contact_ref(out.written(span_of(body)), body)};
+    out.unwrite(body.begin);
+    tag_calls(e, gist::group_tag_name(in), false, contacts, out);
+  }
+
+  // An event or a member's contact needs a user_id or an email.
+  static bool dropped(event const& e, gist::mapping_input const& in, gist::written_body const& body, plan_writer& out) {
+    std::string_view reason;
+    if (in.keys.exhausted)
+      reason = "gist.properties_too_large";
+    else if (!body.has_user_id() && !body.has_email())
+      reason = "gist.user_id_or_email_required";
+    if (reason.empty()) return false;
+    drop(e, body, reason, out);
+    return true;
   }
 
   gist::settings config_;

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "json/access.hpp"
+#include "json/write_json.hpp"
 
 namespace ajs::gist {
 
@@ -16,8 +17,9 @@ struct found {
   std::string_view key;
 };
 
-// Writes the Gist value into `out` and says whether there is one.
-using transform = bool (*)(found const& f, mapping_input const& in, bj::value& out);
+// Appends the Gist value's JSON text to `out` and says whether there is one (what it wrote when
+// there is none is taken back).
+using transform = bool (*)(found const& f, mapping_input const& in, std::string& out);
 
 struct field_rule {
   std::string_view gist_field;
@@ -25,50 +27,50 @@ struct field_rule {
   transform fn;
 };
 
-void set_text(bj::value& out, std::string_view s) { out.emplace_string().assign(s.data(), s.size()); }
+void set_text(std::string& out, std::string_view s) { json::write_json_string(out, s); }
 
 // ---- Transforms (named for what they make) ----
 
-bool id(found const& f, mapping_input const&, bj::value& out) {
+bool id(found const& f, mapping_input const&, std::string& out) {
   auto const* s = f.value ? f.value->if_string() : nullptr;  // normalization made numeric ids text
   if (!s || s->empty()) return false;
   set_text(out, *s);
   return true;
 }
 
-bool as_sent(found const& f, mapping_input const&, bj::value& out) {
+bool as_sent(found const& f, mapping_input const&, std::string& out) {
   auto const* s = f.value ? f.value->if_string() : nullptr;
   if (!s || s->empty()) return false;
   set_text(out, *s);
   return true;
 }
 
-bool text(found const& f, mapping_input const&, bj::value& out) {
+bool text(found const& f, mapping_input const&, std::string& out) {
   auto t = f.value ? text_of(*f.value) : std::nullopt;
   if (t) set_text(out, *t);
   return t.has_value();
 }
 
-bool email(found const& f, mapping_input const&, bj::value& out) {
+bool email(found const& f, mapping_input const&, std::string& out) {
   auto e = f.value ? usable_email(*f.value) : std::nullopt;
   if (e) set_text(out, *e);
   return e.has_value();
 }
 
-bool seconds(found const& f, mapping_input const&, bj::value& out) {
+bool seconds(found const& f, mapping_input const&, std::string& out) {
   auto s = f.value ? unix_seconds(*f.value) : std::nullopt;
-  if (s) out = *s;
+  if (s) json::write_json(out, bj::value(*s));
   return s.has_value();
 }
 
-bool flag(found const& f, mapping_input const&, bj::value& out) {
+bool flag(found const& f, mapping_input const&, std::string& out) {
   auto b = f.value ? flag_of(*f.value) : std::nullopt;
-  if (b) out = *b;
+  if (b) out += *b ? "true" : "false";
   return b.has_value();
 }
 
 // `name` as sent; else first name + " " + last name, as Segment fills `name` itself.
-bool full_name(found const& f, mapping_input const&, bj::value& out) {
+bool full_name(found const& f, mapping_input const&, std::string& out) {
   if (!f.value) return false;
   auto own = text_of(*f.value);
   if (!own) return false;
@@ -85,11 +87,11 @@ bool full_name(found const& f, mapping_input const&, bj::value& out) {
   return true;
 }
 
-bool contact_tags(found const& f, mapping_input const& in, bj::value& out);
-bool contact_properties(found const& f, mapping_input const& in, bj::value& out);
-bool company_properties(found const& f, mapping_input const& in, bj::value& out);
-bool event_properties(found const& f, mapping_input const& in, bj::value& out);
-bool page_event_name(found const& f, mapping_input const& in, bj::value& out);
+bool contact_tags(found const& f, mapping_input const& in, std::string& out);
+bool contact_properties(found const& f, mapping_input const& in, std::string& out);
+bool company_properties(found const& f, mapping_input const& in, std::string& out);
+bool event_properties(found const& f, mapping_input const& in, std::string& out);
+bool page_event_name(found const& f, mapping_input const& in, std::string& out);
 
 // ---- The tables ----
 
@@ -173,20 +175,36 @@ found first_present(field_rule const& rule, bj::object const& message) {
 }
 
 template <std::size_t N>
-bj::value apply(field_rule const (&rules)[N], mapping_input const& in, bj::storage_ptr sp) {
-  bj::value body(bj::object_kind, sp);
-  auto& fields = body.get_object();
+written_body apply(field_rule const (&rules)[N], mapping_input const& in, std::string& out) {
+  written_body body;
+  body.begin = out.size();
+  out += '{';
+  bool first = true;
   for (auto const& rule : rules) {
-    bj::value out(sp);
+    auto const mark = out.size();
+    if (!first) out += ',';
+    json::write_json_string(out, rule.gist_field);
+    out += ':';
+    auto const value_at = out.size();
     bool made = false;
     for (auto path : rule.sources) {
       if (path.empty()) break;
       auto f = lookup(in.message, path);
-      if (f.value && !f.value->is_null() && (made = rule.fn(f, in, out))) break;
+      if (!f.value || f.value->is_null()) continue;
+      if ((made = rule.fn(f, in, out))) break;
+      out.resize(value_at);
     }
-    if (!made) made = rule.fn(found{}, in, out);
-    if (made) fields.emplace(rule.gist_field, std::move(out));
+    if (!made && !(made = rule.fn(found{}, in, out))) {
+      out.resize(mark);
+      continue;
+    }
+    first = false;
+    written_body::span const value{value_at - body.begin, out.size() - value_at};
+    if (rule.gist_field == user_id_field) body.user_id = value;
+    if (rule.gist_field == email_field) body.email = value;
   }
+  out += '}';
+  body.end = out.size();
   return body;
 }
 
@@ -198,43 +216,51 @@ bool mapped_trait(std::string_view key) {
   return false;
 }
 
-bool contact_tags(found const& f, mapping_input const& in, bj::value& out) {
+bool contact_tags(found const& f, mapping_input const& in, std::string& out) {
   if (in.config.tags || !f.value) return false;
-  auto& names = out.emplace_array();
-  for (auto const& t : tag_changes(*f.value).changes)
-    if (!t.untag) names.emplace_back(bj::string_view(t.name.data(), t.name.size()));  // removal needs POST /tags
-  return !names.empty();
+  bool any = false;
+  for (auto const& t : tag_changes(*f.value).changes) {
+    if (t.untag) continue;  // removal needs POST /tags
+    out += any ? ',' : '[';
+    json::write_json_string(out, t.name);
+    any = true;
+  }
+  if (any) out += ']';
+  return any;
 }
 
-bool contact_properties(found const& f, mapping_input const& in, bj::value& out) {
+bool contact_properties(found const& f, mapping_input const& in, std::string& out) {
   auto const* traits = f.value ? f.value->if_object() : nullptr;
   if (!traits) return false;
-  auto& props = out.emplace_object();
+  flat_object props(out, in.seed);
   for (auto const& kv : *traits)
     if (!mapped_trait(kv.key())) add_contact_property(property_key(kv.key()), kv.value(), props, in.keys);
+  props.close();
   return !props.empty();
 }
 
-bool company_properties(found const& f, mapping_input const& in, bj::value& out) {
-  auto& props = out.emplace_object();
+bool company_properties(found const& f, mapping_input const& in, std::string& out) {
+  flat_object props(out, in.seed);
   std::string prefix(company_property_prefix), scratch;
   auto const group_id = json::id_text(in.message.if_contains("groupId"), scratch);
-  if (!group_id.empty()) props.emplace(prefix + "_id", group_id);
+  if (!group_id.empty() && props.key(prefix + "_id")) json::write_json_string(out, group_id);
   if (auto const* traits = f.value ? f.value->if_object() : nullptr)
     for (auto const& kv : *traits)
       add_contact_property(prefix + "_" + property_key(kv.key()), kv.value(), props, in.keys);
+  props.close();
   return !props.empty();
 }
 
-bool event_properties(found const& f, mapping_input const& in, bj::value& out) {
+bool event_properties(found const& f, mapping_input const& in, std::string& out) {
   auto const* properties = f.value ? f.value->if_object() : nullptr;
   if (!properties) return false;
-  auto& flat = out.emplace_object();
+  flat_object flat(out, in.seed);
   for (auto const& kv : *properties) add_event_property(std::string(kv.key()), kv.value(), flat, in.keys);
+  flat.close();
   return !flat.empty();
 }
 
-bool page_event_name(found const& f, mapping_input const& in, bj::value& out) {
+bool page_event_name(found const& f, mapping_input const& in, std::string& out) {
   if (!in.config.page_event_name.empty()) {
     set_text(out, in.config.page_event_name);
     return true;
@@ -246,10 +272,10 @@ bool page_event_name(found const& f, mapping_input const& in, bj::value& out) {
 
 }  // namespace
 
-bj::value contact_body(mapping_input const& in, bj::storage_ptr sp) { return apply(contact_rules, in, sp); }
-bj::value event_body(mapping_input const& in, bj::storage_ptr sp) { return apply(event_rules, in, sp); }
-bj::value page_event_body(mapping_input const& in, bj::storage_ptr sp) { return apply(page_event_rules, in, sp); }
-bj::value company_contact_body(mapping_input const& in, bj::storage_ptr sp) { return apply(company_rules, in, sp); }
+written_body contact_body(mapping_input const& in, std::string& out) { return apply(contact_rules, in, out); }
+written_body event_body(mapping_input const& in, std::string& out) { return apply(event_rules, in, out); }
+written_body page_event_body(mapping_input const& in, std::string& out) { return apply(page_event_rules, in, out); }
+written_body company_contact_body(mapping_input const& in, std::string& out) { return apply(company_rules, in, out); }
 
 tag_changes_result identify_tag_changes(mapping_input const& in) {
   for (auto const& rule : contact_rules)
@@ -266,26 +292,40 @@ std::string group_tag_name(mapping_input const& in) {
   return std::string(company_tag_prefix) + std::string(group_id);
 }
 
-bj::object contact_ref(bj::object const& body, bj::storage_ptr sp) {
-  bj::object ref(sp);
-  for (auto key : {user_id_field, email_field})
-    if (auto const* v = body.if_contains(key)) ref.emplace(key, *v);
-  return ref;
+std::string contact_ref(std::string_view text, written_body const& body) {
+  std::string members;
+  for (auto [key, value] : {std::pair{user_id_field, body.user_id}, std::pair{email_field, body.email}}) {
+    if (value.length == 0) continue;
+    if (!members.empty()) members += ',';
+    json::write_json_string(members, key);
+    members += ':';
+    members += text.substr(value.offset, value.length);
+  }
+  return members;
 }
 
-std::vector<bj::value> tag_bodies(std::string_view tag, bool untag, std::vector<bj::object> const& contacts,
-                                  bj::storage_ptr sp) {
-  std::vector<bj::value> bodies;
+std::vector<std::string> tag_bodies(std::string_view tag, bool untag, std::vector<std::string> const& contacts) {
+  std::vector<std::string> bodies;
   for (std::size_t start = 0; start < contacts.size(); start += max_contacts_per_tag_call) {
-    bj::value body(bj::object_kind, sp);
-    auto& o = body.get_object();
-    o.emplace(tag_name_field, tag);
-    auto& list = o.emplace(tag_contacts_field, bj::array(sp)).first->value().get_array();
+    std::string body = "{";
+    json::write_json_string(body, tag_name_field);
+    body += ':';
+    json::write_json_string(body, tag);
+    body += ',';
+    json::write_json_string(body, tag_contacts_field);
+    body += ":[";
     for (std::size_t i = start; i < contacts.size() && i < start + max_contacts_per_tag_call; ++i) {
-      bj::object entry(contacts[i], sp);
-      if (untag) entry.emplace(untag_field, true);
-      list.emplace_back(std::move(entry));
+      if (i > start) body += ',';
+      body += '{';
+      body += contacts[i];
+      if (untag) {
+        if (!contacts[i].empty()) body += ',';
+        json::write_json_string(body, untag_field);
+        body += ":true";
+      }
+      body += '}';
     }
+    body += "]}";
     bodies.push_back(std::move(body));
   }
   return bodies;

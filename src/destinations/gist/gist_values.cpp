@@ -142,64 +142,111 @@ std::string list_text(bj::array const& a) {
   return out;
 }
 
-void add_contact_property(std::string const& key, bj::value const& v, bj::object& into, flat_budget& budget) {
+bool flat_object::seen(span key) {
+  std::string_view const text(out_);
+  auto const same = [&](span other) {
+    return text.substr(other.offset, other.length) == text.substr(key.offset, key.length);
+  };
+  if (written_ < few_.size()) {
+    for (std::size_t i = 0; i < written_; ++i)
+      if (same(few_[i])) return true;
+    few_[written_] = key;
+    return false;
+  }
+  if (written_ == few_.size())
+    for (auto k : few_) *many_.find_or_add(hash_bytes(text.substr(k.offset, k.length), seed_), same).first = k;
+  auto [slot, added] = many_.find_or_add(hash_bytes(text.substr(key.offset, key.length), seed_), same);
+  if (added) *slot = key;
+  return !added;
+}
+
+bool flat_object::key(std::string_view key) {
+  if (key == "__proto__") return !(proto_ = true);
+  auto const mark = out_.size();
+  if (written_ > 0) out_ += ',';
+  auto const at = out_.size();
+  json::write_json_string(out_, key);
+  if (seen({static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(out_.size() - at)})) {
+    out_.resize(mark);
+    return false;
+  }
+  out_ += ':';
+  ++written_;
+  return true;
+}
+
+namespace {
+
+void write_integer(std::string& out, std::int64_t n) { json::write_json(out, bj::value(n)); }
+
+}  // namespace
+
+void add_contact_property(std::string const& key, bj::value const& v, flat_object& into, flat_budget& budget) {
   if (budget.exhausted) return;
   if (auto const* o = v.if_object()) {
     for (auto const& kv : *o) add_contact_property(join_key(key, property_key(kv.key())), kv.value(), into, budget);
     return;
   }
   if (key.empty() || !budget.take(key.size())) return;
+  auto& out = into.out();
   switch (v.kind()) {
     case bj::kind::string: {
       // ISO text is a date: Unix seconds under an `_at` key. Anything else is text (emails and
       // URLs included: Gist types those by the property's definition, not by the JSON type).
       if (auto ms = parse_iso8601_ms(trim(v.get_string()))) {
-        into.emplace(date_key(key), floor_div(*ms, 1000));
+        if (into.key(date_key(key))) write_integer(out, floor_div(*ms, 1000));
         return;
       }
       if (ends_with_at(key))
         if (auto s = unix_seconds(v)) {
-          into.emplace(key, *s);
+          if (into.key(key)) write_integer(out, *s);
           return;
         }
-      into.emplace(key, v.get_string());
+      if (into.key(key)) json::write_json_string(out, v.get_string());
       return;
     }
     case bj::kind::int64:
     case bj::kind::uint64:
     case bj::kind::double_: {
       if (ends_with_at(key)) {
-        if (auto s = unix_seconds(v)) into.emplace(key, *s);
+        if (auto s = unix_seconds(v))
+          if (into.key(key)) write_integer(out, *s);
         return;
       }
+      if (!into.key(key)) return;
       if (auto const* d = v.if_double()) {
         if (auto n = whole(*d))
-          into.emplace(key, *n);
+          write_integer(out, *n);
         else
-          into.emplace(key, number_text(*d));  // Gist numbers are whole numbers only
+          json::write_json_string(out, number_text(*d));  // Gist numbers are whole numbers only
         return;
       }
-      into.emplace(key, v);
+      json::write_json(out, v);
       return;
     }
-    case bj::kind::array: into.emplace(key, list_text(v.get_array())); return;
+    case bj::kind::array:
+      if (into.key(key)) json::write_json_string(out, list_text(v.get_array()));
+      return;
     case bj::kind::bool_:
     case bj::kind::null:  // null clears the property in Gist ([O5])
-    case bj::kind::object: into.emplace(key, v); return;
+    case bj::kind::object:
+      if (into.key(key)) json::write_json(out, v);
+      return;
   }
 }
 
-void add_event_property(std::string const& key, bj::value const& v, bj::object& into, flat_budget& budget) {
+void add_event_property(std::string const& key, bj::value const& v, flat_object& into, flat_budget& budget) {
   if (budget.exhausted) return;
   if (auto const* o = v.if_object()) {
     for (auto const& kv : *o) add_event_property(join_key(key, kv.key()), kv.value(), into, budget);
     return;
   }
   if (key.empty() || !budget.take(key.size())) return;
+  if (!into.key(key)) return;
   if (auto const* a = v.if_array())
-    into.emplace(key, list_text(*a));
+    json::write_json_string(into.out(), list_text(*a));
   else
-    into.emplace(key, v);
+    json::write_json(into.out(), v);
 }
 
 tag_changes_result tag_changes(bj::value const& v) {

@@ -4,11 +4,14 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "plan/flat_index.hpp"
 
 namespace ajs::gist {
 
@@ -43,9 +46,6 @@ std::string number_text(double d);
 // A list, which Gist has no type for, as text: items joined with ", ", objects as JSON.
 std::string list_text(bj::array const& a);
 
-// Contact custom properties: nested objects flattened with `_` (address.city → address_city),
-// keys through property_key, values typed the way Gist types properties (README.md "Gist"
-// "Custom properties"). The first value written under a key wins.
 // What flattening one body may still spend on keys (limits::gist_flattened_key_bytes); once spent,
 // flattening stops and `exhausted` tells the planner not to send the body.
 struct flat_budget {
@@ -58,11 +58,42 @@ struct flat_budget {
   }
 };
 
-void add_contact_property(std::string const& key, bj::value const& v, bj::object& into, flat_budget& budget);
+// A flat JSON object written as text at the end of `out`: each key once, the first value written
+// under a key wins. Keys are compared as written (JSON escaping is one-to-one on valid UTF-8),
+// linearly while few, then in a table seeded with the request's randomness (the keys are the
+// client's). A `__proto__` member counts but is not written, as write_json leaves it out.
+class flat_object {
+ public:
+  flat_object(std::string& out, std::uint64_t seed) : out_(out), seed_(seed) { out_ += '{'; }
+  // Writes `"key":` (a comma first past the first member) for the caller to write its value, and
+  // says true; writes nothing and says false for a key the object has.
+  bool key(std::string_view key);
+  void close() { out_ += '}'; }
+  bool empty() const { return written_ == 0 && !proto_; }
+  std::string& out() { return out_; }
+
+ private:
+  struct span {
+    std::uint32_t offset = 0, length = 0;
+  };
+  bool seen(span key);  // adds it when not
+
+  std::string& out_;
+  std::uint64_t seed_;
+  std::size_t written_ = 0;
+  bool proto_ = false;
+  std::array<span, 16> few_{};
+  flat_index<span> many_;
+};
+
+// Contact custom properties: nested objects flattened with `_` (address.city → address_city),
+// keys through property_key, values typed the way Gist types properties (README.md "Gist"
+// "Custom properties").
+void add_contact_property(std::string const& key, bj::value const& v, flat_object& into, flat_budget& budget);
 
 // Event properties keep their keys as sent; only nesting is flattened (`_`) and lists become text,
 // as Gist's events take flat metadata (gist-api.md §3.2).
-void add_event_property(std::string const& key, bj::value const& v, bj::object& into, flat_budget& budget);
+void add_event_property(std::string const& key, bj::value const& v, flat_object& into, flat_budget& budget);
 
 // One change a `tags` trait asks for. Accepted shapes: ["a","b"], "a, b", {"a": true, "b": false}
 // (false = remove). Names are trimmed, empty ones skipped, duplicates kept once.

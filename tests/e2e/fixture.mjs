@@ -63,10 +63,17 @@ export async function startEdge({ sources, site, vars = {} }) {
       }
     },
     // Waits until the fakes hold at least these many requests (Gist, Gainsight, PX).
+    // On a timeout the error says what the Worker was asked and what it logged (a lost call and a
+    // slow one look alike from the fakes).
     async until([gist, gainsight, px], what = "deliveries") {
       const got = () => [fakes.gist.requests.length, fakes.gainsight.received.length + fakes.gainsight.rejected.length, fakes.px.received.length + fakes.px.rejected.length];
-      await waitFor(() => { const g = got(); return g[0] >= gist && g[1] >= gainsight && g[2] >= px; },
-        { timeoutMs: 15_000, what: `${what}: want ${[gist, gainsight, px]} at Gist/Gainsight/PX, have ${got()}` });
+      try {
+        await waitFor(() => { const g = got(); return g[0] >= gist && g[1] >= gainsight && g[2] >= px; },
+          { timeoutMs: 15_000, what: () => `${what}: want ${[gist, gainsight, px]} at Gist/Gainsight/PX, have ${got()}` });
+      } catch (e) {
+        const asked = tap.seen.slice(-12).map((r) => `${r.method} ${r.path} ${r.status ?? r.error ?? "(no answer yet)"}`);
+        throw new Error(`${e.message}\nthe Worker's last requests: ${JSON.stringify(asked)}\nwrangler dev's last lines:\n${worker.lines.slice(-40).join("\n")}`, { cause: e });
+      }
     },
     async stop() {
       await tap.close();

@@ -4,12 +4,13 @@
 import http from "node:http";
 
 // Polls `probe` until it returns something other than undefined/false; throws after timeoutMs.
+// `what`: text, or a function giving it when the time is up (a state read then, not at the start).
 export async function waitFor(probe, { timeoutMs = 5000, intervalMs = 10, what = "condition" } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "function" ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -247,7 +247,10 @@ describe("the event tester, served by the Worker", () => {
       await page.reload();
       await page.waitForSelector("body[data-ready]");
       assert.equal(await page.getByLabel("Admin token").inputValue(), ADMIN_TOKEN);
-      await replanned(page, () => page.getByLabel("Load from this Worker").check());
+      // Choosing the Worker first redraws the plan without a configuration (none is loaded yet),
+      // then loads it with the kept token: wait for the load, not for the first redraw.
+      await page.getByLabel("Load from this Worker").check();
+      await within(5_000, "the Worker's configuration", page.locator("#config-status.ok").waitFor());
       assert.equal(await text(page, "#config-status"), "This Worker's configuration: 1 source.");
       assert.deepEqual(errors, []);
       // The Worker answered those loads and nothing else but the page's files.

@@ -295,6 +295,26 @@ TEST_CASE("gist: two traits naming one property keep the first") {
   CHECK(custom_properties(o) == json(R"({"plan_name":"first"})"));
 }
 
+TEST_CASE("gist: past 16 properties too, a key is written once and the first value stays") {
+  // The first 16 keys are compared one by one, later ones in a table: repeats on both sides.
+  std::string traits = R"({"email":"a@b.co")";
+  for (int i = 0; i < 40; ++i) traits += ",\"t" + std::to_string(i) + "\":" + std::to_string(i);
+  traits += R"(,"T5":"again","T 30":"again","T39":"again","nested":{"a":1},"Nested":{"A":2},"__proto__":3})";
+  auto const body = only_call(identify(traits)).body;
+  for (auto key : {"\"t5\":", "\"t30\":", "\"t39\":", "\"nested_a\":"}) {
+    auto const first = body.find(key);
+    CHECK_MESSAGE((first != std::string::npos && body.find(key, first + 1) == std::string::npos), key);
+  }
+  auto const props = custom_properties(identify(traits));
+  CHECK(props.as_object().size() == 42);  // t0…t39, t_30, nested_a
+  CHECK(field(props, "t5") == 5);
+  CHECK(field(props, "t30") == 30);  // "T 30" is t_30, another key
+  CHECK(field(props, "t_30") == "again");
+  CHECK(field(props, "t39") == 39);
+  CHECK(field(props, "nested_a") == 1);
+  CHECK(body.find("__proto__") == std::string::npos);
+}
+
 TEST_CASE("gist: nested traits are flattened with underscores") {
   auto o = identify(
       R"({"email":"a@b.co","address":{"city":"Paris","postalCode":"75001","geo":{"lat":48.87}},"company":{"name":"Acme","id":7}})");

@@ -153,15 +153,19 @@ bool flat_object::seen(span key) {
     few_[written_] = key;
     return false;
   }
-  if (written_ == few_.size())
-    for (auto k : few_) *many_.find_or_add(hash_bytes(text.substr(k.offset, k.length), seed_), same).first = k;
+  if (written_ == few_.size())  // the first past the few: they move to the table (distinct, so each is added)
+    for (auto k : few_)
+      *many_.find_or_add(hash_bytes(text.substr(k.offset, k.length), seed_), [](span) { return false; }).first = k;
   auto [slot, added] = many_.find_or_add(hash_bytes(text.substr(key.offset, key.length), seed_), same);
   if (added) *slot = key;
   return !added;
 }
 
 bool flat_object::key(std::string_view key) {
-  if (key == "__proto__") return !(proto_ = true);
+  if (key == "__proto__") {
+    proto_ = true;
+    return false;
+  }
   auto const mark = out_.size();
   if (written_ > 0) out_ += ',';
   auto const at = out_.size();

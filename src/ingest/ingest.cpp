@@ -47,13 +47,11 @@ std::size_t envelope_member_size(bj::object const& envelope, std::string_view ke
   return key.size() + 4 + json::serialized_size(*v, limits::envelope_expansion_bytes);
 }
 
-// What normalize_message adds to an item without a sentAt member: the envelope's, text or a
-// number, as `,"sentAt":…` (a long one is copied into every item, as a context would be); empty
-// text is no sentAt.
+// What normalize_message adds to an item without a sentAt member: the envelope's, if it has one
+// (sent_value), as `,"sentAt":…` (a long one is copied into every item, as a context would be).
 std::size_t envelope_sent_at_size(bj::object const& envelope) {
-  auto const* v = envelope.if_contains("sentAt");
-  if (!v || !(v->is_number() || (v->is_string() && !v->get_string().empty()))) return 0;
-  return std::string_view("sentAt").size() + 4 + json::serialized_size(*v, limits::event_bytes);
+  auto const* v = sent_value(envelope.if_contains("sentAt"));
+  return v ? std::string_view("sentAt").size() + 4 + json::serialized_size(*v, limits::event_bytes) : 0;
 }
 
 // Exactly what merge_envelope adds to this item (walks the envelope's members: call it only for

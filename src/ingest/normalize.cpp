@@ -34,13 +34,6 @@ void set_string(boost::json::object& o, std::string_view key, std::string_view v
   o[key] = boost::json::string(value, o.storage());
 }
 
-// A timestamp or sentAt the client sent: text or a number ("" and null are none, as for ids).
-boost::json::value const* sent_value(boost::json::value const* v) {
-  if (!v) return nullptr;
-  if (auto const* s = v->if_string()) return s->empty() ? nullptr : v;
-  return v->is_number() ? v : nullptr;
-}
-
 // receivedAt − (sentAt − timestamp), when sentAt was read and the result is an instant a Date can
 // hold (a far-off sentAt can push it past ±8.64e15 ms, where toISOString has no answer); else the
 // client's timestamp as read.
@@ -131,6 +124,12 @@ void add_location(boost::json::object& message, boost::json::object*& context, r
 }
 
 }  // namespace
+
+boost::json::value const* sent_value(boost::json::value const* v) {
+  if (!v) return nullptr;
+  if (auto const* s = v->if_string()) return s->empty() ? nullptr : v;
+  return v->is_number() ? v : nullptr;
+}
 
 normalize_result normalize_message(boost::json::object& message, std::optional<event_type> fixed_type,
                                    boost::json::value const* envelope_sent_at, ingest_clock& clock,

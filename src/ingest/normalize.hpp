@@ -45,6 +45,10 @@ struct rejection {
   std::string_view message;
 };
 
+// A timestamp or sentAt the client sent: text or a number ("" and null are none, as for ids);
+// nullptr for anything else.
+boost::json::value const* sent_value(boost::json::value const* v);
+
 // `fixed_type`: the type named by the endpoint (/v1/t → track), which wins over the body's.
 // `envelope_sent_at`: the batch envelope's sentAt member (or nullptr), read when the message has
 // no usable sentAt of its own (text or a number, as the message's own); it is copied into the

@@ -2,6 +2,7 @@
 
 #include "json/js_number.hpp"
 
+#include <boost/json/detail/sse2.hpp>
 #include <cstdint>
 #include <cstring>
 
@@ -58,29 +59,27 @@ class sink {
 
 namespace {
 
-// Whether any of 8 bytes needs an escape (< 0x20, '"' or '\\'), 8 bytes at a time: most text
-// has none, and this runs over every string of every message (the 32 KB check).
-bool any_escape(std::uint64_t w) {
-  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-  auto const has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
-  auto const below_0x20 = (w - ones * 0x20) & ~w & highs;
-  return (below_0x20 | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'))) != 0;
+// How many of the n bytes at p need no escape (none is < 0x20, '"' or '\\'): 16 at a time with
+// Boost's own scan (SSE2 natively, WebAssembly SIMD in the wasm builds: wasm/sse2_on_simd128),
+// then byte by byte (all of them where Boost has no SIMD scan: its count is then 0). Most text
+// needs none, and this runs over every string of every message (the 32 KB check, then each body
+// written).
+#if defined(__wasm__) && !defined(BOOST_JSON_USE_SSE2)
+#error "the wasm builds define BOOST_JSON_USE_SSE2 (wasm/wasm.cmake): without it Boost's scan counts nothing"
+#endif
+std::size_t clean_prefix(char const* p, std::size_t n) {
+  std::size_t i = boost::json::detail::count_unescaped(p, n);
+  while (i < n && escapes.c[static_cast<unsigned char>(p[i])] == 0) ++i;
+  return i;
 }
 
 }  // namespace
 
 std::size_t json_string_size(std::string_view s) {
   std::size_t n = s.size() + 2;
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    if (!any_escape(w)) continue;
-    for (std::size_t j = i; j < i + 8; ++j)
-      if (char const e = escapes.c[static_cast<unsigned char>(s[j])]; e != 0) n += e == 1 ? 5 : 1;
-  }
-  for (; i < s.size(); ++i)
-    if (char const e = escapes.c[static_cast<unsigned char>(s[i])]; e != 0) n += e == 1 ? 5 : 1;
+  for (std::size_t i = clean_prefix(s.data(), s.size()); i < s.size();
+       i += 1 + clean_prefix(s.data() + i + 1, s.size() - i - 1))
+    n += escapes.c[static_cast<unsigned char>(s[i])] == 1 ? 5 : 1;
   return n;
 }
 
@@ -88,36 +87,23 @@ namespace {
 
 void write_string(sink& out, boost::json::string_view s) {
   out.put('"');
-  auto const* p = reinterpret_cast<unsigned char const*>(s.data());
-  auto const* const end = p + s.size();
-  auto const* run = p;
-  while (p != end) {
-    // Eight bytes at a time past text that needs no escape (most of it), then byte by byte.
-    if (end - p >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
-      if (!any_escape(w)) {
-        p += 8;
-        continue;
-      }
-    }
-    char const e = escapes.c[*p];
-    if (e == 0) {
-      ++p;
-      continue;
-    }
-    out.put(reinterpret_cast<char const*>(run), static_cast<std::size_t>(p - run));
-    if (e == 1) {
+  char const* p = s.data();
+  char const* const end = p + s.size();
+  for (;;) {
+    std::size_t const clean = clean_prefix(p, static_cast<std::size_t>(end - p));
+    out.put(p, clean);
+    p += clean;
+    if (p == end) break;
+    auto const byte = static_cast<unsigned char>(*p++);
+    if (char const e = escapes.c[byte]; e == 1) {
       static constexpr char hex[] = "0123456789abcdef";
-      char const u[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+      char const u[6] = {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 15]};
       out.put(u, 6);
     } else {
       char const pair[2] = {'\\', e};
       out.put(pair, 2);
     }
-    run = ++p;
   }
-  out.put(reinterpret_cast<char const*>(run), static_cast<std::size_t>(end - run));
   out.put('"');
 }
 
@@ -193,14 +179,7 @@ void write_json(std::string& out, boost::json::object const& o, std::string_view
 
 void write_json_string(std::string& out, std::string_view text) {
   // Most strings need no escape (URLs, ids, keys): appended as they are, with their quotes.
-  bool clean = true;
-  std::size_t i = 0;
-  for (; clean && i + 8 <= text.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, text.data() + i, 8);
-    clean = !any_escape(w);
-  }
-  for (; clean && i < text.size(); ++i) clean = escapes.c[static_cast<unsigned char>(text[i])] == 0;
+  bool const clean = clean_prefix(text.data(), text.size()) == text.size();
   if (clean) {
     // (No reserve: libc++ reserves exactly what is asked, and a reserve per string on a growing
     // buffer copies it each time.)

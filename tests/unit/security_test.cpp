@@ -3,6 +3,8 @@
 // scopes per source, rate-limit checks, insecure endpoints and the settings document's host.
 #include <doctest/doctest.h>
 
+#include <cstdio>
+
 #include "ingest/limits.hpp"
 #include "json/write_json.hpp"
 #include "plan_fixture.hpp"
@@ -460,13 +462,55 @@ TEST_CASE(
   CHECK(beside.calls.size() == 2);
 }
 
-TEST_CASE("security: json_string_size is the length write_json writes, for every byte at every position") {
-  for (int c = 0; c < 256; ++c)
-    for (std::size_t at = 0; at < 19; ++at) {
-      std::string s(19, 'a');
-      s[at] = static_cast<char>(c);
-      std::string written;
-      json::write_json(written, boost::json::value(boost::json::string(s)));
-      CHECK_MESSAGE(json::json_string_size(s) == written.size(), "byte " << c << " at " << at);
+namespace {
+
+// JSON.stringify's escaping, byte by byte: the reference for the core's 16-bytes-at-a-time scans.
+std::string stringify_reference(std::string const& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char u[7];
+          std::snprintf(u, sizeof u, "\\u%04x", c);
+          out += u;
+        } else {
+          out += static_cast<char>(c);
+        }
     }
+  }
+  return out + '"';
+}
+
+}  // namespace
+
+// Lengths about the scans' 16-byte steps and their tails; one byte of every value at every
+// position, and a second one 16 bytes on (a scan that resumes after an escape).
+TEST_CASE("security: strings written as JSON.stringify writes them and measured to the byte, any byte anywhere") {
+  for (std::size_t const length : {1, 15, 16, 17, 19, 31, 32, 33, 40})
+    for (int c = 0; c < 256; ++c)
+      for (std::size_t at = 0; at < length; ++at) {
+        std::string s(length, 'a');
+        s[at] = static_cast<char>(c);
+        if (at + 16 < length) s[at + 16] = '"';
+        auto const expected = stringify_reference(s);
+        std::string written;
+        json::write_json(written, boost::json::value(boost::json::string(s)));
+        CHECK_MESSAGE(written == expected, "byte " << c << " at " << at << " of " << length);
+        CHECK_MESSAGE(json::json_string_size(s) == expected.size(), "byte " << c << " at " << at << " of " << length);
+        std::string alone;
+        json::write_json_string(alone, s);
+        CHECK_MESSAGE(alone == expected, "byte " << c << " at " << at << " of " << length);
+      }
+  std::string empty;
+  json::write_json_string(empty, "");
+  CHECK(empty == "\"\"");
+  CHECK(json::json_string_size("") == 2);
 }

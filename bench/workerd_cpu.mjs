@@ -33,10 +33,11 @@ function cpuSeconds(pid) {
 const warmUp = (name) => Math.min(REQUESTS[name], Math.max(50, REQUESTS[name] / 4));
 
 // One Worker in its own workerd: its pid, stop(), and a sender of one workload's request.
-// `inspectorPort`: V8's inspector on that loopback port (bench/profile_worker.mjs).
-export async function start(name, { inspectorPort } = {}) {
+// `inspectorPort`: V8's inspector on that loopback port (bench/profile_worker.mjs); `v8Flags`:
+// V8's flags (bench/profile_process.mjs).
+export async function start(name, { inspectorPort, v8Flags } = {}) {
   const w = await startPlainWorkerd({
-    entry: WORKERS[name].entry, inspectorPort,
+    entry: WORKERS[name].entry, inspectorPort, v8Flags,
     bindings: { AJS_EDGE_CONFIG: JSON.stringify(BENCH_CONFIG), ...SECRETS },
     durableObjects: WORKERS[name].durableObjects ?? {},
   });

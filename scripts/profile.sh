@@ -5,6 +5,9 @@
 #                                                          wasm frames named by C++ function
 #   bash scripts/profile.sh worker [single|batch|small]   V8's sampler over the whole Worker in workerd
 #                                                          (Miniflare's inspector; wasm frames unnamed)
+#   bash scripts/profile.sh process [single|batch|small]  perf over workerd's whole process, for the floor,
+#                                                          the plain-JS Worker and the Worker: its CPU per
+#                                                          request by part (kernel, workerd, wasm, JS)
 # Not part of pass/fail. The wasm profile links the wasi build's own objects again, keeping the
 # name section that the shipped module's link drops (clang runs wasm-opt without -g).
 set -euo pipefail
@@ -42,5 +45,9 @@ case "$what" in
     bash scripts/build.sh wasi >/dev/null
     node bench/profile_worker.mjs "$workload"
     ;;
-  *) echo "usage: scripts/profile.sh native|wasm|worker [single|batch|small]" >&2; exit 2 ;;
+  process)
+    bash scripts/build.sh wasi >/dev/null
+    node bench/profile_process.mjs "$workload"
+    ;;
+  *) echo "usage: scripts/profile.sh native|wasm|worker|process [single|batch|small]" >&2; exit 2 ;;
 esac

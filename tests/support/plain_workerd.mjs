@@ -53,11 +53,12 @@ function moduleLine(name) {
 
 /**
  * @param {{ entry: string, bindings?: Record<string, string>, durableObjects?: Record<string, string>,
- *   compatibilityDate?: string, inspectorPort?: number }} options
+ *   compatibilityDate?: string, inspectorPort?: number, v8Flags?: string[] }} options
  *   bindings: text bindings by name; durableObjects: binding name → exported class (SQLite-backed,
- *   in memory); inspectorPort: V8's inspector on that loopback port.
+ *   in memory); inspectorPort: V8's inspector on that loopback port; v8Flags: V8's command-line
+ *   flags (bench/profile_process.mjs: --perf-basic-prof, for perf to name JIT code).
  */
-export async function startPlainWorkerd({ entry, bindings = {}, durableObjects = {}, compatibilityDate = "2025-04-01", inspectorPort }) {
+export async function startPlainWorkerd({ entry, bindings = {}, durableObjects = {}, compatibilityDate = "2025-04-01", inspectorPort, v8Flags = [] }) {
   const dir = mkdtempSync(join(tmpdir(), "ajs-plain-workerd-"));
   const modules = moduleGraph(entry);
   for (const name of modules) {
@@ -70,6 +71,7 @@ export async function startPlainWorkerd({ entry, bindings = {}, durableObjects =
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .worker) ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+  v8Flags = [ ${v8Flags.map(capnpText).join(", ")} ],
 );
 const worker :Workerd.Worker = (
   modules = [ ${modules.map(moduleLine).join(",\n    ")} ],

@@ -28,7 +28,7 @@ step "wasm builds (wasi, emscripten)"
 bash scripts/build.sh wasi emscripten
 ls -l build/wasm/*.wasm
 
-step "node and workerd tests (node --test; the suites run on wasi, build_parity.test.mjs compares both builds)"
+step "node and workerd tests (node --test; the suites run on wasi, build_parity.test.mjs compares both wasm builds and the native one)"
 node --test --test-reporter=spec tests/core/ tests/worker/ tests/destinations/ tests/delivery/ tests/durable/ tests/scripts/ tests/fakes/ tests/fidelity/ bench/js_baseline.test.mjs 2>&1 | tee "$logs/node.txt"
 
 step "end to end: analytics.js in Chromium, analytics-node, the demo page (wrangler dev, one file at a time)"

@@ -1,6 +1,9 @@
-// The two wasm builds of the core (wasi-sdk and Emscripten) are one program: over a corpus of
-// requests and configurations, both give byte-identical output through the real ABI — the same
-// return code and the same bytes (a plan, or an error) for every ajs_configure and ajs_handle.
+// The two wasm builds of the core (wasi-sdk and Emscripten) and the native one are one program:
+// over a corpus of requests and configurations, all three give byte-identical output through the
+// real ABI — the same return code and the same bytes (a plan, or an error) for every ajs_configure
+// and ajs_handle. The native build is what the unit tests and the fuzzer run, with SSE2 under
+// Boost.JSON's and the writer's string scans; the wasm builds run them on WebAssembly SIMD
+// (wasm/sse2_on_simd128). Natively the ABI is driven through tests/native/abi_host.cpp.
 // This is what lets the workerd suites run on the wasi build only: what the core decides is
 // checked here for both builds; the Emscripten Worker (host-shims/worker/worker_emscripten.mjs) is still
 // started in workerd by emscripten_smoke.test.mjs.
@@ -11,6 +14,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { wasmImports } from "../../host-shims/core/wasi_shim.mjs";
 import { decodePlan } from "../../host-shims/core/plan.mjs";
@@ -55,6 +59,27 @@ async function instantiate(file) {
   };
 }
 
+// The native build (build/native/abi_host) given every call at once: its records, in order.
+function nativeCalls(calls) {
+  const u32 = (n) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b;
+  };
+  const frames = calls.flatMap((c) =>
+    c.kind === "c" ? [Buffer.from("c"), u32(c.text.length), c.text] : [Buffer.from("h"), u32(c.meta.length), c.meta, u32(c.body.length), c.body],
+  );
+  const run = spawnSync(`${root}build/native/abi_host`, { input: Buffer.concat(frames), maxBuffer: 1 << 30 });
+  assert.equal(run.status, 0, `abi_host: ${run.error ?? run.stderr}`);
+  const records = [];
+  for (let at = 0; at < run.stdout.length; ) {
+    const length = run.stdout.readUInt32LE(at + 4);
+    records.push({ rc: run.stdout.readInt32LE(at), out: run.stdout.subarray(at + 8, at + 8 + length) });
+    at += 8 + length;
+  }
+  return records;
+}
+
 // Configurations the core must refuse, each naming a field (config.test.mjs checks the wording in workerd).
 const BAD_CONFIGS = [
   "{", "[]", '{"sources":[]}', '{"sources":[{"writeKey":""}]}', '{"sources":[{"writeKey":"a"},{"writeKey":"a"}]}',
@@ -64,19 +89,31 @@ const BAD_CONFIGS = [
   '{"sources":[{"writeKey":"a","rateLimits":{"writeKey":5}}]}', '{"unknownField":1,"sources":[{"writeKey":"a"}]}',
 ];
 
-test("the wasi and Emscripten builds give byte-identical output over the fuzz corpus, hostile bodies and configurations", async (t) => {
+test("the wasi, Emscripten and native builds give byte-identical output over the fuzz corpus, hostile bodies and configurations", async (t) => {
   const wasi = await instantiate("ajs_edge.wasm");
   const emscripten = await instantiate("ajs_edge_emscripten.wasm");
   assert.equal(wasi.abi, emscripten.abi);
+  const differ = (what, a, b, names) =>
+    `${what}: ${names[0]} rc ${a.rc} ${a.out.toString("latin1").slice(0, 300)} | ${names[1]} rc ${b.rc} ${b.out.toString("latin1").slice(0, 300)}`;
   const same = (what, a, b) => {
-    if (a.rc !== b.rc || !a.out.equals(b.out)) {
-      assert.fail(`${what}: wasi rc ${a.rc} ${a.out.toString("latin1").slice(0, 300)} | emscripten rc ${b.rc} ${b.out.toString("latin1").slice(0, 300)}`);
-    }
+    if (a.rc !== b.rc || !a.out.equals(b.out)) assert.fail(differ(what, a, b, ["wasi", "emscripten"]));
     return a;
+  };
+  // Every call again natively, at the end: what wasi answered, to compare.
+  const abiCalls = [];
+  const configure = (text) => {
+    const r = same(`configure ${text}`, wasi.configure(text), emscripten.configure(text));
+    abiCalls.push({ kind: "c", text: Buffer.from(text), what: `configure ${text}`, wasi: r });
+    return r;
+  };
+  const handle = (what, meta, body) => {
+    const r = same(what, wasi.handle(meta, body), emscripten.handle(meta, body));
+    abiCalls.push({ kind: "h", meta: Buffer.from(encodeMeta(JSON.parse(meta))), body: Buffer.from(body), what, wasi: r });
+    return r;
   };
 
   // Configurations: the output describes the config (secrets, limiters) or names the bad field.
-  const refused = BAD_CONFIGS.map((text) => same(`configure ${text}`, wasi.configure(text), emscripten.configure(text)));
+  const refused = BAD_CONFIGS.map((text) => configure(text));
   assert.ok(refused.every((r) => r.rc !== 0), "every bad configuration is refused");
 
   const configs = fuzzConfigs();
@@ -87,11 +124,11 @@ test("the wasi and Emscripten builds give byte-identical output over the fuzz co
   let calls = 0;
   let handled = 0;
   for (const config of configs) {
-    assert.equal(same(`configure ${config.name}`, wasi.configure(config.text), emscripten.configure(config.text)).rc, 0, config.name);
+    assert.equal(configure(config.text).rc, 0, config.name);
     for (const seed of seeds) {
       const meta = requestMeta(config.shape, seed.head, { queue: handled % 2 === 0 }); // queue messages in every other plan
       const what = `${config.name} ${seed.name} ${meta}`;
-      const r = same(what, wasi.handle(meta, seed.body), emscripten.handle(meta, seed.body));
+      const r = handle(what, meta, seed.body);
       assert.equal(r.rc, 0, what); // the core always answers with a plan (its reply may be an error)
       const plan = decodePlan(r.out);
       outcomes.set(plan.status, (outcomes.get(plan.status) ?? 0) + 1);
@@ -103,4 +140,10 @@ test("the wasi and Emscripten builds give byte-identical output over the fuzz co
   assert.ok(handled >= 700, `${handled} requests compared`);
   for (const status of [200, 204, 400, 401, 403, 404, 405]) assert.ok(outcomes.get(status) > 0, `some replies ${status}`);
   assert.ok(calls > handled, `${calls} planned calls`);
+
+  const native = nativeCalls(abiCalls);
+  assert.equal(native.length, abiCalls.length, "a record for every call");
+  for (const [i, call] of abiCalls.entries()) {
+    if (native[i].rc !== call.wasi.rc || !native[i].out.equals(call.wasi.out)) assert.fail(differ(call.what, call.wasi, native[i], ["wasi", "native"]));
+  }
 });

@@ -30,9 +30,16 @@ async function fetchModule(url) {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
+// The core uses WebAssembly SIMD (its JSON string scans, wasm/README.md): a browser without it
+// (Safari before 16.4) hears so, instead of a compile error. The probe: one function of two SIMD
+// instructions (i32.const 0, i8x16.splat, i8x16.popcnt), validated.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+export const NO_SIMD = "ajs-edge: this browser has no WebAssembly SIMD, which the core needs (Chrome 91+, Firefox 89+, Safari 16.4+)";
+
 // source: a compiled module, the module's bytes, or its URL.
 export async function loadCoreModule(source) {
   if (source instanceof WebAssembly.Module) return source;
+  if (!WebAssembly.validate(SIMD_PROBE)) throw new Error(NO_SIMD);
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(/** @type {BufferSource} */ (source));
   const url = new URL(String(source), typeof document !== "undefined" ? document.baseURI : undefined);
   if (url.protocol === "file:" && typeof document !== "undefined") {

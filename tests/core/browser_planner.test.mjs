@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Planner, requestFor, CoreError } from "../../host-shims/browser/planner.mjs";
 import { prettyJson } from "../../host-shims/browser/pretty_json.mjs";
+import { loadCoreModule, NO_SIMD } from "../../host-shims/browser/load_module.mjs";
 import { Core } from "../../host-shims/core/core.mjs";
 import { redactedHeaders } from "../../host-shims/worker/secrets.mjs";
 import { fidelityCorpus } from "../support/fidelity_corpus.mjs";
@@ -125,6 +126,21 @@ test("prettyJson re-indents the exact text: numbers, escapes and order kept; not
 });
 
 // Issue #16: what a page downloads to plan (BENCHMARKS.md has the figures and the load time).
+test("a browser without WebAssembly SIMD is told so, before anything is fetched or compiled", async () => {
+  assert.ok(WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])), "the probe's engine validates");
+  const validate = WebAssembly.validate;
+  const seen = [];
+  WebAssembly.validate = (bytes) => (seen.push(bytes.length), false); // an engine that refuses every SIMD instruction
+  try {
+    await assert.rejects(loadCoreModule(wasm("ajs_edge_emscripten.wasm")), { message: NO_SIMD });
+    await assert.rejects(loadCoreModule("https://edge.example/collect/tester/core.wasm"), { message: NO_SIMD });
+  } finally {
+    WebAssembly.validate = validate;
+  }
+  assert.deepEqual(seen, [31, 31]);
+  assert.ok(await loadCoreModule(wasm("ajs_edge_emscripten.wasm")) instanceof WebAssembly.Module);
+});
+
 test("the core in the browser weighs at most 150 KB gzip: core.wasm and planner.js as the assets ship them", () => {
   const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
   const total = gz(wasm("ajs_edge_emscripten.wasm")) + gz(bundle("host-shims/browser/planner.mjs", "esm"));

@@ -6,7 +6,7 @@ target_compile_definitions(ajs_core PUBLIC NDEBUG)
 # Both wasm builds use WebAssembly SIMD (Workers have it, as Chrome, Firefox and Safari 16.4+ do)
 # for one thing: the string scans of Boost.JSON's parser and of the core's JSON writer, 16 bytes
 # at a time as natively with SSE2 (wasm/sse2_on_simd128/emmintrin.h; without it Boost scans byte
-# by byte in wasm). The ~500 KB batch: wasi 4.0 % faster (session 15).
+# by byte in wasm). The ~500 KB batch: wasi 3-4 % faster (session 15, BENCHMARKS.md).
 target_compile_options(ajs_core PUBLIC -msimd128)
 target_compile_definitions(ajs_core PUBLIC BOOST_JSON_USE_SSE2)
 target_include_directories(ajs_core SYSTEM BEFORE PUBLIC "${CMAKE_SOURCE_DIR}/wasm/sse2_on_simd128")

@@ -1,6 +1,6 @@
-// The SSE2 intrinsics Boost.JSON's string scans use (boost/json/detail/sse2.hpp: the parser's
-// count_valid and count_unescaped, 16 bytes at a time), each as the WebAssembly SIMD instruction
-// that does the same to 16 bytes. The wasm builds put this folder first on the include path and
+// The SSE2 intrinsics Boost.JSON uses (boost/json/detail/sse2.hpp: the string scans count_valid
+// and count_unescaped, and count_digits for numbers, 16 bytes at a time), each as the WebAssembly
+// SIMD instruction that does the same to 16 bytes. The wasm builds put this folder first on the include path and
 // define BOOST_JSON_USE_SSE2; without it Boost scans strings byte by byte in wasm. Only what
 // Boost 1.81 uses is here: a new use fails to compile rather than silently falling back.
 #pragma once

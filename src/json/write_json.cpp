@@ -177,6 +177,11 @@ void write_json(std::string& out, boost::json::object const& o, std::string_view
   write_object(s, o, omit_key, hook);
 }
 
+void write_json_integer(std::string& out, std::int64_t n) {
+  char number[32];
+  out.append(number, format_js_integer(n, number));
+}
+
 void write_json_string(std::string& out, std::string_view text) {
   // Most strings need no escape (URLs, ids, keys): appended as they are, with their quotes.
   bool const clean = clean_prefix(text.data(), text.size()) == text.size();

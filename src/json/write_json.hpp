@@ -1,5 +1,6 @@
 #pragma once
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,9 @@ using string_value_hook = std::size_t (*)(std::string_view s, char* out);
 // The same, each string value at any depth passed through `hook` (facade's date traversal:
 // ingest/segment_dates.hpp).
 void write_json(std::string& out, boost::json::object const& o, std::string_view omit_key, string_value_hook hook);
+
+// An integer as JavaScript writes it (past 2^53, as the double it would be).
+void write_json_integer(std::string& out, std::int64_t n);
 
 // `text` as a JSON string (quotes and escapes), as JSON.stringify writes it.
 void write_json_string(std::string& out, std::string_view text);

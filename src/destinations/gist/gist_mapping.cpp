@@ -59,7 +59,7 @@ bool email(found const& f, mapping_input const&, std::string& out) {
 
 bool seconds(found const& f, mapping_input const&, std::string& out) {
   auto s = f.value ? unix_seconds(*f.value) : std::nullopt;
-  if (s) json::write_json(out, bj::value(*s));
+  if (s) json::write_json_integer(out, *s);
   return s.has_value();
 }
 

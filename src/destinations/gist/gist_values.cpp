@@ -179,12 +179,6 @@ bool flat_object::key(std::string_view key) {
   return true;
 }
 
-namespace {
-
-void write_integer(std::string& out, std::int64_t n) { json::write_json(out, bj::value(n)); }
-
-}  // namespace
-
 void add_contact_property(std::string const& key, bj::value const& v, flat_object& into, flat_budget& budget) {
   if (budget.exhausted) return;
   if (auto const* o = v.if_object()) {
@@ -198,12 +192,12 @@ void add_contact_property(std::string const& key, bj::value const& v, flat_objec
       // ISO text is a date: Unix seconds under an `_at` key. Anything else is text (emails and
       // URLs included: Gist types those by the property's definition, not by the JSON type).
       if (auto ms = parse_iso8601_ms(trim(v.get_string()))) {
-        if (into.key(date_key(key))) write_integer(out, floor_div(*ms, 1000));
+        if (into.key(date_key(key))) json::write_json_integer(out, floor_div(*ms, 1000));
         return;
       }
       if (ends_with_at(key))
         if (auto s = unix_seconds(v)) {
-          if (into.key(key)) write_integer(out, *s);
+          if (into.key(key)) json::write_json_integer(out, *s);
           return;
         }
       if (into.key(key)) json::write_json_string(out, v.get_string());
@@ -214,13 +208,13 @@ void add_contact_property(std::string const& key, bj::value const& v, flat_objec
     case bj::kind::double_: {
       if (ends_with_at(key)) {
         if (auto s = unix_seconds(v))
-          if (into.key(key)) write_integer(out, *s);
+          if (into.key(key)) json::write_json_integer(out, *s);
         return;
       }
       if (!into.key(key)) return;
       if (auto const* d = v.if_double()) {
         if (auto n = whole(*d))
-          write_integer(out, *n);
+          json::write_json_integer(out, *n);
         else
           json::write_json_string(out, number_text(*d));  // Gist numbers are whole numbers only
         return;

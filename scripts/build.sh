@@ -8,12 +8,37 @@ jobs=${AJS_BUILD_JOBS:-2}
 
 configure() { [ -f "build/$1/CMakeCache.txt" ] || cmake --preset "$1" >/dev/null; }
 
+# The wasi module's profile (wasm/pgo/README.md): the native build, instrumented, runs the training
+# calls. Skipped when neither that build nor the calls changed since the last run; the counts
+# replace build/pgo/core.profdata only when they differ, so an unchanged core is not compiled
+# again. Without address randomization the run is deterministic (Boost.JSON salts its object hash
+# tables with addresses). Each run works in a folder of its own: builds may run side by side.
+train_profile() {
+  configure pgo-train && cmake --build build/pgo-train -j"$jobs" --target abi_host
+  mkdir -p build/pgo
+  local run
+  run=$(mktemp -d build/pgo/run.XXXXXX)
+  node wasm/pgo/train.mjs "$run/calls.bin"
+  if [ build/pgo-train/abi_host -ot build/pgo/trained ] && cmp -s "$run/calls.bin" build/pgo/calls.bin; then
+    rm -rf "$run"
+    return
+  fi
+  local host=(build/pgo-train/abi_host)
+  setarch -R true 2>/dev/null && host=(setarch -R "${host[@]}")
+  LLVM_PROFILE_FILE="$run/abi_host.profraw" "${host[@]}" < "$run/calls.bin" > /dev/null
+  llvm-profdata-14 merge -o "$run/core.profdata" "$run/abi_host.profraw"
+  cmp -s "$run/core.profdata" build/pgo/core.profdata || mv "$run/core.profdata" build/pgo/core.profdata
+  mv "$run/calls.bin" build/pgo/calls.bin
+  touch build/pgo/trained
+  rm -rf "$run"
+}
+
 mkdir -p build/wasm
 for target in "${@:-wasi emscripten}"; do
   for t in $target; do
     case "$t" in
       wasi)
-        configure wasi && cmake --build build/wasi -j"$jobs" --target ajs_edge
+        train_profile && configure wasi && cmake --build build/wasi -j"$jobs" --target ajs_edge
         cp build/wasi/ajs_edge.wasm build/wasm/ajs_edge.wasm ;;
       emscripten)
         configure emscripten && cmake --build build/emscripten -j"$jobs" --target ajs_edge

@@ -20,6 +20,7 @@ import { wasmImports } from "../../host-shims/core/wasi_shim.mjs";
 import { decodePlan } from "../../host-shims/core/plan.mjs";
 import { encodeMeta } from "../../host-shims/core/meta.mjs";
 import { corpus, fuzzConfigs, requestMeta } from "../support/fuzz_corpus.mjs";
+import { abiHostInput, abiHostRecords } from "../native/abi_host_stream.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const encoder = new TextEncoder();
@@ -61,23 +62,9 @@ async function instantiate(file) {
 
 // The native build (build/native/abi_host) given every call at once: its records, in order.
 function nativeCalls(calls) {
-  const u32 = (n) => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(n);
-    return b;
-  };
-  const frames = calls.flatMap((c) =>
-    c.kind === "c" ? [Buffer.from("c"), u32(c.text.length), c.text] : [Buffer.from("h"), u32(c.meta.length), c.meta, u32(c.body.length), c.body],
-  );
-  const run = spawnSync(`${root}build/native/abi_host`, { input: Buffer.concat(frames), maxBuffer: 1 << 30 });
+  const run = spawnSync(`${root}build/native/abi_host`, { input: abiHostInput(calls), maxBuffer: 1 << 30 });
   assert.equal(run.status, 0, `abi_host: ${run.error ?? run.stderr}`);
-  const records = [];
-  for (let at = 0; at < run.stdout.length; ) {
-    const length = run.stdout.readUInt32LE(at + 4);
-    records.push({ rc: run.stdout.readInt32LE(at), out: run.stdout.subarray(at + 8, at + 8 + length) });
-    at += 8 + length;
-  }
-  return records;
+  return abiHostRecords(run.stdout);
 }
 
 // Configurations the core must refuse, each naming a field (config.test.mjs checks the wording in workerd).

@@ -24,7 +24,7 @@ if(WASI)
   # writer into the destinations), 8-11 % faster on all three workloads and 8 KB smaller. The browser's Emscripten build stays -O2.
   target_compile_options(ajs_core PUBLIC -O3 -mbulk-memory -flto)
   # Profile-guided (wasm/pgo/README.md): compiled with the counts of a training run of the native
-  # build over the fidelity corpus, which scripts/build.sh makes first. The ~500 KB batch 10 %
+  # build over the fidelity corpus, which scripts/build.sh makes first. The ~500 KB batch 8-10 %
   # faster, 2,500 small events 5-7 % (session 16). The native run's libstdc++ names are matched to
   # libc++'s by the remapping file; functions whose bodies differ between the two (the standard
   # library's own) keep no profile, which is what the two warnings turned off would report.

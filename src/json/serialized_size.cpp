@@ -7,9 +7,16 @@ namespace ajs::json {
 
 namespace {
 
-std::size_t string_size(boost::json::string_view s) { return json_string_size(std::string_view(s.data(), s.size())); }
+// The longest JSON text a string of `size` bytes can be written as: every byte a \u00XX escape.
+constexpr std::size_t longest_string_size(std::size_t size) { return 2 + 6 * size; }
 
-void add(boost::json::value const& v, std::size_t& total, std::size_t limit, bool exact_doubles) {
+// Exactly as written, or (estimate) at most: then doubles count at their longest form and strings
+// at longest_string_size, so nothing is formatted or scanned for escapes.
+std::size_t string_size(boost::json::string_view s, bool exact) {
+  return exact ? json_string_size(std::string_view(s.data(), s.size())) : longest_string_size(s.size());
+}
+
+void add(boost::json::value const& v, std::size_t& total, std::size_t limit, bool exact) {
   if (total > limit) return;
   switch (v.kind()) {
     case boost::json::kind::null: total += 4; break;
@@ -25,7 +32,7 @@ void add(boost::json::value const& v, std::size_t& total, std::size_t limit, boo
       break;
     }
     case boost::json::kind::double_: {
-      if (!exact_doubles) {
+      if (!exact) {
         total += 26;  // the longest a double is written: -0.00000012345678901234567
         break;
       }
@@ -33,19 +40,19 @@ void add(boost::json::value const& v, std::size_t& total, std::size_t limit, boo
       total += format_js_number(v.get_double(), text);
       break;
     }
-    case boost::json::kind::string: total += string_size(v.get_string()); break;
+    case boost::json::kind::string: total += string_size(v.get_string(), exact); break;
     case boost::json::kind::array: {
       auto const& a = v.get_array();
       total += 2 + (a.empty() ? 0 : a.size() - 1);
-      for (auto const& e : a) add(e, total, limit, exact_doubles);
+      for (auto const& e : a) add(e, total, limit, exact);
       break;
     }
     case boost::json::kind::object: {
       auto const& o = v.get_object();
       total += 2 + (o.empty() ? 0 : o.size() - 1);
       for (auto const& kv : o) {
-        total += string_size(kv.key()) + 1;
-        add(kv.value(), total, limit, exact_doubles);
+        total += string_size(kv.key(), exact) + 1;
+        add(kv.value(), total, limit, exact);
       }
       break;
     }
@@ -61,8 +68,8 @@ std::size_t serialized_size(boost::json::value const& v, std::size_t limit) {
 }
 
 bool fits(boost::json::value const& v, std::size_t limit) {
-  // Doubles are slow to format: first with each counted at its longest form, which settles any
-  // value that fits, then exactly only for one that seemed not to.
+  // Doubles are slow to format and strings to scan for escapes: first an upper bound, which settles
+  // any value of up to about a sixth of the limit, then exactly only for one that seemed not to.
   std::size_t estimate = 0;
   add(v, estimate, limit, false);
   return estimate <= limit || serialized_size(v, limit) <= limit;

@@ -8,7 +8,8 @@ namespace ajs::json {
 // without serializing. Stops once past `limit`.
 std::size_t serialized_size(boost::json::value const& v, std::size_t limit);
 
-// serialized_size(v) <= limit, decided without formatting doubles unless it is close.
+// serialized_size(v) <= limit, decided without formatting doubles or scanning strings unless it
+// is close.
 bool fits(boost::json::value const& v, std::size_t limit);
 
 }  // namespace ajs::json

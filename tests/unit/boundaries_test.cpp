@@ -59,6 +59,32 @@ TEST_CASE("boundaries: a single message of exactly 32 KB is accepted, one byte m
   CHECK(over.calls.empty());
 }
 
+TEST_CASE("boundaries: a batch item is measured as it is written: its escapes to the byte") {
+  // \u0001 is written as it came (6 bytes for 1 of the string's); \/ is written as / (1 for 2).
+  // (A batch item: a single message's body is also limited to 32 KB as received.)
+  std::string const head = R"({"type":"track","userId":"u","event":"E","properties":{"p":")", tail = R"("}})";
+  auto batch = [&](std::size_t item, std::string const& escapes) {
+    return R"({"writeKey":"wk","batch":[)" + exactly(item, head + escapes, tail) + "]}";
+  };
+  std::string controls;
+  for (int i = 0; i < 5000; ++i) controls += R"(\u0001)";
+  auto at_limit = send("/v1/batch", batch(32768, controls));
+  CHECK(at_limit.status == 200);
+  CHECK(at_limit.calls.size() == 1);
+  auto over = send("/v1/batch", batch(32768 + 1, controls));
+  CHECK(over.status == 400);
+  CHECK(over.json().at("message") ==
+        "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
+
+  std::string slashes;
+  for (int i = 0; i < 10000; ++i) slashes += R"(\/)";
+  auto shrinks = send("/v1/batch", batch(32768 + 10000, slashes));  // 32,768 bytes as written
+  CHECK(shrinks.status == 200);
+  CHECK(shrinks.calls.size() == 1);
+  auto shrinks_over = send("/v1/batch", batch(32768 + 10000 + 1, slashes));
+  CHECK(shrinks_over.status == 400);
+}
+
 TEST_CASE("boundaries: a batch item of exactly 32 KB is accepted, one byte more refuses the batch") {
   std::string const head = R"({"type":"track","userId":"u","event":"E","properties":{"p":")", tail = R"("}})";
   auto batch = [&](std::size_t item) { return R"({"writeKey":"wk","batch":[)" + exactly(item, head, tail) + "]}"; };

@@ -41,6 +41,14 @@ export function fidelityConfig() {
   return { sources };
 }
 
+// The request meta the Worker hands the core (host-shims/worker/worker_app.mjs) for a corpus
+// request {path, ip, contentType}; `extra` overrides members (wasm/pgo/train.mjs: seed, queue, geo).
+export function corpusMeta({ path, ip, contentType = "text/plain" }, extra = {}) {
+  const headers = { "content-type": contentType };
+  if (ip) headers["cf-connecting-ip"] = ip;
+  return { method: "POST", url: `https://${HOST}${path}`, headers, receivedAt: RECEIVED_AT, seed: "5eed5eed5eed5eed", bodyTooLarge: false, bodyError: "", ...extra };
+}
+
 export class WorkerCore {
   static async start() {
     const self = new WorkerCore();
@@ -51,11 +59,8 @@ export class WorkerCore {
 
   // request: {path, body (text), ip, contentType}. → {status, reply, calls: [{destination, method,
   // url, headers (lower-case names, secrets filled), body (text), messageId}], notes}
-  handle({ path, body, ip, contentType = "text/plain" }) {
-    const headers = { "content-type": contentType };
-    if (ip) headers["cf-connecting-ip"] = ip;
-    const meta = { method: "POST", url: `https://${HOST}${path}`, headers, receivedAt: RECEIVED_AT, seed: "5eed5eed5eed5eed", bodyTooLarge: false, bodyError: "" };
-    const plan = this.core.handle(meta, encoder.encode(body));
+  handle(request) {
+    const plan = this.core.handle(corpusMeta(request), encoder.encode(request.body));
     const calls = plan.requests.map((r) => ({
       destination: r.destination,
       method: r.method,

@@ -6,7 +6,7 @@
 // Usage: node wasm/pgo/train.mjs OUT_FILE
 import { writeFileSync } from "node:fs";
 import { fidelityCorpus } from "../../tests/support/fidelity_corpus.mjs";
-import { fidelityConfig, HOST, RECEIVED_AT } from "../../tests/support/fidelity_worker.mjs";
+import { corpusMeta, fidelityConfig, RECEIVED_AT } from "../../tests/support/fidelity_worker.mjs";
 import { encodeMeta } from "../../host-shims/core/meta.mjs";
 import { abiHostInput } from "../../tests/native/abi_host_stream.mjs";
 
@@ -19,9 +19,8 @@ const corpus = await fidelityCorpus();
 const calls = [{ kind: "c", text: encoder.encode(JSON.stringify(fidelityConfig())) }];
 for (const [round, { queue }] of ROUNDS.entries()) {
   for (const [i, r] of corpus.entries()) {
-    const headers = { "content-type": r.contentType ?? "text/plain", ...(r.ip ? { "cf-connecting-ip": r.ip } : {}) };
     const seed = ((round * 7919 + i) >>> 0).toString(16).padStart(16, "0");
-    const meta = { method: "POST", url: `https://${HOST}${r.path}`, headers, receivedAt: RECEIVED_AT + i, seed, queue, geo: GEO };
+    const meta = corpusMeta(r, { receivedAt: RECEIVED_AT + i, seed, queue, geo: GEO });
     calls.push({ kind: "h", meta: encodeMeta(meta), body: encoder.encode(r.body) });
   }
 }

@@ -23,6 +23,12 @@ if(WASI)
   # -flto (session 11): the core inlined across its files (the plan writer's strings, the JSON
   # writer into the destinations), 8-11 % faster on all three workloads and 8 KB smaller. The browser's Emscripten build stays -O2.
   target_compile_options(ajs_core PUBLIC -O3 -mbulk-memory -flto)
+  # libc++ declares std::string's members extern templates, so every append, push_back and resize
+  # was a call into Debian's libc++.a (wasm objects, outside LTO: never inlined). Instantiated in
+  # the core instead: single beacon 8-9 %, batch 6 %, small events 10-12 % faster, 21 KB larger
+  # (session 17, A/B both orders). Not in the Emscripten build: the browser's download grows
+  # 8.6 KB gzip (146 of its 150 KB line) for speed no person planning one event notices.
+  target_compile_definitions(ajs_core PUBLIC _LIBCPP_DISABLE_EXTERN_TEMPLATE)
   # Profile-guided (wasm/pgo/README.md): compiled with the counts of a training run of the native
   # build over the fidelity corpus, which scripts/build.sh makes first. The ~500 KB batch 8-10 %
   # faster, 2,500 small events 5-7 % (session 16). The native run's libstdc++ names are matched to

@@ -21,6 +21,23 @@ const meta = { method: "POST", url: "https://edge.example.com/v1/batch", headers
 const BYTES = [...Array.from({ length: 0x20 }, (_, i) => i), 0x22, 0x5c, 0x20, 0x2f, 0x5b, 0x61, 0x7f];
 const LENGTHS = [1, 15, 16, 17, 31, 32, 33, 40];
 
+// A module's core, configured as the benchmark's source.
+async function benchCore(file) {
+  const core = await Core.instantiate(await WebAssembly.compile(readFileSync(`${root}build/wasm/${file}`)));
+  core.configure(JSON.stringify(BENCH_CONFIG));
+  return core;
+}
+
+// Tracks carrying `strings` as their properties p0, p1, …, `perEvent` to a track.
+function tracksOf(strings, perEvent) {
+  const events = [];
+  for (let i = 0; i < strings.length; i += perEvent) {
+    const properties = Object.fromEntries(strings.slice(i, i + perEvent).map((s, j) => [`p${j}`, s]));
+    events.push({ type: "track", userId: `u${i}`, event: "Scan", messageId: `m${i}`, properties, writeKey: "wk_bench" });
+  }
+  return events;
+}
+
 function strings() {
   const out = [];
   for (const length of LENGTHS)
@@ -36,15 +53,10 @@ function strings() {
 
 for (const file of ["ajs_edge.wasm", "ajs_edge_emscripten.wasm"]) {
   test(`${file}: strings with escapes at every position are written as JSON.stringify writes them`, async () => {
-    const core = await Core.instantiate(await WebAssembly.compile(readFileSync(`${root}build/wasm/${file}`)));
-    core.configure(JSON.stringify(BENCH_CONFIG));
+    const core = await benchCore(file);
     const all = strings();
     // 200 strings an event (each message well under 32 KB), 40 events a batch.
-    const events = [];
-    for (let i = 0; i < all.length; i += 200) {
-      const properties = Object.fromEntries(all.slice(i, i + 200).map((s, j) => [`p${j}`, s]));
-      events.push({ type: "track", userId: `u${i}`, event: "Scan", messageId: `m${i}`, properties, writeKey: "wk_bench" });
-    }
+    const events = tracksOf(all, 200);
     let checked = 0;
     for (let i = 0; i < events.length; i += 40) {
       const batch = events.slice(i, i + 40);
@@ -85,14 +97,9 @@ function loneSurrogateStrings() {
 
 for (const file of ["ajs_edge.wasm", "ajs_edge_emscripten.wasm"]) {
   test(`${file}: lone surrogate escapes at every position are read as U+FFFD`, async () => {
-    const core = await Core.instantiate(await WebAssembly.compile(readFileSync(`${root}build/wasm/${file}`)));
-    core.configure(JSON.stringify(BENCH_CONFIG));
+    const core = await benchCore(file);
     const all = loneSurrogateStrings();
-    const events = [];
-    for (let i = 0; i < all.length; i += 50) {
-      const properties = Object.fromEntries(all.slice(i, i + 50).map((s, j) => [`p${j}`, s]));
-      events.push({ type: "track", userId: `u${i}`, event: "Scan", messageId: `m${i}`, properties, writeKey: "wk_bench" });
-    }
+    const events = tracksOf(all, 50);
     const plan = core.handle(meta, encoder.encode(JSON.stringify({ batch: events })));
     assert.equal(plan.status, 200, decoder.decode(plan.replyBody));
     let checked = 0;

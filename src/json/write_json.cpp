@@ -78,14 +78,15 @@ namespace {
 #endif
 
 #if defined(BOOST_JSON_USE_SSE2)
-// Whether the 16 bytes at p lie in memory that can be read, though they may run past the string:
-// natively, within p's page (4 KiB, or a multiple); in wasm, within the linear memory.
-bool may_read_16(char const* p) {
-  auto const at = reinterpret_cast<std::uintptr_t>(p);
+// Whether the 16 bytes before `end` can be read, though they may begin before the string: in
+// wasm, any (the linear memory begins at 0); natively, when they lie in one page (4 KiB, or a
+// multiple), the one the string's last byte is in.
+bool may_read_16_before(char const* end) {
+  auto const at = reinterpret_cast<std::uintptr_t>(end);
 #if defined(__wasm__)
-  return at + 16 <= __builtin_wasm_memory_size(0) * 65536;
+  return at >= 16;
 #else
-  return (at & 4095) <= 4096 - 16;
+  return ((at - 16) ^ (at - 1)) < 4096;
 #endif
 }
 
@@ -103,12 +104,13 @@ std::size_t clean_prefix(char const* p, std::size_t n) {
   std::size_t i = boost::json::detail::count_unescaped(p, n);
 #if defined(BOOST_JSON_USE_SSE2) && !defined(AJS_ADDRESS_SANITIZER)
   // Boost stops at an escape or where fewer than 16 bytes are left. Most strings are shorter
-  // than 16 (keys, ids, names): their rest in one 16-byte step too, where it can be read.
+  // than 16 (keys, ids, names): their rest in one 16-byte step too, the 16 bytes that end where
+  // the string ends, where they can be read.
   if (n - i >= 16) return i;  // an escape at i
-  if (i < n && may_read_16(p + i)) {
-    unsigned const lanes = (1u << (n - i)) - 1;  // the string's own bytes; the rest is not looked at
-    unsigned const escaped = escape_lanes(p + i) & lanes;
-    return escaped ? i + static_cast<std::size_t>(__builtin_ctz(escaped)) : n;
+  if (i < n && may_read_16_before(p + n)) {
+    unsigned const lanes = 0xFFFFu << (16 - (n - i)) & 0xFFFFu;  // the rest's; those before are not looked at
+    unsigned const escaped = escape_lanes(p + n - 16) & lanes;
+    return escaped ? n - 16 + static_cast<std::size_t>(__builtin_ctz(escaped)) : n;
   }
 #endif
   while (i < n && escapes.c[static_cast<unsigned char>(p[i])] == 0) ++i;

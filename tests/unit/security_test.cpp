@@ -519,39 +519,37 @@ TEST_CASE("security: strings written as JSON.stringify writes them and measured 
   CHECK(json::json_string_size("") == 2);
 }
 
-// The scans read 16 bytes at a time, past a short string's end where that memory can be read:
-// what lies past it is not taken for the string's, and a string that ends where the readable
-// memory ends (here a page before one that cannot be read) is measured and written without
-// reading past it.
-TEST_CASE("security: a string's scan stops at its end, and at the end of readable memory") {
+// The scans read 16 bytes at a time, beyond a short string where that memory can be read: what
+// lies there is not taken for the string's, and a string at either end of the readable memory
+// (here a page between two that cannot be read) is measured and written without reading past it.
+TEST_CASE("security: a string's scan stays within the string, and within readable memory") {
   for (std::size_t length = 0; length <= 40; ++length)
     for (std::size_t gap = 0; gap < 16; ++gap) {
-      std::string buffer(length + gap, 'a');
-      buffer += "\"\n\\";  // escapes past the string, after `gap` clean bytes
-      std::string_view const s(buffer.data(), length);
+      std::string buffer = "\"\n\\" + std::string(gap + length + gap, 'a') + "\"\n\\";
+      std::string_view const s(buffer.data() + 3 + gap, length);  // escapes `gap` bytes before and after
       auto const expected = stringify_reference(std::string(s));
       CHECK_MESSAGE(json::json_string_size(s) == expected.size(), "length " << length << " gap " << gap);
       std::string written;
       json::write_json_string(written, s);
       CHECK_MESSAGE(written == expected, "length " << length << " gap " << gap);
     }
-
   long const page = sysconf(_SC_PAGESIZE);
-  void* const pages = mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* const pages = mmap(nullptr, 3 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   REQUIRE(pages != MAP_FAILED);
-  REQUIRE(mprotect(static_cast<char*>(pages) + page, page, PROT_NONE) == 0);
-  char* const end = static_cast<char*>(pages) + page;
+  char* const begin = static_cast<char*>(pages) + page;
+  char* const end = begin + page;
+  REQUIRE(mprotect(begin, page, PROT_READ | PROT_WRITE) == 0);
   for (std::size_t length = 0; length <= 40; ++length)
-    for (char const last : {'a', '"', '\n'}) {
-      char* const begin = end - length;
-      std::memset(begin, 'a', length);
-      if (length > 0) end[-1] = last;
-      std::string_view const s(begin, length);
-      auto const expected = stringify_reference(std::string(s));
-      CHECK_MESSAGE(json::json_string_size(s) == expected.size(), "length " << length);
-      std::string written;
-      json::write_json_string(written, s);
-      CHECK_MESSAGE(written == expected, "length " << length);
-    }
-  munmap(pages, 2 * page);
+    for (char const edge : {'a', '"', '\n'})
+      for (char* const at : {begin, end - length}) {
+        std::memset(at, 'a', length);
+        if (length > 0) (at == begin ? at[0] : at[length - 1]) = edge;
+        std::string_view const s(at, length);
+        auto const expected = stringify_reference(std::string(s));
+        CHECK_MESSAGE(json::json_string_size(s) == expected.size(), "length " << length);
+        std::string written;
+        json::write_json_string(written, s);
+        CHECK_MESSAGE(written == expected, "length " << length);
+      }
+  munmap(pages, 3 * page);
 }

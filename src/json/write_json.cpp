@@ -68,7 +68,7 @@ namespace {
 #error "the wasm builds define BOOST_JSON_USE_SSE2 (wasm/wasm.cmake): without it Boost's scan counts nothing"
 #endif
 
-// (The fuzz build) a read past a string's end is what ASan reports, though the bytes go unused.
+// (The fuzz build) a read outside a string is what ASan reports, though those bytes go unused.
 #if defined(__SANITIZE_ADDRESS__)
 #define AJS_ADDRESS_SANITIZER
 #elif defined(__has_feature)

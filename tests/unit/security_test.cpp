@@ -493,6 +493,15 @@ std::string stringify_reference(std::string const& s) {
   return out + '"';
 }
 
+// `s` measured and written (alone) as JSON.stringify writes it.
+void check_as_stringify(std::string_view s) {
+  auto const expected = stringify_reference(std::string(s));
+  CHECK(json::json_string_size(s) == expected.size());
+  std::string written;
+  json::write_json_string(written, s);
+  CHECK(written == expected);
+}
+
 }  // namespace
 
 // Lengths about the scans' 16-byte steps and their tails; one byte of every value at every
@@ -504,14 +513,11 @@ TEST_CASE("security: strings written as JSON.stringify writes them and measured 
         std::string s(length, 'a');
         s[at] = static_cast<char>(c);
         if (at + 16 < length) s[at + 16] = '"';
-        auto const expected = stringify_reference(s);
+        INFO("byte " << c << " at " << at << " of " << length);
         std::string written;
         json::write_json(written, boost::json::value(boost::json::string(s)));
-        CHECK_MESSAGE(written == expected, "byte " << c << " at " << at << " of " << length);
-        CHECK_MESSAGE(json::json_string_size(s) == expected.size(), "byte " << c << " at " << at << " of " << length);
-        std::string alone;
-        json::write_json_string(alone, s);
-        CHECK_MESSAGE(alone == expected, "byte " << c << " at " << at << " of " << length);
+        CHECK(written == stringify_reference(s));
+        check_as_stringify(s);
       }
   std::string empty;
   json::write_json_string(empty, "");
@@ -526,12 +532,8 @@ TEST_CASE("security: a string's scan stays within the string, and within readabl
   for (std::size_t length = 0; length <= 40; ++length)
     for (std::size_t gap = 0; gap < 16; ++gap) {
       std::string buffer = "\"\n\\" + std::string(gap + length + gap, 'a') + "\"\n\\";
-      std::string_view const s(buffer.data() + 3 + gap, length);  // escapes `gap` bytes before and after
-      auto const expected = stringify_reference(std::string(s));
-      CHECK_MESSAGE(json::json_string_size(s) == expected.size(), "length " << length << " gap " << gap);
-      std::string written;
-      json::write_json_string(written, s);
-      CHECK_MESSAGE(written == expected, "length " << length << " gap " << gap);
+      INFO("length " << length << " gap " << gap);
+      check_as_stringify(std::string_view(buffer.data() + 3 + gap, length));  // escapes `gap` bytes before and after
     }
   long const page = sysconf(_SC_PAGESIZE);
   void* const pages = mmap(nullptr, 3 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -544,12 +546,8 @@ TEST_CASE("security: a string's scan stays within the string, and within readabl
       for (char* const at : {begin, end - length}) {
         std::memset(at, 'a', length);
         if (length > 0) (at == begin ? at[0] : at[length - 1]) = edge;
-        std::string_view const s(at, length);
-        auto const expected = stringify_reference(std::string(s));
-        CHECK_MESSAGE(json::json_string_size(s) == expected.size(), "length " << length);
-        std::string written;
-        json::write_json_string(written, s);
-        CHECK_MESSAGE(written == expected, "length " << length);
+        INFO("length " << length << (at == begin ? " at the page's start" : " at its end"));
+        check_as_stringify(std::string_view(at, length));
       }
   munmap(pages, 3 * page);
 }

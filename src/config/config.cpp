@@ -53,7 +53,7 @@ std::string account_text(boost::json::object const& settings, std::vector<secret
                          std::size_t first_secret) {
   std::string text;
   for (std::string_view key : {"endpoint", "region"}) {
-    if (auto const* v = settings.if_contains(key); v && v->is_string()) {
+    if (auto const* v = json::find(settings, key); v && v->is_string()) {
       text += key;
       text += '=';
       text += v->get_string();
@@ -81,7 +81,7 @@ result<void> parse_rate_limits(settings_reader const& source, source_config& s,
   settings_reader reader(*obj ? **obj : empty, source.field("rateLimits"));
   if (auto r = reader.only_keys({"writeKey", "clientIp"}); !r) return r.error();
   for (auto const& sl : slots) {
-    auto const* v = reader.object().if_contains(sl.key);
+    auto const* v = json::find(reader.object(), sl.key);
     bool const required = v != nullptr;
     if (v && (v->is_null() || (v->is_bool() && !v->get_bool()))) continue;  // off
     auto name = reader.string(sl.key, false, std::string(sl.fallback));
@@ -166,7 +166,7 @@ result<configured_destination> parse_destination(destination_kind const& kind, b
   auto instance = make_instance(kind, own, path, c, source);
   if (!instance) return instance.error();
   d.own = std::move(*instance);
-  if (auto const* rules = settings.if_contains("geo")) {
+  if (auto const* rules = json::find(settings, "geo")) {
     auto const* list = rules->if_array();
     if (!list) return config_problem(path + ".geo: must be a list of rules");
     if (auto r = parse_geo_rules(kind, *list, own, path + ".geo", c, source, d); !r) return r.error();
@@ -176,7 +176,7 @@ result<configured_destination> parse_destination(destination_kind const& kind, b
 
 // "identityCookie": true, or {"domain": "example.com", "maxAgeDays": 365}.
 result<void> parse_identity_cookie(settings_reader const& source, identity_cookie_config& c) {
-  auto const* v = source.object().if_contains("identityCookie");
+  auto const* v = json::find(source.object(), "identityCookie");
   if (!v || v->is_null() || (v->is_bool() && !v->get_bool())) return {};
   c.enabled = true;
   if (v->is_bool()) return {};
@@ -194,7 +194,7 @@ result<void> parse_identity_cookie(settings_reader const& source, identity_cooki
                          c.domain.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") == std::string::npos;
   if (!host_name || (!c.domain.empty() && (c.domain.back() == '.' || c.domain.front() == '-')))
     return config_problem(reader.field("domain") + ": a lower-case domain name, the site's (\"example.com\")");
-  if (auto const* days = o->if_contains("maxAgeDays")) {
+  if (auto const* days = json::find(*o, "maxAgeDays")) {
     auto const n = days->is_int64()    ? days->get_int64()
                    : days->is_uint64() ? static_cast<std::int64_t>(days->get_uint64())
                                        : -1;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "json/access.hpp"
+
 namespace ajs {
 
 problem config_problem(std::string message) { return {500, "invalid_config", std::move(message), {}, {}}; }
@@ -35,7 +37,7 @@ result<void> settings_reader::only_keys(std::initializer_list<std::string_view> 
 }
 
 result<std::string> settings_reader::string(std::string_view key, bool required, std::string fallback) const {
-  auto const* v = object_.if_contains(key);
+  auto const* v = json::find(object_, key);
   if (!v || v->is_null()) {
     if (required) return config_problem(field(key) + ": required");
     return fallback;
@@ -47,7 +49,7 @@ result<std::string> settings_reader::string(std::string_view key, bool required,
 }
 
 result<bool> settings_reader::boolean(std::string_view key, bool fallback) const {
-  auto const* v = object_.if_contains(key);
+  auto const* v = json::find(object_, key);
   if (!v || v->is_null()) return fallback;
   if (!v->is_bool()) return config_problem(field(key) + ": must be true or false");
   return v->get_bool();
@@ -55,7 +57,7 @@ result<bool> settings_reader::boolean(std::string_view key, bool fallback) const
 
 result<std::vector<std::string>> settings_reader::string_list(std::string_view key) const {
   std::vector<std::string> out;
-  auto const* v = object_.if_contains(key);
+  auto const* v = json::find(object_, key);
   if (!v || v->is_null()) return out;
   auto const* a = v->if_array();
   if (!a) return config_problem(field(key) + ": must be a list of strings");
@@ -68,7 +70,7 @@ result<std::vector<std::string>> settings_reader::string_list(std::string_view k
 }
 
 result<std::string> settings_reader::secret(std::string_view key, bool required, std::string_view pattern) const {
-  auto const* v = object_.if_contains(key);
+  auto const* v = json::find(object_, key);
   if (!v || v->is_null()) {
     if (required) return config_problem(field(key) + R"(: required, as {"secret": "BINDING_NAME"})");
     return std::string();
@@ -105,7 +107,7 @@ result<std::string> settings_reader::base_url(std::string_view key, std::string 
 }
 
 result<boost::json::object const*> settings_reader::object_or_null(std::string_view key) const {
-  auto const* v = object_.if_contains(key);
+  auto const* v = json::find(object_, key);
   if (!v || v->is_null()) return static_cast<boost::json::object const*>(nullptr);
   if (!v->is_object()) return config_problem(field(key) + ": must be an object");
   return &v->get_object();

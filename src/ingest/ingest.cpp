@@ -42,7 +42,7 @@ void merge_envelope(bj::object& item, bj::object const& envelope, std::string_vi
 // At most what merge_envelope adds to any item: the envelope's `key` member whole (an item with
 // its own object keeps its members, so this bounds from above).
 std::size_t envelope_member_size(bj::object const& envelope, std::string_view key) {
-  auto const* v = envelope.if_contains(key);
+  auto const* v = json::find(envelope, key);
   if (!v || !v->is_object()) return 0;
   return key.size() + 4 + json::serialized_size(*v, limits::envelope_expansion_bytes);
 }
@@ -50,7 +50,7 @@ std::size_t envelope_member_size(bj::object const& envelope, std::string_view ke
 // What normalize_message adds to an item without a sentAt member: the envelope's, if it has one
 // (sent_value), as `,"sentAt":…` (a long one is copied into every item, as a context would be).
 std::size_t envelope_sent_at_size(bj::object const& envelope) {
-  auto const* v = sent_value(envelope.if_contains("sentAt"));
+  auto const* v = sent_value(json::find(envelope, "sentAt"));
   return v ? std::string_view("sentAt").size() + 4 + json::serialized_size(*v, limits::event_bytes) : 0;
 }
 
@@ -195,7 +195,7 @@ void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
 }
 
 void ingest_batch(request_state& st, bj::object& envelope) {
-  auto* items = envelope.if_contains("batch");
+  auto* items = json::find(envelope, "batch");
   if (!items || !items->is_array()) { return reply_error(st, invalid_request("batch must be an array of messages")); }
   auto& batch = items->get_array();
   auto const envelope_key = json::string_or_empty(envelope, "writeKey");
@@ -251,7 +251,7 @@ void ingest_batch(request_state& st, bj::object& envelope) {
   st.out.set_budget(budget);
 
   // Pass 2: invalid messages are dropped and counted; valid ones go on, in order.
-  auto const* sent_at = envelope.if_contains("sentAt");
+  auto const* sent_at = json::find(envelope, "sentAt");
   for (std::size_t i = 0; i < count; ++i) {
     ++st.out.counters().events_received;
     auto* item = batch[i].if_object();

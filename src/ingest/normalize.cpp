@@ -13,7 +13,7 @@ namespace {
 
 // Ids may be numbers on the wire; destinations want text. "" and null read as absent.
 std::string_view id_as_string(boost::json::object& message, std::string_view key) {
-  auto* v = message.if_contains(key);
+  auto* v = json::find(message, key);
   if (!v) return {};
   if (auto const* s = v->if_string()) return *s;
   std::string scratch;
@@ -24,7 +24,7 @@ std::string_view id_as_string(boost::json::object& message, std::string_view key
 }
 
 bool has_text(boost::json::object const& message, std::string_view key) {
-  auto const* v = message.if_contains(key);
+  auto const* v = json::find(message, key);
   if (!v) return false;
   if (auto const* s = v->if_string()) return !s->empty();
   return v->is_int64() || v->is_uint64();
@@ -61,7 +61,7 @@ bool from_client_library(boost::json::object const* context) {
 
 // An HTTP API call that says it comes from the device (http-api "Collecting IP Address").
 bool direct(boost::json::object const* context) {
-  auto const* v = context ? context->if_contains("direct") : nullptr;
+  auto const* v = context ? json::find(*context, "direct") : nullptr;
   return v && v->is_bool() && v->get_bool();
 }
 
@@ -76,7 +76,7 @@ boost::json::object& context_of(boost::json::object& message, boost::json::objec
 // context.ip under the source's policy, wherever it came from (the client or the edge).
 void apply_ip_policy(boost::json::object* context, ip_policy policy) {
   if (!context || policy == ip_policy::full) return;
-  auto* ip = context->if_contains("ip");
+  auto* ip = json::find(*context, "ip");
   if (!ip) return;
   if (policy == ip_policy::masked && ip->is_string()) {
     if (auto masked = masked_ip(ip->get_string())) {
@@ -107,7 +107,7 @@ std::optional<double> coordinate(std::string_view text) {
 void add_location(boost::json::object& message, boost::json::object*& context, request_geo const& geo) {
   if (geo.country.empty() && geo.city.empty() && geo.timezone.empty()) return;
   auto& ctx = context_of(message, context);
-  auto* location = ctx.if_contains("location");
+  auto* location = json::find(ctx, "location");
   if (!location) location = &(ctx["location"] = boost::json::object(ctx.storage()));
   if (auto* loc = location->if_object()) {
     auto put = [&](std::string_view key, std::string const& value) {
@@ -157,21 +157,21 @@ normalize_result normalize_message(boost::json::object& message, std::optional<e
   // Clock-skew correction, as Segment documents it, each value read as Segment's facade reads it
   // (new-date, ingest/segment_dates.hpp: "2014", epoch seconds or ms as numbers or digits, …);
   // one it cannot read counts as absent.
-  auto const* original = sent_value(message.if_contains("timestamp"));
+  auto const* original = sent_value(json::find(message, "timestamp"));
   auto const client_ts = original ? new_date(*original) : std::nullopt;
-  auto const* own_sent_at = sent_value(message.if_contains("sentAt"));
+  auto const* own_sent_at = sent_value(json::find(message, "sentAt"));
   auto const* sent_at = own_sent_at ? own_sent_at : sent_value(envelope_sent_at);
   auto const client_sent = sent_at ? new_date(*sent_at) : std::nullopt;
   std::int64_t timestamp = clock.received_at_ms;
   if (client_ts) timestamp = skew_corrected(clock.received_at_ms, *client_ts, client_sent);
   // originalTimestamp: the client's timestamp as it sent it (a number stays a number), copied
   // before any member is added (`original` points into the message).
-  bool const keep_original = original && !message.contains("originalTimestamp");
+  bool const keep_original = original && !json::find(message, "originalTimestamp");
   boost::json::value original_copy(message.storage());
   if (keep_original) original_copy = *original;
   // analytics.js moves sentAt from each item to the batch envelope; put it back, as a single
   // message would carry it (a number stays a number, as the item's own would).
-  if (!own_sent_at && sent_at && !message.contains("sentAt"))
+  if (!own_sent_at && sent_at && !json::find(message, "sentAt"))
     message["sentAt"] = boost::json::value(*sent_at, message.storage());
   if (keep_original) message["originalTimestamp"] = std::move(original_copy);
   auto const iso_timestamp = to_iso_string(timestamp);
@@ -185,7 +185,7 @@ normalize_result normalize_message(boost::json::object& message, std::optional<e
   bool const client = from_client_library(context);
   if ((client || direct(context)) && !clock.client_ip.empty() && clock.client_ip.find(':') == std::string_view::npos) {
     context_of(message, context);
-    auto const* ip = context->if_contains("ip");
+    auto const* ip = json::find(*context, "ip");
     if (!ip || ip->is_null() || (ip->is_string() && ip->get_string().empty()))
       set_string(*context, "ip", clock.client_ip);
   }

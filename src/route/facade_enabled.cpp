@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "json/access.hpp"
+
 namespace ajs {
 
 namespace {
@@ -63,7 +65,7 @@ value const* obj_case(value const* v, std::string_view path) {
   return nullptr;
 }
 
-value const* member(object const& o, std::string_view key) { return o.if_contains(key); }
+value const* member(object const& o, std::string_view key) { return json::find(o, key); }
 
 }  // namespace
 

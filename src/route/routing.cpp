@@ -26,7 +26,7 @@ bool consent_allows(boost::json::object const& message, std::vector<std::string>
   auto const* preferences = consent ? json::object_at(*consent, "categoryPreferences") : nullptr;
   if (!preferences) return true;
   for (auto const& category : categories) {
-    auto const* v = preferences->if_contains(category);
+    auto const* v = json::find(*preferences, category);
     if (!v || !v->is_bool() || !v->get_bool()) return false;
   }
   return true;

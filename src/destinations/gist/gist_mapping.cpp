@@ -77,7 +77,7 @@ bool full_name(found const& f, mapping_input const&, std::string& out) {
   std::string name = *own;
   if (f.key == "firstName" || f.key == "first_name") {
     for (auto key : {"lastName", "last_name"})
-      if (auto const* v = f.parent->if_contains(key))
+      if (auto const* v = json::find(*f.parent, key))
         if (auto last = text_of(*v)) {
           name += " " + *last;
           break;
@@ -156,7 +156,7 @@ found lookup(bj::object const& root, std::string_view path) {
   for (;;) {
     auto const dot = path.find('.');
     auto const key = path.substr(0, dot);
-    auto const* v = parent->if_contains(key);
+    auto const* v = json::find(*parent, key);
     if (!v) return {};
     if (dot == path.npos) return {v, parent, key};
     parent = v->if_object();
@@ -242,7 +242,7 @@ bool contact_properties(found const& f, mapping_input const& in, std::string& ou
 bool company_properties(found const& f, mapping_input const& in, std::string& out) {
   flat_object props(out, in.seed);
   std::string prefix(company_property_prefix), scratch;
-  auto const group_id = json::id_text(in.message.if_contains("groupId"), scratch);
+  auto const group_id = json::id_text(json::find(in.message, "groupId"), scratch);
   if (!group_id.empty() && props.key(prefix + "_id")) json::write_json_string(out, group_id);
   if (auto const* traits = f.value ? f.value->if_object() : nullptr)
     for (auto const& kv : *traits)
@@ -288,7 +288,7 @@ tag_changes_result identify_tag_changes(mapping_input const& in) {
 
 std::string group_tag_name(mapping_input const& in) {
   std::string scratch;
-  auto const group_id = json::id_text(in.message.if_contains("groupId"), scratch);
+  auto const group_id = json::id_text(json::find(in.message, "groupId"), scratch);
   return std::string(company_tag_prefix) + std::string(group_id);
 }
 

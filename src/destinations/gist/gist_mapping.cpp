@@ -233,20 +233,30 @@ bool contact_properties(found const& f, mapping_input const& in, std::string& ou
   auto const* traits = f.value ? f.value->if_object() : nullptr;
   if (!traits) return false;
   flat_object props(out, in.seed);
-  for (auto const& kv : *traits)
-    if (!mapped_trait(kv.key())) add_contact_property(property_key(kv.key()), kv.value(), props, in.keys);
+  std::string key;  // one buffer for every property's key
+  for (auto const& kv : *traits) {
+    if (mapped_trait(kv.key())) continue;
+    key.clear();
+    append_property_key(key, kv.key());
+    add_contact_property(key, kv.value(), props, in.keys);
+  }
   props.close();
   return !props.empty();
 }
 
 bool company_properties(found const& f, mapping_input const& in, std::string& out) {
   flat_object props(out, in.seed);
-  std::string prefix(company_property_prefix), scratch;
+  std::string key(company_property_prefix), scratch;
+  key += '_';
+  auto const prefix = key.size();  // "company_": every key starts so, an empty trait name's too
   auto const group_id = json::id_text(json::find(in.message, "groupId"), scratch);
-  if (!group_id.empty() && props.key(prefix + "_id")) json::write_json_string(out, group_id);
+  if (!group_id.empty() && props.key(key + "id")) json::write_json_string(out, group_id);
   if (auto const* traits = f.value ? f.value->if_object() : nullptr)
-    for (auto const& kv : *traits)
-      add_contact_property(prefix + "_" + property_key(kv.key()), kv.value(), props, in.keys);
+    for (auto const& kv : *traits) {
+      key.resize(prefix);
+      append_property_key(key, kv.key());
+      add_contact_property(key, kv.value(), props, in.keys);
+    }
   props.close();
   return !props.empty();
 }
@@ -255,7 +265,11 @@ bool event_properties(found const& f, mapping_input const& in, std::string& out)
   auto const* properties = f.value ? f.value->if_object() : nullptr;
   if (!properties) return false;
   flat_object flat(out, in.seed);
-  for (auto const& kv : *properties) add_event_property(std::string(kv.key()), kv.value(), flat, in.keys);
+  std::string key;  // one buffer for every property's key
+  for (auto const& kv : *properties) {
+    key.assign(kv.key());
+    add_event_property(key, kv.value(), flat, in.keys);
+  }
   flat.close();
   return !flat.empty();
 }

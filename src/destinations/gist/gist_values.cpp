@@ -45,10 +45,15 @@ std::string integer_text(std::int64_t n) {
   return std::string(buf, r.ptr);
 }
 
-std::string join_key(std::string const& prefix, std::string_view part) {
-  if (prefix.empty()) return std::string(part);
-  if (part.empty()) return prefix;
-  return prefix + "_" + std::string(part);
+// A nested member's key, in place: the parent's key (the first `parent` bytes of `key`) and the
+// member's `part` joined with "_", or whichever of them is not empty.
+void join_key(std::string& key, std::size_t parent, std::string_view part, bool as_property_key) {
+  key.resize(parent);
+  if (parent != 0 && !part.empty()) key += '_';
+  if (as_property_key)
+    append_property_key(key, part);
+  else
+    key += part;
 }
 
 }  // namespace
@@ -70,14 +75,21 @@ std::optional<std::int64_t> unix_seconds(bj::value const& v) {
   return epoch_seconds(n);
 }
 
-std::string property_key(std::string_view name) {
-  std::string out(name);
-  for (char& c : out) {
+void append_property_key(std::string& out, std::string_view name) {
+  auto const at = out.size();
+  out += name;
+  for (auto i = at; i < out.size(); ++i) {
+    char& c = out[i];
     if (c >= 'A' && c <= 'Z')
       c = static_cast<char>(c - 'A' + 'a');
     else if (c == ' ')
       c = '_';
   }
+}
+
+std::string property_key(std::string_view name) {
+  std::string out;
+  append_property_key(out, name);
   return out;
 }
 
@@ -179,10 +191,15 @@ bool flat_object::key(std::string_view key) {
   return true;
 }
 
-void add_contact_property(std::string const& key, bj::value const& v, flat_object& into, flat_budget& budget) {
+void add_contact_property(std::string& key, bj::value const& v, flat_object& into, flat_budget& budget) {
   if (budget.exhausted) return;
   if (auto const* o = v.if_object()) {
-    for (auto const& kv : *o) add_contact_property(join_key(key, property_key(kv.key())), kv.value(), into, budget);
+    auto const parent = key.size();
+    for (auto const& kv : *o) {
+      join_key(key, parent, kv.key(), true);
+      add_contact_property(key, kv.value(), into, budget);
+    }
+    key.resize(parent);
     return;
   }
   if (key.empty() || !budget.take(key.size())) return;
@@ -233,10 +250,15 @@ void add_contact_property(std::string const& key, bj::value const& v, flat_objec
   }
 }
 
-void add_event_property(std::string const& key, bj::value const& v, flat_object& into, flat_budget& budget) {
+void add_event_property(std::string& key, bj::value const& v, flat_object& into, flat_budget& budget) {
   if (budget.exhausted) return;
   if (auto const* o = v.if_object()) {
-    for (auto const& kv : *o) add_event_property(join_key(key, kv.key()), kv.value(), into, budget);
+    auto const parent = key.size();
+    for (auto const& kv : *o) {
+      join_key(key, parent, kv.key(), false);
+      add_event_property(key, kv.value(), into, budget);
+    }
+    key.resize(parent);
     return;
   }
   if (key.empty() || !budget.take(key.size())) return;

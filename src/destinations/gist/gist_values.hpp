@@ -27,6 +27,8 @@ std::optional<std::int64_t> unix_seconds(bj::value const& v);
 // `planname`, `Plan Name` is `plan_name`. Which letters past ASCII Gist lower-cases is not
 // documented: they are kept as sent.
 std::string property_key(std::string_view name);
+// The same, appended to `out`.
+void append_property_key(std::string& out, std::string_view name);
 
 // Gist treats a custom property as a date when its key ends in `_at` (gist-api.md §9, [O5]).
 std::string date_key(std::string key);
@@ -88,12 +90,13 @@ class flat_object {
 
 // Contact custom properties: nested objects flattened with `_` (address.city → address_city),
 // keys through property_key, values typed the way Gist types properties (README.md "Gist"
-// "Custom properties").
-void add_contact_property(std::string const& key, bj::value const& v, flat_object& into, flat_budget& budget);
+// "Custom properties"). `key` is the property's key; nested members extend it in place, and it is
+// as it was on return.
+void add_contact_property(std::string& key, bj::value const& v, flat_object& into, flat_budget& budget);
 
 // Event properties keep their keys as sent; only nesting is flattened (`_`) and lists become text,
-// as Gist's events take flat metadata (gist-api.md §3.2).
-void add_event_property(std::string const& key, bj::value const& v, flat_object& into, flat_budget& budget);
+// as Gist's events take flat metadata (gist-api.md §3.2). `key` as for add_contact_property.
+void add_event_property(std::string& key, bj::value const& v, flat_object& into, flat_budget& budget);
 
 // One change a `tags` trait asks for. Accepted shapes: ["a","b"], "a, b", {"a": true, "b": false}
 // (false = remove). Names are trimmed, empty ones skipped, duplicates kept once.

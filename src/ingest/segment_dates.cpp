@@ -297,24 +297,32 @@ bool isodate_is(std::string_view s, bool strict) {
   return match_isodate(s).has_value();
 }
 
+namespace {
+
+// The instant isodate.parse makes of what match_isodate read.
+js_date isodate_instant(isodate_fields const& f) {
+  std::int64_t offset = 0;
+  if (f.separator == ' ')
+    offset = local_zone_offset_minutes;
+  else if (f.zone == '+' || f.zone == '-')
+    offset = (f.zone == '+' ? -1 : 1) * (f.zone_hours * 60 + f.zone_minutes);
+  // Date.UTC: parseInt(…) || 1 for month and day (so "00" is 1), years 0–99 as 1900–1999.
+  std::int64_t const year = f.year <= 99 ? 1900 + f.year : f.year;
+  return make_date(year, (f.month ? f.month : 1) - 1, f.day ? f.day : 1, f.hour, f.minute + offset, f.second, f.millis);
+}
+
+}  // namespace
+
 js_date isodate_parse(std::string_view s) {
   auto const f = match_isodate(s);
-  if (!f) return std::nullopt;
-  std::int64_t offset = 0;
-  if (f->separator == ' ')
-    offset = local_zone_offset_minutes;
-  else if (f->zone == '+' || f->zone == '-')
-    offset = (f->zone == '+' ? -1 : 1) * (f->zone_hours * 60 + f->zone_minutes);
-  // Date.UTC: parseInt(…) || 1 for month and day (so "00" is 1), years 0–99 as 1900–1999.
-  std::int64_t const year = f->year <= 99 ? 1900 + f->year : f->year;
-  return make_date(year, (f->month ? f->month : 1) - 1, f->day ? f->day : 1, f->hour, f->minute + offset, f->second,
-                   f->millis);
+  return f ? isodate_instant(*f) : std::nullopt;
 }
 
 js_date new_date(double n) { return time_clip(n < 31557600000.0 ? n * 1000 : n); }
 
 js_date new_date(std::string_view s) {
-  if (isodate_is(s, false)) return isodate_parse(s);
+  // isodate.is(s) ? isodate.parse(s) : …, the text matched once
+  if (auto const f = match_isodate(s)) return isodate_instant(*f);
   if (has_digit_run(s, 13)) {
     auto const ms = js_parse_int(s);
     return ms ? time_clip(*ms) : std::nullopt;

@@ -69,7 +69,7 @@ value const* member(object const& o, std::string_view key) { return json::find(o
 
 }  // namespace
 
-bool facade_enabled(object const& message, std::string_view name) {
+facade_integrations read_integrations(object const& message) {
   // options(): obj.options || obj.context || {}
   value const* options = member(message, "options");
   if (!truthy(options)) options = member(message, "context");
@@ -79,21 +79,31 @@ bool facade_enabled(object const& message, std::string_view name) {
   if (!truthy(integrations)) integrations = obj_case(options, "providers");
   if (!truthy(integrations)) integrations = options;
 
-  bool enabled = true;
+  facade_integrations out;
   for (auto const* all :
        {obj_case(options, "providers.all"), obj_case(options, "all"), obj_case(integrations, "all")}) {
     if (all && all->is_bool()) {
-      enabled = all->get_bool();
+      out.all = all->get_bool();
       break;
     }
   }
-  auto const* settings = integrations ? integrations->if_object() : nullptr;
+  out.settings = integrations ? integrations->if_object() : nullptr;
+  return out;
+}
+
+bool facade_enabled(facade_integrations const& integrations, std::string_view name) {
+  bool enabled = integrations.all;
+  auto const* settings = integrations.settings;
   if (!settings) return enabled;
   if (auto const* providers = member(*settings, "providers"))
     if (auto const* p = providers->if_object())
       if (auto const* v = member(*p, name)) enabled = truthy(v);
   if (auto const* v = member(*settings, name)) enabled = v->is_bool() ? v->get_bool() : true;
   return enabled;
+}
+
+bool facade_enabled(object const& message, std::string_view name) {
+  return facade_enabled(read_integrations(message), name);
 }
 
 }  // namespace ajs

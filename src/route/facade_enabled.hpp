@@ -17,4 +17,13 @@ namespace ajs {
 // options(): `options` when truthy, else `context`.
 bool facade_enabled(boost::json::object const& message, std::string_view name);
 
+// The same in two steps: what does not depend on the destination's name (1. and integrations()),
+// read once per message, then each destination's name against it.
+struct facade_integrations {
+  bool all = true;                                // 1.
+  boost::json::object const* settings = nullptr;  // integrations(), when it is an object
+};
+facade_integrations read_integrations(boost::json::object const& message);
+bool facade_enabled(facade_integrations const& integrations, std::string_view name);
+
 }  // namespace ajs

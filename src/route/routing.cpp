@@ -6,10 +6,11 @@
 namespace ajs {
 
 void route_event(event const& e, source_config const& source, request_geo const& where, plan_writer& out) {
+  auto const integrations = read_integrations(e.message);  // once, not once per destination
   for (auto const& d : source.destinations) {
     if (!consent_allows(e.message, d.consent_categories)) {
       out.note(note_kind::skipped, d.kind->config_key, e.message_id, "consent");
-    } else if (!facade_enabled(e.message, d.kind->catalog_name)) {
+    } else if (!facade_enabled(integrations, d.kind->catalog_name)) {
       out.note(note_kind::skipped, d.kind->config_key, e.message_id, "integrations");
     } else {
       auto const& instance = d.for_visitor(where);

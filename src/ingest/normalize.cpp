@@ -111,15 +111,15 @@ void add_location(boost::json::object& message, boost::json::object*& context, r
   if (!location) location = &(ctx["location"] = boost::json::object(ctx.storage()));
   if (auto* loc = location->if_object()) {
     auto put = [&](std::string_view key, std::string const& value) {
-      if (!value.empty() && !loc->contains(key)) (*loc)[key] = boost::json::string(value, loc->storage());
+      if (!value.empty() && !json::find(*loc, key)) (*loc)[key] = boost::json::string(value, loc->storage());
     };
     put("city", geo.city);
     put("country", geo.country);
     put("region", geo.region);
     for (auto [key, text] : {std::pair{"latitude", &geo.latitude}, {"longitude", &geo.longitude}})
-      if (auto n = coordinate(*text); n && !loc->contains(key)) (*loc)[key] = *n;
+      if (auto n = coordinate(*text); n && !json::find(*loc, key)) (*loc)[key] = *n;
   }
-  if (!geo.timezone.empty() && !ctx.contains("timezone"))
+  if (!geo.timezone.empty() && !json::find(ctx, "timezone"))
     ctx["timezone"] = boost::json::string(geo.timezone, ctx.storage());
 }
 

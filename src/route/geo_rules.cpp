@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "json/access.hpp"
+
 namespace ajs {
 
 namespace {
@@ -41,7 +43,7 @@ result<geo_condition> parse_geo_condition(settings_reader const& when) {
     if (!upper_letters(v, 2))
       return config_problem(when.field("country") + ": \"" + v + "\" is not an ISO 3166-1 alpha-2 code (\"DE\")");
   c.countries = std::move(*countries);
-  if (when.object().contains("isEUCountry")) {
+  if (json::find(when.object(), "isEUCountry")) {
     auto eu = when.boolean("isEUCountry", false);
     if (!eu) return eu.error();
     c.eu_country = *eu;

@@ -2,6 +2,7 @@
 // normalized Segment message. Without an `endpoint` the call goes to `capture:log`, which hosts
 // print instead of sending; with one, it is a plain JSON webhook.
 #include "destinations/destination.hpp"
+#include "json/access.hpp"
 
 namespace ajs {
 namespace {
@@ -25,7 +26,7 @@ class capture final : public destination {
 result<std::unique_ptr<destination>> make_capture(settings_reader const& settings) {
   if (auto r = settings.only_keys({"endpoint", "consentCategories"}); !r) return r.error();
   std::string url(log_url);
-  if (settings.object().contains("endpoint")) {
+  if (json::find(settings.object(), "endpoint")) {
     auto endpoint = settings.base_url("endpoint", {});
     if (!endpoint) return endpoint.error();
     url = std::move(*endpoint);

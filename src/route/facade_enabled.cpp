@@ -102,8 +102,4 @@ bool facade_enabled(facade_integrations const& integrations, std::string_view na
   return enabled;
 }
 
-bool facade_enabled(object const& message, std::string_view name) {
-  return facade_enabled(read_integrations(message), name);
-}
-
 }  // namespace ajs

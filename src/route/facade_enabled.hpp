@@ -15,10 +15,9 @@ namespace ajs {
 // 3. integrations()[name] (own key, exact case): a boolean as it is, any other value enables.
 // integrations() is the message's `integrations` when truthy, else options.providers, else
 // options(): `options` when truthy, else `context`.
-bool facade_enabled(boost::json::object const& message, std::string_view name);
-
-// The same in two steps: what does not depend on the destination's name (1. and integrations()),
-// read once per message, then each destination's name against it.
+//
+// In two steps: what does not depend on the destination's name (1. and integrations()), read
+// once per message; then each destination's name against it.
 struct facade_integrations {
   bool all = true;                                // 1.
   boost::json::object const* settings = nullptr;  // integrations(), when it is an object

@@ -12,7 +12,7 @@ constexpr std::string_view px = "Gainsight Px Cloud (Actions)";
 
 bool routed(std::string_view message, std::string_view name = px) {
   auto v = boost::json::parse(message);
-  return facade_enabled(v.get_object(), name);
+  return facade_enabled(read_integrations(v.get_object()), name);
 }
 bool consented(std::string_view message, std::vector<std::string> categories) {
   auto v = boost::json::parse(message);

@@ -253,15 +253,17 @@ export function queueMessagesJs(plan) {
   for (const r of plan.requests) {
     const id = r.destination + "\u0000" + r.orderKey;
     let chain = chains.get(id);
-    // The chain names its first call's method and headers; a call names its own where they differ.
-    if (!chain) chains.set(id, (chain = { v: 1, destination: r.destination, orderKey: r.orderKey, method: r.method, headers: r.headers, wire: r.headers.map(wireHeader), calls: [], bodies: [], bodyBytes: 0 }));
+    // The chain names its first call's method, headers, url and dedup scope; a call names its own
+    // where they differ, and its key's ordinal (the key is scope|messageId|ordinal).
+    if (!chain) chains.set(id, (chain = { v: 1, destination: r.destination, orderKey: r.orderKey, method: r.method, headers: r.headers, wire: r.headers.map(wireHeader), url: r.url, scope: r.scope, calls: [], bodies: [], bodyBytes: 0 }));
     const call = {};
     if (r.method !== chain.method) call.method = r.method;
     if (r.headers !== chain.headers) call.headers = r.headers.map(wireHeader);
-    call.url = r.url;
+    if (r.url !== chain.url) call.url = r.url;
+    if (r.scope !== chain.scope) call.scope = r.scope;
     call.bodyLength = textBytes(r.body);
     call.messageId = r.messageId;
-    call.key = r.messageId ? `${r.scope}|${r.messageId}|${r.ordinal}` : "";
+    if (r.messageId) call.ordinal = r.ordinal;
     if (r.flags) call.flags = r.flags;
     chain.calls.push(call);
     chain.bodies.push(r.body);
@@ -276,8 +278,8 @@ export function queueMessagesJs(plan) {
     size = 20; // {"v":2,"chains":[]} and the newline
   };
   flush();
-  for (const { v, destination, orderKey, method, wire, calls, bodies, bodyBytes } of chains.values()) {
-    const envelope = JSON.stringify({ v, destination, orderKey, method, headers: wire, calls }), bytes = textBytes(envelope) + bodyBytes;
+  for (const { v, destination, orderKey, method, wire, url, scope, calls, bodies, bodyBytes } of chains.values()) {
+    const envelope = JSON.stringify({ v, destination, orderKey, method, headers: wire, url, scope, calls }), bytes = textBytes(envelope) + bodyBytes;
     if (group.length > 0 && size + bytes > MESSAGE_MAX_BYTES) flush();
     group.push({ envelope, bodies });
     size += bytes + 1;

@@ -8,8 +8,10 @@
 //   the consumer keeps when the chain was first queued), ref/count/from (a stored chain)
 // The core writes these messages for every request (src/plan/queue_messages.hpp) in a compact,
 // framed form, queued as bytes:
-//   - the chain names a `method` and `headers` that its calls lack (a call names its own where
-//     they differ); expandChain gives each call its own when a message is read;
+//   - the chain names a `method`, `headers`, `url` and dedup `scope` that its calls lack (a call
+//     names its own where they differ), and a call has the `ordinal` of its key in place of the
+//     key (scope | messageId | ordinal; no ordinal: no key); expandChain gives each call its own
+//     method, headers, url and key when a message is read;
 //   - the bodies are not in the JSON: the envelope (the chain or bundle, each call with a
 //     `bodyLength` in place of `body`) is followed by a newline and the calls' bodies, raw, in
 //     the envelope's order. A body carried in a JSON string is escaped and unescaped quote by quote.
@@ -43,12 +45,20 @@ export function chainsOf(body) {
   return null;
 }
 
-// A chain in the compact form (chain-level method and headers) → every call with its own; any
-// other value as it is.
+// A chain in the compact form (chain-level method, headers, url and scope; ordinals for keys) →
+// every call with its own, in the plain form; any other value as it is.
 export function expandChain(chain) {
-  if (!chain || typeof chain !== "object" || !Array.isArray(chain.calls) || (chain.method === undefined && chain.headers === undefined)) return chain;
-  const { method, headers, ...rest } = chain;
-  return { ...rest, calls: rest.calls.map((call) => (call && typeof call === "object" ? { method, headers, ...call } : call)) };
+  if (!chain || typeof chain !== "object" || !Array.isArray(chain.calls)) return chain;
+  if (chain.method === undefined && chain.headers === undefined && chain.url === undefined && chain.scope === undefined) return chain;
+  const { method, headers, url, scope, ...rest } = chain;
+  return { ...rest, calls: rest.calls.map((call) => (call && typeof call === "object" ? expandCall(call, method, headers, url, scope) : call)) };
+}
+
+// A call that names its own key keeps it (messages written before keys were ordinals).
+function expandCall(call, method, headers, url, chainScope) {
+  const { scope = chainScope, ordinal, key, flags, ...own } = call;
+  const made = key ?? (ordinal === undefined || scope === undefined ? "" : `${scope}|${own.messageId}|${ordinal}`);
+  return { method, headers, url, ...own, key: made, ...(flags === undefined ? {} : { flags }) };
 }
 
 // A message body as the consumer reads it: its chains expanded.

@@ -46,16 +46,17 @@ class message_writer {
     piece json;
   };
   // One chain per destination and order key:
-  //   {"v":1,"destination":…,"orderKey":…,"method":…,"headers":<run>,"calls":[call,…]}
+  //   {"v":1,"destination":…,"orderKey":…,"method":…,"headers":<run>,"url":…,"scope":…,"calls":[call,…]}
   struct chain {
-    std::string_view destination, order_key, method;  // views into p.bytes: read before it grows
-    piece head;                                       // up to "headers":
-    std::uint32_t run = 0;                            // its headers, and the default of its calls
+    std::string_view destination, order_key, method, url, scope;  // views into p.bytes: read before it grows
+    piece head;                                                   // up to "headers":
+    std::uint32_t run = 0;                                        // its headers, and the default of its calls
+    piece defaults;                                               // ,"url":…,"scope":…
     std::uint32_t first_call = none, last_call = none;
     std::size_t size = 0;  // its JSON's bytes and its calls' bodies'
   };
-  // A call: {["method":…,]["headers":[…],]"url":…,"bodyLength":n,"messageId":…,"key":…[,"flags":n]}
-  // (method, headers: where not the chain's). Its body goes in the message's bodies section.
+  // A call: {["method":…,]["headers":[…],]["url":…,]["scope":…,]"bodyLength":n,"messageId":…[,"ordinal":n][,"flags":n]}
+  // (method, headers, url, scope: where not the chain's). Its body goes in the message's bodies section.
   struct call {
     piece json;
     byte_span body;
@@ -93,7 +94,6 @@ class message_writer {
   std::vector<chain> chains_;
   flat_index<std::uint32_t> chain_index_;  // → chains_
   std::vector<call> calls_;
-  std::string key_;
 };
 
 std::uint32_t message_writer::header_run_of(planned_request const& r) {
@@ -145,6 +145,8 @@ void message_writer::add_chain(planned_request const& r, std::uint32_t run, std:
   c.destination = destination;
   c.order_key = order_key;
   c.method = p_.view(r.method);
+  c.url = p_.view(r.url);
+  c.scope = p_.view(r.scope);
   c.run = run;
   auto const start = text_.size();
   text_ += R"({"v":1,"destination":)";
@@ -155,7 +157,13 @@ void message_writer::add_chain(planned_request const& r, std::uint32_t run, std:
   json::write_json_string(text_, c.method);
   text_ += R"(,"headers":)";
   c.head = since(start);
-  c.size = c.head.length + runs_[c.run].json.length + calls_open.size() + calls_close.size();
+  auto const defaults = text_.size();
+  text_ += R"(,"url":)";
+  json::write_json_string(text_, c.url);
+  text_ += R"(,"scope":)";
+  json::write_json_string(text_, c.scope);
+  c.defaults = since(defaults);
+  c.size = c.head.length + runs_[c.run].json.length + c.defaults.length + calls_open.size() + calls_close.size();
   chains_.push_back(c);
 }
 
@@ -173,23 +181,24 @@ piece message_writer::write_call(planned_request const& r, std::uint32_t own, ch
     text_.append(text_, runs_[own].json.offset, runs_[own].json.length);
     text_ += ',';
   }
-  text_ += R"("url":)";
-  json::write_json_string(text_, p_.view(r.url));
-  text_ += R"(,"bodyLength":)";
+  if (auto const url = p_.view(r.url); url != c.url) {
+    text_ += R"("url":)";
+    json::write_json_string(text_, url);
+    text_ += ',';
+  }
+  if (auto const scope = p_.view(r.scope); scope != c.scope) {
+    text_ += R"("scope":)";
+    json::write_json_string(text_, scope);
+    text_ += ',';
+  }
+  text_ += R"("bodyLength":)";
   append_number(r.body.length);
   text_ += R"(,"messageId":)";
   json::write_json_string(text_, p_.view(r.message_id));
-  // The dedup key (plan.hpp planned_request::scope); none for a call without a messageId.
-  text_ += R"(,"key":)";
-  if (r.message_id.length == 0) {
-    text_ += R"("")";
-  } else {
-    key_.assign(p_.view(r.scope));
-    key_ += '|';
-    key_ += p_.view(r.message_id);
-    key_ += '|';
-    key_ += std::to_string(r.ordinal);
-    json::write_json_string(text_, key_);
+  // The dedup key's ordinal (plan.hpp planned_request::scope); no key for a call without a messageId.
+  if (r.message_id.length != 0) {
+    text_ += R"(,"ordinal":)";
+    append_number(r.ordinal);
   }
   if (r.flags != 0) {
     text_ += R"(,"flags":)";
@@ -203,6 +212,7 @@ piece message_writer::write_call(planned_request const& r, std::uint32_t own, ch
 void message_writer::write_envelope(chain const& c) {
   append(c.head);
   append(runs_[c.run].json);
+  append(c.defaults);
   p_.bytes += calls_open;
   for (auto i = c.first_call; i != none; i = calls_[i].next) {
     if (i != c.first_call) p_.bytes += ',';

@@ -5,11 +5,13 @@
 // of its calls, raw, in the envelope's order (each `bodyLength` bytes). A body is JSON text; carried
 // inside a JSON string it would be escaped here and unescaped by the consumer, quote by quote.
 //   message:     envelope "\n" body body …
-//   chain (v1):  {"v":1,"destination":D,"orderKey":K,"method":M,"headers":H,"calls":[call, …]}
-//   call:        {["method",]["headers",]"url","bodyLength","messageId","key"[,"flags"]}
+//   chain (v1):  {"v":1,"destination":D,"orderKey":K,"method":M,"headers":H,"url":U,"scope":S,"calls":[call, …]}
+//   call:        {["method",]["headers",]["url",]["scope",]"bodyLength","messageId"[,"ordinal"][,"flags"]}
 //   H:           [{"name","value"} | {"name","secret","format"}, …]
-// The chain's method and headers are its first call's, and every call's that does not name its
-// own (a destination's calls share theirs: written once, not once a call).
+// The chain's method, headers, url and dedup scope are its first call's, and every call's that
+// does not name its own (a destination's calls share them: written once, not once a call). A
+// call's dedup key is scope|messageId|ordinal (plan.hpp planned_request::scope); a call without a
+// messageId has no ordinal and no key.
 //   bundle (v2): {"v":2,"chains":[chain, …]}   the chains of one request, in order
 // One chain per destination and order key, in order of first appearance; consecutive chains share
 // a bundle while the message stays within queue_message_max_bytes; a chain alone goes as it is; a

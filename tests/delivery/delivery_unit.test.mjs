@@ -927,6 +927,35 @@ describe("durable delivery: consumer edge cases", () => {
     }
   });
 
+  test("expandChain: every compact form the core has written reads as the plain form, keys rebuilt from scopes and ordinals", () => {
+    const h = [{ name: "accessKey", secret: "GAINSIGHT_ACCESS_KEY", format: "raw" }];
+    const plain = (url, messageId, key, extra = {}) => ({ method: "POST", headers: h, url, body: "{}", messageId, key, ...extra });
+    const want = { v: 1, destination: "gist", orderKey: "u1", calls: [
+      plain("http://g.test/contacts", "m1", "gist:s:a|m1|0"),
+      plain("http://g.test/events", "m1", "gist:s:a|m1|1", { flags: 1 }),
+      plain("http://g.test/contacts", "m2", "other:s:b|m2|0"),
+      plain("http://g.test/contacts", "", ""),
+    ] };
+    // Since session 20: the chain names the first call's url and scope; calls their ordinals.
+    const now = { v: 1, destination: "gist", orderKey: "u1", method: "POST", headers: h, url: "http://g.test/contacts", scope: "gist:s:a", calls: [
+      { body: "{}", messageId: "m1", ordinal: 0 },
+      { url: "http://g.test/events", body: "{}", messageId: "m1", ordinal: 1, flags: 1 },
+      { scope: "other:s:b", body: "{}", messageId: "m2", ordinal: 0 },
+      { body: "{}", messageId: "" },
+    ] };
+    assert.deepEqual(expandChain(now), want);
+    // Sessions 8-19: the chain names method and headers; each call its url and key (messages
+    // queued by the Worker before an upgrade are consumed by the new one).
+    const before = { v: 1, destination: "gist", orderKey: "u1", method: "POST", headers: h, calls: want.calls.map(({ method, headers, ...call }) => call) };
+    assert.deepEqual(expandChain(before), want);
+    // The plain form (dead letters, replays) as it is.
+    assert.deepEqual(expandChain(want), want);
+    // A call naming its own key keeps it; key order as the plain form writes it.
+    const own = expandChain({ ...now, calls: [{ body: "{}", messageId: "m1", key: "k", flags: 2 }] });
+    assert.deepEqual(own.calls, [plain("http://g.test/contacts", "m1", "k", { flags: 2 })]);
+    assert.deepEqual(Object.keys(own.calls[0]), ["method", "headers", "url", "body", "messageId", "key", "flags"]);
+  });
+
   test("Retry-After is rounded up to whole seconds; 0 is kept; a 404's budget delay wins", () => {
     const cfg = deliveryConfig({});
     assert.equal(retryDelaySeconds({ retryAfter: 1.2 }, 1, cfg), 2);

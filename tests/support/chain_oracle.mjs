@@ -21,6 +21,9 @@ function wireBody(bytes) {
 }
 
 const dedupKey = (r) => `${r.scope}|${r.messageId}|${r.ordinal}`;
+// Each call's plan scope, kept out of the wire form (not enumerable): the compact form names the
+// scope of a call without a key too.
+const SCOPE = Symbol("scope");
 
 // Plan requests → chains, in order of first appearance.
 export function buildChains(requests) {
@@ -29,7 +32,7 @@ export function buildChains(requests) {
     const id = `${r.destination}\u0000${r.orderKey}`;
     let chain = chains.get(id);
     if (!chain) chains.set(id, (chain = { v: WIRE_VERSION, destination: r.destination, orderKey: r.orderKey, calls: [] }));
-    chain.calls.push({
+    const call = {
       method: r.method,
       url: r.url,
       headers: r.headers.map(wireHeader),
@@ -37,24 +40,43 @@ export function buildChains(requests) {
       messageId: r.messageId,
       key: r.messageId ? dedupKey(r) : "",
       ...(r.flags ? { flags: r.flags } : {}),
-    });
+    };
+    Object.defineProperty(call, SCOPE, { value: r.scope });
+    chain.calls.push(call);
   }
   return [...chains.values()];
 }
 
 
-// A chain in the compact wire form the core writes: the first call's method and headers named once
-// by the chain, a call naming its own only where they differ (host-shims/delivery/chain.mjs
-// expandChain undoes it).
+// A chain in the compact wire form the core writes: the first call's method, headers, url and dedup
+// scope named once by the chain, a call naming its own only where they differ, and the ordinal of
+// each key (scope | messageId | ordinal) in place of the key (host-shims/delivery/chain.mjs
+// expandChain undoes it). A key not of that form (made by a test) is carried as it is.
 export function compactChain(chain) {
+  const keyParts = (call) => {
+    const key = call.key ?? "";
+    if (key === "") return { scope: call[SCOPE] ?? "" };
+    const at = key.lastIndexOf("|");
+    const ordinal = key.slice(at + 1);
+    const tail = `|${call.messageId}|`;
+    if (/^(0|[1-9][0-9]*)$/.test(ordinal) && key.slice(0, at + 1).endsWith(tail)) return { scope: key.slice(0, at + 1 - tail.length), ordinal: Number(ordinal) };
+    return { scope: call[SCOPE] ?? "", key };
+  };
   const [first] = chain.calls;
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
   const { v, destination, orderKey } = chain;
+  const { scope: firstScope } = keyParts(first);
   return {
-    v, destination, orderKey, method: first.method, headers: first.headers,
-    calls: chain.calls.map(({ method, headers, ...rest }) => ({
-      ...(method !== first.method ? { method } : {}), ...(same(headers, first.headers) ? {} : { headers }), ...rest,
-    })),
+    v, destination, orderKey, method: first.method, headers: first.headers, url: first.url, scope: firstScope,
+    calls: chain.calls.map((call) => {
+      const { method, headers, url, messageId, flags, key: _, ...body } = call; // body: {body} or {bodyBase64}
+      const { scope, ordinal, key } = keyParts(call);
+      return {
+        ...(method !== first.method ? { method } : {}), ...(same(headers, first.headers) ? {} : { headers }),
+        ...(url !== first.url ? { url } : {}), ...(scope !== firstScope ? { scope } : {}),
+        ...body, messageId, ...(ordinal !== undefined ? { ordinal } : {}), ...(key !== undefined ? { key } : {}), ...(flags ? { flags } : {}),
+      };
+    }),
   };
 }
 

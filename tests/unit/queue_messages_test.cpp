@@ -47,24 +47,30 @@ TEST_CASE("queue messages: one chain per destination and order key, in order; th
   add_call(w, "gainsight", "m1", "u1", 1, retry_not_found);
   add_call(w, "gist", "m2", "u1", 1);
   add_call(w, "gist", "", "u\"2", 1);  // no messageId: no key; a quote in the order key
+  w.set_scope("other:s:a");            // a URL and a scope of its own in the first chain
+  w.begin_request(template_of("gist"), "https://x.test/f", "m3", "u1");
+  w.body(w.text("{}"));
   write_queue_messages(p);
   REQUIRE(p.messages.size() == 1);
   CHECK(p.messages[0].chains == 3);
   CHECK(p.messages[0].flags == 0);
   std::string const headers =
       R"([{"name":"content-type","value":"application/json"},{"name":"accessKey","secret":"KEY","format":"raw"}])";
-  auto const call = [&](std::string_view id, std::string_view key, std::string_view extra = "") {
-    return R"({"url":"https://x.test/e","bodyLength":9,"messageId":")" + std::string(id) + R"(","key":")" +
-           std::string(key) + "\"" + std::string(extra) + "}";
+  // A call names the key's ordinal (the key is scope|messageId|ordinal); one without a messageId none.
+  auto const call = [&](std::string_view id, std::string_view extra = "") {
+    return R"({"bodyLength":9,"messageId":")" + std::string(id) + "\"" + std::string(extra) + "}";
   };
   auto const chain = [&](std::string_view destination, std::string_view order_key) {
     return R"({"v":1,"destination":")" + std::string(destination) + R"(","orderKey":")" + std::string(order_key) +
-           R"(","method":"POST","headers":)" + headers + R"(,"calls":[)";
+           R"(","method":"POST","headers":)" + headers + R"(,"url":"https://x.test/e","scope":")" +
+           std::string(destination) + R"(:s:a","calls":[)";
   };
-  CHECK(messages_of(p)[0] == R"({"v":2,"chains":[)" + chain("gist", "u1") + call("m1", "gist:s:a|m1|0") + "," +
-                                 call("m2", "gist:s:a|m2|0") + "]}," + chain("gainsight", "u1") +
-                                 call("m1", "gainsight:s:a|m1|0", R"(,"flags":1)") + "]}," + chain("gist", "u\\\"2") +
-                                 call("", "") + "]}]}\n" + R"({"p":"x"}{"p":"x"}{"p":"x"}{"p":"x"})");
+  CHECK(messages_of(p)[0] ==
+        R"({"v":2,"chains":[)" + chain("gist", "u1") + call("m1", R"(,"ordinal":0)") + "," +
+            call("m2", R"(,"ordinal":0)") + "," +
+            R"({"url":"https://x.test/f","scope":"other:s:a","bodyLength":2,"messageId":"m3","ordinal":0})" + "]}," +
+            chain("gainsight", "u1") + call("m1", R"(,"ordinal":0,"flags":1)") + "]}," + chain("gist", "u\\\"2") +
+            call("") + "]}]}\n" + R"({"p":"x"}{"p":"x"}{}{"p":"x"}{"p":"x"})");
 }
 
 TEST_CASE("queue messages: a call whose method or headers differ from its chain's first call names its own") {
@@ -78,9 +84,9 @@ TEST_CASE("queue messages: a call whose method or headers differ from its chain'
   write_queue_messages(p);
   REQUIRE(p.messages.size() == 1);
   auto const text = messages_of(p)[0];
-  CHECK(text.find(R"({"method":"PUT","headers":[{"name":"content-type","value":"application/json"}],"url":)") !=
+  CHECK(text.find(R"({"method":"PUT","headers":[{"name":"content-type","value":"application/json"}],"bodyLength":)") !=
         std::string::npos);
-  CHECK(text.find(R"(,{"url":"https://x.test/e","bodyLength":9,"messageId":"m3")") != std::string::npos);
+  CHECK(text.find(R"(,{"bodyLength":9,"messageId":"m3")") != std::string::npos);
   CHECK(text.substr(text.find('\n')) ==
         "\n"
         R"({"p":"x"}{}{"p":"x"})");
@@ -197,7 +203,7 @@ TEST_CASE("call templates: calls share one run of headers, each call reads the t
   auto const text = messages_of(p)[0];
   CHECK(
       text.find(
-          R"("headers":[{"name":"content-type","value":"application/json"},{"name":"accessKey","secret":"KEY","format":"raw"}],"calls":[)") !=
+          R"("headers":[{"name":"content-type","value":"application/json"},{"name":"accessKey","secret":"KEY","format":"raw"}],"url":)") !=
       std::string::npos);
   CHECK(text.find(R"({"headers")") == std::string::npos);
 }
@@ -254,10 +260,10 @@ TEST_CASE("queue messages: two templates with the same headers (two sources' Gis
   write_queue_messages(p);
   REQUIRE(p.messages.size() == 1);
   auto const text = messages_of(p)[0];
-  CHECK(text.find(R"("headers":[{"name":"authorization","secret":"GIST_API_KEY","format":"bearer"}],"calls":[)") !=
+  CHECK(text.find(R"("headers":[{"name":"authorization","secret":"GIST_API_KEY","format":"bearer"}],"url":)") !=
         std::string::npos);
   // The second template's call names no headers of its own; the third's names its own.
-  CHECK(text.find(R"({"url":"https://x.test/e","bodyLength":2,"messageId":"m1","key":"|m1|1"})") != std::string::npos);
-  CHECK(text.find(R"({"headers":[{"name":"authorization","secret":"OTHER_KEY","format":"bearer"}],"url":)") !=
+  CHECK(text.find(R"({"bodyLength":2,"messageId":"m1","ordinal":1})") != std::string::npos);
+  CHECK(text.find(R"({"headers":[{"name":"authorization","secret":"OTHER_KEY","format":"bearer"}],"bodyLength":)") !=
         std::string::npos);
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Core } from "../host-shims/core/core.mjs";
 import { BENCH_CONFIG, SINGLE as SINGLE_MESSAGE, WORKLOADS } from "./make_batch.mjs";
 import { coreIngest } from "./ingest_paths.mjs";
+import { queueOperations } from "./cost_model.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const encoder = new TextEncoder();
@@ -44,7 +45,10 @@ export function benchIngest(ingest, iterations = 100) {
     const m = meta(w.path);
     let result = { calls: 0, messages: [] };
     const t = time(() => (result = ingest(m, bytes)), iterations * w.repeat);
-    out[w.name] = { bytes: bytes.length, calls: result.calls, messages: result.messages.length, median_ms: t.median, min_ms: t.min };
+    // What the request queues: its messages' bytes, and what Queues bills for them.
+    const sizes = result.messages.map((x) => (typeof x.body === "string" ? encoder.encode(x.body).length : x.body.length));
+    const queued = { messages: sizes.length, bytes: sizes.reduce((n, b) => n + b, 0), operations: sizes.reduce((n, b) => n + queueOperations(b), 0) };
+    out[w.name] = { bytes: bytes.length, calls: result.calls, messages: result.messages.length, queued, median_ms: t.median, min_ms: t.min };
   }
   return out;
 }

@@ -88,6 +88,13 @@ for (const [name, label] of [["core", "the Worker (wasi core)"], ["js", "plain-J
   const cells = WORKLOADS.map((w) => `${cpu[name][w.name].cpu_ms.toFixed(2)} ms | ${vs(w)}`);
   console.log(`| ${label} | ${cells.join(" | ")} |`);
 }
+console.log("\nqueued per request (the durable path's sendBatch entries; Queues bills 3 operations per started 64 KB of a message):");
+console.log(`| Worker | ${WORKLOADS.map((w) => `${w.name}: messages | bytes | operations`).join(" | ")} |`);
+console.log(`|---|${WORKLOADS.map(() => "---:|---:|---:").join("|")}|`);
+for (const [name, label] of [["wasi", "the core"], ["js", "plain JS (baseline)"]]) {
+  const q = (w) => rounds[name][0][w.name].queued;
+  console.log(`| ${label} | ${WORKLOADS.map((w) => `${q(w).messages} | ${q(w).bytes.toLocaleString("en")} | ${q(w).operations}`).join(" | ")} |`);
+}
 console.log("| module | raw bytes | gzip -9 bytes |\n|---|---|---|");
 for (const [f, s] of Object.entries(sizes)) console.log(`| ${f} | ${s.raw} | ${s.gzip} |`);
 const browserModule = await benchBrowserModule();

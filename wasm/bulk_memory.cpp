@@ -2,6 +2,11 @@
 // Debian's wasi-libc is built without bulk memory, so its versions are byte and word loops in wasm;
 // every string append and buffer copy of the core goes through them. Linked before libc, these
 // replace them. Both hosts' V8s (Node 20, workerd) have bulk memory.
+// Copies of up to 32 bytes (most of the core's: keys, ids, timestamps, JSON punctuation) are
+// loads and stores instead: V8 runs memory.copy as a call out of the wasm code into its C++
+// (memory_copy_wrapper). The core is compiled with -fno-builtin-memcpy -fno-builtin-memmove
+// (wasm/wasm.cmake), so that its calls, Boost's and libc++'s come here (inlined by LTO) instead of
+// becoming memory.copy where they are.
 // memcmp too: wasi-libc's (musl's) compares byte by byte, and every key lookup, interned string
 // and messageId comparison goes through it (8 % of planning small events, session 11).
 // memchr 16 bytes at a time on WebAssembly SIMD (the module is built with it, wasm/wasm.cmake):
@@ -14,13 +19,43 @@
 
 extern "C" {
 
+// Up to 32 bytes as loads and stores (all loaded before any is stored, so overlap is fine).
+static inline bool copy_short(unsigned char* d, unsigned char const* s, std::size_t n) {
+  if (n > 32) return false;
+  if (n >= 16) {
+    v128_t const a = wasm_v128_load(s), b = wasm_v128_load(s + n - 16);
+    wasm_v128_store(d, a);
+    wasm_v128_store(d + n - 16, b);
+  } else if (n >= 8) {
+    std::uint64_t a, b;
+    __builtin_memcpy(&a, s, 8);
+    __builtin_memcpy(&b, s + n - 8, 8);
+    __builtin_memcpy(d, &a, 8);
+    __builtin_memcpy(d + n - 8, &b, 8);
+  } else if (n >= 4) {
+    std::uint32_t a, b;
+    __builtin_memcpy(&a, s, 4);
+    __builtin_memcpy(&b, s + n - 4, 4);
+    __builtin_memcpy(d, &a, 4);
+    __builtin_memcpy(d + n - 4, &b, 4);
+  } else if (n != 0) {
+    unsigned char const a = s[0], b = s[n / 2], c = s[n - 1];
+    d[0] = a;
+    d[n / 2] = b;
+    d[n - 1] = c;
+  }
+  return true;
+}
+
 void* memcpy(void* __restrict dest, void const* __restrict src, std::size_t n) {
-  __builtin_memcpy(dest, src, n);
+  if (!copy_short(static_cast<unsigned char*>(dest), static_cast<unsigned char const*>(src), n))
+    __builtin_memcpy(dest, src, n);
   return dest;
 }
 
 void* memmove(void* dest, void const* src, std::size_t n) {
-  __builtin_memmove(dest, src, n);
+  if (!copy_short(static_cast<unsigned char*>(dest), static_cast<unsigned char const*>(src), n))
+    __builtin_memmove(dest, src, n);
   return dest;
 }
 

@@ -22,7 +22,11 @@ if(WASI)
   # both modules alternately); -msimd128 alone (the compiler's own vectorizing) gained nothing.
   # -flto (session 11): the core inlined across its files (the plan writer's strings, the JSON
   # writer into the destinations), 8-11 % faster on all three workloads and 8 KB smaller. The browser's Emscripten build stays -O2.
-  target_compile_options(ajs_core PUBLIC -O3 -mbulk-memory -flto)
+  # -fno-builtin-memcpy/-memmove (session 20): memcpy and memmove calls go to wasm/bulk_memory.cpp's
+  # (inlined by LTO), which copies up to 32 bytes with loads and stores; as builtins they were
+  # memory.copy, a call out into V8's C++ however short. Single beacon and small events 6-7 %,
+  # the batch 3-4 % faster in Node (A/B both orders), batch 4 % and small 2-7 % in workerd; 36 KB larger.
+  target_compile_options(ajs_core PUBLIC -O3 -mbulk-memory -flto -fno-builtin-memcpy -fno-builtin-memmove)
   # libc++ declares std::string's members extern templates, so every append, push_back and resize
   # was a call into Debian's libc++.a (wasm objects, outside LTO: never inlined). Instantiated in
   # the core instead: single beacon 8-9 %, batch 6 %, small events 10-12 % faster, 21 KB larger

@@ -19,7 +19,9 @@ const meta = { method: "POST", url: "https://edge.example.com/v1/batch", headers
 
 // Bytes JSON escapes (controls, '"', '\\') and neighbours it does not (' ', '/', '[', 'a', DEL).
 const BYTES = [...Array.from({ length: 0x20 }, (_, i) => i), 0x22, 0x5c, 0x20, 0x2f, 0x5b, 0x61, 0x7f];
-const LENGTHS = [1, 15, 16, 17, 31, 32, 33, 40];
+// About the scans' 16-byte steps, and every size class of the wasi build's short copies (1-3, 4-7,
+// 8-15, 16-32 bytes: wasm/bulk_memory.cpp memcpy, memmove).
+const LENGTHS = [1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24, 31, 32, 33, 40];
 
 // A module's core, configured as the benchmark's source.
 async function benchCore(file) {

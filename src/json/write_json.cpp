@@ -25,42 +25,6 @@ constexpr auto escapes = [] {
   return t;
 }();
 
-// n bytes from s to d. Most of what the writers copy is short (keys, ids, the runs between
-// escapes); a variable-length memcpy is a memory.copy in wasm, which V8 runs as a call out of the
-// wasm code into its C++ (memory_copy_wrapper): up to 16 bytes here are two overlapping loads and
-// stores instead (up to 32: four), within the n bytes.
-inline void copy(char* d, char const* s, std::size_t n) {
-  if (n > 16 && n <= 32) {
-    std::uint64_t a, b, c, e;
-    std::memcpy(&a, s, 8);
-    std::memcpy(&b, s + 8, 8);
-    std::memcpy(&c, s + n - 16, 8);
-    std::memcpy(&e, s + n - 8, 8);
-    std::memcpy(d, &a, 8);
-    std::memcpy(d + 8, &b, 8);
-    std::memcpy(d + n - 16, &c, 8);
-    std::memcpy(d + n - 8, &e, 8);
-  } else if (n >= 8 && n <= 16) {
-    std::uint64_t a, b;
-    std::memcpy(&a, s, 8);
-    std::memcpy(&b, s + n - 8, 8);
-    std::memcpy(d, &a, 8);
-    std::memcpy(d + n - 8, &b, 8);
-  } else if (n >= 4 && n < 8) {
-    std::uint32_t a, b;
-    std::memcpy(&a, s, 4);
-    std::memcpy(&b, s + n - 4, 4);
-    std::memcpy(d, &a, 4);
-    std::memcpy(d + n - 4, &b, 4);
-  } else if (n != 0 && n < 4) {  // 1-3 bytes: the first, the middle and the last (no loop: clang makes one a memcpy)
-    d[0] = s[0];
-    d[n / 2] = s[n / 2];
-    d[n - 1] = s[n - 1];
-  } else if (n != 0) {
-    std::memcpy(d, s, n);
-  }
-}
-
 // Bytes go through a stack buffer with a bumped pointer; std::string::append per token costs
 // a capacity check and a call each, which wasm does not inline away.
 class sink {
@@ -76,7 +40,7 @@ class sink {
       flush();
       if (n > sizeof buf_) return void(out_.append(s, n));
     }
-    copy(p_, s, n);
+    std::memcpy(p_, s, n);
     p_ += n;
   }
   void flush() {

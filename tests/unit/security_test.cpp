@@ -504,9 +504,8 @@ void check_as_stringify(std::string_view s) {
 
 }  // namespace
 
-// Lengths about the scans' 16-byte steps and their tails, and the short copies' sizes (1-3, 4-7,
-// 8-16, 17-32 bytes); one byte of every value at every position, and a second one 16 bytes on (a
-// scan that resumes after an escape).
+// Lengths about the scans' 16-byte steps and their tails, and short ones; one byte of every value
+// at every position, and a second one 16 bytes on (a scan that resumes after an escape).
 TEST_CASE("security: strings written as JSON.stringify writes them and measured to the byte, any byte anywhere") {
   for (std::size_t const length : {1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 19, 24, 31, 32, 33, 40})
     for (int c = 0; c < 256; ++c)

@@ -654,7 +654,8 @@ bool open_bug(std::string_view tag) {
 }
 
 // Queue messages: asked for, every planned call is in exactly one chain of one message, as the
-// plan has it (URL, body, key), each chain's calls in plan order; a message is its JSON envelope,
+// plan has it (URL, body, messageId, key; URL and scope may be the chain's), each chain's calls in
+// plan order; a message is its JSON envelope,
 // a newline and the calls' bodies, whose lengths add up to the rest exactly; each message within
 // the limit, or a lone chain flagged as over it. Not asked for, none.
 void check_queue_messages(ajs::plan const& p, request const& req) {
@@ -718,15 +719,29 @@ void check_queue_messages(ajs::plan const& p, request const& req) {
         CHECK(at < p.requests.size(), "queue-messages", where + ": a call the plan does not have, or out of order");
         auto const& r = p.requests[at++];
         auto const* co = call.if_object();
-        std::string const key =
-            std::string(p.view(r.scope)) + "|" + std::string(p.view(r.message_id)) + "|" + std::to_string(r.ordinal);
+        // The call's URL and dedup scope: its own, else its chain's; its key rebuilt from the scope,
+        // the messageId and the ordinal, as the consumer does (host-shims/delivery/chain.mjs
+        // expandChain); no ordinal, no key.
+        auto const own_or_chain = [&](std::string_view key) -> boost::json::value const& {
+          auto const& own = member(co, key);
+          return own.is_string() ? own : member(c, key);
+        };
+        auto const& ordinal = member(co, "ordinal");
+        std::string const key = ordinal.is_int64() ? std::string(text(own_or_chain("scope"))) + "|" +
+                                                         std::string(text(member(co, "messageId"))) + "|" +
+                                                         std::to_string(ordinal.get_int64())
+                                                   : std::string();
+        std::string const planned_key = r.message_id.length == 0
+                                            ? std::string()
+                                            : std::string(p.view(r.scope)) + "|" + std::string(p.view(r.message_id)) +
+                                                  "|" + std::to_string(r.ordinal);
         auto const& length = member(co, "bodyLength");
         CHECK(length.is_int64() && length.get_int64() >= 0 &&
                   static_cast<std::uint64_t>(length.get_int64()) <= bodies.size(),
               "queue-messages", where + ": a bodyLength past the message's end");
         auto const n = length.is_int64() ? std::min<std::size_t>(bodies.size(), length.get_int64()) : 0;
-        CHECK(text(member(co, "url")) == p.view(r.url) && bodies.substr(0, n) == p.view(r.body) &&
-                  text(member(co, "key")) == key,
+        CHECK(text(own_or_chain("url")) == p.view(r.url) && bodies.substr(0, n) == p.view(r.body) &&
+                  text(member(co, "messageId")) == p.view(r.message_id) && key == planned_key,
               "queue-messages", where + ": call differs from plan request " + std::to_string(at - 1));
         bodies.remove_prefix(n);
         ++calls;

@@ -17,27 +17,28 @@
 #include <cstddef>
 #include <cstdint>
 
-extern "C" {
+namespace {
 
-// Up to 32 bytes as loads and stores (all loaded before any is stored, so overlap is fine).
-static inline bool copy_short(unsigned char* d, unsigned char const* s, std::size_t n) {
+// The n bytes at s to d (sizeof(Word) <= n <= 2 * sizeof(Word)): the first and the last Word,
+// both loaded before either is stored, so that overlapping ranges (memmove) come out right.
+template <class Word>
+void copy_ends(unsigned char* d, unsigned char const* s, std::size_t n) {
+  Word first, last;
+  __builtin_memcpy(&first, s, sizeof first);
+  __builtin_memcpy(&last, s + n - sizeof last, sizeof last);
+  __builtin_memcpy(d, &first, sizeof first);
+  __builtin_memcpy(d + n - sizeof last, &last, sizeof last);
+}
+
+// Up to 32 bytes as loads and stores; false for more.
+bool copy_short(unsigned char* d, unsigned char const* s, std::size_t n) {
   if (n > 32) return false;
   if (n >= 16) {
-    v128_t const a = wasm_v128_load(s), b = wasm_v128_load(s + n - 16);
-    wasm_v128_store(d, a);
-    wasm_v128_store(d + n - 16, b);
+    copy_ends<v128_t>(d, s, n);
   } else if (n >= 8) {
-    std::uint64_t a, b;
-    __builtin_memcpy(&a, s, 8);
-    __builtin_memcpy(&b, s + n - 8, 8);
-    __builtin_memcpy(d, &a, 8);
-    __builtin_memcpy(d + n - 8, &b, 8);
+    copy_ends<std::uint64_t>(d, s, n);
   } else if (n >= 4) {
-    std::uint32_t a, b;
-    __builtin_memcpy(&a, s, 4);
-    __builtin_memcpy(&b, s + n - 4, 4);
-    __builtin_memcpy(d, &a, 4);
-    __builtin_memcpy(d + n - 4, &b, 4);
+    copy_ends<std::uint32_t>(d, s, n);
   } else if (n != 0) {
     unsigned char const a = s[0], b = s[n / 2], c = s[n - 1];
     d[0] = a;
@@ -46,6 +47,10 @@ static inline bool copy_short(unsigned char* d, unsigned char const* s, std::siz
   }
   return true;
 }
+
+}  // namespace
+
+extern "C" {
 
 void* memcpy(void* __restrict dest, void const* __restrict src, std::size_t n) {
   if (!copy_short(static_cast<unsigned char*>(dest), static_cast<unsigned char const*>(src), n))

@@ -95,7 +95,7 @@ for (const [name, label] of [["wasi", "the core"], ["js", "plain JS (baseline)"]
   const q = (w) => rounds[name][0][w.name].queued;
   console.log(`| ${label} | ${WORKLOADS.map((w) => `${q(w).messages} | ${q(w).bytes.toLocaleString("en")} | ${q(w).operations}`).join(" | ")} |`);
 }
-console.log("| module | raw bytes | gzip -9 bytes |\n|---|---|---|");
+console.log("\n| module | raw bytes | gzip -9 bytes |\n|---|---|---|");
 for (const [f, s] of Object.entries(sizes)) console.log(`| ${f} | ${s.raw} | ${s.gzip} |`);
 const browserModule = await benchBrowserModule();
 console.log(`\nthe core in the browser (bench/browser_module.mjs):\n${browserModuleTable(browserModule)}`);

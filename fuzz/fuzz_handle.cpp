@@ -655,9 +655,9 @@ bool open_bug(std::string_view tag) {
 
 // Queue messages: asked for, every planned call is in exactly one chain of one message, as the
 // plan has it (URL, body, messageId, key; URL and scope may be the chain's), each chain's calls in
-// plan order; a message is its JSON envelope,
-// a newline and the calls' bodies, whose lengths add up to the rest exactly; each message within
-// the limit, or a lone chain flagged as over it. Not asked for, none.
+// plan order; a message is its JSON envelope, a newline and the calls' bodies, whose lengths add
+// up to the rest exactly; each message within the limit, or a lone chain flagged as over it. Not
+// asked for, none.
 void check_queue_messages(ajs::plan const& p, request const& req) {
   if (!req.queue || p.requests.empty()) {
     CHECK(p.messages.empty(), "queue-messages", std::to_string(p.messages.size()) + " messages not asked for");

@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-bash scripts/build.sh native wasi emscripten >/dev/null
+bash scripts/build.sh native native-profiled wasi emscripten >/dev/null
 node bench/run.mjs

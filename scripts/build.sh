@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the core. Usage: scripts/build.sh [wasi] [emscripten] [native]   (default: wasi emscripten)
+# Builds the core. Usage: scripts/build.sh [wasi] [emscripten] [native] [native-profiled]   (default: wasi emscripten)
 # The wasm modules are copied to build/wasm/, where the Worker imports them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +45,8 @@ for target in "${@:-wasi emscripten}"; do
         cp build/emscripten/ajs_edge.wasm build/wasm/ajs_edge_emscripten.wasm ;;
       native)
         configure native && cmake --build build/native -j"$jobs" ;;
+      native-profiled)  # the benchmark's native row built as the wasi module is (CMakeLists.txt AJS_PGO_USE)
+        train_profile && configure native-profiled && cmake --build build/native-profiled -j"$jobs" --target core_bench ;;
       *) echo "unknown build target: $t" >&2; exit 2 ;;
     esac
   done

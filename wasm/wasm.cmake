@@ -38,7 +38,6 @@ if(WASI)
   # faster, 2,500 small events 5-7 % (session 16). The native run's libstdc++ names are matched to
   # libc++'s by the remapping file; functions whose bodies differ between the two (the standard
   # library's own) keep no profile, which is what the two warnings turned off would report.
-  set(AJS_PGO_PROFILE "${CMAKE_SOURCE_DIR}/build/pgo/core.profdata" CACHE FILEPATH "the training run's profile")
   set(AJS_PGO_REMAP "${CMAKE_SOURCE_DIR}/wasm/pgo/libstdcxx_to_libcxx.remap")
   if(NOT EXISTS "${AJS_PGO_PROFILE}")
     message(FATAL_ERROR "${AJS_PGO_PROFILE}: missing. scripts/build.sh wasi trains it before the wasi build.")

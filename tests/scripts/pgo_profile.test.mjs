@@ -8,6 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 
@@ -34,24 +35,48 @@ function entryCounts(ir) {
   return new Map(defined.map((d, i) => [names[i], counts.get(/ !prof (!\d+)/.exec(d[0])?.[1] ?? "") ?? null]));
 }
 
-test("the wasi build compiles the request path with the training run's counts (remapped to libc++'s names)", () => {
+// `file` compiled exactly as the wasi build compiles it, as LLVM IR text in `dir`.
+function compileIR(file, dir) {
   const commands = JSON.parse(readFileSync(`${root}build/wasi/compile_commands.json`, "utf8"));
+  const entry = commands.find((c) => c.file === `${root}${file}`);
+  assert.ok(entry, `${file}: not in the wasi build`);
+  assert.match(entry.command, /-fprofile-instr-use=\S*build\/pgo\/core\.profdata/, `${file}: compiled without the profile`);
+  const out = `${dir}/${file.replaceAll("/", "_")}.ll`;
+  const command = `${entry.command.replace(/ -o \S+/, ` -o ${out}`)} -S -emit-llvm`;
+  execFileSync("sh", ["-c", command], { cwd: entry.directory, stdio: ["ignore", "ignore", "inherit"] });
+  return readFileSync(out, "utf8");
+}
+
+test("the wasi build compiles the request path with the training run's counts (remapped to libc++'s names)", () => {
   const dir = mkdtempSync(`${tmpdir()}/ajs-pgo-`);
   try {
     for (const [file, functions] of Object.entries(HOT)) {
-      const entry = commands.find((c) => c.file === `${root}${file}`);
-      assert.ok(entry, `${file}: not in the wasi build`);
-      assert.match(entry.command, /-fprofile-instr-use=\S*build\/pgo\/core\.profdata/, `${file}: compiled without the profile`);
-      const out = `${dir}/${file.replaceAll("/", "_")}.ll`;
-      const command = `${entry.command.replace(/ -o \S+/, ` -o ${out}`)} -S -emit-llvm`;
-      execFileSync("sh", ["-c", command], { cwd: entry.directory, stdio: ["ignore", "ignore", "inherit"] });
-      const counts = entryCounts(readFileSync(out, "utf8"));
+      const counts = entryCounts(compileIR(file, dir));
       for (const name of functions) {
         const found = [...counts].filter(([signature]) => signature.startsWith(`${name}(`));
         assert.ok(found.length > 0, `${file}: ${name} is not defined there`);
         for (const [signature, count] of found) assert.ok(count > 0, `${file}: ${signature} has no entry count from the profile (${count})`);
       }
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Value profiling (wasm/wasm.cmake): Boost.JSON allocates through a virtual call
+// (memory_resource::allocate), and the profile names its target at each call site, the request's
+// arena, so that LTO makes it a direct call. Lost when the training or the wasi build drops
+// -enable-value-profiling, or when the training stops allocating in the arena.
+test("the wasi build knows the target of Boost.JSON's virtual allocation calls from the profile", () => {
+  const dir = mkdtempSync(`${tmpdir()}/ajs-pgo-`);
+  try {
+    const ir = compileIR("src/json/boost_json_impl.cpp", dir); // Boost.JSON's compiled part
+    // LLVM's name for a function in a profile: the first 8 bytes of the MD5 of its name.
+    const arena = createHash("md5").update("_ZN3ajs4json5arena11do_allocateEmm").digest().readBigInt64LE(0);
+    // !{!"VP", i32 0 (indirect call targets), i64 <calls>, i64 <target>, i64 <its calls>, …}
+    const sites = [...ir.matchAll(/^!\d+ = !\{!"VP", i32 0, i64 (\d+), i64 (-?\d+), i64 (\d+)/gm)];
+    const hot = sites.filter((m) => BigInt(m[2]) === arena && Number(m[3]) >= 1000);
+    assert.ok(hot.length > 0, `no call site with the arena as its counted target (${sites.length} value-profiled sites)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -176,7 +176,7 @@ void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
   auto source = find_source(st, json::string_or_empty(message, "writeKey"));
   if (!source) return reply_error(st, source.error());
   count_request(st, {*source});
-  if (!json::fits(message, limits::event_bytes))
+  if (json::longest_rewrite_size(st.body_bytes) > limits::event_bytes && !json::fits(message, limits::event_bytes))
     return reply_error(st, invalid_request("message exceeds the 32 KB limit"));
   auto const budget = budget_for(st.body_bytes, 1);
   st.out.set_budget(budget);
@@ -228,9 +228,9 @@ void ingest_batch(request_state& st, bj::object& envelope) {
                                              " KB: send them in each item instead"));
     }
     // Measured as it will be written (numbers re-written as JavaScript writes them may grow:
-    // 1e20 is 21 bytes), so even a small request is measured.
+    // 1e20 is 21 bytes), unless the whole request is too short to come out past the limit.
     auto const room = envelope_extra < limits::event_bytes ? limits::event_bytes - envelope_extra : 0;
-    if (!json::fits(batch[i], room) &&
+    if (json::longest_rewrite_size(st.body_bytes) > room && !json::fits(batch[i], room) &&
         !json::fits(batch[i], limits::event_bytes - std::min(limits::event_bytes,
                                                              merged_extra(*item, envelope, "context") +
                                                                  merged_extra(*item, envelope, "integrations") +

@@ -333,3 +333,26 @@ TEST_CASE("boundaries: the settings document's preflight is open to every origin
   auto no_origin = send("/v1/projects/wk/settings", "", "OPTIONS");
   CHECK(no_origin.status == 403);
 }
+
+TEST_CASE("boundaries: a short message whose numbers are written past 32 KB is still measured, and refused") {
+  // 1e20 is written 100000000000000000000: 1,600 of them are ~8 KB as sent, ~35 KB as written.
+  auto const numbers = [](int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += i ? ",1e20" : "1e20";
+    return s;
+  };
+  auto const single = [&](int n) {
+    return R"({"writeKey":"wk","event":"E","userId":"u","properties":{"n":[)" + numbers(n) + "]}}";
+  };
+  REQUIRE(single(1600).size() < 9000);
+  auto over = send("/v1/t", single(1600));
+  CHECK(over.status == 400);
+  CHECK(over.json().at("message") == "message exceeds the 32 KB limit");
+  auto batch =
+      send("/v1/batch", R"({"writeKey":"wk","batch":[{"type":"track","event":"E","userId":"u","properties":{"n":[)" +
+                            numbers(1600) + "]}}]}");
+  CHECK(batch.status == 400);
+  CHECK(batch.json().at("message") ==
+        "batch[0] exceeds the 32 KB limit per message (the batch's context, integrations and sentAt included)");
+  CHECK(send("/v1/t", single(800)).status == 200);  // ~17.6 KB as written
+}

@@ -44,6 +44,14 @@ byte_span plan_writer::append(std::string_view s) {
   return span;
 }
 
+byte_span plan_writer::fresh_text(std::string_view s) {
+  if (s.empty()) return {};
+  if (last_fresh_.data == s.data() && last_fresh_.size == s.size() && plan_.view(last_fresh_.span) == s)
+    return last_fresh_.span;
+  last_fresh_ = {s.data(), s.size(), append(s)};
+  return last_fresh_.span;
+}
+
 byte_span plan_writer::text(std::string_view s) {
   if (s.empty()) return {};
   if (s.size() > max_interned_length) return append(s);
@@ -90,7 +98,7 @@ void plan_writer::begin_request(call_template const& shared, std::string_view ur
   r.url = text(url);
   r.first_header = run->first_header;
   r.header_count = run->header_count;
-  r.message_id = text(message_id);
+  r.message_id = fresh_text(message_id);
   r.order_key = text(order_key);
   r.flags = flags;
   r.scope = scope_;
@@ -153,7 +161,7 @@ void plan_writer::discard_calls() {
 
 void plan_writer::note(note_kind kind, std::string_view destination, std::string_view message_id,
                        std::string_view reason) {
-  plan_.notes.push_back({kind, text(destination), text(message_id), text(reason)});
+  plan_.notes.push_back({kind, text(destination), fresh_text(message_id), text(reason)});
 }
 
 }  // namespace ajs

@@ -115,6 +115,11 @@ class plan_writer {
   void discard_calls();
 
   byte_span text(std::string_view s);  // interned when short
+  // A string seldom seen again once others came between (a message's id, asked for by each of
+  // its calls and notes in a row): known again while it is the last one asked for, else written
+  // again rather than hashed into the interned table, where each would stay alone (a batch of
+  // 2,500 small events interned 2,562 strings, most of them ids).
+  byte_span fresh_text(std::string_view s);
   std::size_t request_count() const { return plan_.requests.size(); }
 
  private:
@@ -133,6 +138,9 @@ class plan_writer {
     byte_span span;
   };
   std::array<recent_text, 64> recent_{};
+  // fresh_text's last string. One, not a table of recent ones: where a table's slot is depends on
+  // the string's address, which differs between builds, and the plan must not (build parity).
+  recent_text last_fresh_{};
   // The call templates this plan has written: a destination per slot (a source has a few).
   struct template_run {
     call_template const* shared = nullptr;

@@ -10,7 +10,7 @@
 // memcmp too: wasi-libc's (musl's) compares byte by byte, and every key lookup, interned string
 // and messageId comparison goes through it (8 % of planning small events, session 11). A word at a
 // time (wasm/word_compare.hpp), the last word overlapping, no byte tail past 4 bytes (session 21:
-// the batch 1.3-2.5 % faster, small events 0.9-1.4 %, both orders).
+// single beacon 1.2-1.8 % faster, the batch 1.5-2.4 %, small events up to 2.5 %, both orders).
 // memchr 16 bytes at a time on WebAssembly SIMD (the module is built with it, wasm/wasm.cmake):
 // musl's goes a word at a time, and the core looks for the backslashes of every request body with
 // it (ingest/lone_surrogates.cpp; 3 % of the ~500 KB batch, session 17).

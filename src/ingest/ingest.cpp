@@ -209,6 +209,10 @@ void ingest_batch(request_state& st, bj::object& envelope) {
   std::size_t const sent_at_extra = envelope_sent_at_size(envelope);
   std::size_t const envelope_extra =
       envelope_member_size(envelope, "context") + envelope_member_size(envelope, "integrations") + sent_at_extra;
+  // Each item is measured as it will be written (numbers re-written as JavaScript writes them may
+  // grow: 1e20 is 21 bytes), unless the whole request is too short to come out past the limit.
+  auto const room = envelope_extra < limits::event_bytes ? limits::event_bytes - envelope_extra : 0;
+  bool const measured = json::longest_rewrite_size(st.body_bytes) > room;
   std::size_t expansion = 0;
   bool key_checked = false;
   for (std::size_t i = 0; i < count; ++i) {
@@ -227,10 +231,7 @@ void ingest_batch(request_state& st, bj::object& envelope) {
                                              std::to_string(limits::envelope_expansion_bytes / 1024) +
                                              " KB: send them in each item instead"));
     }
-    // Measured as it will be written (numbers re-written as JavaScript writes them may grow:
-    // 1e20 is 21 bytes), unless the whole request is too short to come out past the limit.
-    auto const room = envelope_extra < limits::event_bytes ? limits::event_bytes - envelope_extra : 0;
-    if (json::longest_rewrite_size(st.body_bytes) > room && !json::fits(batch[i], room) &&
+    if (measured && !json::fits(batch[i], room) &&
         !json::fits(batch[i], limits::event_bytes - std::min(limits::event_bytes,
                                                              merged_extra(*item, envelope, "context") +
                                                                  merged_extra(*item, envelope, "integrations") +

@@ -46,8 +46,7 @@ byte_span plan_writer::append(std::string_view s) {
 
 byte_span plan_writer::fresh_text(std::string_view s) {
   if (s.empty()) return {};
-  if (last_fresh_.data == s.data() && last_fresh_.size == s.size() && plan_.view(last_fresh_.span) == s)
-    return last_fresh_.span;
+  if (remembers(last_fresh_, s)) return last_fresh_.span;
   last_fresh_ = {s.data(), s.size(), append(s)};
   return last_fresh_.span;
 }
@@ -56,7 +55,7 @@ byte_span plan_writer::text(std::string_view s) {
   if (s.empty()) return {};
   if (s.size() > max_interned_length) return append(s);
   auto& recent = recent_[((reinterpret_cast<std::uintptr_t>(s.data()) + s.size()) * 0x9e3779b97f4a7c15ull) >> 58];
-  if (recent.data == s.data() && recent.size == s.size() && plan_.view(recent.span) == s) return recent.span;
+  if (remembers(recent, s)) return recent.span;
   auto [span, added] = interned_.find_or_add(hash_bytes(s, seed_), [&](byte_span x) { return plan_.view(x) == s; });
   if (added) *span = append(s);
   recent = {s.data(), s.size(), *span};

@@ -137,6 +137,10 @@ class plan_writer {
     std::size_t size = 0;
     byte_span span;
   };
+  // Whether `r` is `s`: the same place, and still the same bytes there.
+  bool remembers(recent_text const& r, std::string_view s) const {
+    return r.data == s.data() && r.size == s.size() && plan_.view(r.span) == s;
+  }
   std::array<recent_text, 64> recent_{};
   // fresh_text's last string. One, not a table of recent ones: where a table's slot is depends on
   // the string's address, which differs between builds, and the plan must not (build parity).

@@ -48,11 +48,15 @@ struct event {
   // The message serialized once per plan, however many destinations pass it through; without
   // the client's writeKey.
   byte_span passthrough_body(plan_writer& out) const {
-    if (!serialized_) {
-      body_ = out.serialize(message, "writeKey");
-      serialized_ = true;
-    }
+    if (!serialized_) adopt_passthrough_body(out.serialize(message, "writeKey"));
     return body_;
+  }
+  bool has_passthrough_body() const { return serialized_; }
+  // A body written as passthrough_body writes it (the same bytes), by a destination that wrote it
+  // its own way (Gainsight, through a hook that changed nothing): the others pass it through.
+  void adopt_passthrough_body(byte_span body) const {
+    body_ = body;
+    serialized_ = true;
   }
 
  private:

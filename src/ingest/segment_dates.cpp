@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "ingest/timestamp.hpp"
+#include "json/json_writer.hpp"
 
 namespace ajs {
 
@@ -280,12 +281,13 @@ bool is_canonical_iso(std::string_view s) {
   return number_at(s, 11, 2) <= 23 && number_at(s, 14, 2) <= 59 && number_at(s, 17, 2) <= 59;
 }
 
-// Whether isodate-traverse leaves `s` a string that reads as it is: the cheap tests first
-// (strict needs a digit first and "-" at 4, so at least 10 bytes), then the canonical form.
-bool traverse_keeps(std::string_view s) {
-  if (s.size() < 10 || !is_digit(s[0]) || s[4] != '-') return true;
-  return is_canonical_iso(s) || !isodate_is(s, true);
-}
+// Strings isodate-traverse surely keeps: strict needs a digit first and "-" at 4, so at least 10
+// bytes. The test made of every string value of a message, inline.
+inline bool surely_kept(std::string_view s) { return s.size() < 10 || !is_digit(s[0]) || s[4] != '-'; }
+
+// Whether isodate-traverse leaves `s` a string that reads as it is: the cheap tests first, then
+// the canonical form.
+bool traverse_keeps(std::string_view s) { return surely_kept(s) || is_canonical_iso(s) || !isodate_is(s, true); }
 
 }  // namespace
 
@@ -382,6 +384,28 @@ std::size_t write_isodate_traversed(std::string_view s, char* out) {
   std::memcpy(out + 1, iso.data(), iso.size());
   out[iso.size() + 1] = '"';
   return iso.size() + 2;
+}
+
+namespace {
+
+// json_writer's hook: most string values are surely kept, decided inline; the rest by the rule.
+struct isodate_hook {
+  bool* rewrote;
+  std::size_t operator()(std::string_view s, char* out) const {
+    if (surely_kept(s)) return 0;
+    std::size_t const n = write_isodate_traversed(s, out);
+    if (n != 0) *rewrote = true;
+    return n;
+  }
+};
+
+}  // namespace
+
+bool write_isodate_traversed_json(std::string& out, boost::json::object const& o, std::string_view omit_key) {
+  static_assert(isodate_traversed_max <= json::writer::hook_room, "the hook's text fits the writer's room");
+  bool rewrote = false;
+  json::writer::write_json_object(out, o, omit_key, isodate_hook{&rewrote});
+  return rewrote;
 }
 
 }  // namespace ajs

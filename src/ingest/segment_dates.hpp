@@ -48,8 +48,13 @@ bool isodate_traverse_changes(boost::json::object const& o);
 
 // The same rule for one string value: writes the JSON that replaces it (its Date's ISO string,
 // quoted) into `out` (isodate_traversed_max bytes) and returns its length, or 0 when the string
-// is written as it is. Fits json::string_value_hook.
+// is written as it is.
 inline constexpr std::size_t isodate_traversed_max = 32;
 std::size_t write_isodate_traversed(std::string_view s, char* out);
+
+// Appends `o` without its member `omit_key` as facade's json() writes it after isodate-traverse
+// (JSON.stringify of the traversed message; json/write_json.hpp's numbers) and returns whether a
+// string value came out other than as it is: if not, the text is json::write_json's.
+bool write_isodate_traversed_json(std::string& out, boost::json::object const& o, std::string_view omit_key);
 
 }  // namespace ajs

@@ -13,12 +13,7 @@ void write_json(std::string& out, boost::json::value const& v);
 // An object without its member `omit_key`.
 void write_json(std::string& out, boost::json::object const& o, std::string_view omit_key);
 
-// Rewrites string values (never keys) as they are written: writes the JSON that replaces `s`
-// into `out` (32 bytes) and returns its length, or 0 to write `s` as it is.
-using string_value_hook = std::size_t (*)(std::string_view s, char* out);
-// The same, each string value at any depth passed through `hook` (facade's date traversal:
-// ingest/segment_dates.hpp).
-void write_json(std::string& out, boost::json::object const& o, std::string_view omit_key, string_value_hook hook);
+// (An object written with a string hook of the caller's: json/json_writer.hpp write_json_object.)
 
 // An integer as JavaScript writes it (past 2^53, as the double it would be).
 void write_json_integer(std::string& out, std::int64_t n);

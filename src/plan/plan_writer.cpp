@@ -130,13 +130,6 @@ byte_span plan_writer::serialize(boost::json::object const& o, std::string_view 
   return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(plan_.bytes.size() - start)};
 }
 
-byte_span plan_writer::serialize(boost::json::object const& o, std::string_view omit_key,
-                                 json::string_value_hook hook) {
-  auto const start = plan_.bytes.size();
-  json::write_json(plan_.bytes, o, omit_key, hook);
-  return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(plan_.bytes.size() - start)};
-}
-
 void plan_writer::source(std::string_view id) { plan_.sources.push_back(text(id)); }
 
 void plan_writer::rate_limit(std::string_view binding, std::initializer_list<std::string_view> key) {

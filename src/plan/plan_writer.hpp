@@ -87,8 +87,6 @@ class plan_writer {
   // is made), and returns where it is, so that one serialized event can be the body of several
   // calls (Gainsight and PX both pass the event through).
   byte_span serialize(boost::json::object const& o, std::string_view omit_key);
-  // The same, each string value written through `hook` (json/write_json.hpp).
-  byte_span serialize(boost::json::object const& o, std::string_view omit_key, json::string_value_hook hook);
 
   // A body written as text straight into the plan's bytes (no JSON tree built for it): append it
   // to write_text(); its span is then known by where it began and ended there. written(span)

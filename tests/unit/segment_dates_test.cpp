@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ingest/segment_dates.hpp"
+#include "json/write_json.hpp"
 #include "plan_fixture.hpp"
 
 using ajs::isodate_is;
@@ -302,20 +303,48 @@ TEST_CASE("segment dates: Gainsight's body carries every ISO date as toISOString
 }
 
 TEST_CASE("segment dates: when facade would change no date, Gainsight and PX share one serialized body") {
-  auto const shared = [](std::string const& body) {
-    ajs::test::request r;
-    r.url = "https://edge.example.com/v1/track";
-    auto meta = ajs::read_request_meta(ajs::test::meta_bytes(r));
-    REQUIRE(meta.has_value());
-    ajs::plan p;
-    static ajs::config const cfg = ajs::test::make_config(R"({"sources":[{"writeKey":"wk","destinations":{
-        "gainsight":{"accessKey":{"secret":"GS"}},"gainsightPx":{"apiKey":{"secret":"PX"}}}}]})");
-    ajs::handle_request(*meta, body, cfg, p);
-    REQUIRE(p.requests.size() == 2);
-    return p.requests[0].body.offset == p.requests[1].body.offset &&
-           p.requests[0].body.length == p.requests[1].body.length;
+  // Either destination first: Gainsight writes the body PX then passes through, or finds out by a
+  // walk whether PX's will do.
+  static ajs::config const gainsight_first = ajs::test::make_config(R"({"sources":[{"writeKey":"wk","destinations":{
+      "gainsight":{"accessKey":{"secret":"GS"}},"gainsightPx":{"apiKey":{"secret":"PX"}}}}]})");
+  static ajs::config const px_first = ajs::test::make_config(R"({"sources":[{"writeKey":"wk","destinations":{
+      "gainsightPx":{"apiKey":{"secret":"PX"}},"gainsight":{"accessKey":{"secret":"GS"}}}}]})");
+  for (auto const* cfg : {&gainsight_first, &px_first}) {
+    auto const shared = [&](std::string const& body) {
+      ajs::test::request r;
+      r.url = "https://edge.example.com/v1/track";
+      auto meta = ajs::read_request_meta(ajs::test::meta_bytes(r));
+      REQUIRE(meta.has_value());
+      ajs::plan p;
+      ajs::handle_request(*meta, body, *cfg, p);
+      REQUIRE(p.requests.size() == 2);
+      CHECK(p.view(p.requests[0].destination) == (cfg == &px_first ? "gainsightPx" : "gainsight"));
+      return p.requests[0].body.offset == p.requests[1].body.offset &&
+             p.requests[0].body.length == p.requests[1].body.length;
+    };
+    CHECK(shared(R"({"writeKey":"wk","userId":"u","event":"E","timestamp":"2026-08-01T10:00:00.000Z",)"
+                 R"("properties":{"n":"2014","t":"2026-08-01T10:00:00.000Z"}})"));
+    CHECK(!shared(R"({"writeKey":"wk","userId":"u","event":"E","properties":{"t":"2026-08-01"}})"));
+  }
+}
+
+TEST_CASE("segment dates: a message written through isodate-traverse says whether a string value changed") {
+  auto const write = [](char const* json, std::string& text) {
+    auto const v = boost::json::parse(json);
+    return ajs::write_isodate_traversed_json(text, v.as_object(), "writeKey");
   };
-  CHECK(shared(R"({"writeKey":"wk","userId":"u","event":"E","timestamp":"2026-08-01T10:00:00.000Z",)"
-               R"("properties":{"n":"2014","t":"2026-08-01T10:00:00.000Z"}})"));
-  CHECK(!shared(R"({"writeKey":"wk","userId":"u","event":"E","properties":{"t":"2026-08-01"}})"));
+  std::string text = "[before]";
+  // Nothing to change: json::write_json's text exactly, appended.
+  char const* kept = R"({"writeKey":"2026-08-01","2026-08-01":"x","t":"2026-08-01T10:00:00.000Z","n":1.5,)"
+                     R"("a":["2014",null,{"s":"hello \"you\""}]})";
+  CHECK(!write(kept, text));
+  std::string plain = "[before]";
+  ajs::json::write_json(plain, boost::json::parse(kept).as_object(), "writeKey");
+  CHECK(text == plain);
+  CHECK(text ==
+        R"([before]{"2026-08-01":"x","t":"2026-08-01T10:00:00.000Z","n":1.5,"a":["2014",null,{"s":"hello \"you\""}]})");
+  // A value at any depth changes; keys and the omitted member never do.
+  text.clear();
+  CHECK(write(R"({"writeKey":"x","2026-08-01":{"list":[1,"2026-08-01T12:00:00+02:00"]}})", text));
+  CHECK(text == R"({"2026-08-01":{"list":[1,"2026-08-01T10:00:00.000Z"]}})");
 }

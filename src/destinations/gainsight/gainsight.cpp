@@ -24,10 +24,17 @@ constexpr event_types sent_types{event_type::identify, event_type::group, event_
 // The body: facade.json() of the message, as the integration posted it. facade's constructor runs
 // isodate-traverse over the message, so every ISO date string in it is a Date there, written out
 // as toISOString (ingest/segment_dates.hpp). Usually that changes nothing (normalized timestamps
-// are in that form already) and the body is the one PX passes through too.
+// are in that form already) and the body is the one PX passes through too: written here, once,
+// through the traversal's hook, which says whether it changed a string (a walk of the message
+// first to find out was 4-6 % of planning, session 22); else, when PX wrote it first, a walk.
 byte_span facade_body(event const& e, plan_writer& out) {
-  if (!isodate_traverse_changes(e.message)) return e.passthrough_body(out);
-  return out.serialize(e.message, "writeKey", write_isodate_traversed);
+  if (e.has_passthrough_body() && !isodate_traverse_changes(e.message)) return e.passthrough_body(out);
+  auto& text = out.write_text();
+  auto const start = text.size();
+  bool const rewrote = write_isodate_traversed_json(text, e.message, "writeKey");
+  byte_span const body{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(text.size() - start)};
+  if (!rewrote && !e.has_passthrough_body()) e.adopt_passthrough_body(body);
+  return body;
 }
 
 class gainsight final : public destination {

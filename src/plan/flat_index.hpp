@@ -33,6 +33,15 @@ inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) {
   return h ^ (h >> 32);
 }
 
+// The same for one 64-bit word (keys made of numbers: offsets, lengths).
+inline std::uint64_t hash_word(std::uint64_t w, std::uint64_t seed) {
+  constexpr std::uint64_t k1 = 0xff51afd7ed558ccdull, k2 = 0xc4ceb9fe1a85ec53ull;
+  std::uint64_t h = ((seed ^ 0x9e3779b97f4a7c15ull) ^ w) * k1;
+  h ^= h >> 29;
+  h *= k2;
+  return h ^ (h >> 32);
+}
+
 template <class Value>
 class flat_index {
  public:

@@ -64,6 +64,7 @@ class message_writer {
   };
 
   std::uint32_t header_run_of(planned_request const& r);
+  std::uint32_t chain_of(planned_request const& r);
   void add_chain(planned_request const& r, std::uint32_t run, std::string_view destination, std::string_view order_key);
   piece write_call(planned_request const& r, std::uint32_t run, chain const& c);
   void append(piece x) { p_.bytes.append(text_, x.offset, x.length); }
@@ -92,7 +93,14 @@ class message_writer {
   std::array<recent_run, 8> recent_runs_{};  // where in request_headers the last runs were found
   std::size_t next_recent_run_ = 0;
   std::vector<chain> chains_;
-  flat_index<std::uint32_t> chain_index_;  // → chains_
+  flat_index<std::uint32_t> chain_index_;  // → chains_, by destination and order key
+  // The same, by where the two lie in the plan: the plan writer interns both (plan_writer.hpp), so
+  // most calls find their chain by two spans, not by hashing and comparing the strings.
+  struct chain_spans {
+    byte_span destination, order_key;
+    std::uint32_t chain = 0;
+  };
+  flat_index<chain_spans> chain_by_spans_;
   std::vector<call> calls_;
 };
 
@@ -137,6 +145,25 @@ std::uint32_t message_writer::header_run_of(planned_request const& r) {
   }
   remembered = {r.first_header, r.header_count, *index};
   return *index;
+}
+
+std::uint32_t message_writer::chain_of(planned_request const& r) {
+  auto const same_spans = [&](chain_spans const& c) {
+    return c.destination.offset == r.destination.offset && c.destination.length == r.destination.length &&
+           c.order_key.offset == r.order_key.offset && c.order_key.length == r.order_key.length;
+  };
+  auto const spans = (std::uint64_t{r.destination.offset} << 32 | r.order_key.offset) ^
+                     (std::uint64_t{r.destination.length} << 48 | r.order_key.length);
+  auto [known, added_spans] = chain_by_spans_.find_or_add(hash_word(spans, seed_), same_spans);
+  if (!added_spans) return known->chain;
+  // Spans not seen before: the strings, which other spans may hold too.
+  std::string_view const destination = p_.view(r.destination), order_key = p_.view(r.order_key);
+  auto [at, added] = chain_index_.find_or_add(
+      hash_bytes(order_key, seed_ ^ hash_bytes(destination, seed_)),
+      [&](std::uint32_t i) { return chains_[i].destination == destination && chains_[i].order_key == order_key; });
+  if (added) *at = static_cast<std::uint32_t>(chains_.size());  // add_chain makes it next
+  *known = {r.destination, r.order_key, *at};
+  return added ? none : *at;
 }
 
 void message_writer::add_chain(planned_request const& r, std::uint32_t run, std::string_view destination,
@@ -252,17 +279,14 @@ void message_writer::run() {
   // Chains: the calls of one destination and order key, in plan order; chains in order of first
   // appearance.
   for (auto const& r : p_.requests) {
-    std::string_view const destination = p_.view(r.destination), order_key = p_.view(r.order_key);
-    auto [at, added] = chain_index_.find_or_add(
-        hash_bytes(order_key, seed_ ^ hash_bytes(destination, seed_)),
-        [&](std::uint32_t i) { return chains_[i].destination == destination && chains_[i].order_key == order_key; });
+    auto at = chain_of(r);
     // (A new run's JSON is written here, before the text of the chain or call that names it.)
     auto const run = header_run_of(r);
-    if (added) {
-      *at = static_cast<std::uint32_t>(chains_.size());
-      add_chain(r, run, destination, order_key);
+    if (at == none) {
+      at = static_cast<std::uint32_t>(chains_.size());
+      add_chain(r, run, p_.view(r.destination), p_.view(r.order_key));
     }
-    auto& c = chains_[*at];
+    auto& c = chains_[at];
     auto const id = static_cast<std::uint32_t>(calls_.size());
     calls_.push_back({write_call(r, run, c), r.body});
     if (c.last_call == none)

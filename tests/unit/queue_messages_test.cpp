@@ -73,6 +73,23 @@ TEST_CASE("queue messages: one chain per destination and order key, in order; th
             call("") + "]}]}\n" + R"({"p":"x"}{"p":"x"}{}{"p":"x"}{"p":"x"})");
 }
 
+TEST_CASE("queue messages: equal order keys at two places in the plan are one chain") {
+  // The writer finds most chains by where the destination and order key lie (both interned); a key
+  // too long to intern lies at a new place each time, and is still the same chain.
+  plan p;
+  plan_writer w(p);
+  std::string const long_key(300, 'k');
+  add_call(w, "gist", "m1", long_key, 1);
+  add_call(w, "gist", "m2", "u1", 1);
+  add_call(w, "gist", "m3", std::string(long_key), 1);  // its own copy: another address, other bytes of the plan
+  REQUIRE(p.requests[0].order_key.offset != p.requests[2].order_key.offset);
+  write_queue_messages(p);
+  REQUIRE(p.messages.size() == 1);
+  CHECK(p.messages[0].chains == 2);
+  auto const text = messages_of(p)[0];
+  CHECK(text.find(R"("messageId":"m1","ordinal":0},{"bodyLength":9,"messageId":"m3")") != std::string::npos);
+}
+
 TEST_CASE("queue messages: a call whose method or headers differ from its chain's first call names its own") {
   plan p;
   plan_writer w(p);

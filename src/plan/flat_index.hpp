@@ -6,6 +6,7 @@
 //
 // The keys are the client's (messageIds, URLs built from its ids), so the hash is seeded with the
 // request's randomness (request_meta::seed): no input can be crafted to collide.
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -46,11 +47,23 @@ template <class Value>
 class flat_index {
  public:
   // The value whose key hashes to `hash` and satisfies `same(value)`; otherwise a new slot for the
-  // caller to fill, and `added` = true.
+  // caller to fill, and `added` = true. The value stays where it is until the next call.
   template <class Same>
   std::pair<Value*, bool> find_or_add(std::uint64_t hash, Same same) {
-    if ((used_ + 1) * 2 > slots_.size()) grow();
     hash |= std::uint64_t{1} << 63;  // 0 marks an empty slot; the index comes from the low bits
+    if (slots_.empty()) {
+      // The first few keys in a list of their own, looked through: a beacon's tables hold a few
+      // keys each, and a table of its own for each was an allocation (and its zeroing) per table
+      // and request (session 22).
+      for (std::size_t i = 0; i < few_used_; ++i)
+        if (few_[i].hash == hash && same(few_[i].value)) return {&few_[i].value, false};
+      if (few_used_ < few_.size()) {
+        few_[few_used_] = {hash, Value{}};
+        return {&few_[few_used_++].value, true};
+      }
+      grow();  // the few move into the table
+    }
+    if ((used_ + 1) * 2 > slots_.size()) grow();
     std::size_t const mask = slots_.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
       auto& slot = slots_[i];
@@ -67,6 +80,7 @@ class flat_index {
   void clear() {
     for (auto& slot : slots_) slot.hash = 0;
     used_ = 0;
+    few_used_ = 0;
   }
 
  private:
@@ -79,14 +93,23 @@ class flat_index {
     std::vector<slot> old(slots_.empty() ? 32 : slots_.size() * 2);
     old.swap(slots_);
     std::size_t const mask = slots_.size() - 1;
-    for (auto const& s : old) {
-      if (s.hash == 0) continue;
+    auto const put = [&](slot const& s) {
       std::size_t i = s.hash & mask;
       while (slots_[i].hash != 0) i = (i + 1) & mask;
       slots_[i] = s;
+    };
+    if (old.empty()) {  // from the few (in order: the same keys find the same slots as before)
+      for (std::size_t i = 0; i < few_used_; ++i) put(few_[i]);
+      used_ = few_used_;
+      few_used_ = 0;
+      return;
     }
+    for (auto const& s : old)
+      if (s.hash != 0) put(s);
   }
 
+  std::array<slot, 8> few_{};
+  std::size_t few_used_ = 0;
   std::vector<slot> slots_;
   std::size_t used_ = 0;
 };

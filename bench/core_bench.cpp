@@ -31,10 +31,11 @@ sample measure(ajs::config const& cfg, ajs::request_meta const& meta, std::strin
   std::vector<double> ms;
   std::string out;
   std::size_t calls = 0;
+  ajs::plan p;
   for (int i = 0; i < iterations; ++i) {
     auto const t0 = std::chrono::steady_clock::now();
-    // As wasm/exports.cpp ajs_handle runs it: the plan written into the last output's buffer.
-    ajs::plan p;
+    // As wasm/exports.cpp ajs_handle runs it: one plan, reset, written into the last output's buffer.
+    p.reset(ajs::plan_kept_table_bytes);
     p.bytes.swap(out);
     p.bytes.assign(ajs::plan_header_bytes, '\0');
     ajs::handle_request(meta, body, cfg, p);

@@ -21,6 +21,7 @@ constexpr int abi_version = 2;
 struct instance_state {
   std::optional<ajs::config> config;
   std::string output;
+  ajs::plan plan;  // its tables' room, reused (plan::reset)
 };
 
 instance_state& state() {
@@ -105,8 +106,10 @@ int ajs_handle(char const* meta_bytes, std::size_t meta_length, char const* body
   auto meta = ajs::read_request_meta(std::string_view(meta_bytes, meta_length));
   if (!meta) return fail(meta.error());
   // The plan is written into the last output's buffer (its capacity kept: a few MB for a big
-  // batch, not allocated afresh each time) and becomes the output without a copy.
-  ajs::plan plan;
+  // batch, not allocated afresh each time) and becomes the output without a copy. Its tables are
+  // the last request's, cleared: a beacon's 7 of 18 allocations (session 22).
+  ajs::plan& plan = s.plan;
+  plan.reset(ajs::plan_kept_table_bytes);
   plan.bytes.swap(s.output);
   plan.bytes.assign(ajs::plan_header_bytes, '\0');
   ajs::handle_request(*meta, std::string_view(body, body_length), *s.config, plan);

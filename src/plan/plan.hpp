@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace ajs {
@@ -95,6 +96,10 @@ struct plan_counters {
 // plan's bytes become the host's output without a copy.
 inline constexpr std::size_t plan_header_bytes = 72;
 
+// What plan::reset keeps of a table's room for the next request: a beacon's tables are a few
+// hundred bytes; a big batch's (up to MBs) are freed.
+inline constexpr std::size_t plan_kept_table_bytes = 64 * 1024;
+
 struct plan {
   std::uint32_t status = 200;
   std::vector<planned_header> reply_headers;  // secret/format unused
@@ -113,6 +118,28 @@ struct plan {
   std::string bytes = std::string(plan_header_bytes, '\0');
 
   std::string_view view(byte_span s) const { return std::string_view(bytes).substr(s.offset, s.length); }
+
+  // Ready for another request, its tables' room kept (a caller that plans request after request
+  // with one plan: wasm/exports.cpp), except a table's room over `keep_bytes`, freed so that a big
+  // batch leaves nothing behind. `bytes` is left to the caller.
+  void reset(std::size_t keep_bytes) {
+    status = 200;
+    reply_body = {};
+    counters = {};
+    for_each_table([keep_bytes](auto& table) {
+      using table_type = std::remove_reference_t<decltype(table)>;
+      if (table.capacity() * sizeof(typename table_type::value_type) > keep_bytes)
+        table_type().swap(table);
+      else
+        table.clear();
+    });
+  }
+
+ private:
+  template <class F>
+  void for_each_table(F f) {
+    f(reply_headers), f(requests), f(request_headers), f(notes), f(rate_limits), f(messages), f(sources);
+  }
 };
 
 }  // namespace ajs

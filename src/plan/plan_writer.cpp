@@ -125,17 +125,15 @@ void plan_writer::body(byte_span bytes) {
 }
 
 byte_span plan_writer::serialize(boost::json::object const& o, std::string_view omit_key) {
-  auto const start = plan_.bytes.size();
-  json::write_json(plan_.bytes, o, omit_key);
-  return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(plan_.bytes.size() - start)};
+  return write_body([&](std::string& out) { json::write_json(out, o, omit_key); });
 }
 
 void plan_writer::source(std::string_view id) { plan_.sources.push_back(text(id)); }
 
 void plan_writer::rate_limit(std::string_view binding, std::initializer_list<std::string_view> key) {
-  auto const start = plan_.bytes.size();
-  for (auto part : key) plan_.bytes.append(part.data(), part.size());
-  byte_span const joined{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(plan_.bytes.size() - start)};
+  auto const joined = write_body([&](std::string& out) {
+    for (auto part : key) out.append(part.data(), part.size());
+  });
   plan_.rate_limits.push_back({text(binding), joined});
 }
 

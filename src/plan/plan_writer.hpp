@@ -87,6 +87,14 @@ class plan_writer {
   // is made), and returns where it is, so that one serialized event can be the body of several
   // calls (Gainsight and PX both pass the event through).
   byte_span serialize(boost::json::object const& o, std::string_view omit_key);
+  // Text that `write(std::string& out)` appends to the plan's bytes (a body by a writer of the
+  // caller's, as Gainsight's date traversal; a key in parts); returns where it is.
+  template <class Write>
+  byte_span write_body(Write&& write) {
+    auto const start = plan_.bytes.size();
+    write(plan_.bytes);
+    return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(plan_.bytes.size() - start)};
+  }
 
   // A body written as text straight into the plan's bytes (no JSON tree built for it): append it
   // to write_text(); its span is then known by where it began and ended there. written(span)

@@ -29,10 +29,9 @@ constexpr event_types sent_types{event_type::identify, event_type::group, event_
 // first to find out was 4-6 % of planning, session 22); else, when PX wrote it first, a walk.
 byte_span facade_body(event const& e, plan_writer& out) {
   if (e.has_passthrough_body() && !isodate_traverse_changes(e.message)) return e.passthrough_body(out);
-  auto& text = out.write_text();
-  auto const start = text.size();
-  bool const rewrote = write_isodate_traversed_json(text, e.message, "writeKey");
-  byte_span const body{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(text.size() - start)};
+  bool rewrote = false;
+  auto const body =
+      out.write_body([&](std::string& text) { rewrote = write_isodate_traversed_json(text, e.message, "writeKey"); });
   if (!rewrote && !e.has_passthrough_body()) e.adopt_passthrough_body(body);
   return body;
 }

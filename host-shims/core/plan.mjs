@@ -33,7 +33,9 @@ const keptForQueue = () => {
 class Plan {
   #decode;
   #requests = null;
-  constructor(fields, decodeRequests) {
+  #pool;
+  #buffer;
+  constructor(fields, decodeRequests, pool = null, buffer = null) {
     this.status = fields.status;
     this.replyHeaders = fields.replyHeaders;
     this.replyBody = fields.replyBody;
@@ -44,13 +46,18 @@ class Plan {
     this.messages = fields.messages;
     this.sources = fields.sources; // the source ids this request sends for (src/plan/plan.hpp)
     this.#decode = decodeRequests;
+    this.#pool = pool;
+    this.#buffer = buffer;
   }
   /** @returns {Array<{destination: string, method: string, url: string, headers: any[], body: Uint8Array, messageId: string, orderKey: string, flags: number, ordinal: number, scope: string}>} */
   get requests() {
     return (this.#requests ??= this.#decode());
   }
   // Gives the queue messages' buffer back to its pool (a plan read with one), once they are queued.
-  release() {}
+  release() {
+    this.#pool?.give(this.#buffer);
+    this.#pool = null;
+  }
 }
 
 // Buffers for the queue messages of plans read with decodePlan(view, pool), given back once the
@@ -89,34 +96,54 @@ export class StringCache {
   }
 }
 
+// The span table's strings of one plan: offset → string (interned spans decode once), through
+// the Core's StringCache when there is one.
+class PlanStrings {
+  constructor(data, cache) {
+    this.data = data;
+    this.cache = cache;
+    this.seen = null; // made on the second string: a beacon's plan has a handful
+  }
+  text(off, len) {
+    if (len === 0) return "";
+    const data = this.data;
+    if (len >= 65536) return decoder.decode(data.subarray(off, off + len));
+    const key = off * 65536 + len;
+    // A short string is found in the Core's cache as quickly as in a map of this plan's own.
+    if (this.cache && len <= 64) return this.cache.text(data, off, len, key);
+    let s = this.seen?.get(key);
+    if (s === undefined) {
+      s = decoder.decode(data.subarray(off, off + len));
+      (this.seen ??= new Map()).set(key, s);
+    }
+    return s;
+  }
+}
+
 // bytes: the plan (a copy the caller keeps), or with `pool` a view into wasm memory valid only
 // now: then everything is read at once, the queue messages are copied into a pooled buffer
 // (plan.release gives it back), and the calls are not kept (plan.requests throws). `cache`: the
 // Core's StringCache, if any.
 export function decodePlan(bytes, pool = null, cache = null) {
-  const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const u32 = (i) => words.getUint32(i * 4, true);
+  if (bytes.byteOffset % 4 !== 0) bytes = bytes.slice(); // its words read in place below
+  // Words as the platform's (little-endian: wasm, x86, Arm as Workers run them); a plan is
+  // written at an aligned address.
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+  const u32 = (i) => words[i];
   if (u32(0) !== MAGIC || u32(1) !== VERSION) throw new Error("ajs-edge: not a plan");
-  const [status, nReplyHeaders, nRequests, nRequestHeaders, nNotes] = [u32(2), u32(3), u32(4), u32(5), u32(6)];
+  const status = u32(2);
+  const nReplyHeaders = u32(3);
+  const nRequests = u32(4);
+  const nRequestHeaders = u32(5);
+  const nNotes = u32(6);
   const counters = { received: u32(7), accepted: u32(8), rejected: u32(9) };
   const nRateLimits = u32(14);
   const nMessages = u32(15);
   const nSources = u32(16);
   if (u32(13) !== bytes.length) throw new Error("ajs-edge: plan of the wrong length");
   const data = bytes; // spans are offsets from the start; the tables follow the data
-  const strings = new Map(); // offset → string: interned spans decode once
-  const text = (off, len) => {
-    if (len === 0) return "";
-    if (len >= 65536) return decoder.decode(data.subarray(off, off + len));
-    const key = off * 65536 + len;
-    let s = strings.get(key);
-    if (s === undefined) {
-      s = cache ? cache.text(data, off, len, key) : decoder.decode(data.subarray(off, off + len));
-      strings.set(key, s);
-    }
-    return s;
-  };
-  const span = (w) => text(u32(w), u32(w + 1));
+  const strings = new PlanStrings(data, cache);
+  const span = (w) => strings.text(u32(w), u32(w + 1));
 
   let w = u32(12) / 4; // the tables
   const replyHeaders = [];
@@ -125,15 +152,11 @@ export function decodePlan(bytes, pool = null, cache = null) {
   w += nRequests * REQUEST_WORDS;
   const headerWords = w;
   w += nRequestHeaders * REQUEST_HEADER_WORDS;
-  let headers;
-  const readHeaders = () => {
-    headers = [];
+  const decodeRequests = () => {
+    const headers = [];
     for (let i = 0, h = headerWords; i < nRequestHeaders; i++, h += REQUEST_HEADER_WORDS) {
       headers.push({ name: span(h), value: span(h + 2), secret: span(h + 4), format: SECRET_FORMAT[u32(h + 6)] ?? "none" });
     }
-  };
-  const decodeRequests = () => {
-    readHeaders();
     const requests = [];
     for (let i = 0, r = requestWords; i < nRequests; i++, r += REQUEST_WORDS) {
       const first = u32(r + 6);
@@ -159,29 +182,27 @@ export function decodePlan(bytes, pool = null, cache = null) {
   const rateLimits = [];
   for (let i = 0; i < nRateLimits; i++, w += RATE_LIMIT_WORDS) rateLimits.push({ binding: span(w), key: span(w + 2) });
   // Queue messages (only when the meta asked for them: src/plan/queue_messages.hpp): finished
-  // bodies.
-  const spans = [];
+  // bodies. Read for the queue, their bytes are copied into a pooled buffer in one piece.
+  const messageWords = w;
+  w += nMessages * MESSAGE_WORDS;
   let from = Infinity;
   let to = 0;
-  for (let i = 0; i < nMessages; i++, w += MESSAGE_WORDS) {
-    spans.push({ offset: u32(w), length: u32(w + 1), chains: u32(w + 2), flags: u32(w + 3) });
-    from = Math.min(from, u32(w));
-    to = Math.max(to, u32(w) + u32(w + 1));
+  for (let m = messageWords; m < w; m += MESSAGE_WORDS) {
+    from = Math.min(from, u32(m));
+    to = Math.max(to, u32(m) + u32(m + 1));
   }
-  // Read for the queue: the messages' bytes copied into a pooled buffer, the reply body copied.
   const buffer = pool && nMessages > 0 ? pool.take(to - from) : null;
   if (buffer) buffer.set(data.subarray(from, to));
-  const [source, base] = buffer ? [buffer, from] : [data, 0];
-  const messages = spans.map(({ offset, length, chains, flags }) => ({
-    bytes: source.subarray(offset - base, offset - base + length),
-    chains,
-    oversized: (flags & MESSAGE_FLAGS.oversizedChain) !== 0,
-  }));
+  const source = buffer ?? data;
+  const base = buffer ? from : 0;
+  const messages = [];
+  for (let m = messageWords; m < w; m += MESSAGE_WORDS) {
+    const offset = u32(m) - base;
+    messages.push({ bytes: source.subarray(offset, offset + u32(m + 1)), chains: u32(m + 2), oversized: (u32(m + 3) & MESSAGE_FLAGS.oversizedChain) !== 0 });
+  }
   const sources = [];
   for (let i = 0; i < nSources; i++, w += SOURCE_WORDS) sources.push(span(w));
-  const replyBody = data.subarray(u32(10), u32(10) + u32(11));
-  const fields = { status, replyHeaders, replyBody: pool ? replyBody.slice() : replyBody, callCount: nRequests, notes, counters, rateLimits, messages, sources };
-  const plan = new Plan(fields, pool ? keptForQueue : decodeRequests);
-  if (buffer) plan.release = () => pool.give(buffer);
-  return plan;
+  const replyBody = (pool ? data.slice : data.subarray).call(data, u32(10), u32(10) + u32(11)); // a view into wasm memory is copied
+  const fields = { status, replyHeaders, replyBody, callCount: nRequests, notes, counters, rateLimits, messages, sources };
+  return new Plan(fields, pool ? keptForQueue : decodeRequests, buffer ? pool : null, buffer);
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Core } from "../../host-shims/core/core.mjs";
-import { StringCache } from "../../host-shims/core/plan.mjs";
+import { decodePlan, StringCache } from "../../host-shims/core/plan.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const encoder = new TextEncoder();
@@ -41,4 +41,28 @@ test("requests of one shape whose strings differ in their bytes only read each t
     assert.match(ipKey(second), /:198\.51\.10\.9$/);
     assert.equal(ipKey(first).length, ipKey(second).length);
   }
+});
+
+test("a plan reads the same wherever its bytes lie, and release gives its messages' buffer back once", async () => {
+  const core = await Core.instantiate(await WebAssembly.compile(readFileSync(`${root}build/wasm/ajs_edge.wasm`)));
+  core.configure(JSON.stringify({ sources: [{ writeKey: "wk_words", destinations: { capture: {} } }] }));
+  const body = encoder.encode(JSON.stringify({ writeKey: "wk_words", type: "track", event: "E", userId: "u1", messageId: "m1" }));
+  const meta = { method: "POST", url: "https://edge.example.com/v1/t", headers: {}, receivedAt: 1785578400500, seed: "00000000000000ff", queue: true };
+  const bytes = core.handleBytes(meta, body);
+  const aligned = decodePlan(bytes);
+  assert.equal(aligned.callCount, 1);
+  assert.equal(aligned.messages.length, 1);
+  for (const shift of [1, 2, 3]) {
+    const room = new Uint8Array(bytes.length + shift);
+    room.set(bytes, shift);
+    const moved = decodePlan(room.subarray(shift));
+    assert.deepEqual({ ...moved, messages: moved.messages.map((m) => [...m.bytes]) }, { ...aligned, messages: aligned.messages.map((m) => [...m.bytes]) });
+  }
+  const given = [];
+  const pool = { take: (n) => new Uint8Array(n), give: (b) => given.push(b) };
+  const plan = decodePlan(bytes, pool, new StringCache());
+  plan.release();
+  plan.release();
+  assert.equal(given.length, 1);
+  assert.equal(given[0].buffer, plan.messages[0].bytes.buffer);
 });

@@ -1,6 +1,7 @@
 #pragma once
 // Builds a plan in place: strings are interned (a URL or a messageId shared by many calls is
 // stored once) and bodies are serialized straight into the plan's one byte buffer.
+#include <algorithm>
 #include <array>
 #include <boost/json/fwd.hpp>
 #include <cstddef>
@@ -68,6 +69,8 @@ class plan_writer {
 
   // Room for what a body of `input_bytes` is expected to plan, so the buffers grow once.
   void reserve_for(std::size_t input_bytes);
+  // Room for `calls` calls, within the budget (set_budget first).
+  void reserve_calls(std::size_t calls) { plan_.requests.reserve(std::min(calls, budget_.max_calls)); }
 
   // Reply to the client.
   void reply(std::uint32_t status, std::string_view body);

@@ -86,6 +86,16 @@ struct queue_message {
   std::uint32_t flags = 0;   // queue_message_flags
 };
 
+// A run of request_headers a call template wrote, with its JSON as queue messages carry it
+// (call_template::headers_json): the queue writer takes it as it is instead of rendering it for
+// each request. Not encoded; `json` is a view into the configuration, valid while its request is
+// planned.
+struct template_header_run {
+  std::uint32_t first_header = 0, header_count = 0;
+  std::string_view json;
+  std::uint64_t hash = 0;  // hash_bytes(json, 0)
+};
+
 struct plan_counters {
   std::uint32_t events_received = 0;
   std::uint32_t events_accepted = 0;
@@ -113,6 +123,7 @@ struct plan {
   // refused or not: what the host files the request under (the operator console's live view).
   // Empty when it names none (no or an unknown writeKey, the settings document, a preflight).
   std::vector<byte_span> sources;
+  std::vector<template_header_run> header_runs;  // for the queue writer only
   plan_counters counters;
   // Every span above points here (offsets from its start, past the header's room).
   std::string bytes = std::string(plan_header_bytes, '\0');
@@ -138,7 +149,8 @@ struct plan {
  private:
   template <class F>
   void for_each_table(F f) {
-    f(reply_headers), f(requests), f(request_headers), f(notes), f(rate_limits), f(messages), f(sources);
+    f(reply_headers), f(requests), f(request_headers), f(notes), f(rate_limits), f(messages), f(sources),
+        f(header_runs);
   }
 };
 

@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 
 #include "json/write_json.hpp"
+#include "plan/queue_messages.hpp"
 
 namespace ajs {
 
@@ -16,6 +17,11 @@ call_template::call_template(std::string_view destination, std::string_view meth
                              std::initializer_list<header_line> headers)
     : destination_(add(destination)), method_(add(method)) {
   for (auto const& h : headers) headers_.push_back({add(h.name), add(h.value), add(h.secret_binding), h.format});
+  append_header_run(headers_json_, headers_.size(), [this](std::size_t i) {
+    auto const& h = headers_[i];
+    return header_text{view(h.name), view(h.value), view(h.secret), h.format};
+  });
+  headers_json_hash_ = hash_bytes(headers_json_, 0);
 }
 
 byte_span call_template::add(std::string_view s) {
@@ -90,6 +96,8 @@ void plan_writer::begin_request(call_template const& shared, std::string_view ur
             static_cast<std::uint32_t>(shared.headers().size())};
     for (auto const& h : shared.headers())
       plan_.request_headers.push_back({at(h.name), at(h.value), at(h.secret), h.format});
+    plan_.header_runs.push_back(
+        {run->first_header, run->header_count, shared.headers_json(), shared.headers_json_hash()});
   }
   planned_request r;
   r.destination = run->destination;
@@ -140,6 +148,7 @@ void plan_writer::rate_limit(std::string_view binding, std::initializer_list<std
 void plan_writer::discard_calls() {
   plan_.requests.clear();
   plan_.request_headers.clear();
+  plan_.header_runs.clear();
   plan_.notes.clear();
   ordinals_.clear();
   last_message_ = nullptr;

@@ -53,6 +53,10 @@ class call_template {
   byte_span destination() const { return destination_; }
   byte_span method() const { return method_; }
   std::vector<planned_header> const& headers() const { return headers_; }
+  // Its headers as a queue message's chain carries them (queue_messages.hpp H), and that text's
+  // hash_bytes(…, 0).
+  std::string_view headers_json() const { return headers_json_; }
+  std::uint64_t headers_json_hash() const { return headers_json_hash_; }
 
  private:
   byte_span add(std::string_view s);
@@ -60,6 +64,8 @@ class call_template {
   std::string text_;
   byte_span destination_, method_;
   std::vector<planned_header> headers_;
+  std::string headers_json_;
+  std::uint64_t headers_json_hash_ = 0;
 };
 
 class plan_writer {

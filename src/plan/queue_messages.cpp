@@ -45,10 +45,15 @@ class message_writer {
   void run();
 
  private:
-  // A header run: [{"name","value"} | {"name","secret","format"}, …].
+  // A header run (H): its template's text, or for a run no template wrote, a piece of text_.
   struct header_run {
-    piece json;
+    std::string_view shared;
+    piece own;
   };
+  std::string_view run_text(std::uint32_t run) const {
+    auto const& r = runs_[run];
+    return r.own.length ? std::string_view(text_).substr(r.own.offset, r.own.length) : r.shared;
+  }
   // One chain per destination and order key:
   //   {"v":1,"destination":…,"orderKey":…,"method":…,"headers":<run>,"url":…,"scope":…,"calls":[call,…]}
   struct chain {
@@ -72,9 +77,17 @@ class message_writer {
   void add_chain(planned_request const& r, std::uint32_t run, std::string_view destination, std::string_view order_key);
   piece write_call(planned_request const& r, std::uint32_t run, chain const& c);
   void append(piece x) { p_.bytes.append(text_, x.offset, x.length); }
+  void append_run(std::uint32_t run) {
+    auto const& r = runs_[run];
+    if (r.own.length)
+      append(r.own);
+    else
+      p_.bytes.append(r.shared);
+  }
   void write_envelope(chain const& c);
   void write_bodies(chain const& c);
   void flush(std::size_t first, std::size_t next, std::uint32_t flags);
+  std::string_view text_of(piece x) const { return std::string_view(text_).substr(x.offset, x.length); }
   piece since(std::size_t start) const {
     return {static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(text_.size() - start)};
   }
@@ -115,37 +128,33 @@ std::uint32_t message_writer::header_run_of(planned_request const& r) {
     if (seen.first == r.first_header && seen.count == r.header_count && seen.run != none) return seen.run;
   auto& remembered = recent_runs_[next_recent_run_];
   next_recent_run_ = (next_recent_run_ + 1) % recent_runs_.size();
+  // Its JSON: as its template wrote it, or rendered here.
+  header_run run;
+  std::uint64_t hash = 0;
+  for (auto const& t : p_.header_runs)
+    if (t.first_header == r.first_header && t.header_count == r.header_count) {
+      run.shared = t.json;
+      hash = t.hash;
+      break;
+    }
+  auto const start = text_.size();
+  if (run.shared.empty()) {
+    append_header_run(text_, r.header_count, [&](std::size_t i) {
+      auto const& h = p_.request_headers[r.first_header + i];
+      return header_text{p_.view(h.name), p_.view(h.value), p_.view(h.secret), h.format};
+    });
+    run.own = since(start);
+    hash = hash_bytes(text_of(run.own), 0);
+  }
   // Runs are known by their JSON, as the host compares headers: two templates (two sources' Gist,
   // say) with the same headers are one run, wherever their strings are in the plan.
-  auto const start = text_.size();
-  text_ += '[';
-  for (std::uint32_t h = 0; h < r.header_count; ++h) {
-    auto const& header = p_.request_headers[r.first_header + h];
-    if (h) text_ += ',';
-    text_ += R"({"name":)";
-    json::write_json_string(text_, p_.view(header.name));
-    if (header.format == secret_format::none || header.secret.length == 0) {
-      text_ += R"(,"value":)";
-      json::write_json_string(text_, p_.view(header.value));
-    } else {
-      text_ += R"(,"secret":)";
-      json::write_json_string(text_, p_.view(header.secret));
-      text_ += R"(,"format":")";
-      text_ += secret_format_names[static_cast<std::uint32_t>(header.format)];
-      text_ += '"';
-    }
-    text_ += '}';
-  }
-  text_ += ']';
-  auto const json = since(start);
-  auto const text_of = [&](piece x) { return std::string_view(text_).substr(x.offset, x.length); };
-  auto [index, added] = run_index_.find_or_add(
-      hash_bytes(text_of(json), 0), [&](std::uint32_t i) { return text_of(runs_[i].json) == text_of(json); });
+  auto const json = run.own.length ? text_of(run.own) : run.shared;
+  auto [index, added] = run_index_.find_or_add(hash, [&](std::uint32_t i) { return run_text(i) == json; });
   if (added) {
     *index = static_cast<std::uint32_t>(runs_.size());
-    runs_.push_back({json});
+    runs_.push_back(run);
   } else {
-    text_.resize(start);  // rendered before: that run's text stands
+    text_.resize(start);  // known before: that run's text stands
   }
   remembered = {r.first_header, r.header_count, *index};
   return *index;
@@ -194,7 +203,7 @@ void message_writer::add_chain(planned_request const& r, std::uint32_t run, std:
   text_ += R"(,"scope":)";
   json::write_json_string(text_, c.scope);
   c.defaults = since(defaults);
-  c.size = c.head.length + runs_[c.run].json.length + c.defaults.length + calls_open.size() + calls_close.size();
+  c.size = c.head.length + run_text(c.run).size() + c.defaults.length + calls_open.size() + calls_close.size();
   chains_.push_back(c);
 }
 
@@ -208,8 +217,10 @@ piece message_writer::write_call(planned_request const& r, std::uint32_t own, ch
   }
   if (own != c.run) {
     text_ += R"("headers":)";
-    // A piece of text_ appended to itself: libc++ and libstdc++ copy it before freeing the old room.
-    text_.append(text_, runs_[own].json.offset, runs_[own].json.length);
+    if (runs_[own].own.length)  // a piece of text_ appended to itself: libc++ and libstdc++ copy it first
+      text_.append(text_, runs_[own].own.offset, runs_[own].own.length);
+    else
+      text_.append(runs_[own].shared);
     text_ += ',';
   }
   if (auto const url = p_.view(r.url); url != c.url) {
@@ -242,7 +253,7 @@ piece message_writer::write_call(planned_request const& r, std::uint32_t own, ch
 // A message: the envelope (its chains' JSON), a newline, then every call's body in order.
 void message_writer::write_envelope(chain const& c) {
   append(c.head);
-  append(runs_[c.run].json);
+  append_run(c.run);
   append(c.defaults);
   p_.bytes += calls_open;
   for (auto i = c.first_call; i != none; i = calls_[i].next) {
@@ -330,6 +341,24 @@ void message_writer::run() {
 }
 
 }  // namespace
+
+namespace detail {
+void append_header(std::string& out, header_text const& h) {
+  out += R"({"name":)";
+  json::write_json_string(out, h.name);
+  if (h.format == secret_format::none || h.secret.empty()) {
+    out += R"(,"value":)";
+    json::write_json_string(out, h.value);
+  } else {
+    out += R"(,"secret":)";
+    json::write_json_string(out, h.secret);
+    out += R"(,"format":")";
+    out += secret_format_names[static_cast<std::uint32_t>(h.format)];
+    out += '"';
+  }
+  out += '}';
+}
+}  // namespace detail
 
 void write_queue_messages(plan& p, std::uint64_t seed) {
   p.messages.clear();

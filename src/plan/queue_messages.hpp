@@ -17,6 +17,8 @@
 // a bundle while the message stays within queue_message_max_bytes; a chain alone goes as it is; a
 // chain over the limit goes alone and flagged, for the host to store (DELIVERY_PAYLOADS).
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "plan/plan.hpp"
 
@@ -26,8 +28,34 @@ namespace ajs {
 // MESSAGE_MAX_BYTES, checked equal by tests/core/abi_constants.test.mjs).
 inline constexpr std::uint32_t queue_message_max_bytes = 120000;
 
+// One header of a run (H above), as text.
+struct header_text {
+  std::string_view name, value, secret;
+  secret_format format = secret_format::none;
+};
+
+// Appends H for `count` headers, the i-th given by `header(i)` (a header_text). Written for each
+// destination once, when its call_template is made (plan.hpp plan::header_runs), and here for a
+// run no template wrote.
+template <class Header>
+void append_header_run(std::string& out, std::size_t count, Header&& header);
+
 // Appends the messages for p.requests to p.bytes and lists them in p.messages. `seed`: the
 // request's randomness (request_meta::seed), for the hash of its chains' order keys.
 void write_queue_messages(plan& p, std::uint64_t seed = 0);
+
+namespace detail {
+void append_header(std::string& out, header_text const& h);
+}
+
+template <class Header>
+void append_header_run(std::string& out, std::size_t count, Header&& header) {
+  out += '[';
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i) out += ',';
+    detail::append_header(out, header(i));
+  }
+  out += ']';
+}
 
 }  // namespace ajs

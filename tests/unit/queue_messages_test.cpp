@@ -284,3 +284,50 @@ TEST_CASE("queue messages: two templates with the same headers (two sources' Gis
   CHECK(text.find(R"({"headers":[{"name":"authorization","secret":"OTHER_KEY","format":"bearer"}],"bodyLength":)") !=
         std::string::npos);
 }
+
+TEST_CASE("queue messages: a template's header run is the text the writer renders for the same headers") {
+  // Escapes, an empty value, a secret with and without a format, a template with no headers.
+  call_template const a{
+      "gist",
+      "POST",
+      {header_line::literal("content-type", "application/json"), header_line::literal("x-quote", "say \"hi\"\\\n"),
+       header_line::literal("x-empty", ""), header_line::secret("authorization", "GIST_API_KEY", secret_format::bearer),
+       header_line::secret("x-basic", "B", secret_format::basic_username)}};
+  call_template const b{"gainsight", "PUT", {}};
+  call_template const c{"gainsight_px", "POST", {header_line::secret("x-key", "PX_KEY", secret_format::raw)}};
+  auto const planned = [&](bool forget_some) {
+    plan p;
+    plan_writer w(p);
+    for (auto const* t : {&a, &b, &c, &a, &c}) {
+      w.begin_request(*t, "https://x.test/e", "m1", "u1");
+      w.body(w.text("{}"));
+    }
+    CHECK(p.header_runs.size() == 3);
+    // Rendered by the writer instead: none of the runs, or the first and the last.
+    if (forget_some)
+      p.header_runs.erase(p.header_runs.begin() + 1);
+    else
+      p.header_runs.clear();
+    return p;
+  };
+  plan with;
+  {
+    plan_writer w(with);
+    for (auto const* t : {&a, &b, &c, &a, &c}) {
+      w.begin_request(*t, "https://x.test/e", "m1", "u1");
+      w.body(w.text("{}"));
+    }
+  }
+  write_queue_messages(with);
+  CHECK(a.headers_json() ==
+        R"([{"name":"content-type","value":"application/json"},{"name":"x-quote","value":"say \"hi\"\\\n"},)"
+        R"({"name":"x-empty","value":""},{"name":"authorization","secret":"GIST_API_KEY","format":"bearer"},)"
+        R"({"name":"x-basic","secret":"B","format":"basic_username"}])");
+  CHECK(b.headers_json() == "[]");
+  for (bool some : {false, true}) {
+    CAPTURE(some);
+    auto without = planned(some);
+    write_queue_messages(without);
+    CHECK(messages_of(without) == messages_of(with));
+  }
+}

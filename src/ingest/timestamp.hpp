@@ -31,6 +31,13 @@ class iso8601_text {
 // The same as a std::string.
 std::string format_iso8601_ms(std::int64_t ms_since_epoch);
 
+// Whether iso8601_text writes the instant with a four-digit year (0000-01-01T00:00:00.000Z to
+// 9999-12-31T23:59:59.999Z), the form parse_iso8601_ms reads back to the same instant; outside,
+// toISOString's ±YYYYYY, which it does not read.
+constexpr bool iso8601_four_digit_year(std::int64_t ms_since_epoch) {
+  return ms_since_epoch >= -62'167'219'200'000 && ms_since_epoch <= 253'402'300'799'999;
+}
+
 // Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar; m in 1–12, and a day past
 // the month's last counts on into the next (y, 2, 30 is March 2 or 1), as JavaScript's MakeDay.
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);

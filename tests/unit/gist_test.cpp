@@ -684,3 +684,34 @@ TEST_CASE("gist: number_text writes the shortest form that reads back") {
   CHECK(ajs::gist::number_text(0.1) == "0.1");
   CHECK(ajs::gist::number_text(1.0 / 3) == "0.3333333333333333");
 }
+
+TEST_CASE("gist: occurred_at up to the last instant of year 9999, and none past the first (as its ISO text reads)") {
+  auto const occurred_at = [](std::string const& timestamp) {
+    auto const body = only_call(post(gist_config(), "t",
+                                     R"({"messageId":"m1","userId":"u1","event":"E","timestamp":)" + timestamp + "}"))
+                          .json();
+    auto const* v = body.as_object().if_contains("occurred_at");
+    return v ? *v : bj::value("none");
+  };
+  CHECK(occurred_at("253402300799999") == bj::value(253402300799));
+  CHECK(occurred_at("253402300800000") == bj::value("none"));
+  // Below year 0 by a sentAt far ahead: timestamp = receivedAt − (sentAt − timestamp).
+  auto const skewed = [](std::string const& sent_at) {
+    auto const body =
+        only_call(
+            post(gist_config(), "t",
+                 R"({"messageId":"m1","userId":"u1","event":"E","timestamp":"2026-08-01T10:00:00.500Z","sentAt":)" +
+                     sent_at + "}"))
+            .json();
+    auto const* v = body.as_object().if_contains("occurred_at");
+    return v ? *v : bj::value("none");
+  };
+  auto const received = std::int64_t{1785578400500};      // the test request's receivedAt
+  auto const sent_at_for = [&](std::int64_t timestamp) {  // the sentAt that makes it `timestamp`
+    return std::to_string(received + (1785578400500 - timestamp));
+  };
+  CHECK(skewed(sent_at_for(-62167219200000)) == bj::value(-62167219200));
+  CHECK(skewed(sent_at_for(-62167219199001)) == bj::value(-62167219200));  // rounded down, as before 1970
+  CHECK(skewed(sent_at_for(-62167219200001)) == bj::value("none"));
+  CHECK(occurred_at(R"("2026-08-01T10:00:00.999Z")") == bj::value(1785578400));
+}

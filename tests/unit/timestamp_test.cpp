@@ -143,3 +143,16 @@ TEST_CASE("timestamp: hours, minutes, seconds and offsets at their edges; z as Z
   CHECK(parse_iso8601_ms("2026-08-01T10:00:00+23:59") == 1785492060000);  // node: Date.parse
   CHECK(parse_iso8601_ms("2026-08-01T10:00:00-00:59") == 1785581940000);
 }
+
+TEST_CASE("timestamp: a four-digit year is exactly what parse reads back of what iso8601_text writes") {
+  auto const first = ajs::days_from_civil(0, 1, 1) * 86'400'000;
+  auto const past_last = ajs::days_from_civil(10000, 1, 1) * 86'400'000;
+  for (std::int64_t ms : {first, first + 1, std::int64_t{0}, past_last - 1, first - 1, past_last, past_last + 1}) {
+    CAPTURE(ms);
+    bool const inside = ms >= first && ms < past_last;
+    CHECK(ajs::iso8601_four_digit_year(ms) == inside);
+    auto const read = parse_iso8601_ms(format_iso8601_ms(ms));
+    CHECK(read.has_value() == inside);
+    if (read) CHECK(*read == ms);
+  }
+}

@@ -27,7 +27,7 @@ class gist_planner final : public destination {
 
   void plan(event const& e, plan_writer& out) const override {
     gist::flat_budget keys{limits::gist_flattened_key_bytes};
-    gist::mapping_input in{e.message, config_, keys, out.seed()};
+    gist::mapping_input in{e.message, config_, keys, out.seed(), e.timestamp_ms};
     switch (e.type) {
       case event_type::identify: return plan_identify(e, in, out);
       case event_type::track: return plan_event(e, in, gist::event_body, out);

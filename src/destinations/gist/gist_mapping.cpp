@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "ingest/timestamp.hpp"
 #include "json/access.hpp"
 #include "json/write_json.hpp"
 
@@ -63,6 +64,15 @@ bool seconds(found const& f, mapping_input const&, std::string& out) {
   return s.has_value();
 }
 
+// The skew-corrected timestamp, from the instant normalization wrote as the message's `timestamp`
+// (ISO text, which unix_seconds would read back to these seconds, and not past a four-digit year):
+// not parsed again for every event.
+bool occurred_at(found const&, mapping_input const& in, std::string& out) {
+  if (!iso8601_four_digit_year(in.timestamp_ms)) return false;
+  json::write_json_integer(out, seconds_from_ms(in.timestamp_ms));
+  return true;
+}
+
 bool flag(found const& f, mapping_input const&, std::string& out) {
   auto b = f.value ? flag_of(*f.value) : std::nullopt;
   if (b) out += *b ? "true" : "false";
@@ -119,7 +129,7 @@ constexpr field_rule event_rules[] = {
     {"event_name", {"event"}, as_sent},
     {user_id_field, {"userId"}, id},
     {email_field, {"context.traits.email", "properties.email"}, email},
-    {"occurred_at", {"timestamp"}, seconds},  // the skew-corrected timestamp
+    {"occurred_at", {}, occurred_at},  // the message's `timestamp`, skew-corrected
     {"properties", {"properties"}, event_properties},
 };
 
@@ -128,7 +138,7 @@ constexpr field_rule page_event_rules[] = {
     {"event_name", {"name", "properties.name"}, page_event_name},
     {user_id_field, {"userId"}, id},
     {email_field, {"context.traits.email", "properties.email"}, email},
-    {"occurred_at", {"timestamp"}, seconds},
+    {"occurred_at", {}, occurred_at},
     {"properties", {"properties"}, event_properties},
 };
 

@@ -26,8 +26,9 @@ inline constexpr std::string_view email_field = "email";
 struct mapping_input {
   bj::object const& message;  // the normalized Segment message
   settings const& config;
-  flat_budget& keys;   // what flattening may still spend: the planner drops a body that spent it all
-  std::uint64_t seed;  // the request's randomness, for the tables of flattened keys
+  flat_budget& keys;          // what flattening may still spend: the planner drops a body that spent it all
+  std::uint64_t seed;         // the request's randomness, for the tables of flattened keys
+  std::int64_t timestamp_ms;  // the skew-corrected timestamp (event::timestamp_ms)
 };
 
 // A body written as JSON text at the end of a buffer: where it is, and where the values of its

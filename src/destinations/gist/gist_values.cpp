@@ -58,6 +58,8 @@ void join_key(std::string& key, std::size_t parent, std::string_view part, bool 
 
 }  // namespace
 
+std::int64_t seconds_from_ms(std::int64_t ms) { return floor_div(ms, 1000); }
+
 std::optional<std::int64_t> unix_seconds(bj::value const& v) {
   if (auto const* i = v.if_int64()) return epoch_seconds(*i);
   if (v.is_uint64()) return std::nullopt;  // beyond int64: no plausible date in either unit
@@ -68,7 +70,7 @@ std::optional<std::int64_t> unix_seconds(bj::value const& v) {
   auto const* s = v.if_string();
   if (!s) return std::nullopt;
   auto const text = trim(*s);
-  if (auto ms = parse_iso8601_ms(text)) return floor_div(*ms, 1000);
+  if (auto ms = parse_iso8601_ms(text)) return seconds_from_ms(*ms);
   std::int64_t n = 0;
   auto const r = std::from_chars(text.data(), text.data() + text.size(), n);
   if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size()) return std::nullopt;
@@ -209,7 +211,7 @@ void add_contact_property(std::string& key, bj::value const& v, flat_object& int
       // ISO text is a date: Unix seconds under an `_at` key. Anything else is text (emails and
       // URLs included: Gist types those by the property's definition, not by the JSON type).
       if (auto ms = parse_iso8601_ms(trim(v.get_string()))) {
-        if (into.key(date_key(key))) json::write_json_integer(out, floor_div(*ms, 1000));
+        if (into.key(date_key(key))) json::write_json_integer(out, seconds_from_ms(*ms));
         return;
       }
       if (ends_with_at(key))

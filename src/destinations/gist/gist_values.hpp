@@ -21,6 +21,8 @@ namespace bj = boost::json;
 // offset, date only), and epoch numbers or digit strings: at or above 1e11 they are read as
 // milliseconds (1e11 s is the year 5138; 1e11 ms is 1973), below as seconds.
 std::optional<std::int64_t> unix_seconds(bj::value const& v);
+// An instant in ms as whole seconds, rounded down (what unix_seconds makes of its ISO text).
+std::int64_t seconds_from_ms(std::int64_t ms);
 
 // Gist's rule for a custom property's key, and nothing more: the name lower-cased, each space an
 // underscore (docs.getgist.com "Contact properties glossary", gist-api.md [O6]). `planName` is

@@ -59,3 +59,18 @@ TEST_CASE("longest_rewrite_size: up to 6,241 bytes always fit in a message's 32 
   CHECK(ajs::json::longest_rewrite_size(6241) <= ajs::limits::event_bytes);
   CHECK(ajs::json::longest_rewrite_size(6242) > ajs::limits::event_bytes);
 }
+
+TEST_CASE("fits: its quick bound never says less than the written size (the longest integers, doubles, escapes)") {
+  for (std::string const text :
+       {"[-9223372036854775808,9223372036854775807,18446744073709551615,-1,0]", "[1e300,-1.2345678901234567e-7,0.1]",
+        R"({"a\u0001":"\u0000\"\\","b":[null,true,false]})", "[12345678901234567890,-4611686018427387904]"}) {
+    CAPTURE(text);
+    boost::system::error_code ec;
+    auto const v = ajs::json::parse(text, ec);
+    REQUIRE(!ec);
+    auto const size = ajs::json::serialized_size(v, ~std::size_t{0});
+    CHECK(size == written(text));
+    CHECK(ajs::json::fits(v, size));
+    CHECK(!ajs::json::fits(v, size - 1));
+  }
+}

@@ -5,10 +5,59 @@
 #include <cstdlib>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 
 namespace ajs::json {
 
+namespace {
+
+constexpr double powers_of_ten[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};  // each exact
+constexpr double short_decimal_limit = 1125899906842624.0;             // 2^50
+
+// A value with up to 6 decimals and under 2^50 once scaled (49.5, 0.25, 19.99, 48.13743), written
+// as m / 10^k for the least k at which an integer m reads back as d, without Ryu (whose 128-bit
+// products are calls in wasm). Under 2^50 an ulp is at most 1/8: d·10^k, rounded once, lies within
+// 3/8 of m, so rounding it finds m, and m is the only integer that reads back at that k; m / 10^k
+// is correctly rounded, as reading the text back is. The least k gives the fewest digits: Ryu's
+// shortest text. 0 when there is none (the general path writes it). tests/unit/js_number_test.cpp
+// checks it against the general path.
+unsigned short_decimal(double d, char* out) {
+  double const magnitude = std::fabs(d);
+  for (unsigned k = 0; k < std::size(powers_of_ten); ++k) {
+    double const scaled = magnitude * powers_of_ten[k];
+    if (!(scaled < short_decimal_limit)) return 0;
+    double const m = std::nearbyint(scaled);
+    if (m / powers_of_ten[k] != magnitude || m == 0) continue;
+    // The digits of m, the point k digits from the right (0.0…0 before them when m is shorter).
+    char digits[20];
+    auto const n = static_cast<unsigned>(boost::json::detail::format_uint64(digits, static_cast<std::uint64_t>(m)));
+    unsigned o = 0;
+    if (d < 0) out[o++] = '-';
+    if (n <= k) {
+      out[o++] = '0';
+      out[o++] = '.';
+      for (unsigned z = n; z < k; ++z) out[o++] = '0';
+      std::memcpy(out + o, digits, n);
+      return o + n;
+    }
+    std::memcpy(out + o, digits, n - k);
+    o += n - k;
+    if (k == 0) return o;
+    out[o++] = '.';
+    std::memcpy(out + o, digits + n - k, k);
+    return o + k;
+  }
+  return 0;
+}
+
+}  // namespace
+
 unsigned format_js_number(double d, char* out) {
+  if (unsigned const n = short_decimal(d, out)) return n;
+  return detail::format_js_number_general(d, out);
+}
+
+unsigned detail::format_js_number_general(double d, char* out) {
   if (std::isnan(d) || std::isinf(d)) {
     std::memcpy(out, "null", 4);
     return 4;

@@ -18,4 +18,10 @@ unsigned format_js_integer(std::uint64_t u, char* out);
 
 std::string js_number(double d);
 
+namespace detail {
+// format_js_number by its general path alone (Ryu's digits, laid out): the oracle of its fast
+// path's test.
+unsigned format_js_number_general(double d, char* out);
+}  // namespace detail
+
 }  // namespace ajs::json

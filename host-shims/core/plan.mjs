@@ -96,26 +96,29 @@ export class StringCache {
   }
 }
 
-// The span table's strings of one plan: offset → string (interned spans decode once), through
-// the Core's StringCache when there is one.
+// The span table's strings of one plan, through the Core's StringCache when there is one. A plan
+// with many strings (a batch's notes name a few destinations and reasons hundreds of times, at the
+// same interned places) also keeps its own map by place, made once it has read a few: a beacon's
+// handful each go to the cache alone.
+const PLAN_MAP_AFTER = 16;
 class PlanStrings {
   constructor(data, cache) {
     this.data = data;
     this.cache = cache;
-    this.seen = null; // made on the second string: a beacon's plan has a handful
+    this.seen = null;
+    this.read = 0;
   }
   text(off, len) {
     if (len === 0) return "";
     const data = this.data;
     if (len >= 65536) return decoder.decode(data.subarray(off, off + len));
     const key = off * 65536 + len;
-    // A short string is found in the Core's cache as quickly as in a map of this plan's own.
-    if (this.cache && len <= 64) return this.cache.text(data, off, len, key);
-    let s = this.seen?.get(key);
-    if (s === undefined) {
-      s = decoder.decode(data.subarray(off, off + len));
-      (this.seen ??= new Map()).set(key, s);
-    }
+    const seen = this.seen;
+    let s = seen?.get(key);
+    if (s !== undefined) return s;
+    s = this.cache && len <= 64 ? this.cache.text(data, off, len, key) : decoder.decode(data.subarray(off, off + len));
+    if (seen) seen.set(key, s);
+    else if (++this.read === PLAN_MAP_AFTER) this.seen = new Map();
     return s;
   }
 }

@@ -3,7 +3,7 @@
 // V8's sampling profiler, with wasm frames named from the module's name section.
 //   bash scripts/profile.sh wasm [single|batch|small]     (builds the named module first)
 //   node bench/profile_wasm.mjs build/wasm-profile/ajs_edge.wasm single
-// The shipped module has no name section (the link's wasm-opt drops it); scripts/profile.sh links
+// The shipped module has no name section (its link strips it); scripts/profile.sh links
 // the same objects again with one.
 import { Session } from "node:inspector/promises";
 import { readFileSync } from "node:fs";

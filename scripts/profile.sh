@@ -9,7 +9,7 @@
 #                                                          the plain-JS Worker and the Worker: its CPU per
 #                                                          request by part (kernel, workerd, wasm, JS)
 # Not part of pass/fail. The wasm profile links the wasi build's own objects again, keeping the
-# name section that the shipped module's link drops (clang runs wasm-opt without -g).
+# name section that the shipped module's link strips (--strip-all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-wasm}
@@ -34,11 +34,9 @@ case "$what" in
   wasm)
     bash scripts/build.sh wasi >/dev/null
     mkdir -p build/wasm-profile
-    # The wasi link line (CMake's), with wasm-ld run alone, then wasm-opt as the link runs it plus -g.
-    link=$(sed -e 's| -Wl,--strip-debug||' -e 's| -o ajs_edge.wasm | -o ../wasm-profile/ajs_edge.wasm |' build/wasi/CMakeFiles/ajs_edge.dir/link.txt)
-    wasm_ld=$(cd build/wasi && eval "$link -###" 2>&1 | grep '"/usr/bin/wasm-ld')
-    (cd build/wasi && eval "$wasm_ld")
-    wasm-opt build/wasm-profile/ajs_edge.wasm -O2 -g --enable-bulk-memory -o build/wasm-profile/ajs_edge.wasm
+    # The wasi link line (CMake's), names kept: the same code as the shipped module's.
+    link=$(sed -e 's| -Wl,--strip-all| -Wl,--strip-debug|' -e 's| -o ajs_edge.wasm | -o ../wasm-profile/ajs_edge.wasm |' build/wasi/CMakeFiles/ajs_edge.dir/link.txt)
+    (cd build/wasi && eval "$link")
     node bench/profile_wasm.mjs build/wasm-profile/ajs_edge.wasm "$workload" | c++filt
     ;;
   worker)

@@ -50,10 +50,7 @@ class message_writer {
     std::string_view shared;
     piece own;
   };
-  std::string_view run_text(std::uint32_t run) const {
-    auto const& r = runs_[run];
-    return r.own.length ? std::string_view(text_).substr(r.own.offset, r.own.length) : r.shared;
-  }
+  std::string_view text_of(header_run const& r) const { return r.own.length ? text_of(r.own) : r.shared; }
   // One chain per destination and order key:
   //   {"v":1,"destination":…,"orderKey":…,"method":…,"headers":<run>,"url":…,"scope":…,"calls":[call,…]}
   struct chain {
@@ -77,13 +74,6 @@ class message_writer {
   void add_chain(planned_request const& r, std::uint32_t run, std::string_view destination, std::string_view order_key);
   piece write_call(planned_request const& r, std::uint32_t run, chain const& c);
   void append(piece x) { p_.bytes.append(text_, x.offset, x.length); }
-  void append_run(std::uint32_t run) {
-    auto const& r = runs_[run];
-    if (r.own.length)
-      append(r.own);
-    else
-      p_.bytes.append(r.shared);
-  }
   void write_envelope(chain const& c);
   void write_bodies(chain const& c);
   void flush(std::size_t first, std::size_t next, std::uint32_t flags);
@@ -148,8 +138,8 @@ std::uint32_t message_writer::header_run_of(planned_request const& r) {
   }
   // Runs are known by their JSON, as the host compares headers: two templates (two sources' Gist,
   // say) with the same headers are one run, wherever their strings are in the plan.
-  auto const json = run.own.length ? text_of(run.own) : run.shared;
-  auto [index, added] = run_index_.find_or_add(hash, [&](std::uint32_t i) { return run_text(i) == json; });
+  auto const json = text_of(run);
+  auto [index, added] = run_index_.find_or_add(hash, [&](std::uint32_t i) { return text_of(runs_[i]) == json; });
   if (added) {
     *index = static_cast<std::uint32_t>(runs_.size());
     runs_.push_back(run);
@@ -203,7 +193,7 @@ void message_writer::add_chain(planned_request const& r, std::uint32_t run, std:
   text_ += R"(,"scope":)";
   json::write_json_string(text_, c.scope);
   c.defaults = since(defaults);
-  c.size = c.head.length + run_text(c.run).size() + c.defaults.length + calls_open.size() + calls_close.size();
+  c.size = c.head.length + text_of(runs_[c.run]).size() + c.defaults.length + calls_open.size() + calls_close.size();
   chains_.push_back(c);
 }
 
@@ -217,10 +207,8 @@ piece message_writer::write_call(planned_request const& r, std::uint32_t own, ch
   }
   if (own != c.run) {
     text_ += R"("headers":)";
-    if (runs_[own].own.length)  // a piece of text_ appended to itself: libc++ and libstdc++ copy it first
-      text_.append(text_, runs_[own].own.offset, runs_[own].own.length);
-    else
-      text_.append(runs_[own].shared);
+    // Perhaps a piece of text_ appended to itself: libc++ and libstdc++ copy it before freeing the old room.
+    text_.append(text_of(runs_[own]));
     text_ += ',';
   }
   if (auto const url = p_.view(r.url); url != c.url) {
@@ -253,7 +241,7 @@ piece message_writer::write_call(planned_request const& r, std::uint32_t own, ch
 // A message: the envelope (its chains' JSON), a newline, then every call's body in order.
 void message_writer::write_envelope(chain const& c) {
   append(c.head);
-  append_run(c.run);
+  p_.bytes.append(text_of(runs_[c.run]));
   append(c.defaults);
   p_.bytes += calls_open;
   for (auto i = c.first_call; i != none; i = calls_[i].next) {

@@ -295,14 +295,16 @@ TEST_CASE("queue messages: a template's header run is the text the writer render
        header_line::secret("x-basic", "B", secret_format::basic_username)}};
   call_template const b{"gainsight", "PUT", {}};
   call_template const c{"gainsight_px", "POST", {header_line::secret("x-key", "PX_KEY", secret_format::raw)}};
+  // Another run in a's chain (same destination and order key): its calls name their own headers.
+  call_template const a2{"gist", "POST", {header_line::literal("x-other", "1")}};
   auto const planned = [&](bool forget_some) {
     plan p;
     plan_writer w(p);
-    for (auto const* t : {&a, &b, &c, &a, &c}) {
+    for (auto const* t : {&a, &b, &c, &a2, &a, &c, &a2}) {
       w.begin_request(*t, "https://x.test/e", "m1", "u1");
       w.body(w.text("{}"));
     }
-    CHECK(p.header_runs.size() == 3);
+    CHECK(p.header_runs.size() == 4);
     // Rendered by the writer instead: none of the runs, or the first and the last.
     if (forget_some)
       p.header_runs.erase(p.header_runs.begin() + 1);
@@ -313,7 +315,7 @@ TEST_CASE("queue messages: a template's header run is the text the writer render
   plan with;
   {
     plan_writer w(with);
-    for (auto const* t : {&a, &b, &c, &a, &c}) {
+    for (auto const* t : {&a, &b, &c, &a2, &a, &c, &a2}) {
       w.begin_request(*t, "https://x.test/e", "m1", "u1");
       w.body(w.text("{}"));
     }
@@ -324,6 +326,8 @@ TEST_CASE("queue messages: a template's header run is the text the writer render
         R"({"name":"x-empty","value":""},{"name":"authorization","secret":"GIST_API_KEY","format":"bearer"},)"
         R"({"name":"x-basic","secret":"B","format":"basic_username"}])");
   CHECK(b.headers_json() == "[]");
+  REQUIRE(with.messages.size() == 1);
+  CHECK(messages_of(with)[0].find(R"({"headers":[{"name":"x-other","value":"1"}],"bodyLength":)") != std::string::npos);
   for (bool some : {false, true}) {
     CAPTURE(some);
     auto without = planned(some);

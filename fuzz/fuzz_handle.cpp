@@ -758,18 +758,35 @@ void check_queue_messages(ajs::plan const& p, request const& req) {
 }
 
 // The core skips a request's 32 KB measure when its body is too short to be written past it
-// (json::longest_rewrite_size): no body, read as the core reads it, may be written longer.
+// (json::longest_rewrite_size), and a batch item's when the parse's bound for it is within the
+// limit (json::size_bounds): neither may be under what is written.
 void check_rewrite_bound(std::string_view body) {
   std::string repaired;
   if (ajs::replace_lone_surrogate_escapes(body, repaired)) body = repaired;
   boost::system::error_code ec;
   bj::parse_options opts;
   opts.max_depth = ajs::limits::json_depth;
-  auto const v = ajs::json::parse(body, ec, {}, opts);
+  ajs::json::size_bounds bounds;
+  bounds.array_member = "batch";
+  auto const v = ajs::json::parse(body, ec, {}, opts, nullptr, &bounds);
   if (ec) return;
   auto const written = ajs::json::serialized_size(v, ~std::size_t{0});
   CHECK(written <= ajs::json::longest_rewrite_size(body.size()), "rewrite_bound",
         std::to_string(body.size()) + " bytes are written as " + std::to_string(written));
+  CHECK(written <= bounds.document, "size_bound",
+        "the document is written as " + std::to_string(written) + ", bound " + std::to_string(bounds.document));
+  auto const* batch = v.is_object() ? v.get_object().if_contains("batch") : nullptr;
+  auto const* items = batch ? batch->if_array() : nullptr;
+  CHECK(items ? bounds.elements.size() == items->size() : bounds.elements.empty(), "size_bound",
+        std::to_string(bounds.elements.size()) + " bounds for " + std::to_string(items ? items->size() : 0) + " items");
+  for (std::size_t i = 0; items && i < items->size(); ++i) {
+    auto const& item = (*items)[i];
+    if (!item.is_object() && !item.is_array()) continue;
+    auto const size = ajs::json::serialized_size(item, ~std::size_t{0});
+    CHECK(size <= bounds.elements[i], "size_bound",
+          "batch[" + std::to_string(i) + "] is written as " + std::to_string(size) + ", bound " +
+              std::to_string(bounds.elements[i]));
+  }
 }
 
 void check_plan(config_info const& cfg, request const& req, std::string_view body, std::string_view encoded) {

@@ -76,6 +76,8 @@ struct request_state {
   ingest_clock clock;
   std::string basic_key;
   std::size_t body_bytes = 0;
+  // The body's size and its batch items' at most, as the parse counted them (when measured).
+  json::size_bounds const& sizes;
   // The reply's id cookie (http/identity_cookie.hpp): the last anonymousId analytics.js sent for a
   // source that asks for it.
   std::string identity_cookie;
@@ -176,7 +178,8 @@ void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
   auto source = find_source(st, json::string_or_empty(message, "writeKey"));
   if (!source) return reply_error(st, source.error());
   count_request(st, {*source});
-  if (json::longest_rewrite_size(st.body_bytes) > limits::event_bytes && !json::fits(message, limits::event_bytes))
+  if (json::longest_rewrite_size(st.body_bytes) > limits::event_bytes &&
+      !json::fits(message, limits::event_bytes, st.sizes.document))
     return reply_error(st, invalid_request("message exceeds the 32 KB limit"));
   auto const budget = budget_for(st.body_bytes, 1);
   st.out.set_budget(budget);
@@ -231,11 +234,15 @@ void ingest_batch(request_state& st, bj::object& envelope) {
                                              std::to_string(limits::envelope_expansion_bytes / 1024) +
                                              " KB: send them in each item instead"));
     }
-    if (measured && !json::fits(batch[i], room) &&
-        !json::fits(batch[i], limits::event_bytes - std::min(limits::event_bytes,
-                                                             merged_extra(*item, envelope, "context") +
-                                                                 merged_extra(*item, envelope, "integrations") +
-                                                                 (json::find(*item, "sentAt") ? 0 : sent_at_extra)))) {
+    // The parse's bound for the item (its elements are the last `batch` member's, the one kept).
+    auto const bound = batch.size() == st.sizes.elements.size() ? st.sizes.elements[i] : json::size_bounds::unknown;
+    // Within the room every envelope member leaves, else within what its own members leave of them.
+    auto const own_room = [&] {
+      return limits::event_bytes - std::min(limits::event_bytes, merged_extra(*item, envelope, "context") +
+                                                                     merged_extra(*item, envelope, "integrations") +
+                                                                     (json::find(*item, "sentAt") ? 0 : sent_at_extra));
+    };
+    if (measured && !json::fits(batch[i], room, bound) && !json::fits(batch[i], own_room(), bound)) {
       return reply_error(st, invalid_request("batch[" + std::to_string(i) +
                                              "] exceeds the 32 KB limit per message (the batch's context, "
                                              "integrations and sentAt included)"));
@@ -291,7 +298,9 @@ void ingest_batch(request_state& st, bj::object& envelope) {
 }  // namespace
 
 void ingest(request_meta const& meta, std::string_view body, config const& cfg, endpoint const& ep, plan_writer& out) {
-  request_state st{meta, cfg, out, {}, {}, body.size(), {}};
+  json::size_bounds sizes;
+  sizes.array_member = "batch";
+  request_state st{meta, cfg, out, {}, {}, body.size(), sizes, {}};
   if (!meta.body_error.empty()) return reply_error(st, invalid_request(meta.body_error));
   std::size_t const limit = ep.kind == endpoint_kind::batch ? limits::batch_bytes : limits::event_bytes;
   if (meta.body_too_large || body.size() > limit) {
@@ -309,7 +318,9 @@ void ingest(request_meta const& meta, std::string_view body, config const& cfg, 
   std::string repaired;
   if (replace_lone_surrogate_escapes(body, repaired)) body = repaired;
   boost::system::error_code ec;
-  bj::value root = json::parse(body, ec, &arena, options);
+  // Sizes counted where a message may be measured: a batch, and a single message long enough.
+  bool const counted = ep.kind == endpoint_kind::batch || json::longest_rewrite_size(body.size()) > limits::event_bytes;
+  bj::value root = json::parse(body, ec, &arena, options, nullptr, counted ? &sizes : nullptr);
   if (ec) { return reply_error(st, invalid_request("malformed JSON: " + ec.message())); }
   auto* message = root.if_object();
   if (!message) { return reply_error(st, invalid_request("body must be a JSON object")); }

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "json/serialized_size.hpp"
+
 namespace ajs::json {
 
 namespace bj = boost::json;
@@ -54,8 +56,70 @@ double read_double(std::string_view number) {
 
 namespace {
 
+// Upper bounds of serialized sizes, counted as the parse goes (parse_json.hpp size_bounds): a
+// running total of everything read, and where the asked array's elements began in it.
+class bound_counter {
+ public:
+  explicit bound_counter(size_bounds* asked) : asked_(asked) {}
+
+  void string_part(std::size_t size) { total_ += 6 * size; }
+  void string(std::size_t size) { scalar(longest_string_size(size)); }
+  void number() { scalar(longest_number_size); }
+  void literal() { scalar(5); }  // true, false, null
+  void key_part(std::string_view s) {
+    total_ += 6 * s.size();
+    if (asked_ && depth_ == 1) key_ += s;
+  }
+  void key(std::string_view s) {
+    total_ += longest_string_size(s.size()) + 1;  // and its colon
+    if (!asked_ || depth_ != 1) return;
+    // A root member: the asked one again means its last occurrence, the one the value keeps.
+    bool const asked = key_.empty() ? s == asked_->array_member : (key_ += s) == asked_->array_member;
+    key_.clear();
+    member_ = asked ? member::named : member::other;
+    if (asked) asked_->elements.clear();
+  }
+  void begin() {
+    if (asked_) {
+      if (depth_ == 1 && member_ == member::named) member_ = member::other;  // an object, not an array
+      if (depth_ == 2 && member_ == member::in_array) element_start_ = total_;
+    }
+    ++depth_;
+  }
+  void begin_array() {
+    bool const named = asked_ && depth_ == 1 && member_ == member::named;
+    begin();
+    if (named) member_ = member::in_array;
+  }
+  void end(std::size_t members) {
+    total_ += 2 + (members ? members - 1 : 0);  // brackets and commas
+    --depth_;
+    if (!asked_) return;
+    if (depth_ == 2 && member_ == member::in_array) asked_->elements.push_back(total_ - element_start_);
+    if (depth_ == 1 && member_ == member::in_array) member_ = member::other;
+    if (depth_ == 0) asked_->document = total_;
+  }
+
+ private:
+  enum class member { other, named, in_array };
+  void scalar(std::size_t bound) {
+    total_ += bound;
+    if (!asked_) return;
+    if (depth_ == 1 && member_ == member::named) member_ = member::other;
+    if (depth_ == 2 && member_ == member::in_array) asked_->elements.push_back(size_bounds::unknown);
+    if (depth_ == 0) asked_->document = total_;
+  }
+
+  size_bounds* asked_;
+  std::size_t total_ = 0;
+  std::size_t depth_ = 0;  // containers open
+  member member_ = member::other;
+  std::size_t element_start_ = 0;
+  std::string key_;  // a root member's key read in parts (escapes)
+};
+
 // boost::json::detail::handler (what boost::json::parser builds a value with), but a double
-// whose reading may be off is read again from its text.
+// whose reading may be off is read again from its text; and counting size bounds.
 struct exact_handler {
   static constexpr std::size_t max_object_size = bj::object::max_size();
   static constexpr std::size_t max_array_size = bj::array::max_size();
@@ -63,35 +127,49 @@ struct exact_handler {
   static constexpr std::size_t max_string_size = bj::string::max_size();
 
   bj::value_stack st;
+  bound_counter bounds;
 
-  exact_handler(bj::storage_ptr sp, unsigned char* buffer, std::size_t size) : st(std::move(sp), buffer, size) {}
+  exact_handler(bj::storage_ptr sp, unsigned char* buffer, std::size_t size, size_bounds* asked)
+      : st(std::move(sp), buffer, size), bounds(asked) {}
 
   bool on_document_begin(bj::error_code&) { return true; }
   bool on_document_end(bj::error_code&) { return true; }
-  bool on_object_begin(bj::error_code&) { return true; }
-  bool on_object_end(std::size_t n, bj::error_code&) {
-    st.push_object(n);
+  bool on_object_begin(bj::error_code&) {
+    bounds.begin();
     return true;
   }
-  bool on_array_begin(bj::error_code&) { return true; }
+  bool on_object_end(std::size_t n, bj::error_code&) {
+    st.push_object(n);
+    bounds.end(n);
+    return true;
+  }
+  bool on_array_begin(bj::error_code&) {
+    bounds.begin_array();
+    return true;
+  }
   bool on_array_end(std::size_t n, bj::error_code&) {
     st.push_array(n);
+    bounds.end(n);
     return true;
   }
   bool on_key_part(bj::string_view s, std::size_t, bj::error_code&) {
     st.push_chars(s);
+    bounds.key_part(std::string_view(s.data(), s.size()));
     return true;
   }
   bool on_key(bj::string_view s, std::size_t, bj::error_code&) {
     st.push_key(s);
+    bounds.key(std::string_view(s.data(), s.size()));
     return true;
   }
   bool on_string_part(bj::string_view s, std::size_t, bj::error_code&) {
     st.push_chars(s);
+    bounds.string_part(s.size());
     return true;
   }
   bool on_string(bj::string_view s, std::size_t, bj::error_code&) {
     st.push_string(s);
+    bounds.string(s.size());
     return true;
   }
   // parse() writes the whole text at once, so the parser never suspends inside a number: no
@@ -99,23 +177,28 @@ struct exact_handler {
   bool on_number_part(bj::string_view, bj::error_code&) { return true; }
   bool on_int64(std::int64_t i, bj::string_view, bj::error_code&) {
     st.push_int64(i);
+    bounds.number();
     return true;
   }
   bool on_uint64(std::uint64_t u, bj::string_view, bj::error_code&) {
     st.push_uint64(u);
+    bounds.number();
     return true;
   }
   bool on_double(double d, bj::string_view s, bj::error_code&) {
     std::string_view const text(s.data(), s.size());
     st.push_double(boost_reads_exactly(text) ? d : read_double(text));
+    bounds.number();
     return true;
   }
   bool on_bool(bool b, bj::error_code&) {
     st.push_bool(b);
+    bounds.literal();
     return true;
   }
   bool on_null(bj::error_code&) {
     st.push_null();
+    bounds.literal();
     return true;
   }
   bool on_comment_part(bj::string_view, bj::error_code&) { return true; }
@@ -125,9 +208,13 @@ struct exact_handler {
 }  // namespace
 
 bj::value parse(std::string_view text, boost::system::error_code& ec, bj::storage_ptr sp,
-                bj::parse_options const& options, std::size_t* consumed) {
+                bj::parse_options const& options, std::size_t* consumed, size_bounds* bounds) {
   unsigned char temp[BOOST_JSON_STACK_BUFFER_SIZE];  // as boost::json::parse
-  bj::basic_parser<exact_handler> p(options, bj::storage_ptr(), temp, sizeof temp);
+  if (bounds) {
+    bounds->document = size_bounds::unknown;
+    bounds->elements.clear();
+  }
+  bj::basic_parser<exact_handler> p(options, bj::storage_ptr(), temp, sizeof temp, bounds);
   p.handler().st.reset(std::move(sp));
   std::size_t const n = p.write_some(false, text.data(), text.size(), ec);
   if (!ec && n < text.size()) ec = bj::error::extra_data;

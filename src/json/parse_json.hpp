@@ -13,12 +13,28 @@
 #include <boost/system/error_code.hpp>
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 namespace ajs::json {
 
-// `consumed`, when given, receives how far parsing got (where an error is).
+// What a parse can say of sizes as it goes, for json::fits (serialized_size.hpp) to decide most
+// values without walking them: upper bounds of the bytes write_json writes, counted as
+// serialized_size's quick estimate counts (a string 2 + 6 bytes a byte, a number 26, …), so never
+// under the exact size. A duplicated key's dropped value counts too: over, never under.
+struct size_bounds {
+  static constexpr std::size_t unknown = ~std::size_t{0};
+  std::string_view array_member;  // asked: the root object's member of this name, when an array
+  std::size_t document = unknown;
+  // Each element of that array (its last occurrence, the one the value keeps), in order; unknown
+  // for an element that is not an object or an array. Empty when the member is absent or not an array.
+  std::vector<std::size_t> elements;
+};
+
+// `consumed`, when given, receives how far parsing got (where an error is). `bounds`, when
+// given, is filled as size_bounds says.
 boost::json::value parse(std::string_view text, boost::system::error_code& ec, boost::json::storage_ptr sp = {},
-                         boost::json::parse_options const& options = {}, std::size_t* consumed = nullptr);
+                         boost::json::parse_options const& options = {}, std::size_t* consumed = nullptr,
+                         size_bounds* bounds = nullptr);
 
 // Whether Boost.JSON's own reading of this number text (valid JSON) is the correctly rounded one.
 bool boost_reads_exactly(std::string_view number);

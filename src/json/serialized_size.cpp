@@ -7,9 +7,6 @@ namespace ajs::json {
 
 namespace {
 
-// The longest JSON text a string of `size` bytes can be written as: every byte a \u00XX escape.
-constexpr std::size_t longest_string_size(std::size_t size) { return 2 + 6 * size; }
-
 // Exactly as written, or (estimate) at most: then doubles count at their longest form and strings
 // at longest_string_size, so nothing is formatted or scanned for escapes.
 std::size_t string_size(boost::json::string_view s, bool exact) {
@@ -33,7 +30,7 @@ void add(boost::json::value const& v, std::size_t& total, std::size_t limit, boo
     }
     case boost::json::kind::double_: {
       if (!exact) {
-        total += 26;  // the longest a double is written: -0.00000012345678901234567
+        total += longest_number_size;
         break;
       }
       char text[32];
@@ -67,7 +64,8 @@ std::size_t serialized_size(boost::json::value const& v, std::size_t limit) {
   return total;
 }
 
-bool fits(boost::json::value const& v, std::size_t limit) {
+bool fits(boost::json::value const& v, std::size_t limit, std::size_t bound) {
+  if (bound <= limit) return true;
   // Doubles are slow to format and strings to scan for escapes: first an upper bound, which settles
   // any value of up to about a sixth of the limit, then exactly only for one that seemed not to.
   std::size_t estimate = 0;

@@ -12,12 +12,18 @@ namespace ajs::json {
 // So a text of up to 6,241 bytes always fits in 32 KB, unmeasured.
 constexpr std::size_t longest_rewrite_size(std::size_t text_bytes) { return (text_bytes * 21 + 3) / 4; }
 
+// serialized_size's quick estimate (fits) counts a string at its longest, every byte a \u00XX
+// escape, and a number at the longest a double is written (-0.00000012345678901234567); json::parse's
+// size_bounds count alike.
+constexpr std::size_t longest_string_size(std::size_t size) { return 2 + 6 * size; }
+constexpr std::size_t longest_number_size = 26;
+
 // Bytes of `v` as write_json writes it (escapes and JavaScript's number form included), counted
 // without serializing. Stops once past `limit`.
 std::size_t serialized_size(boost::json::value const& v, std::size_t limit);
 
 // serialized_size(v) <= limit, decided without formatting doubles or scanning strings unless it
-// is close.
-bool fits(boost::json::value const& v, std::size_t limit);
+// is close; without walking `v` at all when `bound` (json::parse's size_bounds) says so.
+bool fits(boost::json::value const& v, std::size_t limit, std::size_t bound = ~std::size_t{0});
 
 }  // namespace ajs::json

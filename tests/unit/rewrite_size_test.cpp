@@ -74,3 +74,132 @@ TEST_CASE("fits: its quick bound never says less than the written size (the long
     CHECK(!ajs::json::fits(v, size - 1));
   }
 }
+
+namespace {
+
+struct bounded {
+  boost::json::value value;
+  ajs::json::size_bounds sizes;
+};
+
+bounded parse_with_bounds(std::string const& text) {
+  bounded b;
+  b.sizes.array_member = "batch";
+  boost::system::error_code ec;
+  b.value = ajs::json::parse(text, ec, {}, {}, nullptr, &b.sizes);
+  REQUIRE_MESSAGE(!ec, text);
+  return b;
+}
+
+// Every bound the parse gives is at least the written size of what it bounds.
+void check_bounds(std::string const& text) {
+  CAPTURE(text.substr(0, 80));
+  auto const b = parse_with_bounds(text);
+  CHECK(b.sizes.document >= ajs::json::serialized_size(b.value, ~std::size_t{0}));
+  auto const* batch = b.value.is_object() ? b.value.get_object().if_contains("batch") : nullptr;
+  if (!batch || !batch->is_array()) {
+    CHECK(b.sizes.elements.empty());
+    return;
+  }
+  auto const& items = batch->get_array();
+  REQUIRE(b.sizes.elements.size() == items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (!items[i].is_object() && !items[i].is_array()) {
+      CHECK(b.sizes.elements[i] == ajs::json::size_bounds::unknown);
+      continue;
+    }
+    CHECK(b.sizes.elements[i] >= ajs::json::serialized_size(items[i], ~std::size_t{0}));
+    CHECK(ajs::json::fits(items[i], b.sizes.elements[i]));
+  }
+}
+
+// A deterministic JSON text: nested objects and arrays of strings with escapes and UTF-8, numbers of
+// every form, literals, repeated keys.
+struct json_maker {
+  std::uint64_t state;
+  std::uint32_t next(std::uint32_t n) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::uint32_t>(state >> 33) % n;
+  }
+  std::string string() {
+    static char const* const pieces[] = {"a",   "\\u0001",  "\\\"",           "\\\\",
+                                         "\\/", "\xC3\xA9", "\\ud83d\\ude00", "2026-08-01T10:00:00.000Z",
+                                         "\\n", "k",        "batch",          "\\u0062"};
+    std::string s = "\"";
+    for (auto n = next(6); n > 0; --n) s += pieces[next(12)];
+    return s + "\"";
+  }
+  std::string value(int depth) {
+    static char const* const numbers[] = {
+        "0",   "-0",   "1e20",   "-1.2345678901234567e-7", "18446744073709551615", "-9223372036854775808",
+        "0.1", "49.5", "1E+300", "12345678901234567890"};
+    switch (depth > 0 ? next(8) : next(4)) {
+      case 0: return string();
+      case 1: return numbers[next(10)];
+      case 2: return next(2) ? "true" : "null";
+      case 3: return "false";
+      case 4:
+      case 5: {
+        std::string s = "{";
+        for (auto n = next(5); n > 0; --n)
+          s += (s.size() > 1 ? "," : "") + (next(4) ? string() : "\"k\"") + ":" + value(depth - 1);
+        return s + "}";
+      }
+      default: {
+        std::string s = "[";
+        for (auto n = next(5); n > 0; --n) s += (s.size() > 1 ? "," : "") + value(depth - 1);
+        return s + "]";
+      }
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("parse's size bounds: never under the written size, the document's and each batch item's") {
+  json_maker make{42};
+  for (int i = 0; i < 400; ++i) {
+    std::string batch = "[";
+    for (auto n = make.next(6); n > 0; --n) batch += (batch.size() > 1 ? "," : "") + make.value(4);
+    batch += "]";
+    check_bounds(R"({"writeKey":"wk","batch":)" + batch + R"(,"sentAt":)" + make.value(2) + "}");
+    check_bounds(make.value(5));
+  }
+}
+
+TEST_CASE("parse's size bounds: the items are the root's last `batch` array's, its key read however written") {
+  SUBCASE("repeated: the last one, as the value keeps it") {
+    auto const b = parse_with_bounds(R"({"batch":[{"a":1}],"x":1,"batch":[{"bb":"0123456789"},2]})");
+    REQUIRE(b.sizes.elements.size() == 2);
+    CHECK(b.sizes.elements[0] == 2 + (2 + 6 * 2 + 1) + (2 + 6 * 10));
+    CHECK(b.sizes.elements[1] == ajs::json::size_bounds::unknown);
+    check_bounds(R"({"batch":[{"a":1}],"x":1,"batch":[{"bb":"0123456789"},2]})");
+  }
+  SUBCASE("the last not an array: none") {
+    CHECK(parse_with_bounds(R"({"batch":[{"a":1}],"batch":"x"})").sizes.elements.empty());
+    CHECK(parse_with_bounds(R"({"batch":[{"a":1}],"batch":{"batch":[{}]}})").sizes.elements.empty());
+  }
+  SUBCASE("escaped key") {
+    CHECK(parse_with_bounds(R"({"b\u0061tch":[{},{}]})").sizes.elements.size() == 2);
+    CHECK(parse_with_bounds(R"({"batc\u0068":[[],{}]})").sizes.elements.size() == 2);
+    CHECK(parse_with_bounds(R"({"batchx":[{}],"xbatch":[{}],"":[{}]})").sizes.elements.empty());
+  }
+  SUBCASE("not at the root") {
+    CHECK(parse_with_bounds(R"({"x":{"batch":[{}]},"y":[{"batch":[{}]}]})").sizes.elements.empty());
+    CHECK(parse_with_bounds(R"([{"batch":[{}]}])").sizes.elements.empty());
+  }
+  SUBCASE("a root that is not an object: its own bound") {
+    auto const b = parse_with_bounds(R"("0123")");
+    CHECK(b.sizes.document == 2 + 6 * 4);
+    CHECK(b.sizes.elements.empty());
+  }
+}
+
+TEST_CASE("fits: a bound within the limit settles it, one over it does not") {
+  boost::system::error_code ec;
+  auto const v = ajs::json::parse(R"({"a":"0123456789"})", ec);
+  auto const size = ajs::json::serialized_size(v, ~std::size_t{0});
+  CHECK(ajs::json::fits(v, size, size));
+  CHECK(!ajs::json::fits(v, size - 1, size + 100));  // the bound says nothing: measured, too long
+  CHECK(ajs::json::fits(v, size, size + 100));       // measured, fits
+}

@@ -291,13 +291,18 @@ void message_writer::run() {
     }
     auto& c = chains_[at];
     auto const id = static_cast<std::uint32_t>(calls_.size());
-    calls_.push_back({write_call(r, run, c), r.body});
+    auto const json = write_call(r, run, c);
+    // Member by member: a call built whole and copied in was read back as 16 bytes just stored
+    // as two 8-byte halves (a store-forwarding stall natively, perf).
+    auto& added = calls_.emplace_back();
+    added.json = json;
+    added.body = r.body;
     if (c.last_call == none)
       c.first_call = id;
     else
       calls_[c.last_call].next = id;
     c.last_call = id;
-    c.size += calls_.back().json.length + r.body.length + (c.first_call != id ? 1 : 0);
+    c.size += json.length + r.body.length + (c.first_call != id ? 1 : 0);
   }
 
   // Messages: consecutive chains share a bundle while it stays within the limit. A bundle's own

@@ -62,49 +62,59 @@ class bound_counter {
  public:
   explicit bound_counter(size_bounds* asked) : asked_(asked) {}
 
+  // Inside an item (three containers deep or more) only the total moves; the root, its members
+  // and the asked array's elements take the slow paths.
   void string_part(std::size_t size) { total_ += 6 * size; }
   void string(std::size_t size) { scalar(longest_string_size(size)); }
   void number() { scalar(longest_number_size); }
   void literal() { scalar(5); }  // true, false, null
   void key_part(std::string_view s) {
     total_ += 6 * s.size();
-    if (asked_ && depth_ == 1) key_ += s;
+    if (depth_ == 1 && asked_) key_ += s;
   }
   void key(std::string_view s) {
     total_ += longest_string_size(s.size()) + 1;  // and its colon
-    if (!asked_ || depth_ != 1) return;
-    // A root member: the asked one again means its last occurrence, the one the value keeps.
-    bool const asked = key_.empty() ? s == asked_->array_member : (key_ += s) == asked_->array_member;
-    key_.clear();
-    member_ = asked ? member::named : member::other;
-    if (asked) asked_->elements.clear();
+    if (depth_ == 1 && asked_) root_key(s);
   }
   void begin() {
-    if (asked_) {
-      if (depth_ == 1 && member_ == member::named) member_ = member::other;  // an object, not an array
-      if (depth_ == 2 && member_ == member::in_array) element_start_ = total_;
-    }
+    if (depth_ <= 2 && asked_) top_begin();
     ++depth_;
   }
   void begin_array() {
-    bool const named = asked_ && depth_ == 1 && member_ == member::named;
+    bool const named = depth_ == 1 && member_ == member::named;
     begin();
     if (named) member_ = member::in_array;
   }
   void end(std::size_t members) {
     total_ += 2 + (members ? members - 1 : 0);  // brackets and commas
     --depth_;
-    if (!asked_) return;
-    if (depth_ == 2 && member_ == member::in_array) asked_->elements.push_back(total_ - element_start_);
-    if (depth_ == 1 && member_ == member::in_array) member_ = member::other;
-    if (depth_ == 0) asked_->document = total_;
+    if (depth_ <= 2 && asked_) top_end();
   }
 
  private:
   enum class member { other, named, in_array };
+
   void scalar(std::size_t bound) {
     total_ += bound;
-    if (!asked_) return;
+    if (depth_ <= 2 && asked_) top_scalar();
+  }
+  void root_key(std::string_view s) {
+    // A root member: the asked one again means its last occurrence, the one the value keeps.
+    bool const asked = key_.empty() ? s == asked_->array_member : (key_ += s) == asked_->array_member;
+    key_.clear();
+    member_ = asked ? member::named : member::other;
+    if (asked) asked_->elements.clear();
+  }
+  void top_begin() {
+    if (depth_ == 1 && member_ == member::named) member_ = member::other;  // an object, or begin_array's
+    if (depth_ == 2 && member_ == member::in_array) element_start_ = total_;
+  }
+  void top_end() {
+    if (depth_ == 2 && member_ == member::in_array) asked_->elements.push_back(total_ - element_start_);
+    if (depth_ == 1 && member_ == member::in_array) member_ = member::other;
+    if (depth_ == 0) asked_->document = total_;
+  }
+  void top_scalar() {
     if (depth_ == 1 && member_ == member::named) member_ = member::other;
     if (depth_ == 2 && member_ == member::in_array) asked_->elements.push_back(size_bounds::unknown);
     if (depth_ == 0) asked_->document = total_;

@@ -235,7 +235,7 @@ void ingest_batch(request_state& st, bj::object& envelope) {
                                              " KB: send them in each item instead"));
     }
     // The parse's bound for the item (its elements are the last `batch` member's, the one kept).
-    auto const bound = batch.size() == st.sizes.elements.size() ? st.sizes.elements[i] : json::size_bounds::unknown;
+    auto const bound = st.sizes.elements.size() == count ? st.sizes.elements[i] : json::size_bounds::unknown;
     // Within the room every envelope member leaves, else within what its own members leave of them.
     auto const own_room = [&] {
       return limits::event_bytes - std::min(limits::event_bytes, merged_extra(*item, envelope, "context") +
@@ -300,6 +300,7 @@ void ingest_batch(request_state& st, bj::object& envelope) {
 void ingest(request_meta const& meta, std::string_view body, config const& cfg, endpoint const& ep, plan_writer& out) {
   json::size_bounds sizes;
   sizes.array_member = "batch";
+  sizes.max_elements = limits::batch_items;  // the items planned; the rest are dropped unread
   request_state st{meta, cfg, out, {}, {}, body.size(), sizes, {}};
   if (!meta.body_error.empty()) return reply_error(st, invalid_request(meta.body_error));
   std::size_t const limit = ep.kind == endpoint_kind::batch ? limits::batch_bytes : limits::event_bytes;

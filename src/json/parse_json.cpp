@@ -110,13 +110,16 @@ class bound_counter {
     if (depth_ == 2 && member_ == member::in_array) element_start_ = total_;
   }
   void top_end() {
-    if (depth_ == 2 && member_ == member::in_array) asked_->elements.push_back(total_ - element_start_);
+    if (depth_ == 2 && member_ == member::in_array) element(total_ - element_start_);
     if (depth_ == 1 && member_ == member::in_array) member_ = member::other;
     if (depth_ == 0) asked_->document = total_;
   }
+  void element(std::size_t bound) {
+    if (asked_->elements.size() < asked_->max_elements) asked_->elements.push_back(bound);
+  }
   void top_scalar() {
     if (depth_ == 1 && member_ == member::named) member_ = member::other;
-    if (depth_ == 2 && member_ == member::in_array) asked_->elements.push_back(size_bounds::unknown);
+    if (depth_ == 2 && member_ == member::in_array) element(size_bounds::unknown);
     if (depth_ == 0) asked_->document = total_;
   }
 

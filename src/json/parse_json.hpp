@@ -23,10 +23,12 @@ namespace ajs::json {
 // under the exact size. A duplicated key's dropped value counts too: over, never under.
 struct size_bounds {
   static constexpr std::size_t unknown = ~std::size_t{0};
-  std::string_view array_member;  // asked: the root object's member of this name, when an array
+  std::string_view array_member;       // asked: the root object's member of this name, when an array
+  std::size_t max_elements = unknown;  // asked: at most this many of its elements (the first)
   std::size_t document = unknown;
-  // Each element of that array (its last occurrence, the one the value keeps), in order; unknown
-  // for an element that is not an object or an array. Empty when the member is absent or not an array.
+  // Each element of that array (its last occurrence, the one the value keeps), in order, up to
+  // max_elements; unknown for an element that is not an object or an array. Empty when the member
+  // is absent or not an array.
   std::vector<std::size_t> elements;
 };
 

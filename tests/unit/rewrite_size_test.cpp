@@ -188,6 +188,16 @@ TEST_CASE("parse's size bounds: the items are the root's last `batch` array's, i
     CHECK(parse_with_bounds(R"({"x":{"batch":[{}]},"y":[{"batch":[{}]}]})").sizes.elements.empty());
     CHECK(parse_with_bounds(R"([{"batch":[{}]}])").sizes.elements.empty());
   }
+  SUBCASE("at most max_elements, the first") {
+    ajs::json::size_bounds sizes;
+    sizes.array_member = "batch";
+    sizes.max_elements = 2;
+    boost::system::error_code ec;
+    ajs::json::parse(R"({"batch":[{"a":1},[],{"bbb":2}]})", ec, {}, {}, nullptr, &sizes);
+    REQUIRE(sizes.elements.size() == 2);
+    CHECK(sizes.elements[0] == 2 + (2 + 6 + 1) + 26);
+    CHECK(sizes.elements[1] == 2);
+  }
   SUBCASE("a root that is not an object: its own bound") {
     auto const b = parse_with_bounds(R"("0123")");
     CHECK(b.sizes.document == 2 + 6 * 4);

@@ -1,6 +1,7 @@
 #include "ingest/ingest.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "http/reply.hpp"
 #include "ingest/basic_auth.hpp"
@@ -107,7 +108,9 @@ result<source_config const*> find_source(request_state& st, std::string_view own
 // order, before anything is delivered).
 // Every client-IP limit comes first: the host stops at the first refusal, so one noisy client
 // does not use up its sources' budgets.
-void count_request(request_state& st, std::vector<source_config const*> const& sources) {
+// `sources`: a range of source_config const* (a beacon's one, in an array: no allocation).
+template <class Sources>
+void count_request(request_state& st, Sources const& sources) {
   for (auto const* source : sources) st.out.source(source->id);
   for (auto const* source : sources)
     if (!source->rate_limit_client_ip.empty() && !st.meta.client_ip.empty())
@@ -177,7 +180,7 @@ void refuse_over_budget(request_state& st, outgoing_budget const& budget, std::s
 void ingest_single(request_state& st, bj::object& message, endpoint const& ep) {
   auto source = find_source(st, json::string_or_empty(message, "writeKey"));
   if (!source) return reply_error(st, source.error());
-  count_request(st, {*source});
+  count_request(st, std::array<source_config const*, 1>{*source});
   if (json::longest_rewrite_size(st.body_bytes) > limits::event_bytes &&
       !json::fits(message, limits::event_bytes, st.sizes.document))
     return reply_error(st, invalid_request("message exceeds the 32 KB limit"));
@@ -312,8 +315,10 @@ void ingest(request_meta const& meta, std::string_view body, config const& cfg, 
 
   out.reserve_for(body.size());
   // One arena per request: the whole parsed body and every string normalization adds are
-  // released at once when this function returns.
-  json::arena arena(body.size() * 2 + 1024);
+  // released at once when this function returns. A beacon's fits its first block (from 1 KB over
+  // twice the body, it grew once: one of a beacon's 13 allocations). A block on the stack instead
+  // made a beacon no faster and the batches about 1 % slower (session 24).
+  json::arena arena(body.size() * 2 + 8192);
   bj::parse_options options;
   options.max_depth = limits::json_depth;
   std::string repaired;
@@ -328,7 +333,7 @@ void ingest(request_meta const& meta, std::string_view body, config const& cfg, 
 
   if (auto user = basic_auth_username(meta.authorization)) st.basic_key = std::move(*user);
   st.clock.received_at_ms = meta.received_at_ms;
-  st.clock.received_at = format_iso8601_ms(meta.received_at_ms);
+  st.clock.received_at = iso8601_text(meta.received_at_ms);
   st.clock.client_ip = meta.client_ip;
   st.clock.seed = meta.seed;
 

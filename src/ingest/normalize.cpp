@@ -177,7 +177,7 @@ normalize_result normalize_message(boost::json::object& message, std::optional<e
   if (keep_original) message["originalTimestamp"] = std::move(original_copy);
   auto const iso_timestamp = to_iso_string(timestamp);
   set_string(message, "timestamp", iso_timestamp.view());
-  set_string(message, "receivedAt", clock.received_at);
+  set_string(message, "receivedAt", clock.received_at.view());
 
   // Segment fills context.ip "for client side events only" (spec/common.md): from a client-side
   // library, or from an HTTP API call that says it comes from the device (`context.direct: true`,

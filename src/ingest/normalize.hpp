@@ -10,13 +10,14 @@
 #include "destinations/event.hpp"
 #include "http/request_geo.hpp"
 #include "ingest/ip_address.hpp"
+#include "ingest/timestamp.hpp"
 
 namespace ajs {
 
 // What every message of one request shares.
 struct ingest_clock {
   std::int64_t received_at_ms = 0;
-  std::string received_at;  // ISO form of received_at_ms
+  iso8601_text received_at;  // ISO form of received_at_ms
   std::string_view client_ip;
   std::uint64_t seed = 0;
   std::uint32_t generated_ids = 0;

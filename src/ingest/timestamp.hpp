@@ -16,6 +16,7 @@ std::optional<std::int64_t> parse_iso8601_ms(std::string_view text);
 // of its own: no allocation, since this runs for every message.
 class iso8601_text {
  public:
+  iso8601_text() = default;  // empty (its buffer unread)
   explicit iso8601_text(std::int64_t ms_since_epoch);
   // A view of this object's own buffer: not of a temporary's, which would dangle.
   std::string_view view() const& { return {text_, size_}; }

@@ -183,8 +183,15 @@ class plan_writer {
     std::uint32_t next = 0;  // → scope_calls_, 0: the last
   };
   flat_index<message_calls> ordinals_;
-  message_calls* last_message_ = nullptr;                               // valid until the next find_or_add
-  std::vector<scope_calls> scope_calls_ = std::vector<scope_calls>(1);  // [0] unused: the list end
+  message_calls* last_message_ = nullptr;  // valid until the next find_or_add
+  // [0] unused: the list end. Room for a beacon's few destinations: grown from one, a beacon's
+  // three calls reallocated it twice.
+  std::vector<scope_calls> scope_calls_ = [] {
+    std::vector<scope_calls> v;
+    v.reserve(8);
+    v.resize(1);
+    return v;
+  }();
   outgoing_budget budget_{};
   std::size_t outgoing_bytes_ = 0;
 };

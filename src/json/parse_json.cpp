@@ -70,7 +70,8 @@ class bound_counter {
   void literal() { scalar(5); }  // true, false, null
   void key_part(std::string_view s) {
     total_ += 6 * s.size();
-    if (depth_ == 1 && asked_) key_ += s;
+    // (Past the asked name's length it cannot match: not kept further.)
+    if (depth_ == 1 && asked_ && key_.size() <= asked_->array_member.size()) key_ += s;
   }
   void key(std::string_view s) {
     total_ += longest_string_size(s.size()) + 1;  // and its colon

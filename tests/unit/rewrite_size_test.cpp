@@ -183,6 +183,8 @@ TEST_CASE("parse's size bounds: the items are the root's last `batch` array's, i
     CHECK(parse_with_bounds(R"({"b\u0061tch":[{},{}]})").sizes.elements.size() == 2);
     CHECK(parse_with_bounds(R"({"batc\u0068":[[],{}]})").sizes.elements.size() == 2);
     CHECK(parse_with_bounds(R"({"batchx":[{}],"xbatch":[{}],"":[{}]})").sizes.elements.empty());
+    CHECK(parse_with_bounds(R"({"b\u0061tch\u0061":[{}],"\u0062\u0061\u0074\u0063\u0068\u0068\u0068":[{}]})")
+              .sizes.elements.empty());
   }
   SUBCASE("not at the root") {
     CHECK(parse_with_bounds(R"({"x":{"batch":[{}]},"y":[{"batch":[{}]}]})").sizes.elements.empty());

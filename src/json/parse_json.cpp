@@ -77,14 +77,9 @@ class bound_counter {
     total_ += longest_string_size(s.size()) + 1;  // and its colon
     if (depth_ == 1 && asked_) root_key(s);
   }
-  void begin() {
-    if (depth_ <= 2 && asked_) top_begin();
+  void begin(bool array) {
+    if (depth_ <= 2 && asked_) top_begin(array);
     ++depth_;
-  }
-  void begin_array() {
-    bool const named = depth_ == 1 && member_ == member::named;
-    begin();
-    if (named) member_ = member::in_array;
   }
   void end(std::size_t members) {
     total_ += 2 + (members ? members - 1 : 0);  // brackets and commas
@@ -106,8 +101,8 @@ class bound_counter {
     member_ = asked ? member::named : member::other;
     if (asked) asked_->elements.clear();
   }
-  void top_begin() {
-    if (depth_ == 1 && member_ == member::named) member_ = member::other;  // an object, or begin_array's
+  void top_begin(bool array) {
+    if (depth_ == 1 && member_ == member::named) member_ = array ? member::in_array : member::other;
     if (depth_ == 2 && member_ == member::in_array) element_start_ = total_;
   }
   void top_end() {
@@ -149,7 +144,7 @@ struct exact_handler {
   bool on_document_begin(bj::error_code&) { return true; }
   bool on_document_end(bj::error_code&) { return true; }
   bool on_object_begin(bj::error_code&) {
-    bounds.begin();
+    bounds.begin(false);
     return true;
   }
   bool on_object_end(std::size_t n, bj::error_code&) {
@@ -158,7 +153,7 @@ struct exact_handler {
     return true;
   }
   bool on_array_begin(bj::error_code&) {
-    bounds.begin_array();
+    bounds.begin(true);
     return true;
   }
   bool on_array_end(std::size_t n, bj::error_code&) {

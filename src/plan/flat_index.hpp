@@ -82,6 +82,11 @@ class flat_index {
     used_ = 0;
     few_used_ = 0;
   }
+  // Empty, its table freed: clear() goes over every slot, and the few keys of a beacon need none.
+  void release() {
+    std::vector<slot>().swap(slots_);
+    clear();
+  }
 
  private:
   struct slot {

@@ -5,8 +5,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <vector>
+
+#include "plan/byte_span.hpp"
+#include "plan/kept_room.hpp"
+#include "plan/queue_rows.hpp"
 
 namespace ajs {
 
@@ -16,12 +19,6 @@ enum class secret_format : std::uint32_t {
   raw = 1,             // value = secret
   bearer = 2,          // value = "Bearer " + secret
   basic_username = 3,  // value = "Basic " + base64(secret + ":")
-};
-
-// A reference into plan::bytes: every string and body of a plan lives in one buffer.
-struct byte_span {
-  std::uint32_t offset = 0;
-  std::uint32_t length = 0;
 };
 
 struct planned_header {
@@ -124,6 +121,9 @@ struct plan {
   // Empty when it names none (no or an unknown writeKey, the settings document, a preflight).
   std::vector<byte_span> sources;
   std::vector<template_header_run> header_runs;  // for the queue writer only
+  // The queue writer's working rows, not part of the plan: kept here, with the room of a plan
+  // reused request after request, so that the writer does not allocate them anew each time.
+  queue_rows queue_scratch;
   plan_counters counters;
   // Every span above points here (offsets from its start, past the header's room).
   std::string bytes = std::string(plan_header_bytes, '\0');
@@ -137,13 +137,8 @@ struct plan {
     status = 200;
     reply_body = {};
     counters = {};
-    for_each_table([keep_bytes](auto& table) {
-      using table_type = std::remove_reference_t<decltype(table)>;
-      if (table.capacity() * sizeof(typename table_type::value_type) > keep_bytes)
-        table_type().swap(table);
-      else
-        table.clear();
-    });
+    for_each_table([keep_bytes](auto& table) { clear_keeping_room(table, keep_bytes); });
+    queue_scratch.reset(keep_bytes);
   }
 
  private:

@@ -22,19 +22,16 @@ constexpr std::string_view bundle_tail = "]}";
 constexpr std::string_view calls_open = R"(,"calls":[)";
 constexpr std::string_view calls_close = "]}";
 
-// Everything the writer renders goes into one scratch text, known by pieces of it; chains and
-// calls are rows of flat tables, a chain's calls linked in plan order. Per-chain strings and
-// vectors made a single beacon's three calls cost about 30 allocations: a quarter of its planning
-// in wasm (session 10).
-struct piece {
-  std::uint32_t offset = 0, length = 0;
-};
-
-constexpr std::uint32_t none = ~std::uint32_t{0};
+using piece = queue_rows::piece;
+constexpr std::uint32_t none = queue_rows::none;
 
 class message_writer {
  public:
+  // The rows are the plan's (plan::queue_scratch), emptied here in case the plan was not reset.
   message_writer(plan& p, std::uint64_t seed) : p_(p), seed_(seed) {
+    auto& rows = p.queue_scratch;
+    rows.text.clear(), rows.runs.clear(), rows.chains.clear(), rows.calls.clear();
+    rows.run_index.clear(), rows.chain_index.clear(), rows.chain_by_spans.clear();
     text_.reserve(p.requests.size() * 256 + 1024);
     calls_.reserve(p.requests.size());
     // A chain and a run per call at most: a beacon's grown one at a time were 4 allocations more.
@@ -45,30 +42,12 @@ class message_writer {
   void run();
 
  private:
-  // A header run (H): its template's text, or for a run no template wrote, a piece of text_.
-  struct header_run {
-    std::string_view shared;
-    piece own;
-  };
-  std::string_view text_of(header_run const& r) const { return r.own.length ? text_of(r.own) : r.shared; }
-  // One chain per destination and order key:
-  //   {"v":1,"destination":…,"orderKey":…,"method":…,"headers":<run>,"url":…,"scope":…,"calls":[call,…]}
-  struct chain {
-    std::string_view destination, order_key, method, url, scope;  // views into p.bytes: read before it grows
-    piece head;                                                   // up to "headers":
-    std::uint32_t run = 0;                                        // its headers, and the default of its calls
-    piece defaults;                                               // ,"url":…,"scope":…
-    std::uint32_t first_call = none, last_call = none;
-    std::size_t size = 0;  // its JSON's bytes and its calls' bodies'
-  };
-  // A call: {["method":…,]["headers":[…],]["url":…,]["scope":…,]"bodyLength":n,"messageId":…[,"ordinal":n][,"flags":n]}
-  // (method, headers, url, scope: where not the chain's). Its body goes in the message's bodies section.
-  struct call {
-    piece json;
-    byte_span body;
-    std::uint32_t next = none;  // the chain's next call
-  };
+  using header_run = queue_rows::header_run;
+  using chain = queue_rows::chain;
+  using call = queue_rows::call;
+  using chain_spans = queue_rows::chain_spans;
 
+  std::string_view text_of(header_run const& r) const { return r.own.length ? text_of(r.own) : r.shared; }
   std::uint32_t header_run_of(planned_request const& r);
   std::uint32_t chain_of(planned_request const& r);
   void add_chain(planned_request const& r, std::uint32_t run, std::string_view destination, std::string_view order_key);
@@ -91,24 +70,18 @@ class message_writer {
 
   plan& p_;
   std::uint64_t seed_;
-  std::string text_;
-  std::vector<header_run> runs_;
-  flat_index<std::uint32_t> run_index_;  // → runs_
+  std::string& text_ = p_.queue_scratch.text;
+  std::vector<header_run>& runs_ = p_.queue_scratch.runs;
+  flat_index<std::uint32_t>& run_index_ = p_.queue_scratch.run_index;
   struct recent_run {
     std::uint32_t first = 0, count = 0, run = none;
   };
   std::array<recent_run, 8> recent_runs_{};  // where in request_headers the last runs were found
   std::size_t next_recent_run_ = 0;
-  std::vector<chain> chains_;
-  flat_index<std::uint32_t> chain_index_;  // → chains_, by destination and order key
-  // The same, by where the two lie in the plan: the plan writer interns both (plan_writer.hpp), so
-  // most calls find their chain by two spans, not by hashing and comparing the strings.
-  struct chain_spans {
-    byte_span destination, order_key;
-    std::uint32_t chain = 0;
-  };
-  flat_index<chain_spans> chain_by_spans_;
-  std::vector<call> calls_;
+  std::vector<chain>& chains_ = p_.queue_scratch.chains;
+  flat_index<std::uint32_t>& chain_index_ = p_.queue_scratch.chain_index;
+  flat_index<chain_spans>& chain_by_spans_ = p_.queue_scratch.chain_by_spans;
+  std::vector<call>& calls_ = p_.queue_scratch.calls;
 };
 
 std::uint32_t message_writer::header_run_of(planned_request const& r) {

@@ -121,6 +121,42 @@ TEST_CASE("queue messages: a lone chain goes as it is; none for a plan without c
   CHECK(p.messages[0].chains == 1);
 }
 
+TEST_CASE("queue messages: a plan used again (its writer's rows kept with it) writes what a new plan writes") {
+  // The writer's rows live in the plan (plan::queue_scratch), kept from one request to the next.
+  auto const add_calls = [](plan_writer& w, int users) {
+    for (int i = 0; i < 3 * users; ++i)
+      add_call(w, i % 3 ? "gist" : "gainsight", "m" + std::to_string(i), "u" + std::to_string(i % users), 1 + i % 4);
+  };
+  plan fresh;
+  {
+    plan_writer w(fresh);
+    add_calls(w, 5);
+  }
+  write_queue_messages(fresh);
+  auto const expected = messages_of(fresh);
+  REQUIRE(expected.size() == 1);
+  CHECK(fresh.messages[0].chains == 10);
+
+  plan reused;
+  {
+    plan_writer w(reused);
+    add_calls(w, 40);  // 80 chains: the writer's indexes past their first few keys
+  }
+  write_queue_messages(reused);
+  CHECK(reused.messages[0].chains == 80);
+  reused.reset(plan_kept_table_bytes);
+  reused.bytes.assign(plan_header_bytes, '\0');
+  {
+    plan_writer w(reused);
+    add_calls(w, 5);
+  }
+  write_queue_messages(reused);
+  CHECK(messages_of(reused) == expected);
+  // Written twice without a reset in between: the second time from empty rows too.
+  write_queue_messages(reused);
+  CHECK(messages_of(reused) == expected);
+}
+
 TEST_CASE("queue messages: a bundle of exactly the limit holds; one byte more starts a new message") {
   // Two chains, each of one call; the message's size is 19 (the bundle's own bytes) + both chains'
   // JSON + a comma + the newline + both bodies.

@@ -1,6 +1,7 @@
 #include "plan/plan_writer.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include <boost/json/value.hpp>
 
@@ -14,9 +15,10 @@ constexpr std::size_t max_interned_length = 200;
 }
 
 call_template::call_template(std::string_view destination, std::string_view method,
-                             std::initializer_list<header_line> headers)
+                             std::initializer_list<header_line> headers, std::initializer_list<std::string_view> urls)
     : destination_(add(destination)), method_(add(method)) {
   for (auto const& h : headers) headers_.push_back({add(h.name), add(h.value), add(h.secret_binding), h.format});
+  for (auto url : urls) urls_.push_back(add(url));
   append_header_run(headers_json_, headers_.size(), [this](std::size_t i) {
     auto const& h = headers_[i];
     return header_text{view(h.name), view(h.value), view(h.secret), h.format};
@@ -91,7 +93,10 @@ void plan_writer::begin_request(call_template const& shared, std::string_view ur
     auto const base = static_cast<std::uint32_t>(plan_.bytes.size());
     plan_.bytes.append(shared.text());
     auto const at = [&](byte_span s) { return s.length == 0 ? byte_span{} : byte_span{base + s.offset, s.length}; };
-    *run = {&shared, at(shared.destination()), at(shared.method()),
+    *run = {&shared,
+            base,
+            at(shared.destination()),
+            at(shared.method()),
             static_cast<std::uint32_t>(plan_.request_headers.size()),
             static_cast<std::uint32_t>(shared.headers().size())};
     for (auto const& h : shared.headers())
@@ -102,7 +107,14 @@ void plan_writer::begin_request(call_template const& shared, std::string_view ur
   planned_request r;
   r.destination = run->destination;
   r.method = run->method;
-  r.url = text(url);
+  // One of the template's URLs lies in its text, which the plan holds a copy of: no lookup.
+  auto const own = shared.text();
+  std::less_equal<char const*> const not_after;
+  bool const own_url =
+      !url.empty() && not_after(own.data(), url.data()) && not_after(url.data() + url.size(), own.data() + own.size());
+  r.url = own_url ? byte_span{run->base + static_cast<std::uint32_t>(url.data() - own.data()),
+                              static_cast<std::uint32_t>(url.size())}
+                  : text(url);
   r.first_header = run->first_header;
   r.header_count = run->header_count;
   r.message_id = fresh_text(message_id);

@@ -38,20 +38,26 @@ struct header_line {
   }
 };
 
-// What every call of one configured destination shares: its name, method and headers. A plan
-// copies the template's strings in one piece the first time it is used, and its later calls refer
-// to the same run of headers: interning each call's headers anew was 7 % of planning small events,
-// and interning them once per plan a tenth of a beacon's begin_request (perf, session 12). A writer
-// knows a template by its address: it must outlive the writer (a planner's member does).
+// What every call of one configured destination shares: its name, method and headers, and the
+// URLs it calls. A plan copies the template's strings in one piece the first time it is used, and
+// its later calls refer to the same run of headers: interning each call's headers anew was 7 % of
+// planning small events, and interning them once per plan a tenth of a beacon's begin_request
+// (perf, session 12). A call to one of its URLs (url(i)) refers to that copy too, unlike a URL
+// from elsewhere, which is interned and compared byte for byte at each call (2–3 % of planning
+// small events, session 25). A writer knows a template by its address: it must outlive the writer
+// (a planner's member does).
 class call_template {
  public:
-  call_template(std::string_view destination, std::string_view method, std::initializer_list<header_line> headers);
+  call_template(std::string_view destination, std::string_view method, std::initializer_list<header_line> headers,
+                std::initializer_list<std::string_view> urls = {});
 
   // Its strings one after another; the spans below are offsets into it.
   std::string_view text() const { return text_; }
   std::string_view view(byte_span s) const { return std::string_view(text_).substr(s.offset, s.length); }
   byte_span destination() const { return destination_; }
   byte_span method() const { return method_; }
+  // Its i-th URL, a view into text(): what begin_request knows by its place.
+  std::string_view url(std::size_t i) const { return view(urls_[i]); }
   std::vector<planned_header> const& headers() const { return headers_; }
   // Its headers as a queue message's chain carries them (queue_messages.hpp H), and that text's
   // hash_bytes(…, 0).
@@ -64,6 +70,7 @@ class call_template {
   std::string text_;
   byte_span destination_, method_;
   std::vector<planned_header> headers_;
+  std::vector<byte_span> urls_;
   std::string headers_json_;
   std::uint64_t headers_json_hash_ = 0;
 };
@@ -87,7 +94,7 @@ class plan_writer {
   void set_scope(std::string_view scope) { scope_ = text(scope); }
 
   // Outgoing calls: begin one with its destination's shared name, method and headers, then add its
-  // body. `flags`: call_flags.
+  // body. `url`: best one of the template's own (shared.url(i)). `flags`: call_flags.
   void begin_request(call_template const& shared, std::string_view url, std::string_view message_id,
                      std::string_view order_key, std::uint32_t flags = 0);
   void body(byte_span bytes);
@@ -163,6 +170,7 @@ class plan_writer {
   // The call templates this plan has written: a destination per slot (a source has a few).
   struct template_run {
     call_template const* shared = nullptr;
+    std::uint32_t base = 0;  // where the plan's copy of its text begins
     byte_span destination, method;
     std::uint32_t first_header = 0, header_count = 0;
   };

@@ -261,6 +261,33 @@ TEST_CASE("call templates: calls share one run of headers, each call reads the t
   CHECK(text.find(R"({"headers")") == std::string::npos);
 }
 
+TEST_CASE("call templates: a call to one of the template's URLs refers to the plan's copy of it") {
+  call_template const t{"gist",
+                        "POST",
+                        {header_line::literal("content-type", "application/json")},
+                        {"https://x.test/contacts", "https://x.test/events"}};
+  plan p;
+  plan_writer w(p);
+  w.begin_request(t, t.url(1), "m1", "u1");
+  w.body(w.text("{}"));
+  auto const copied = p.bytes.size();  // the template's text, the ids, the body
+  w.begin_request(t, t.url(0), "m2", "u1");
+  w.begin_request(t, t.url(1), "m3", "u1");
+  CHECK(p.bytes.size() == copied + 4);  // "m2" and "m3": no URL written again
+  // The same URL from elsewhere (another place, equal bytes) is interned once, apart from the copy.
+  std::string const elsewhere(t.url(1));
+  w.begin_request(t, elsewhere, "m4", "u1");
+  w.begin_request(t, elsewhere, "m5", "u1");
+  CHECK(p.bytes.size() == copied + 8 + elsewhere.size());
+  std::string_view const expected[] = {"https://x.test/events", "https://x.test/contacts", "https://x.test/events",
+                                       "https://x.test/events", "https://x.test/events"};
+  REQUIRE(p.requests.size() == 5);
+  for (std::size_t i = 0; i < 5; ++i) CHECK(p.view(p.requests[i].url) == expected[i]);
+  CHECK(p.requests[0].url.offset == p.requests[2].url.offset);
+  CHECK(p.requests[3].url.offset != p.requests[0].url.offset);
+  CHECK(p.requests[3].url.offset == p.requests[4].url.offset);
+}
+
 TEST_CASE("call templates: after discard_calls a template writes its headers again") {
   call_template const t{"gist", "POST", {header_line::literal("content-type", "application/json")}};
   plan p;

@@ -11,16 +11,16 @@ constexpr std::string_view log_url = "capture:log";
 
 class capture final : public destination {
  public:
-  explicit capture(std::string url) : url_(std::move(url)) {}
+  explicit capture(std::string_view url)
+      : call_{"capture", "POST", {header_line::literal("content-type", "application/json")}, {url}} {}
 
   void plan(event const& e, plan_writer& out) const override {
-    out.begin_request(call_, url_, e.message_id, e.order_key());
+    out.begin_request(call_, call_.url(0), e.message_id, e.order_key());
     out.body(e.passthrough_body(out));
   }
 
  private:
-  std::string url_;
-  call_template call_{"capture", "POST", {header_line::literal("content-type", "application/json")}};
+  call_template call_;
 };
 
 result<std::unique_ptr<destination>> make_capture(settings_reader const& settings) {
@@ -31,7 +31,7 @@ result<std::unique_ptr<destination>> make_capture(settings_reader const& setting
     if (!endpoint) return endpoint.error();
     url = std::move(*endpoint);
   }
-  return std::unique_ptr<destination>(new capture(std::move(url)));
+  return std::unique_ptr<destination>(new capture(url));
 }
 
 }  // namespace

@@ -38,16 +38,16 @@ byte_span facade_body(event const& e, plan_writer& out) {
 
 class gainsight final : public destination {
  public:
-  gainsight(std::string url, std::string access_key, track_whitelist whitelist)
-      : url_(std::move(url)),
-        access_key_(std::move(access_key)),
+  gainsight(std::string_view url, std::string access_key, track_whitelist whitelist)
+      : access_key_(std::move(access_key)),
         whitelist_(std::move(whitelist)),
         call_{config_key,
               "POST",
               // Every classic integration's User-Agent (segmentio-integration 5.1.0 lib/proto.js `request`).
               {header_line::secret("accessKey", access_key_, secret_format::raw),
                header_line::literal("Content-Type", "application/json"),
-               header_line::literal("User-Agent", "Segment.io/1.0")}} {}
+               header_line::literal("User-Agent", "Segment.io/1.0")},
+              {url}} {}
 
   void plan(event const& e, plan_writer& out) const override {
     if (!sent_types.contains(e.type)) {
@@ -59,12 +59,11 @@ class gainsight final : public destination {
       out.note(note_kind::skipped, config_key, e.message_id, "gainsight.not_in_whitelist");
       return;
     }
-    out.begin_request(call_, url_, e.message_id, e.order_key());
+    out.begin_request(call_, call_.url(0), e.message_id, e.order_key());
     out.body(facade_body(e, out));
   }
 
  private:
-  std::string url_;
   std::string access_key_;  // secret binding name
   track_whitelist whitelist_;
   call_template call_;

@@ -28,27 +28,26 @@ constexpr event_types sent_types{event_type::identify, event_type::group, event_
 
 class gainsight_px final : public destination {
  public:
-  gainsight_px(std::string url, std::string api_key)
-      : url_(std::move(url)),
-        api_key_(std::move(api_key)),
+  gainsight_px(std::string_view url, std::string api_key)
+      : api_key_(std::move(api_key)),
         call_{config_key,
               "POST",
               // Every Actions destination's User-Agent (@segment/actions-core create-request-client).
               {header_line::secret("Authorization", api_key_, secret_format::basic_username),
                header_line::literal("Content-Type", "application/json"),
-               header_line::literal("User-Agent", "Segment (Actions)")}} {}
+               header_line::literal("User-Agent", "Segment (Actions)")},
+              {url}} {}
 
   void plan(event const& e, plan_writer& out) const override {
     if (!sent_types.contains(e.type)) {
       out.note(note_kind::skipped, config_key, e.message_id, "gainsightPx.unsupported_type");
       return;
     }
-    out.begin_request(call_, url_, e.message_id, e.order_key());
+    out.begin_request(call_, call_.url(0), e.message_id, e.order_key());
     out.body(e.passthrough_body(out));
   }
 
  private:
-  std::string url_;
   std::string api_key_;  // secret binding name
   call_template call_;
 };

@@ -16,14 +16,14 @@ class gist_planner final : public destination {
  public:
   explicit gist_planner(gist::settings s)
       : config_(std::move(s)),
-        contacts_url_(config_.base_url + std::string(gist::contacts_path)),
-        events_url_(config_.base_url + std::string(gist::events_path)),
-        tags_url_(config_.base_url + std::string(gist::tags_path)),
         call_{destination_key,
               "POST",
               {header_line::secret("authorization", config_.api_key_binding, secret_format::bearer),
                header_line::literal("content-type", "application/json"),
-               header_line::literal("accept", "application/json")}} {}
+               header_line::literal("accept", "application/json")},
+              // In the order of `endpoint`.
+              {config_.base_url + std::string(gist::contacts_path), config_.base_url + std::string(gist::events_path),
+               config_.base_url + std::string(gist::tags_path)}} {}
 
   void plan(event const& e, plan_writer& out) const override {
     gist::flat_budget keys{limits::gist_flattened_key_bytes};
@@ -46,8 +46,10 @@ class gist_planner final : public destination {
 
   // `flags`: retry_not_found for calls that refer to a contact (events, tags): analytics.js sends
   // the identify that creates it as a separate request, which may be delivered second.
-  void call(event const& e, std::string_view url, byte_span body, plan_writer& out, std::uint32_t flags = 0) const {
-    out.begin_request(call_, url, e.message_id, e.order_key(), flags);
+  enum endpoint : std::size_t { contacts, events, tags };  // the template's URLs
+
+  void call(event const& e, endpoint to, byte_span body, plan_writer& out, std::uint32_t flags = 0) const {
+    out.begin_request(call_, call_.url(to), e.message_id, e.order_key(), flags);
     out.body(body);
   }
 
@@ -64,7 +66,7 @@ class gist_planner final : public destination {
   void tag_calls(event const& e, std::string_view tag, bool untag, std::vector<std::string> const& contacts,
                  plan_writer& out) const {
     for (auto const& tag_body : gist::tag_bodies(tag, untag, contacts))
-      call(e, tags_url_, out.append_text(tag_body), out, retry_not_found);
+      call(e, tags, out.append_text(tag_body), out, retry_not_found);
   }
 
   // Segment's rule: identify needs both userId and email, else nothing reaches Gist.
@@ -73,7 +75,7 @@ class gist_planner final : public destination {
     if (in.keys.exhausted) return drop(e, body, "gist.properties_too_large", out);
     if (!body.has_user_id()) return drop(e, body, "gist.user_id_required", out);
     if (!body.has_email()) return drop(e, body, "gist.email_required", out);
-    call(e, contacts_url_, span_of(body), out);
+    call(e, contacts, span_of(body), out);
     auto const tags = gist::identify_tag_changes(in);
     if (tags.over_limit > 0) out.note(note_kind::dropped, destination_key, e.message_id, "gist.tags_over_limit");
     if (!config_.tags) return;
@@ -87,7 +89,7 @@ class gist_planner final : public destination {
   void plan_event(event const& e, gist::mapping_input const& in, body_mapping mapping, plan_writer& out) const {
     auto const body = mapping(in, out.write_text());
     if (dropped(e, in, body, out)) return;
-    call(e, events_url_, span_of(body), out, retry_not_found);
+    call(e, events, span_of(body), out, retry_not_found);
   }
 
   void plan_group(event const& e, gist::mapping_input const& in, plan_writer& out) const {
@@ -95,7 +97,7 @@ class gist_planner final : public destination {
       return out.note(note_kind::skipped, destination_key, e.message_id, "gist.groups_off");
     auto const body = gist::company_contact_body(in, out.write_text());
     if (dropped(e, in, body, out)) return;
-    if (config_.groups == gist::group_mode::company) return call(e, contacts_url_, span_of(body), out);
+    if (config_.groups == gist::group_mode::company) return call(e, contacts, span_of(body), out);
     // Tag mode: only the member's identifiers go out, in the tag call.
     std::vector<std::string> const contacts{gist::contact_ref(out.written(span_of(body)), body)};
     out.unwrite(body.begin);
@@ -115,7 +117,6 @@ class gist_planner final : public destination {
   }
 
   gist::settings config_;
-  std::string contacts_url_, events_url_, tags_url_;
   call_template call_;
 };
 

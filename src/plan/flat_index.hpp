@@ -43,7 +43,8 @@ inline std::uint64_t hash_word(std::uint64_t w, std::uint64_t seed) {
   return h ^ (h >> 32);
 }
 
-template <class Value>
+// `Few`: how many keys are kept in a list, looked through, before a table is made.
+template <class Value, std::size_t Few = 8>
 class flat_index {
  public:
   // The value whose key hashes to `hash` and satisfies `same(value)`; otherwise a new slot for the
@@ -113,7 +114,7 @@ class flat_index {
       if (s.hash != 0) put(s);
   }
 
-  std::array<slot, 8> few_{};
+  std::array<slot, Few> few_{};
   std::size_t few_used_ = 0;
   std::vector<slot> slots_;
   std::size_t used_ = 0;

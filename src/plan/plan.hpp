@@ -9,7 +9,7 @@
 
 #include "plan/byte_span.hpp"
 #include "plan/kept_room.hpp"
-#include "plan/queue_rows.hpp"
+#include "plan/scratch_rows.hpp"
 
 namespace ajs {
 
@@ -121,9 +121,10 @@ struct plan {
   // Empty when it names none (no or an unknown writeKey, the settings document, a preflight).
   std::vector<byte_span> sources;
   std::vector<template_header_run> header_runs;  // for the queue writer only
-  // The queue writer's working rows, not part of the plan: kept here, with the room of a plan
-  // reused request after request, so that the writer does not allocate them anew each time.
+  // The writers' working rows, not part of the plan: kept here, with the room of a plan reused
+  // request after request, so that the writers do not allocate them anew each time.
   queue_rows queue_scratch;
+  ordinal_rows ordinal_scratch;
   plan_counters counters;
   // Every span above points here (offsets from its start, past the header's room).
   std::string bytes = std::string(plan_header_bytes, '\0');
@@ -139,6 +140,7 @@ struct plan {
     counters = {};
     for_each_table([keep_bytes](auto& table) { clear_keeping_room(table, keep_bytes); });
     queue_scratch.reset(keep_bytes);
+    ordinal_scratch.reset(keep_bytes);
   }
 
  private:

@@ -78,7 +78,12 @@ class call_template {
 class plan_writer {
  public:
   // `seed`: the request's randomness (request_meta::seed), which seeds the lookup tables' hash.
-  explicit plan_writer(plan& p, std::uint64_t seed = 0) : plan_(p), seed_(seed) {}
+  explicit plan_writer(plan& p, std::uint64_t seed = 0) : plan_(p), seed_(seed) {
+    // [0] unused: the list end. Room for a beacon's few destinations, which the plan keeps.
+    scope_calls_.clear();
+    scope_calls_.reserve(8);
+    scope_calls_.resize(1);
+  }
 
   // Room for what a body of `input_bytes` is expected to plan, so the buffers grow once.
   void reserve_for(std::size_t input_bytes);
@@ -149,7 +154,9 @@ class plan_writer {
 
   plan& plan_;
   std::uint64_t seed_;
-  flat_index<byte_span> interned_;
+  // Room for a beacon's strings (about 10: reply header, rate-limit bindings and keys, source,
+  // scopes, order key) before a table is made: it was one of a beacon's allocations.
+  flat_index<byte_span, 16> interned_;
   // The last strings interned from each of a few addresses: most of a call's strings are the
   // same few constants and views (a destination's name and headers, the message's id), asked for
   // again from the same place, and hashing them every time was 9 % of planning small events.
@@ -185,21 +192,9 @@ class plan_writer {
     std::string_view message_id;
     std::uint32_t first_scope = 0;  // → scope_calls_, 0: none yet
   };
-  struct scope_calls {
-    std::uint32_t scope = 0;
-    std::uint32_t calls = 0;
-    std::uint32_t next = 0;  // → scope_calls_, 0: the last
-  };
   flat_index<message_calls> ordinals_;
   message_calls* last_message_ = nullptr;  // valid until the next find_or_add
-  // [0] unused: the list end. Room for a beacon's few destinations: grown from one, a beacon's
-  // three calls reallocated it twice.
-  std::vector<scope_calls> scope_calls_ = [] {
-    std::vector<scope_calls> v;
-    v.reserve(8);
-    v.resize(1);
-    return v;
-  }();
+  std::vector<ordinal_rows::scope_calls>& scope_calls_ = plan_.ordinal_scratch.scopes;
   outgoing_budget budget_{};
   std::size_t outgoing_bytes_ = 0;
 };

@@ -1,10 +1,8 @@
 #pragma once
-// The queue writer's working rows (plan/queue_messages.cpp): what it renders goes into one scratch
-// text, known by pieces of it; chains and calls are rows of flat tables, a chain's calls linked in
-// plan order. A plan keeps them (plan::queue_scratch) so that a plan reused request after request
-// (wasm/exports.cpp) keeps their room: made anew for each request, they were 4 of a beacon's
-// allocations and 2–3 % of its time in wasm (session 25). Per-chain strings and vectors made a
-// single beacon's three calls cost about 30 allocations, a quarter of its planning (session 10).
+// The working rows of the plan's writers, which a plan keeps (plan::queue_scratch,
+// plan::ordinal_scratch) so that a plan reused request after request (wasm/exports.cpp) keeps
+// their room: made anew for each request, they were 5 of a beacon's allocations and 3–4 % of its
+// time in wasm (session 25).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -17,6 +15,10 @@
 
 namespace ajs {
 
+// The queue writer's (plan/queue_messages.cpp): what it renders goes into one scratch text, known
+// by pieces of it; chains and calls are rows of flat tables, a chain's calls linked in plan order.
+// Per-chain strings and vectors made a single beacon's three calls cost about 30 allocations, a
+// quarter of its planning (session 10).
 struct queue_rows {
   // A piece of `text`.
   struct piece {
@@ -74,6 +76,19 @@ struct queue_rows {
     chain_index.release();
     chain_by_spans.release();
   }
+};
+
+// The plan writer's (plan_writer.hpp): the calls so far per (dedup scope, messageId), a message's
+// scopes linked from its entry in the writer's table of messageIds.
+struct ordinal_rows {
+  struct scope_calls {
+    std::uint32_t scope = 0;
+    std::uint32_t calls = 0;
+    std::uint32_t next = 0;  // → scopes, 0: the last
+  };
+  std::vector<scope_calls> scopes;  // [0] unused: the list end
+
+  void reset(std::size_t keep_bytes) { clear_keeping_room(scopes, keep_bytes); }
 };
 
 }  // namespace ajs

@@ -84,6 +84,10 @@ class plan_writer {
     scope_calls_.reserve(8);
     scope_calls_.resize(1);
   }
+  // A big request's scopes are freed now, not at the next request (as the other rows: plan::reset).
+  ~plan_writer() { plan_.ordinal_scratch.reset(plan_kept_table_bytes); }
+  plan_writer(plan_writer const&) = delete;
+  plan_writer& operator=(plan_writer const&) = delete;
 
   // Room for what a body of `input_bytes` is expected to plan, so the buffers grow once.
   void reserve_for(std::size_t input_bytes);

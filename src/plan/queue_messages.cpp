@@ -330,6 +330,8 @@ void write_queue_messages(plan& p, std::uint64_t seed) {
   p.messages.clear();
   if (p.requests.empty()) return;
   message_writer(p, seed).run();
+  // A big request's rows are freed now, not at the next request: the plan's encoding comes next.
+  p.queue_scratch.reset(plan_kept_table_bytes);
 }
 
 }  // namespace ajs

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <deque>
 #include <map>
 #include <string>
 
@@ -123,9 +124,13 @@ TEST_CASE("queue messages: a lone chain goes as it is; none for a plan without c
 
 TEST_CASE("queue messages: a plan used again (its writer's rows kept with it) writes what a new plan writes") {
   // The writer's rows live in the plan (plan::queue_scratch), kept from one request to the next.
-  auto const add_calls = [](plan_writer& w, int users) {
-    for (int i = 0; i < 3 * users; ++i)
-      add_call(w, i % 3 ? "gist" : "gainsight", "m" + std::to_string(i), "u" + std::to_string(i % users), 1 + i % 4);
+  // The ids live as long as the test: the writer keeps views of them (as of a request's message).
+  std::deque<std::string> ids;
+  auto const add_calls = [&](plan_writer& w, int users) {
+    for (int i = 0; i < 3 * users; ++i) {
+      auto const& id = ids.emplace_back("m" + std::to_string(i));
+      add_call(w, i % 3 ? "gist" : "gainsight", id, "u" + std::to_string(i % users), 1 + i % 4);
+    }
   };
   plan fresh;
   {
@@ -155,6 +160,25 @@ TEST_CASE("queue messages: a plan used again (its writer's rows kept with it) wr
   // Written twice without a reset in between: the second time from empty rows too.
   write_queue_messages(reused);
   CHECK(messages_of(reused) == expected);
+  CHECK(reused.queue_scratch.text.capacity() > 0);  // a beacon's room, kept
+
+  // A big request's rows are freed once its messages are written, its scopes once it is planned:
+  // 6,000 calls take over 64 KB of each (plan_kept_table_bytes) while they are written.
+  plan big;
+  auto const within_kept_room = [](auto const& table) {
+    return table.capacity() * sizeof(table[0]) <= plan_kept_table_bytes;
+  };
+  {
+    plan_writer w(big);
+    add_calls(w, 2000);
+    CHECK(!within_kept_room(big.ordinal_scratch.scopes));
+  }
+  CHECK(within_kept_room(big.ordinal_scratch.scopes));
+  write_queue_messages(big);
+  CHECK(big.messages.size() > 1);
+  CHECK(within_kept_room(big.queue_scratch.text));
+  CHECK(within_kept_room(big.queue_scratch.calls));
+  CHECK(within_kept_room(big.queue_scratch.chains));
 }
 
 TEST_CASE("queue messages: a bundle of exactly the limit holds; one byte more starts a new message") {

@@ -103,7 +103,8 @@ class plan_writer {
   void set_scope(std::string_view scope) { scope_ = text(scope); }
 
   // Outgoing calls: begin one with its destination's shared name, method and headers, then add its
-  // body. `url`: best one of the template's own (shared.url(i)). `flags`: call_flags.
+  // body. `url`: one of the template's own (shared.url(i)) where it can be, else interned.
+  // `flags`: call_flags.
   void begin_request(call_template const& shared, std::string_view url, std::string_view message_id,
                      std::string_view order_key, std::uint32_t flags = 0);
   void body(byte_span bytes);

@@ -27,11 +27,8 @@ constexpr std::uint32_t none = queue_rows::none;
 
 class message_writer {
  public:
-  // The rows are the plan's (plan::queue_scratch), emptied here in case the plan was not reset.
+  // The rows are the plan's (plan::queue_scratch): empty, as write_queue_messages leaves them.
   message_writer(plan& p, std::uint64_t seed) : p_(p), seed_(seed) {
-    auto& rows = p.queue_scratch;
-    rows.text.clear(), rows.runs.clear(), rows.chains.clear(), rows.calls.clear();
-    rows.run_index.clear(), rows.chain_index.clear(), rows.chain_by_spans.clear();
     text_.reserve(p.requests.size() * 256 + 1024);
     calls_.reserve(p.requests.size());
     // A chain and a run per call at most: a beacon's grown one at a time were 4 allocations more.
@@ -329,6 +326,7 @@ void append_header(std::string& out, header_text const& h) {
 void write_queue_messages(plan& p, std::uint64_t seed) {
   p.messages.clear();
   if (p.requests.empty()) return;
+  p.queue_scratch.reset(plan_kept_table_bytes);  // empty, whatever wrote into them last
   message_writer(p, seed).run();
   // A big request's rows are freed now, not at the next request: the plan's encoding comes next.
   p.queue_scratch.reset(plan_kept_table_bytes);

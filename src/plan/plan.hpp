@@ -122,7 +122,8 @@ struct plan {
   std::vector<byte_span> sources;
   std::vector<template_header_run> header_runs;  // for the queue writer only
   // The writers' working rows, not part of the plan: kept here, with the room of a plan reused
-  // request after request, so that the writers do not allocate them anew each time.
+  // request after request, so that the writers do not allocate them anew each time. Each writer
+  // leaves its rows empty, trimmed to plan_kept_table_bytes, when it is done.
   queue_rows queue_scratch;
   ordinal_rows ordinal_scratch;
   plan_counters counters;
@@ -139,8 +140,6 @@ struct plan {
     reply_body = {};
     counters = {};
     for_each_table([keep_bytes](auto& table) { clear_keeping_room(table, keep_bytes); });
-    queue_scratch.reset(keep_bytes);
-    ordinal_scratch.reset(keep_bytes);
   }
 
  private:

@@ -37,6 +37,14 @@ call_template::call_template(std::string_view destination, std::string_view meth
   headers_json_hash_ = hash_bytes(headers_json_, 0);
 }
 
+std::optional<byte_span> call_template::place_of(std::string_view s) const {
+  std::less_equal<char const*> const not_after;
+  auto const own = text();
+  if (s.empty() || !not_after(own.data(), s.data()) || !not_after(s.data() + s.size(), own.data() + own.size()))
+    return std::nullopt;
+  return byte_span{static_cast<std::uint32_t>(s.data() - own.data()), static_cast<std::uint32_t>(s.size())};
+}
+
 byte_span call_template::add(std::string_view s) {
   if (s.empty()) return {};  // as plan_writer::text writes it: no span
   byte_span const span{static_cast<std::uint32_t>(text_.size()), static_cast<std::uint32_t>(s.size())};
@@ -119,13 +127,8 @@ void plan_writer::begin_request(call_template const& shared, std::string_view ur
   r.destination = run->destination;
   r.method = run->method;
   // One of the template's URLs lies in its text, which the plan holds a copy of: no lookup.
-  auto const own = shared.text();
-  std::less_equal<char const*> const not_after;
-  bool const own_url =
-      !url.empty() && not_after(own.data(), url.data()) && not_after(url.data() + url.size(), own.data() + own.size());
-  r.url = own_url ? byte_span{run->base + static_cast<std::uint32_t>(url.data() - own.data()),
-                              static_cast<std::uint32_t>(url.size())}
-                  : text(url);
+  auto const own = shared.place_of(url);
+  r.url = own ? byte_span{run->base + own->offset, own->length} : text(url);
   r.first_header = run->first_header;
   r.header_count = run->header_count;
   r.message_id = fresh_text(message_id);

@@ -6,6 +6,7 @@
 #include <boost/json/fwd.hpp>
 #include <cstddef>
 #include <initializer_list>
+#include <optional>
 #include <string_view>
 #include <string>
 #include <vector>
@@ -58,6 +59,8 @@ class call_template {
   byte_span method() const { return method_; }
   // Its i-th URL, a view into text(): what begin_request knows by its place.
   std::string_view url(std::size_t i) const { return view(urls_[i]); }
+  // Where `s` lies in text(), when it is a view into it (as url(i) is).
+  std::optional<byte_span> place_of(std::string_view s) const;
   std::vector<planned_header> const& headers() const { return headers_; }
   // Its headers as a queue message's chain carries them (queue_messages.hpp H), and that text's
   // hash_bytes(…, 0).
@@ -80,11 +83,10 @@ class plan_writer {
   // `seed`: the request's randomness (request_meta::seed), which seeds the lookup tables' hash.
   explicit plan_writer(plan& p, std::uint64_t seed = 0) : plan_(p), seed_(seed) {
     // [0] unused: the list end. Room for a beacon's few destinations, which the plan keeps.
-    scope_calls_.clear();
     scope_calls_.reserve(8);
     scope_calls_.resize(1);
   }
-  // A big request's scopes are freed now, not at the next request (as the other rows: plan::reset).
+  // Empty for the next writer (plan::ordinal_scratch); a big request's scopes freed now.
   ~plan_writer() { plan_.ordinal_scratch.reset(plan_kept_table_bytes); }
   plan_writer(plan_writer const&) = delete;
   plan_writer& operator=(plan_writer const&) = delete;

@@ -326,9 +326,8 @@ void append_header(std::string& out, header_text const& h) {
 void write_queue_messages(plan& p, std::uint64_t seed) {
   p.messages.clear();
   if (p.requests.empty()) return;
-  p.queue_scratch.reset(plan_kept_table_bytes);  // empty, whatever wrote into them last
   message_writer(p, seed).run();
-  // A big request's rows are freed now, not at the next request: the plan's encoding comes next.
+  // Empty for the next time; a big request's rows freed now, before the plan's encoding.
   p.queue_scratch.reset(plan_kept_table_bytes);
 }
 

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Core } from "../host-shims/core/core.mjs";
+import { encodeMeta } from "../host-shims/core/meta.mjs";
 import { BENCH_CONFIG, SINGLE as SINGLE_MESSAGE, WORKLOADS } from "./make_batch.mjs";
 import { coreIngest } from "./ingest_paths.mjs";
 import { queueOperations } from "./cost_model.mjs";
@@ -58,6 +59,37 @@ export async function benchModule(file, iterations = 100) {
   const core = await Core.instantiate(module);
   core.configure(JSON.stringify(BENCH_CONFIG));
   return benchIngest(coreIngest(core), iterations);
+}
+
+// The wasi build's core alone, like for like with native's core_bench: `ajs_handle` on a request
+// already in wasm memory (meta and body written once), its plan with the queue messages left
+// where the core wrote it. What Core.handle adds (the copies in, the plan read, the messages
+// copied out) is not timed; the calls are checked against Core.handle's.
+export async function benchCoreAlone(file, iterations = 100) {
+  const module = await WebAssembly.compile(readFileSync(`${root}build/wasm/${file}`));
+  const core = await Core.instantiate(module);
+  core.configure(JSON.stringify(BENCH_CONFIG));
+  const x = core.x;
+  const out = {};
+  for (const w of WORKLOADS) {
+    const bytes = encoder.encode(w.body());
+    const m = { ...meta(w.path), queue: true };
+    const metaBytes = encodeMeta(m);
+    const metaRoom = (metaBytes.length + 7) & ~7;
+    const ptr = x.ajs_alloc(metaRoom + bytes.length);
+    const memory = new Uint8Array(x.memory.buffer);
+    memory.set(metaBytes, ptr);
+    memory.set(bytes, ptr + metaRoom);
+    let rc = 0;
+    const t = time(() => (rc = x.ajs_handle(ptr, metaBytes.length, ptr + metaRoom, bytes.length)), iterations * w.repeat);
+    if (rc !== 0) throw new Error(`ajs_handle: ${rc} on ${w.name}`);
+    const outputBytes = x.ajs_output_len();
+    x.ajs_free(ptr);
+    const plan = core.handle(m, bytes);
+    plan.release();
+    out[w.name] = { bytes: bytes.length, calls: plan.callCount, plan_bytes: outputBytes, median_ms: t.median, min_ms: t.min };
+  }
+  return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { benchModule } from "./node_bench.mjs";
+import { benchCoreAlone, benchModule } from "./node_bench.mjs";
 import { benchWorkerd } from "./workerd_bench.mjs";
 import { benchBaselineNode } from "./js_baseline_bench.mjs";
 import { WORKLOADS } from "./make_batch.mjs";
@@ -33,6 +33,8 @@ const RUNTIMES = {
   // Built as the wasi module is (-O3, LTO, its profile): the like-for-like side of the wasi/native ratio.
   native_profiled: async () => coreBench("native-profiled"),
   wasi: () => benchModule("ajs_edge.wasm"),
+  // The wasi core alone (ajs_handle on a request already in wasm memory, the plan not read): native's unit of work.
+  wasi_core: () => benchCoreAlone("ajs_edge.wasm"),
   emscripten: () => benchModule("ajs_edge_emscripten.wasm"),
   js: () => benchBaselineNode(),
 };
@@ -61,6 +63,7 @@ const rows = [
   ["native (clang-14 -O2, no profile)", inProcess.native, null],
   ["native as the wasi module (-O3, LTO, its profile)", inProcess.native_profiled, null],
   ["wasi in Node", inProcess.wasi, inProcess.js],
+  ["wasi in Node, `ajs_handle` alone (no host glue)", inProcess.wasi_core, null],
   ["emscripten in Node", inProcess.emscripten, inProcess.js],
   ["plain JS in Node (baseline)", inProcess.js, inProcess.js],
   ["wasi in workerd", workerd.wasi, workerd.js],
@@ -89,6 +92,7 @@ for (const [name, result, base] of rows) {
 // is, against the module in Node (whose figure also holds the host's copies and plan reading).
 const slower = (x, base) => `${median(x.rounds_ms.map((ms, i) => ms / base.rounds_ms[i])).toFixed(2)}×`;
 console.log(`\nwasi in Node against native built as the module (the median of the rounds' ratios; target ≤ 1.6×): ${WORKLOADS.map((w) => `${w.name} ${slower(inProcess.wasi[w.name], inProcess.native_profiled[w.name])}`).join(", ")}`);
+console.log(`the wasi core alone (\`ajs_handle\`, no host glue) against it: ${WORKLOADS.map((w) => `${w.name} ${slower(inProcess.wasi_core[w.name], inProcess.native_profiled[w.name])}`).join(", ")}`);
 console.log(`\nworkerd process CPU per request, whole Worker under plain workerd, durable mode (median of ${ROUNDS} rounds; ratios: the median of the rounds' ratios):`);
 console.log(`| Worker | ${WORKLOADS.map((w) => `${w.name} | vs JS`).join(" | ")} |`);
 console.log(`|---|${WORKLOADS.map(() => "---:|---:").join("|")}|`);

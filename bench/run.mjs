@@ -52,6 +52,8 @@ const workerd = await benchWorkerd({ builds: ["wasi", "emscripten", "js"], round
 // this process, after the benchmarks above, both Workers' CPU figures came out 1.5-1.7x the
 // standalone ones (session 13; the cause not pinned down).
 const cpu = JSON.parse(execFileSync("node", [`${root}bench/workerd_cpu.mjs`, String(ROUNDS)], { maxBuffer: 1 << 24 }).toString());
+// A fresh isolate's startup and first requests (bench/cold_start.mjs), in a Node process of its own too.
+const cold = JSON.parse(execFileSync("node", [`${root}bench/cold_start.mjs`, String(ROUNDS)], { maxBuffer: 1 << 24 }).toString());
 const sizes = Object.fromEntries(
   ["ajs_edge.wasm", "ajs_edge_emscripten.wasm"].map((f) => {
     const bytes = readFileSync(`${root}build/wasm/${f}`);
@@ -101,6 +103,13 @@ for (const [name, label] of [["core", "the Worker (wasi core)"], ["js", "plain-J
   const cells = WORKLOADS.map((w) => `${cpu[name][w.name].cpu_ms.toFixed(2)} ms | ${vs(w)}`);
   console.log(`| ${label} | ${cells.join(" | ")} |`);
 }
+console.log(`\na fresh isolate (plain workerd started afresh, median of ${ROUNDS} starts): process CPU of its startup (workerd's own included) and of its first requests, all threads / the main thread:`);
+const coldCells = (c) => [c.startup_ms, ...c.requests_ms].map((x) => `${x.all.toFixed(1)} / ${x.main.toFixed(1)} ms`).join(" | ");
+console.log(`| Worker | workload | startup | ${cold.core.single.requests_ms.map((_, i) => `request ${i + 1}`).join(" | ")} |`);
+console.log(`|---|---|${["startup", ...cold.core.single.requests_ms].map(() => "---:").join("|")}|`);
+for (const [name, label] of [["core", "the Worker (wasi core)"], ["js", "plain-JS Worker (baseline)"]]) {
+  for (const [workload, c] of Object.entries(cold[name])) console.log(`| ${label} | ${workload} | ${coldCells(c)} |`);
+}
 console.log("\nqueued per request (the durable path's sendBatch entries; Queues bills 3 operations per started 64 KB of a message):");
 console.log(`| Worker | ${WORKLOADS.map((w) => `${w.name}: messages | bytes | operations`).join(" | ")} |`);
 console.log(`|---|${WORKLOADS.map(() => "---:|---:|---:").join("|")}|`);
@@ -112,4 +121,4 @@ console.log("\n| module | raw bytes | gzip -9 bytes |\n|---|---|---|");
 for (const [f, s] of Object.entries(sizes)) console.log(`| ${f} | ${s.raw} | ${s.gzip} |`);
 const browserModule = await benchBrowserModule();
 console.log(`\nthe core in the browser (bench/browser_module.mjs):\n${browserModuleTable(browserModule)}`);
-writeFileSync(`${out}/results.json`, JSON.stringify({ rounds: ROUNDS, inProcess, workerd, cpu, sizes, browserModule }, null, 1));
+writeFileSync(`${out}/results.json`, JSON.stringify({ rounds: ROUNDS, inProcess, workerd, cpu, cold, sizes, browserModule }, null, 1));

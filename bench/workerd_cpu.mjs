@@ -34,10 +34,11 @@ const warmUp = (name) => Math.min(REQUESTS[name], Math.max(50, REQUESTS[name] / 
 
 // One Worker in its own workerd: its pid, stop(), and a sender of one workload's request.
 // `inspectorPort`: V8's inspector on that loopback port (bench/profile_worker.mjs); `v8Flags`:
-// V8's flags (bench/profile_process.mjs).
-export async function start(name, { inspectorPort, v8Flags } = {}) {
+// V8's flags (bench/profile_process.mjs); `readyOnSocket`: no request before the caller's
+// (bench/cold_start.mjs).
+export async function start(name, { inspectorPort, v8Flags, readyOnSocket } = {}) {
   const w = await startPlainWorkerd({
-    entry: WORKERS[name].entry, inspectorPort, v8Flags,
+    entry: WORKERS[name].entry, inspectorPort, v8Flags, readyOnSocket,
     bindings: { AJS_EDGE_CONFIG: JSON.stringify(BENCH_CONFIG), ...SECRETS },
     durableObjects: WORKERS[name].durableObjects ?? {},
   });

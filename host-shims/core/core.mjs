@@ -23,12 +23,28 @@ export class Core {
   // `module` is a compiled WebAssembly.Module: workerd refuses to compile bytes, so Workers
   // import the .wasm as a module; Node compiles it once and passes it in.
   static async instantiate(module) {
-    let memory;
-    const instance = /** @type {{exports: any}} */ (/** @type {unknown} */ (await WebAssembly.instantiate(module, wasmImports(() => memory))));
-    memory = instance.exports.memory;
-    instance.exports._initialize?.(); // reactor: runs the C++ static constructors
-    if (instance.exports.ajs_abi_version() !== ABI_VERSION) throw new Error("ajs-edge: wasm ABI version mismatch");
-    return new Core(instance.exports);
+    const imports = Core.#imports();
+    return Core.#started(await WebAssembly.instantiate(module, imports.object), imports);
+  }
+
+  // The same at once, where nothing may wait: a Worker's global scope (warm_up.mjs).
+  static instantiateNow(module) {
+    const imports = Core.#imports();
+    return Core.#started(new WebAssembly.Instance(module, imports.object), imports);
+  }
+
+  static #imports() {
+    const imports = { memory: /** @type {WebAssembly.Memory | null} */ (null), object: {} };
+    imports.object = wasmImports(() => imports.memory);
+    return imports;
+  }
+
+  static #started(instance, imports) {
+    const exports = /** @type {any} */ (instance).exports;
+    imports.memory = exports.memory;
+    exports._initialize?.(); // reactor: runs the C++ static constructors
+    if (exports.ajs_abi_version() !== ABI_VERSION) throw new Error("ajs-edge: wasm ABI version mismatch");
+    return new Core(exports);
   }
 
   constructor(exports) {

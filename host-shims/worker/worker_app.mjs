@@ -2,6 +2,7 @@
 // The Worker's fetch handler around one core module: moves bytes in, applies the plan out.
 // Everything that decides what to send is in the C++ core.
 import { Core, CoreError } from "../core/core.mjs";
+import { warmedCore } from "../core/warm_up.mjs";
 import { randomSeed } from "../core/meta.mjs";
 import { checkSecrets, BindingError } from "./secrets.mjs";
 import { readBody } from "./body.mjs";
@@ -124,7 +125,14 @@ const PUBLIC_DEMO_REFUSED =
 
 export function createWorker(wasmModule, { build = "wasi" } = {}) {
   let publicDemoRefused = false; // logged once per isolate
-  let corePromise = null; // one instance per isolate, created on first use
+  // One instance per isolate, made and warmed up now, at the Worker's global scope (warm_up.mjs), or
+  // else on first use: a module that cannot start fails there, where the request's answer says so.
+  let corePromise = null;
+  try {
+    corePromise = Promise.resolve(warmedCore(wasmModule));
+  } catch (e) {
+    log({ at: "warm-up", build, error: String(/** @type {any} */ (e)?.message ?? e) });
+  }
   let loaded = null; // {core, text, description} or {core, text, error}
   const demoCalls = new PlannedCalls();
 

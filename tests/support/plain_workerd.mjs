@@ -8,7 +8,7 @@
 // sources), copied into a temporary directory under the names the imports use.
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,14 +51,27 @@ function moduleLine(name) {
   return `(name = ${capnpText(name)}, esModule = embed ${capnpText(`modules/${name}`)})`;
 }
 
+// Resolves once a TCP connection to the loopback port is accepted (and closes it).
+function connected(port) {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once("error", reject);
+  });
+}
+
 /**
  * @param {{ entry: string, bindings?: Record<string, string>, durableObjects?: Record<string, string>,
- *   compatibilityDate?: string, inspectorPort?: number, v8Flags?: string[] }} options
+ *   compatibilityDate?: string, inspectorPort?: number, v8Flags?: string[], readyOnSocket?: boolean }} options
  *   bindings: text bindings by name; durableObjects: binding name → exported class (SQLite-backed,
  *   in memory); inspectorPort: V8's inspector on that loopback port; v8Flags: V8's command-line
- *   flags (bench/profile_process.mjs: --perf-basic-prof, for perf to name JIT code).
+ *   flags (bench/profile_process.mjs: --perf-basic-prof, for perf to name JIT code); readyOnSocket:
+ *   ready once its socket accepts a connection, so that no request has reached the Worker yet
+ *   (bench/cold_start.mjs), rather than once a request to /__ready is answered.
  */
-export async function startPlainWorkerd({ entry, bindings = {}, durableObjects = {}, compatibilityDate = "2025-04-01", inspectorPort, v8Flags = [] }) {
+export async function startPlainWorkerd({ entry, bindings = {}, durableObjects = {}, compatibilityDate = "2025-04-01", inspectorPort, v8Flags = [], readyOnSocket = false }) {
   const dir = mkdtempSync(join(tmpdir(), "ajs-plain-workerd-"));
   const modules = moduleGraph(entry);
   for (const name of modules) {
@@ -114,7 +127,8 @@ const worker :Workerd.Worker = (
       throw new Error(`plain workerd exited (${JSON.stringify(exited)}):\n${lines.slice(-30).join("\n")}`);
     }
     try {
-      await (await fetch(`${url}/__ready`, { signal: AbortSignal.timeout(2000) })).arrayBuffer();
+      if (readyOnSocket) await connected(port);
+      else await (await fetch(`${url}/__ready`, { signal: AbortSignal.timeout(2000) })).arrayBuffer();
       break;
     } catch {
       if (i >= 200) {

@@ -118,3 +118,19 @@ test("a module that cannot start: the warm-up's failure is logged, and each requ
   assert.equal((await res.json()).code, "internal_error");
   assert.ok(logs.some((l) => l.at === "instantiate"));
 });
+
+test("in plain workerd the Worker warms its core at startup without a word, and its first request is served", async () => {
+  const { startPlainWorkerd } = await import("../support/plain_workerd.mjs");
+  // No request before ours (ready once the socket accepts); the demo source: no config, no queue.
+  const w = await startPlainWorkerd({ entry: "host-shims/worker/worker.mjs", readyOnSocket: true });
+  try {
+    const res = await fetch(`${w.url}/v1/t`, { method: "POST", body: JSON.stringify({ writeKey: "demo-write-key", event: "Clicked", userId: "u1" }), headers: { "content-type": "text/plain" } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { success: true });
+    const logged = w.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    assert.ok(logged.some((l) => l.at === "config"), `the Worker's log reaches us: ${w.lines.join("\n")}`);
+    assert.deepEqual(logged.filter((l) => l.at === "warm-up" || l.at === "instantiate"), [], "neither the warm-up nor the core's start failed");
+  } finally {
+    await w.stop();
+  }
+});

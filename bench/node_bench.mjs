@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Core } from "../host-shims/core/core.mjs";
-import { encodeMeta } from "../host-shims/core/meta.mjs";
+import { bodyOffset, encodeMeta } from "../host-shims/core/meta.mjs";
 import { BENCH_CONFIG, SINGLE as SINGLE_MESSAGE, WORKLOADS } from "./make_batch.mjs";
 import { coreIngest } from "./ingest_paths.mjs";
 import { queueOperations } from "./cost_model.mjs";
@@ -75,7 +75,7 @@ export async function benchCoreAlone(file, iterations = 100) {
     const bytes = encoder.encode(w.body());
     const m = { ...meta(w.path), queue: true };
     const metaBytes = encodeMeta(m);
-    const metaRoom = (metaBytes.length + 7) & ~7;
+    const metaRoom = bodyOffset(metaBytes.length);
     const ptr = x.ajs_alloc(metaRoom + bytes.length);
     const memory = new Uint8Array(x.memory.buffer);
     memory.set(metaBytes, ptr);

@@ -2,7 +2,7 @@
 // One instance of the C++ core (either toolchain's module: same exports, same ABI).
 import { wasmImports } from "./wasi_shim.mjs";
 import { BufferPool, decodePlan, StringCache } from "./plan.mjs";
-import { metaCapacity, metaStrings, writeMeta } from "./meta.mjs";
+import { bodyOffset, metaCapacity, metaStrings, writeMeta } from "./meta.mjs";
 
 export const ABI_VERSION = 2; // wasm/exports.cpp abi_version (tests/core/abi_constants.test.mjs)
 // Inputs up to this size (a beacon's meta and body) go through one buffer the instance keeps; a
@@ -84,7 +84,7 @@ export class Core {
   #handle(meta, body, read) {
     const x = this.x;
     const strings = metaStrings(meta);
-    const metaRoom = (metaCapacity(strings) + 7) & ~7;
+    const metaRoom = bodyOffset(metaCapacity(strings));
     const size = metaRoom + body.length;
     const kept = size <= KEPT_INPUT_BYTES;
     if (kept && size > this.input.size) {

@@ -43,6 +43,9 @@ export function metaCapacity(strings) {
   return n;
 }
 
+// Where the body begins after `bytes` of meta in one block of wasm memory: the next 8-byte boundary.
+export const bodyOffset = (bytes) => (bytes + 7) & ~7;
+
 // A request's random seed (the core's messageIds for messages without one): 16 hex digits.
 const seedSource = new Uint32Array(2);
 export function randomSeed() {

@@ -1,8 +1,9 @@
 #pragma once
 // The working rows of the plan's writers, which a plan keeps (plan::queue_scratch,
 // plan::ordinal_scratch) so that a plan reused request after request (wasm/exports.cpp) keeps
-// their room (each writer leaves its rows empty, within plan_kept_table_bytes, when done): made anew for each request, they were 5 of a beacon's allocations and 3–4 % of its
-// time in wasm (session 25).
+// their room (each writer leaves its rows empty, within plan_kept_table_bytes, when done): made
+// anew for each request, they were 5 of a beacon's allocations and 3–4 % of its time in wasm
+// (session 25).
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -60,14 +60,14 @@ test("the warm-up's requests reach every destination of the demo source, for the
   } finally {
     Core.prototype.handle = handle;
   }
-  // The beacon: capture, Gist's event, Gainsight, PX. The batch of four: capture 4, Gist 4 (the
-  // track's and the page's events, the identify's and the group's contacts), Gainsight 3 (not the
-  // page), PX 4.
+  // The beacon: capture, Gist's event, Gainsight, PX. The batch of six (a browser's four types, a
+  // server's track and identify): capture 6, Gist 6 (the tracks' and the page's events, the
+  // identifies' and the group's contacts), Gainsight 5 (not the page), PX 6.
   assert.deepEqual(seen, [
     { path: "/v1/t", queue: true, status: 200, calls: 4, messages: 1 },
-    { path: "/v1/batch", queue: true, status: 200, calls: 15, messages: 1 },
+    { path: "/v1/batch", queue: true, status: 200, calls: 23, messages: 1 },
     { path: "/v1/t", queue: false, status: 200, calls: 4, messages: 0 },
-    { path: "/v1/batch", queue: false, status: 200, calls: 15, messages: 0 },
+    { path: "/v1/batch", queue: false, status: 200, calls: 23, messages: 0 },
   ]);
 });
 
@@ -97,6 +97,90 @@ test("the Worker makes and warms its core when created: its first request instan
     assert.ok(!JSON.stringify(calls).includes("warm-up"), "the warm-up's are not");
   } finally {
     WebAssembly.instantiate = realInstantiate;
+  }
+});
+
+// The bindings a configured Worker has (bench/make_batch.mjs BENCH_CONFIG's secrets), its queue a stub.
+const configuredEnv = (config = JSON.stringify(BENCH_CONFIG), sent = []) => ({
+  AJS_EDGE_CONFIG: config,
+  GIST_API_KEY: "gist-live-4f9c2a7e",
+  GAINSIGHT_ACCESS_KEY: "35a84f9e-7084-47a1-b8a5-593444e9e862",
+  GAINSIGHT_PX_API_KEY: "AP-SECRET-TAG-KEY-2",
+  DELIVERY_QUEUE: { async sendBatch(batch) { sent.push(...batch); } },
+});
+
+// Counts the core's calls of `method` while fn runs.
+async function counting(method, fn) {
+  const real = Core.prototype[method];
+  const calls = [];
+  Core.prototype[method] = function (...args) {
+    const out = real.apply(this, args);
+    calls.push(method === "handle" ? { path: new URL(args[0].url).pathname, queue: args[0].queue, status: out.status, calls: out.callCount } : args[0]);
+    return out;
+  };
+  try {
+    await fn();
+  } finally {
+    Core.prototype[method] = real;
+  }
+  return calls;
+}
+
+test("given the bindings at startup, the Worker reads its configuration and warms up through its source when created; its first request reads nothing again and logs as before", async () => {
+  const module = await compile("ajs_edge.wasm");
+  const sent = [];
+  const env = configuredEnv(undefined, sent);
+  let worker;
+  let atCreation;
+  const configured = await counting("configure", async () => {
+    const handled = await counting("handle", async () => {
+      atCreation = await quietly(() => {
+        worker = createWorker(module, { env });
+      });
+    });
+    // The demo's four, then the configured source's beacon and batch, for the queue (its mode):
+    // Gist 4 (its default settings send no page and no group), Gainsight 5, PX 6.
+    assert.deepEqual(handled.slice(4), [
+      { path: "/v1/t", queue: true, status: 200, calls: 3 },
+      { path: "/v1/batch", queue: true, status: 200, calls: 15 },
+    ]);
+  });
+  assert.deepEqual(configured, ["", env.AJS_EDGE_CONFIG], "the demo's, then the Worker's");
+  assert.deepEqual(atCreation, [], "the warm-up logs nothing");
+  assert.deepEqual(sent, [], "nothing of the warm-up is queued");
+  let res;
+  let logs;
+  const again = await counting("configure", async () => {
+    logs = await quietly(async () => {
+      res = await worker.fetch(new Request("https://edge.example.com/v1/t", { method: "POST", body: JSON.stringify({ writeKey: "wk_bench", event: "Clicked", userId: "u1" }) }), env, {});
+    });
+  });
+  assert.equal(res.status, 200);
+  assert.deepEqual(again, [], "the first request configures nothing");
+  assert.deepEqual(logs.map((l) => l.at), ["delivery-mode", "config", "ingest"], "the configuration's lines, at the first request as before");
+  assert.equal(logs[1].warning, "rate limiting off: no RATE_LIMIT_WRITE_KEY, RATE_LIMIT_CLIENT_IP binding ([[ratelimits]] in wrangler.toml)");
+  assert.equal(sent.length, 1, "the request's calls, in one message");
+  assert.ok(new TextDecoder().decode(sent[0].body).includes('"messageId"'), "the request's own");
+  assert.ok(!new TextDecoder().decode(sent[0].body).includes("warm-up"), "none of the warm-up's");
+});
+
+test("given a configuration that fails at startup, the Worker logs nothing when created; its first request answers 500 and logs why, as before", async () => {
+  const module = await compile("ajs_edge.wasm");
+  for (const env of [configuredEnv('{"sources": 7}'), { ...configuredEnv(), GIST_API_KEY: undefined }]) {
+    let worker;
+    const atCreation = await quietly(() => {
+      worker = createWorker(module, { env });
+    });
+    assert.deepEqual(atCreation, []);
+    let res;
+    const logs = await quietly(async () => {
+      res = await worker.fetch(new Request("https://edge.example.com/v1/t", { method: "POST", body: "{}" }), env, {});
+    });
+    assert.equal(res.status, 500);
+    assert.equal((await res.json()).code, "misconfigured");
+    assert.equal(logs.length, 1);
+    assert.equal(logs[0].at, "config");
+    assert.match(logs[0].error, /sources|GIST_API_KEY/);
   }
 });
 
@@ -130,6 +214,33 @@ test("in plain workerd the Worker warms its core at startup without a word, and 
     const logged = w.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
     assert.ok(logged.some((l) => l.at === "config"), `the Worker's log reaches us: ${w.lines.join("\n")}`);
     assert.deepEqual(logged.filter((l) => l.at === "warm-up" || l.at === "instantiate"), [], "neither the warm-up nor the core's start failed");
+  } finally {
+    await w.stop();
+  }
+});
+
+test("in plain workerd a Worker given its startup bindings (cloudflare:workers env) starts without a word; its first request is served and the configuration's lines are logged once, at it", async () => {
+  const { startPlainWorkerd } = await import("../support/plain_workerd.mjs");
+  // The Worker as the CPU benchmark makes it: worker_app's createWorker with workerd's startup env,
+  // its queue a stub that keeps nothing.
+  const env = configuredEnv();
+  delete env.DELIVERY_QUEUE;
+  const w = await startPlainWorkerd({
+    entry: "bench/cpu_core_worker.mjs",
+    readyOnSocket: true,
+    bindings: env,
+    durableObjects: { DELIVERY_LEDGER: "DeliveryLedger", DELIVERY_OPS: "DeliveryOps", DELIVERY_PAYLOADS: "DeliveryPayloads" },
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 200));
+    const logged = () => w.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    assert.deepEqual(logged(), [], `nothing at startup: ${w.lines.join("\n")}`);
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${w.url}/v1/t`, { method: "POST", body: JSON.stringify({ writeKey: "wk_bench", event: "Clicked", userId: "u1" }), headers: { "content-type": "text/plain" } });
+      assert.equal(res.status, 200);
+    }
+    assert.deepEqual(logged().map((l) => l.at), ["delivery-mode", "config", "ingest", "ingest"], w.lines.join("\n"));
+    assert.equal(logged()[0].mode, "queue");
   } finally {
     await w.stop();
   }

@@ -184,6 +184,44 @@ test("given a configuration that fails at startup, the Worker logs nothing when 
   }
 });
 
+test("a warm-up through the configured source that fails at startup is logged; nothing of it is kept, and the first request starts afresh", async () => {
+  const module = await compile("ajs_edge.wasm");
+  const env = configuredEnv();
+  const handle = Core.prototype.handle;
+  let worker;
+  let atCreation;
+  Core.prototype.handle = function (m, body) {
+    if (new URL(m.url).pathname === "/v1/batch" && body.length && new TextDecoder().decode(body).includes('"wk_bench"')) throw new WebAssembly.RuntimeError("unreachable");
+    return handle.call(this, m, body);
+  };
+  try {
+    atCreation = await quietly(() => {
+      worker = createWorker(module, { env });
+    });
+  } finally {
+    Core.prototype.handle = handle;
+  }
+  assert.deepEqual(atCreation, [{ at: "warm-up", build: "wasi", error: "unreachable" }]);
+  const realInstantiate = WebAssembly.instantiate;
+  let instantiated = 0;
+  WebAssembly.instantiate = (...args) => {
+    instantiated++;
+    return realInstantiate(...args);
+  };
+  let res;
+  let logs;
+  try {
+    logs = await quietly(async () => {
+      res = await worker.fetch(new Request("https://edge.example.com/v1/t", { method: "POST", body: JSON.stringify({ writeKey: "wk_bench", event: "Clicked", userId: "u1" }) }), env, {});
+    });
+  } finally {
+    WebAssembly.instantiate = realInstantiate;
+  }
+  assert.equal(res.status, 200);
+  assert.equal(instantiated, 1, "a fresh core");
+  assert.deepEqual(logs.map((l) => l.at), ["delivery-mode", "config", "ingest"], "the configuration read again, and logged once");
+});
+
 test("a module that cannot start: the warm-up's failure is logged, and each request answers 500", async () => {
   // A valid module without the core's exports.
   const empty = new WebAssembly.Module(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));

@@ -187,7 +187,8 @@ export function createWorker(wasmModule, { build = "wasi", env: startEnv = null 
   // Given the bindings at startup, the Worker reads its configuration now as well, and warms up
   // again through the first configured source, in the delivery mode it uses: reading the
   // configuration and the source's destinations then cost the first request nothing (a fresh
-  // isolate's first beacon 9.2 -> 4.3 ms of CPU, its first 15-event batch 12.4 -> 6.5; session 27).
+  // isolate's first beacon 8.9 -> 7.7 ms of CPU, its first 15-event batch 12.0 -> 9.2 on the main
+  // thread; session 27, BENCHMARKS.md).
   if (warm && startEnv) {
     try {
       const state = load(warm, configText(startEnv), startEnv, (entry) => startupLines.push(entry));

@@ -8,8 +8,9 @@
 // the core afterwards as it would a fresh one.
 import { Core } from "./core.mjs";
 
-// The calls of the demo's destinations: a beacon, and a batch of the four types that route (Gist's
-// events and contacts, Gainsight, PX, capture), read for the queue and inline. The messages have
+// What a page's analytics.js asks first (its settings), and the calls of the demo's destinations: a
+// beacon, and a batch of the four types that route (Gist's events and contacts, Gainsight, PX,
+// capture), read for the queue and inline. The messages have
 // the members real clients send (analytics-next's browser context and _metadata, analytics-node's
 // library, nested properties and traits, ISO dates, numbers of each kind): a request's code runs
 // the first time on what it reads, and a member the warm-up lacked was compiled on the first
@@ -60,8 +61,9 @@ const BATCH = [
 const META = { method: "POST", headers: { "cf-connecting-ip": "192.0.2.1" }, receivedAt: Date.UTC(2026, 0, 1), seed: "0000000000000001" };
 
 /**
- * Runs a beacon and a batch through the configured source with this writeKey (under basePath), for
- * the queue and inline, or only `modes`; the plans are dropped. Throws what the core throws.
+ * Asks for the settings of the configured source with this writeKey (under basePath), and runs a
+ * beacon and a batch through it, for the queue and inline, or only `modes`; the plans are dropped.
+ * Throws what the core throws.
  * @param {Core} core
  * @param {string} writeKey
  * @param {{basePath?: string, modes?: boolean[]}} [options]
@@ -70,6 +72,8 @@ export function warmUp(core, writeKey, { basePath = "", modes = [true, false] } 
   const encoder = new TextEncoder();
   const beacon = encoder.encode(JSON.stringify({ ...BATCH[0], writeKey }));
   const batch = encoder.encode(JSON.stringify({ writeKey, batch: BATCH, sentAt: "2026-01-01T00:00:01.000Z" }));
+  // The settings document first, as analytics.js asks for it before it sends anything.
+  core.handle({ ...META, method: "GET", url: `https://edge.invalid${basePath}/v1/projects/${writeKey}/settings`, queue: false }, new Uint8Array(0)).release();
   for (const queue of modes) {
     core.handle({ ...META, url: `https://edge.invalid${basePath}/v1/t`, queue }, beacon).release();
     const plan = core.handle({ ...META, url: `https://edge.invalid${basePath}/v1/batch`, queue }, batch);

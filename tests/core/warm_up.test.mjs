@@ -60,10 +60,11 @@ test("the warm-up's requests reach every destination of the demo source, for the
   } finally {
     Core.prototype.handle = handle;
   }
-  // The beacon: capture, Gist's event, Gainsight, PX. The batch of six (a browser's four types, a
-  // server's track and identify): capture 6, Gist 6 (the tracks' and the page's events, the
-  // identifies' and the group's contacts), Gainsight 5 (not the page), PX 6.
+  // The settings document (no call). The beacon: capture, Gist's event, Gainsight, PX. The batch of
+  // six (a browser's four types, a server's track and identify): capture 6, Gist 6 (the tracks' and
+  // the page's events, the identifies' and the group's contacts), Gainsight 5 (not the page), PX 6.
   assert.deepEqual(seen, [
+    { path: "/v1/projects/demo-write-key/settings", queue: false, status: 200, calls: 0, messages: 0 },
     { path: "/v1/t", queue: true, status: 200, calls: 4, messages: 1 },
     { path: "/v1/batch", queue: true, status: 200, calls: 23, messages: 1 },
     { path: "/v1/t", queue: false, status: 200, calls: 4, messages: 0 },
@@ -138,9 +139,10 @@ test("given the bindings at startup, the Worker reads its configuration and warm
         worker = createWorker(module, { env });
       });
     });
-    // The demo's four, then the configured source's beacon and batch, for the queue (its mode):
-    // Gist 4 (its default settings send no page and no group), Gainsight 5, PX 6.
-    assert.deepEqual(handled.slice(4), [
+    // The demo's five, then the configured source's settings, beacon and batch, for the queue (its
+    // mode): Gist 4 (its default settings send no page and no group), Gainsight 5, PX 6.
+    assert.deepEqual(handled.slice(5), [
+      { path: "/v1/projects/wk_bench/settings", queue: false, status: 200, calls: 0 },
       { path: "/v1/t", queue: true, status: 200, calls: 3 },
       { path: "/v1/batch", queue: true, status: 200, calls: 15 },
     ]);

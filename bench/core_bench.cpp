@@ -1,16 +1,21 @@
 // Native cost of the core: each workload (bench/make_batch.mjs WORKLOADS) planned with its queue
-// messages and encoded, as the wasm hosts run it on the durable path. Usage: core_bench config.json iterations name:path:repeat:body.json …
+// messages and encoded, as the wasm hosts run it on the durable path. Usage: core_bench config.json
+// iterations name:path:repeat:body.json[:meta.bin] … With meta.bin (the meta bytes a host writes,
+// host-shims/core/meta.mjs encodeMeta), each run reads the request's meta from them, as
+// wasm/exports.cpp ajs_handle does: the same work as the wasi module's, byte for byte.
 #include <algorithm>
 #include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
 #include "handler.hpp"
+#include "http/request_meta.hpp"
 #include "plan/plan_encoding.hpp"
 
 namespace {
@@ -27,18 +32,29 @@ struct sample {
   std::size_t calls, bytes;
 };
 
-sample measure(ajs::config const& cfg, ajs::request_meta const& meta, std::string const& body, int iterations) {
+// `meta_bytes`: when not empty, the meta is read from them each run (and `meta` is not used).
+sample measure(ajs::config const& cfg, ajs::request_meta const& meta, std::string const& meta_bytes,
+               std::string const& body, int iterations) {
   std::vector<double> ms;
   std::string out;
   std::size_t calls = 0;
   ajs::plan p;
   for (int i = 0; i < iterations; ++i) {
     auto const t0 = std::chrono::steady_clock::now();
-    // As wasm/exports.cpp ajs_handle runs it: one plan, reset, written into the last output's buffer.
+    // As wasm/exports.cpp ajs_handle runs it: the meta read, one plan, reset, written into the last
+    // output's buffer.
+    std::optional<ajs::result<ajs::request_meta>> read;
+    if (!meta_bytes.empty()) {
+      read.emplace(ajs::read_request_meta(meta_bytes));
+      if (!*read) {
+        std::fprintf(stderr, "meta: %s\n", read->error().message.c_str());
+        std::exit(2);
+      }
+    }
     p.reset(ajs::plan_kept_table_bytes);
     p.bytes.swap(out);
     p.bytes.assign(ajs::plan_header_bytes, '\0');
-    ajs::handle_request(meta, body, cfg, p);
+    ajs::handle_request(read ? **read : meta, body, cfg, p);
     ajs::take_encoded_plan(p, out);
     auto const t1 = std::chrono::steady_clock::now();
     ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
@@ -78,8 +94,11 @@ int main(int argc, char** argv) {
     }
     std::string const path = spec.substr(c1 + 1, c2 - c1 - 1);
     meta.path = path;
-    auto const body = read_file(spec.substr(c3 + 1).c_str());
-    auto const r = measure(*cfg, meta, body, iterations * std::atoi(spec.substr(c2 + 1, c3 - c2 - 1).c_str()));
+    auto const c4 = spec.find(':', c3 + 1);
+    auto const body = read_file(spec.substr(c3 + 1, c4 == std::string::npos ? std::string::npos : c4 - c3 - 1).c_str());
+    auto const meta_bytes = c4 == std::string::npos ? std::string() : read_file(spec.substr(c4 + 1).c_str());
+    auto const r =
+        measure(*cfg, meta, meta_bytes, body, iterations * std::atoi(spec.substr(c2 + 1, c3 - c2 - 1).c_str()));
     std::printf("%s\"%s\":{\"bytes\":%zu,\"calls\":%zu,\"plan_bytes\":%zu,\"median_ms\":%.4f,\"min_ms\":%.4f}",
                 a > 3 ? "," : "", spec.substr(0, c1).c_str(), body.size(), r.calls, r.bytes, r.median_ms, r.min_ms);
   }

@@ -8,7 +8,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { benchCoreAlone, benchModule } from "./node_bench.mjs";
+import { benchCoreAlone, benchModule, meta } from "./node_bench.mjs";
+import { encodeMeta } from "../host-shims/core/meta.mjs";
 import { benchWorkerd } from "./workerd_bench.mjs";
 import { benchBaselineNode } from "./js_baseline_bench.mjs";
 import { WORKLOADS } from "./make_batch.mjs";
@@ -20,7 +21,9 @@ const ROUNDS = Number(process.env.AJS_BENCH_ROUNDS ?? 5);
 mkdirSync(out, { recursive: true });
 execFileSync("node", [`${root}bench/make_batch.mjs`, out]);
 
-const nativeArgs = [`${out}/config.json`, "100", ...WORKLOADS.map((w) => `${w.name}:${w.path}:${w.repeat}:${out}/${w.name}.json`)];
+// Native reads each request's meta from the bytes the wasm hosts write, as ajs_handle does.
+for (const w of WORKLOADS) writeFileSync(`${out}/${w.name}.meta`, encodeMeta({ ...meta(w.path), queue: true }));
+const nativeArgs = [`${out}/config.json`, "100", ...WORKLOADS.map((w) => `${w.name}:${w.path}:${w.repeat}:${out}/${w.name}.json:${out}/${w.name}.meta`)];
 // glibc's malloc hands blocks over 128 KB to mmap and returns them on free, so a plan of a few MB
 // page-faults afresh every run (2,500 small events: 7 ms became 10–27 ms). Kept on the heap, as
 // wasm's allocator keeps them, the figure is the core's.
@@ -42,6 +45,11 @@ const RUNTIMES = {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rounds = Object.fromEntries(Object.keys(RUNTIMES).map((k) => [k, []]));
 for (let r = 0; r < ROUNDS; r++) for (const [name, run] of Object.entries(RUNTIMES)) rounds[name].push(await run());
+// Like for like: native and the wasi core alone wrote the same plan, byte count for byte count.
+for (const w of WORKLOADS) {
+  const [n, c] = [rounds.native_profiled[0][w.name].plan_bytes, rounds.wasi_core[0][w.name].plan_bytes];
+  if (n !== c) throw new Error(`${w.name}: native wrote a plan of ${n} bytes, the wasi core ${c}: not the same work`);
+}
 // {runtime: {workload: {median_ms, rounds_ms: [...], calls, bytes}}}
 const inProcess = Object.fromEntries(Object.entries(rounds).map(([name, results]) => [name, Object.fromEntries(WORKLOADS.map((w) => {
   const each = results.map((x) => x[w.name].median_ms);

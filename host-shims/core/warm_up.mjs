@@ -10,12 +10,12 @@ import { Core } from "./core.mjs";
 
 // What a page's analytics.js asks first (its settings), and the calls of the demo's destinations: a
 // beacon, and a batch of the four types that route (Gist's events and contacts, Gainsight, PX,
-// capture), read for the queue and inline. The messages have
-// the members real clients send (analytics-next's browser context and _metadata, analytics-node's
-// library, nested properties and traits, ISO dates, numbers of each kind): a request's code runs
-// the first time on what it reads, and a member the warm-up lacked was compiled on the first
-// request instead (a fresh isolate's first 15-event batch, in a Worker that does little else:
-// 11.5 ms of the main thread's CPU, against 8.7 with these).
+// capture), read for the queue and inline. The messages have the members real clients send
+// (analytics-next's browser context and _metadata, analytics-node's library, nested properties and
+// traits, ISO dates, numbers of each kind): a request's code runs the first time on what it reads,
+// and a member the warm-up lacked was compiled on the first request instead (a fresh isolate's
+// first 15-event batch, in a Worker that does little else: 11.5 ms of the main thread's CPU,
+// against 8.7 with these).
 const BROWSER = {
   context: {
     page: { path: "/pricing", referrer: "https://example.org/", search: "?utm_source=warm-up", title: "Pricing", url: "https://example.com/pricing?utm_source=warm-up" },

@@ -126,6 +126,7 @@ const PUBLIC_DEMO_REFUSED =
 // `env`: the bindings at startup, where the platform gives them (workerd's `cloudflare:workers`).
 export function createWorker(wasmModule, { build = "wasi", env: startEnv = null } = {}) {
   let publicDemoRefused = false; // logged once per isolate
+  const warmUpFailed = (e) => log({ at: "warm-up", build, error: String(/** @type {any} */ (e)?.message ?? e) });
   // One instance per isolate, made and warmed up now, at the Worker's global scope (warm_up.mjs), or
   // else on first use: a module that cannot start fails there, where the request's answer says so.
   let corePromise = null;
@@ -134,7 +135,7 @@ export function createWorker(wasmModule, { build = "wasi", env: startEnv = null 
     warm = warmedCore(wasmModule);
     corePromise = Promise.resolve(warm);
   } catch (e) {
-    log({ at: "warm-up", build, error: String(/** @type {any} */ (e)?.message ?? e) });
+    warmUpFailed(e);
   }
   let loaded = null; // {core, text, description} or {core, text, error}
   let startupLines = []; // what reading the configuration at startup said: logged on the first request, as before
@@ -201,7 +202,7 @@ export function createWorker(wasmModule, { build = "wasi", env: startEnv = null 
       corePromise = null;
       loaded = null;
       startupLines = [];
-      log({ at: "warm-up", build, error: String(/** @type {any} */ (e)?.message ?? e) });
+      warmUpFailed(e);
     }
   }
 

@@ -10,6 +10,7 @@ import { warmedCore } from "../../host-shims/core/warm_up.mjs";
 import { createWorker } from "../../host-shims/worker/worker_app.mjs";
 import { BENCH_CONFIG, WORKLOADS } from "../../bench/make_batch.mjs";
 import { meta } from "../../bench/node_bench.mjs";
+import { waitFor } from "../support/capture_server.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const encoder = new TextEncoder();
@@ -251,7 +252,10 @@ test("in plain workerd the Worker warms its core at startup without a word, and 
     const res = await fetch(`${w.url}/v1/t`, { method: "POST", body: JSON.stringify({ writeKey: "demo-write-key", event: "Clicked", userId: "u1" }), headers: { "content-type": "text/plain" } });
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { success: true });
-    const logged = w.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    // workerd writes a request's lines to stdout on its own schedule, maybe after the answer.
+    const ingested = () => w.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    await waitFor(() => ingested().some((l) => l.at === "ingest"), { what: () => `the ingest line among: ${w.lines.join("\n")}` });
+    const logged = ingested();
     assert.ok(logged.some((l) => l.at === "config"), `the Worker's log reaches us: ${w.lines.join("\n")}`);
     assert.deepEqual(logged.filter((l) => l.at === "warm-up" || l.at === "instantiate"), [], "neither the warm-up nor the core's start failed");
   } finally {
@@ -279,6 +283,8 @@ test("in plain workerd a Worker given its startup bindings (cloudflare:workers e
       const res = await fetch(`${w.url}/v1/t`, { method: "POST", body: JSON.stringify({ writeKey: "wk_bench", event: "Clicked", userId: "u1" }), headers: { "content-type": "text/plain" } });
       assert.equal(res.status, 200);
     }
+    // The lines reach stdout on workerd's schedule, maybe after the answer: wait for both ingests.
+    await waitFor(() => logged().filter((l) => l.at === "ingest").length >= 2, { what: () => `two ingest lines among: ${w.lines.join("\n")}` });
     assert.deepEqual(logged().map((l) => l.at), ["delivery-mode", "config", "ingest", "ingest"], w.lines.join("\n"));
     assert.equal(logged()[0].mode, "queue");
   } finally {

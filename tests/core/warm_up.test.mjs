@@ -253,9 +253,9 @@ test("in plain workerd the Worker warms its core at startup without a word, and 
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { success: true });
     // workerd writes a request's lines to stdout on its own schedule, maybe after the answer.
-    const ingested = () => w.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-    await waitFor(() => ingested().some((l) => l.at === "ingest"), { what: () => `the ingest line among: ${w.lines.join("\n")}` });
-    const logged = ingested();
+    const linesLogged = () => w.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    await waitFor(() => linesLogged().some((l) => l.at === "ingest"), { what: () => `the ingest line among: ${w.lines.join("\n")}` });
+    const logged = linesLogged();
     assert.ok(logged.some((l) => l.at === "config"), `the Worker's log reaches us: ${w.lines.join("\n")}`);
     assert.deepEqual(logged.filter((l) => l.at === "warm-up" || l.at === "instantiate"), [], "neither the warm-up nor the core's start failed");
   } finally {

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -43,18 +42,22 @@ sample measure(ajs::config const& cfg, ajs::request_meta const& meta, std::strin
     auto const t0 = std::chrono::steady_clock::now();
     // As wasm/exports.cpp ajs_handle runs it: the meta read, one plan, reset, written into the last
     // output's buffer.
-    std::optional<ajs::result<ajs::request_meta>> read;
-    if (!meta_bytes.empty()) {
-      read.emplace(ajs::read_request_meta(meta_bytes));
-      if (!*read) {
-        std::fprintf(stderr, "meta: %s\n", read->error().message.c_str());
+    auto const plan_for = [&](ajs::request_meta const& m) {
+      p.reset(ajs::plan_kept_table_bytes);
+      p.bytes.swap(out);
+      p.bytes.assign(ajs::plan_header_bytes, '\0');
+      ajs::handle_request(m, body, cfg, p);
+    };
+    if (meta_bytes.empty()) {
+      plan_for(meta);
+    } else {
+      auto const read = ajs::read_request_meta(meta_bytes);
+      if (!read) {
+        std::fprintf(stderr, "meta: %s\n", read.error().message.c_str());
         std::exit(2);
       }
+      plan_for(*read);
     }
-    p.reset(ajs::plan_kept_table_bytes);
-    p.bytes.swap(out);
-    p.bytes.assign(ajs::plan_header_bytes, '\0');
-    ajs::handle_request(read ? **read : meta, body, cfg, p);
     ajs::take_encoded_plan(p, out);
     auto const t1 = std::chrono::steady_clock::now();
     ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());

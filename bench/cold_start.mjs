@@ -6,22 +6,13 @@
 // optimized what runs; a Worker with little traffic is often in a fresh isolate, where its
 // first request pays for compiling (Cloudflare's Free plan allows 10 ms of CPU a request).
 //   node bench/cold_start.mjs [starts] → JSON on stdout
-import { readdirSync, readFileSync } from "node:fs";
 import { makeBatch, WORKLOADS } from "./make_batch.mjs";
-import { start } from "./workerd_cpu.mjs";
+import { processCpu, start } from "./workerd_cpu.mjs";
 
 const REQUESTS = 5; // the first ones of each isolate
 // Besides the benchmark's workloads: 15 messages of its batch's mix (15 KB), the size of batch
 // analytics-node sends by default (flushAt 15).
 const COLD_WORKLOADS = [...WORKLOADS, { name: "batch15", path: "/v1/batch", body: () => JSON.stringify(makeBatch({ events: 15 })) }];
-const threadNs = (pid, tid) => {
-  try {
-    return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-  } catch {
-    return 0; // a thread that ended
-  }
-};
-const cpu = (pid) => ({ all: readdirSync(`/proc/${pid}/task`).reduce((n, t) => n + threadNs(pid, t), 0), main: threadNs(pid, pid) });
 const ms = (a, b) => ({ all: (b.all - a.all) / 1e6, main: (b.main - a.main) / 1e6 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -38,12 +29,12 @@ export async function benchColdStart({ starts = 5, workers = ["core", "js"], wor
           // workerd loads its Workers, global scope included, before it listens; what runs after
           // (a timer, a compile in the background) settles in this pause.
           await new Promise((r) => setTimeout(r, 300));
-          const sample = { startup: ms({ all: 0, main: 0 }, cpu(started.pid)), requests: [] };
+          const sample = { startup: ms({ all: 0, main: 0 }, processCpu(started.pid)), requests: [] };
           const send = started.sender(w);
           for (let i = 0; i < REQUESTS; i++) {
-            const before = cpu(started.pid);
+            const before = processCpu(started.pid);
             await send();
-            sample.requests.push(ms(before, cpu(started.pid)));
+            sample.requests.push(ms(before, processCpu(started.pid)));
           }
           samples.push(sample);
         } finally {
